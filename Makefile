@@ -1,0 +1,56 @@
+# Zhurnal — two commands set everything up:  make demo   and   make test
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PG_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/zhurnal)
+PYTEST_ARGS ?=
+
+.PHONY: demo test install install-dev lint test-sqlite test-postgres chromium bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python requirements.txt pyproject.toml
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## make demo: install, migrate, build the demo school, print the logins, serve on http://127.0.0.1:8000
+demo: install
+	$(BIN)/zhurnal demo
+
+## make test: ruff, then pytest on SQLite, then pytest on PostgreSQL (browser journeys included)
+test: install-dev chromium lint test-sqlite test-postgres
+
+lint:
+	$(BIN)/ruff check .
+
+test-sqlite:
+	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres:
+	@if $(BIN)/python scripts/pg_ready.py "$(PG_URL)"; then \
+		echo "== PostgreSQL leg: $(PG_URL)"; \
+		DATABASE_URL="$(PG_URL)" $(BIN)/pytest $(PYTEST_ARGS); \
+	elif [ "$$CI" = "true" ]; then \
+		echo "PostgreSQL is not reachable at $(PG_URL): the PostgreSQL leg cannot be skipped in CI" >&2; exit 1; \
+	else \
+		echo "== PostgreSQL not reachable at $(PG_URL): PostgreSQL leg skipped"; \
+	fi
+
+chromium:
+	@sh scripts/ensure-chromium.sh
+
+bench: install-dev
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) var/zhurnal.sqlite3*

@@ -1,0 +1,46 @@
+"""The append-only audit log. Every service calls ``record`` inside its own transaction."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import Any
+
+from django.db import models
+
+from .models import AuditEntry
+
+# The client address of the current request, set by middleware, so services need not pass it around.
+current_address: ContextVar[str | None] = ContextVar("current_address", default=None)
+
+
+def record(
+    *,
+    actor: Any,
+    verb: str,
+    target: models.Model,
+    school: Any = None,
+    before: Any = None,
+    after: Any = None,
+    reason: str = "",
+) -> AuditEntry:
+    if school is None:
+        school = getattr(target, "school", None)
+    return AuditEntry.objects.create(
+        school=school,
+        actor=actor if getattr(actor, "pk", None) else None,
+        verb=verb,
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        before=before,
+        after=after,
+        reason=reason,
+        address=current_address.get(),
+    )
+
+
+def history_of(target: models.Model):
+    return (
+        AuditEntry.objects.filter(target_type=target._meta.label_lower, target_id=str(target.pk))
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )

@@ -1,0 +1,46 @@
+"""The ``zhurnal`` console command: Django's management commands under friendlier names.
+
+    zhurnal demo [--no-serve]   migrate, build the demo school if absent, print logins, serve
+    zhurnal serve [--host H] [--port P] [--threads N]
+    zhurnal migrate | createsuperuser | <any manage.py command>
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+USAGE = __doc__ or ""
+
+
+def _demo_environment() -> None:
+    """The demo runs with DEBUG off, like a school would, on plain HTTP on 127.0.0.1."""
+    from config.settings import VAR_DIR
+
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = Path(VAR_DIR) / "secret_key"
+    if not os.environ.get("SECRET_KEY"):
+        if not key_file.exists():
+            key_file.write_text(secrets.token_urlsafe(50))
+            key_file.chmod(0o600)
+        os.environ["SECRET_KEY"] = key_file.read_text().strip()
+    os.environ.setdefault("SECURE_COOKIES", "0")
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        print(USAGE)
+        return
+    if argv[0] in {"demo", "serve"}:
+        _demo_environment()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["zhurnal", *argv])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,22 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve Zhurnal with waitress (a production WSGI server that needs nothing else on the computer)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--no-migrate", action="store_true", help="do not apply migrations first")
+
+    def handle(self, *args, host, port, threads, no_migrate, **options):
+        from waitress import serve
+
+        from config.wsgi import application
+
+        if not no_migrate:
+            call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write(f"Журнал работает: http://{host}:{port}/  (остановить — Ctrl+C)")
+        serve(application, host=host, port=port, threads=threads, ident="zhurnal")

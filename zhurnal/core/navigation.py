@@ -1,0 +1,62 @@
+"""The top navigation, by role. Each app adds its entries here as it lands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from zhurnal.accounts.roles import Role, SchoolRoles
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+
+
+def nav_for(roles: SchoolRoles) -> list[NavItem]:
+    items: list[NavItem] = []
+    if not roles.is_member:
+        return items
+
+    def add(label: str, name: str, *args) -> None:
+        url = reverse(name, args=args)
+        if all(item.url != url for item in items):
+            items.append(NavItem(label, url))
+
+    if roles.has(Role.TEACHER):
+        add("Мои группы", "school:my_groups")
+    for class_id in sorted(roles.led_class_ids):
+        add("Мой класс", "school:class_detail", class_id)
+        break
+    if roles.has(Role.JOURNAL_ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.CLERK):
+        add("Классы", "school:class_list")
+        add("Обучающиеся", "school:student_list")
+        add("Сотрудники", "school:staff_list")
+        add("Движение", "school:movement_log")
+        add("Настройка", "school:setup")
+    if roles.has(Role.JOURNAL_ADMIN, Role.CLERK):
+        add("Импорт", "school:import")
+    if roles.has(Role.GUARDIAN):
+        add("Мои дети", "school:children")
+    if roles.has(Role.STUDENT):
+        add("Моя страница", "school:me")
+    return items
+
+
+def start_url(roles: SchoolRoles) -> str:
+    """Where each role lands after logging in."""
+    if roles.has(Role.JOURNAL_ADMIN):
+        return reverse("school:setup")
+    if roles.has(Role.DIRECTOR, Role.DEPUTY, Role.CLERK):
+        return reverse("school:class_list")
+    if roles.led_class_ids:
+        return reverse("school:class_detail", args=[min(roles.led_class_ids)])
+    if roles.has(Role.TEACHER):
+        return reverse("school:my_groups")
+    if roles.has(Role.GUARDIAN):
+        return reverse("school:children")
+    if roles.has(Role.STUDENT):
+        return reverse("school:me")
+    return reverse("core:no_roles")

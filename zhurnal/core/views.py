@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from .navigation import start_url
+
+
+@login_required
+def home(request):
+    return redirect(start_url(request.roles))
+
+
+@login_required
+def no_roles(request):
+    return render(request, "core/no_roles.html")
+
+
+@require_GET
+def health(request):
+    return HttpResponse("ok", content_type="text/plain")

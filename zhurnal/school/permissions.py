@@ -1,0 +1,117 @@
+"""Who may see and change the school's structure and its people.
+
+Predicates answer "may he do X to this"; scopers return what he may see at all.
+Views fetch through a scoper (not visible → 404), then check a predicate (not allowed → 403).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from zhurnal.accounts.roles import Role, SchoolRoles
+
+from .models import (
+    Enrollment,
+    Group,
+    GroupMembership,
+    Movement,
+    SchoolClass,
+    StaffMember,
+    Student,
+    TeachingAssignment,
+)
+
+STRUCTURE_EDITORS = frozenset({Role.JOURNAL_ADMIN})
+PEOPLE_READERS = frozenset({Role.JOURNAL_ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.CLERK})
+
+
+def can_view_setup(roles: SchoolRoles) -> bool:
+    """The set-up screens (year, periods, subjects, staff, assignments) — the administration reads them."""
+    return roles.has(*PEOPLE_READERS)
+
+
+def can_manage_structure(roles: SchoolRoles) -> bool:
+    return roles.has(*STRUCTURE_EDITORS)
+
+
+def can_import(roles: SchoolRoles) -> bool:
+    return roles.has(Role.JOURNAL_ADMIN, Role.CLERK)
+
+
+def classes_visible_to(roles: SchoolRoles) -> QuerySet[SchoolClass]:
+    if roles.school is None:
+        return SchoolClass.objects.none()
+    classes = SchoolClass.objects.filter(school=roles.school)
+    if roles.has(*PEOPLE_READERS):
+        return classes
+    taught_classes = Group.objects.filter(pk__in=roles.taught_group_ids).values("school_class_id")
+    return classes.filter(Q(pk__in=roles.led_class_ids) | Q(pk__in=taught_classes))
+
+
+def groups_visible_to(roles: SchoolRoles) -> QuerySet[Group]:
+    if roles.school is None:
+        return Group.objects.none()
+    groups = Group.objects.filter(school=roles.school)
+    if roles.has(*PEOPLE_READERS):
+        return groups
+    return groups.filter(Q(pk__in=roles.taught_group_ids) | Q(school_class_id__in=roles.led_class_ids))
+
+
+def students_visible_to(roles: SchoolRoles) -> QuerySet[Student]:
+    """Administration: the whole school; class teacher: his classes; teacher: his groups; family: own."""
+    if roles.school is None:
+        return Student.objects.none()
+    students = Student.objects.filter(school=roles.school)
+    if roles.has(*PEOPLE_READERS):
+        return students
+    visible = Q(pk__in=roles.child_ids)
+    if roles.student is not None:
+        visible |= Q(pk=roles.student.pk)
+    if roles.led_class_ids or roles.taught_group_ids:
+        class_ids = set(roles.led_class_ids)
+        class_ids |= set(
+            Group.objects.filter(pk__in=roles.taught_group_ids, kind="class").values_list("school_class_id", flat=True)
+        )
+        visible |= Q(pk__in=Enrollment.objects.filter(school_class_id__in=class_ids).values("student_id"))
+        visible |= Q(pk__in=GroupMembership.objects.filter(group_id__in=roles.taught_group_ids).values("student_id"))
+    return students.filter(visible)
+
+
+def can_edit_student(roles: SchoolRoles, student: Student) -> bool:
+    """Personal data: the administrator, or the class teacher of a class the student is (or was) in this year."""
+    if student.school_id != getattr(roles.school, "pk", None):
+        return False
+    if roles.has(Role.JOURNAL_ADMIN):
+        return True
+    if roles.led_class_ids:
+        return Enrollment.objects.filter(student=student, school_class_id__in=roles.led_class_ids).exists()
+    return False
+
+
+def can_edit_class(roles: SchoolRoles, school_class: SchoolClass) -> bool:
+    return school_class.school_id == getattr(roles.school, "pk", None) and can_manage_structure(roles)
+
+
+def can_record_movement(roles: SchoolRoles) -> bool:
+    return roles.has(Role.JOURNAL_ADMIN)
+
+
+def staff_visible_to(roles: SchoolRoles) -> QuerySet[StaffMember]:
+    if roles.school is None or not roles.is_member:
+        return StaffMember.objects.none()
+    return StaffMember.objects.filter(school=roles.school)
+
+
+def assignments_visible_to(roles: SchoolRoles) -> QuerySet[TeachingAssignment]:
+    if roles.school is None:
+        return TeachingAssignment.objects.none()
+    assignments = TeachingAssignment.objects.filter(school=roles.school)
+    if roles.has(*PEOPLE_READERS):
+        return assignments
+    return assignments.filter(Q(teacher=roles.staff) | Q(group__school_class_id__in=roles.led_class_ids))
+
+
+def movements_visible_to(roles: SchoolRoles) -> QuerySet[Movement]:
+    if roles.school is None or not roles.has(*PEOPLE_READERS):
+        return Movement.objects.none()
+    return Movement.objects.filter(school=roles.school)

@@ -1,0 +1,63 @@
+"""What every school view needs: the active school's roles, the year and date on show, scoped fetching."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from ..models import AcademicYear
+from ..selectors import current_year, default_date
+
+
+def school_view(view):
+    """Login required, and the user must hold some role in the active school (otherwise 404: nothing to see)."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not request.roles.is_member:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def year_and_date(request) -> tuple[AcademicYear, dt.date]:
+    """The year and date the page shows: ``?year=`` and ``?on=`` (ДД.ММ.ГГГГ or ISO), else the current ones."""
+    school = request.roles.school
+    year = None
+    year_id = request.GET.get("year")
+    if year_id and year_id.isdigit():
+        year = AcademicYear.objects.filter(school=school, pk=int(year_id)).first()
+    year = year or current_year(school)
+    if year is None:
+        raise Http404("В школе ещё не создан учебный год.")
+    on = parse_date(request.GET.get("on", "")) or default_date(year)
+    if not year.start <= on <= year.end:
+        on = default_date(year, on)
+    return year, on
+
+
+def parse_date(value: str) -> dt.date | None:
+    value = (value or "").strip()
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(value, fmt).date()  # noqa: DTZ007 - a school-local date, no time
+        except ValueError:
+            continue
+    return None
+
+
+def scoped(queryset, **lookup):
+    """Fetch through a scoper: what the user may not see does not exist for him."""
+    return get_object_or_404(queryset, **lookup)
