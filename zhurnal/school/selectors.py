@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Concat
+from django.db.models import CharField, Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Cast, Concat
 
 from zhurnal.core.dates import today as school_today
 
@@ -102,7 +102,8 @@ def _class_name_on(on: dt.date) -> Subquery:
     latest = (
         enrollments_on(on)
         .filter(student=OuterRef("pk"))
-        .annotate(class_name=Concat("school_class__grade", "school_class__letter"))
+        .annotate(class_name=Concat(Cast("school_class__grade", CharField()), "school_class__letter",
+                                 output_field=CharField()))
         .values("class_name")[:1]
     )
     return Subquery(latest)
