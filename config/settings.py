@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "zhurnal.accounts",
     "zhurnal.audit",
     "zhurnal.school",
+    "zhurnal.timetable",
     "zhurnal.ops",
 ]
 

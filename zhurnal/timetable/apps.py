@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TimetableConfig(AppConfig):
+    name = "zhurnal.timetable"
+    verbose_name = "Расписание"

@@ -1,0 +1,43 @@
+"""Does a lesson hold data? One answer for the whole system.
+
+A lesson holds data when it has a topic or homework, a substitution, or any row in a registered reverse
+relation. Apps that hang data on lessons (the journal: marks, attendance) append their related names to
+``LESSON_DATA_RELATIONS`` in their ``AppConfig.ready()`` — the timetable never imports them. Regenerating
+lessons after a timetable change never deletes a lesson that holds data.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from .models import Lesson, Substitution
+
+# Related names of reverse relations on Lesson whose rows are data (e.g. "marks", "attendance").
+LESSON_DATA_RELATIONS: list[str] = []
+
+
+def _relation_exists(related_name: str) -> Exists:
+    relation = Lesson._meta.get_field(related_name)
+    related_model = relation.related_model
+    field_name = relation.field.name
+    return Exists(related_model._default_manager.filter(**{field_name: OuterRef("pk")}))
+
+
+def holds_data() -> Q:
+    """A filter matching lessons that hold data."""
+    condition = ~Q(topic="") | ~Q(homework="") | Q(Exists(Substitution.objects.filter(lesson=OuterRef("pk"))))
+    for related_name in LESSON_DATA_RELATIONS:
+        condition |= Q(_relation_exists(related_name))
+    return condition
+
+
+def lessons_with_data(queryset: QuerySet[Lesson]) -> QuerySet[Lesson]:
+    return queryset.filter(holds_data())
+
+
+def lessons_without_data(queryset: QuerySet[Lesson]) -> QuerySet[Lesson]:
+    return queryset.exclude(holds_data())
+
+
+def lesson_has_data(lesson: Lesson) -> bool:
+    return lessons_with_data(Lesson.objects.filter(pk=lesson.pk)).exists()
