@@ -7,5 +7,6 @@ urlpatterns = [
     path("", include("zhurnal.core.urls")),
     path("accounts/", include("zhurnal.accounts.urls")),
     path("", include("zhurnal.school.urls")),
+    path("", include("zhurnal.journal.urls")),
     path("admin/", admin.site.urls),
 ]
