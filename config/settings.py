@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "zhurnal.audit",
     "zhurnal.school",
     "zhurnal.timetable",
+    "zhurnal.planning",
     "zhurnal.journal",
     "zhurnal.ops",
 ]
