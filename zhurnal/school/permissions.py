@@ -6,7 +6,9 @@ Views fetch through a scoper (not visible → 404), then check a predicate (not 
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from typing import TypeVar
+
+from django.db.models import Model, Q, QuerySet
 
 from zhurnal.accounts.roles import Role, SchoolRoles
 
@@ -20,6 +22,8 @@ from .models import (
     Student,
     TeachingAssignment,
 )
+
+M = TypeVar("M", bound=Model)
 
 STRUCTURE_EDITORS = frozenset({Role.JOURNAL_ADMIN})
 PEOPLE_READERS = frozenset({Role.JOURNAL_ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.CLERK})
@@ -115,3 +119,11 @@ def movements_visible_to(roles: SchoolRoles) -> QuerySet[Movement]:
     if roles.school is None or not roles.has(*PEOPLE_READERS):
         return Movement.objects.none()
     return Movement.objects.filter(school=roles.school)
+
+
+def setup_rows(roles: SchoolRoles, model: type[M]) -> QuerySet[M]:
+    """Rows of the active school the set-up screens may open (years, periods, subjects, groups, staff, guardians…):
+    the administration reads them all; anyone else, or another school's row, sees nothing (404)."""
+    if roles.school is None or not can_view_setup(roles):
+        return model._default_manager.none()
+    return model._default_manager.filter(school=roles.school)

@@ -6,25 +6,32 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db.models import CharField, Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import CharField, Count, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Cast, Concat
 
 from zhurnal.core.dates import today as school_today
 
 from .models import (
     AcademicYear,
+    Curriculum,
     Enrollment,
     Group,
     GroupKind,
     GroupMembership,
+    Guardian,
     GuardianLink,
+    Holiday,
     Movement,
+    MovementKind,
+    PeriodSet,
     ReportingPeriod,
     School,
     SchoolClass,
     StaffMember,
     Student,
+    Subject,
     TeachingAssignment,
 )
 
@@ -177,3 +184,249 @@ def groups_of_student_on(student: Student, on: dt.date) -> list[int]:
     if school_class is not None:
         ids += list(Group.objects.filter(school_class=school_class, kind=GroupKind.CLASS).values_list("pk", flat=True))
     return ids
+
+
+# --- set-up screens -------------------------------------------------------------------------------
+
+
+def _count(queryset: QuerySet) -> Subquery:
+    """A scalar subquery counting the rows of ``queryset`` (may refer to ``OuterRef``); lets one query gather
+    many counts without joins multiplying each other."""
+    return Subquery(queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1])
+
+
+def setup_counts(school: School, year: AcademicYear, on: dt.date) -> dict[str, int]:
+    """Everything the set-up dashboard counts, for ``year`` and the date ``on`` — one query."""
+    counts = {
+        "years": _count(AcademicYear.objects.filter(school=school)),
+        "period_sets": _count(PeriodSet.objects.filter(year=year)),
+        "periods": _count(ReportingPeriod.objects.filter(period_set__year=year)),
+        "holidays": _count(Holiday.objects.filter(year=year)),
+        "subjects": _count(Subject.objects.filter(school=school)),
+        "curriculum": _count(Curriculum.objects.filter(year=year)),
+        "classes": _count(SchoolClass.objects.filter(year=year)),
+        "groups": _count(Group.objects.filter(year=year).exclude(kind=GroupKind.CLASS)),
+        "assignments": _count(TeachingAssignment.objects.filter(year=year)),
+        "staff": _count(StaffMember.objects.filter(school=school, is_active=True)),
+        "students": _count(enrollments_on(on).filter(school_class__year=year)),
+        "guardians": _count(Guardian.objects.filter(school=school)),
+        "movements": _count(Movement.objects.filter(school=school, date__gte=year.start, date__lte=year.end)),
+    }
+    row = School.objects.filter(pk=school.pk).annotate(**{f"n_{key}": value for key, value in counts.items()})
+    values = row.values(*(f"n_{key}" for key in counts)).get()
+    return {key: values[f"n_{key}"] or 0 for key in counts}
+
+
+@dataclass(frozen=True)
+class SetupIssue:
+    """One thing still missing for the year: which set-up section fixes it, what is wrong, examples."""
+
+    section: str
+    text: str
+    details: tuple[str, ...] = ()
+    level: str = "warn"
+
+
+def _listed(items: list[str], limit: int = 8) -> tuple[str, ...]:
+    return tuple(items[:limit]) + ((f"и ещё {len(items) - limit}",) if len(items) > limit else ())
+
+
+def setup_checklist(school: School, year: AcademicYear, on: dt.date, counts: dict[str, int]) -> list[SetupIssue]:
+    """What is still missing for the year — eight queries whatever the size of the school."""
+    issues: list[SetupIssue] = []
+    classes = list(SchoolClass.objects.filter(year=year).select_related("class_teacher").order_by("grade", "letter"))
+    period_sets = list(PeriodSet.objects.filter(year=year))
+    if not counts["subjects"]:
+        issues.append(SetupIssue("subjects", "Не заведено ни одного учебного предмета."))
+    if not counts["holidays"]:
+        issues.append(SetupIssue("holidays", "Не заданы каникулы и праздничные дни."))
+    if not classes:
+        issues.append(SetupIssue("classes", f"В {year} учебном году нет ни одного класса."))
+    grades = sorted({c.grade for c in classes})
+    without_periods = [g for g in grades if not any(s.grade_from <= g <= s.grade_to for s in period_sets)]
+    if without_periods:
+        issues.append(SetupIssue("periods", "Не заданы учебные периоды для параллелей:",
+                                 _listed([f"{g} кл." for g in without_periods])))
+    no_teacher = [c.name for c in classes if c.class_teacher is None]
+    if no_teacher:
+        issues.append(SetupIssue("classes", "Классы без классного руководителя:", _listed(no_teacher)))
+    gone_teacher = [f"{c.name} — {c.class_teacher.short_name}" for c in classes
+                    if c.class_teacher is not None and not c.class_teacher.is_active]
+    if gone_teacher:
+        issues.append(SetupIssue("classes", "Классный руководитель больше не работает в школе:", _listed(gone_teacher)))
+
+    groups = list(
+        Group.objects.filter(year=year)
+        .select_related("school_class")
+        .annotate(
+            assignment_count=_count(TeachingAssignment.objects.filter(group=OuterRef("pk"))),
+            member_count=_count(GroupMembership.objects.filter(active_on(on), group=OuterRef("pk"))),
+        )
+        .order_by("school_class__grade", "school_class__letter", "name")
+    )
+    taught_classes = {g.school_class_id for g in groups if g.assignment_count and g.school_class_id}
+    untaught = [c.name for c in classes if c.pk not in taught_classes]
+    if untaught:
+        issues.append(SetupIssue("assignments", "В классах не распределена педагогическая нагрузка:",
+                                 _listed(untaught)))
+    no_group_teacher = [g.name for g in groups if g.kind != GroupKind.CLASS and not g.assignment_count]
+    if no_group_teacher:
+        issues.append(SetupIssue("groups", "Группы без учителя:", _listed(no_group_teacher)))
+    empty = [g.name for g in groups if g.kind != GroupKind.CLASS and not g.member_count]
+    if empty:
+        issues.append(SetupIssue("groups", f"Группы без обучающихся на {on:%d.%m.%Y}:", _listed(empty)))
+
+    curriculum = list(Curriculum.objects.filter(year=year).select_related("subject").order_by("grade", "subject__name"))
+    planned_grades = {row.grade for row in curriculum}
+    unplanned = [g for g in grades if g not in planned_grades]
+    if unplanned:
+        issues.append(SetupIssue("curriculum", "Учебный план не заполнен для параллелей:",
+                                 _listed([f"{g} кл." for g in unplanned])))
+    assigned = set(
+        TeachingAssignment.objects.filter(year=year, group__school_class__isnull=False)
+        .values_list("group__school_class_id", "subject_id")
+    )
+    uncovered = [f"{c.name} — {row.subject.name}" for c in classes for row in curriculum
+                 if row.grade == c.grade and (c.pk, row.subject_id) not in assigned]
+    if uncovered:
+        issues.append(SetupIssue("assignments", "Предметы учебного плана без учителя:", _listed(uncovered)))
+
+    gone = list(
+        TeachingAssignment.objects.filter(year=year, teacher__is_active=False)
+        .order_by("teacher__last_name").values_list("teacher__last_name", "group__name", "subject__name")
+    )
+    if gone:
+        issues.append(SetupIssue("assignments", "Нагрузка закреплена за уволенными сотрудниками:",
+                                 _listed([f"{t}: {s}, {g}" for t, g, s in gone])))
+
+    homeless = list(
+        students_without_class(school, on).values_list("last_name", "first_name")
+    )
+    if homeless:
+        issues.append(SetupIssue("students", "Обучающиеся, не зачисленные ни в один класс:",
+                                 _listed([f"{last} {first}" for last, first in homeless])))
+    return issues
+
+
+def students_without_class(school: School, on: dt.date) -> QuerySet[Student]:
+    """Students who are in no class on ``on`` nor later, and have not left the school by order."""
+    placed = Enrollment.objects.filter(school=school).filter(Q(end__isnull=True) | Q(end__gte=on))
+    departed = Movement.objects.filter(school=school, kind=MovementKind.DEPARTURE)
+    return (
+        Student.objects.filter(school=school)
+        .exclude(pk__in=placed.values("student_id"))
+        .exclude(pk__in=departed.values("student_id"))
+        .order_by("last_name", "first_name", "patronymic", "pk")
+    )
+
+
+def setup_student_list(
+    school: School, on: dt.date, *, school_class: SchoolClass | None = None, search: str = "",
+    without_class: bool = False,
+) -> QuerySet[Student]:
+    """Students with their class on ``on`` and their guardians — two queries a page."""
+    if without_class:
+        students = students_without_class(school, on).annotate(class_name=_class_name_on(on))
+        if search.strip():
+            students = students.filter(pk__in=student_list(school, on, search=search, include_departed=True))
+    else:
+        students = student_list(school, on, school_class=school_class, search=search)
+    links = GuardianLink.objects.select_related("guardian").order_by("guardian__last_name", "guardian__first_name")
+    return students.prefetch_related(Prefetch("guardian_links", queryset=links))
+
+
+def setup_staff_list(school: School, year: AcademicYear | None) -> QuerySet[StaffMember]:
+    """Staff with positions, classes led in ``year`` and their teaching load there — three queries."""
+    staff = staff_list(school).order_by("-is_active", "last_name", "first_name", "patronymic", "pk")
+    if year is None:
+        return staff
+    load = TeachingAssignment.objects.filter(year=year, teacher=OuterRef("pk"))
+    return staff.prefetch_related(
+        Prefetch("led_classes", queryset=SchoolClass.objects.filter(year=year).order_by("grade", "letter"))
+    ).annotate(
+        assignment_count=_count(load),
+        hours=Subquery(load.order_by().annotate(total=Func(F("hours_per_week"), function="SUM"))
+                       .values("total")[:1]),
+    )
+
+
+def setup_group_list(year: AcademicYear, on: dt.date) -> QuerySet[Group]:
+    """Subgroups and cross-class groups with teachers and head count on ``on`` — two queries."""
+    return (
+        Group.objects.filter(year=year)
+        .exclude(kind=GroupKind.CLASS)
+        .select_related("school_class", "subject")
+        .prefetch_related(Prefetch("assignments", queryset=TeachingAssignment.objects.select_related("teacher")
+                                   .order_by("teacher__last_name")))
+        .annotate(member_count=_count(GroupMembership.objects.filter(active_on(on), group=OuterRef("pk"))))
+        .order_by("kind", "school_class__grade", "school_class__letter", "name")
+    )
+
+
+def group_membership_list(group: Group, on: dt.date) -> QuerySet[GroupMembership]:
+    """Current members of a subgroup or cross group with their class on ``on`` — one query."""
+    return (
+        GroupMembership.objects.filter(active_on(on), group=group)
+        .select_related("student")
+        .annotate(class_name=Subquery(
+            enrollments_on(on).filter(student=OuterRef("student_id"))
+            .annotate(class_name=Concat(Cast("school_class__grade", CharField()), "school_class__letter",
+                                        output_field=CharField()))
+            .values("class_name")[:1]
+        ))
+        .order_by("student__last_name", "student__first_name", "student__patronymic", "pk")
+    )
+
+
+def setup_assignment_list(
+    year: AcademicYear, *, school_class: SchoolClass | None = None, teacher: StaffMember | None = None,
+) -> QuerySet[TeachingAssignment]:
+    assignments = TeachingAssignment.objects.filter(year=year).select_related(
+        "teacher", "subject", "group", "group__school_class")
+    if school_class is not None:
+        assignments = assignments.filter(group__school_class=school_class)
+    if teacher is not None:
+        assignments = assignments.filter(teacher=teacher)
+    return assignments.order_by("group__school_class__grade", "group__school_class__letter", "group__name",
+                                "subject__name", "teacher__last_name")
+
+
+def setup_guardian_list(school: School, search: str = "") -> QuerySet[Guardian]:
+    """Guardians with the students they represent — two queries a page."""
+    guardians = Guardian.objects.filter(school=school)
+    for word in search.split():
+        guardians = guardians.filter(
+            Q(last_name__icontains=word) | Q(first_name__icontains=word) | Q(patronymic__icontains=word)
+            | Q(links__student__last_name__icontains=word)
+        ).distinct()
+    links = GuardianLink.objects.select_related("student").order_by("student__last_name")
+    return guardians.prefetch_related(Prefetch("links", queryset=links)).order_by(
+        "last_name", "first_name", "patronymic", "pk")
+
+
+def curriculum_grid(year: AcademicYear) -> dict[tuple[int, int], Curriculum]:
+    """The year's plan keyed by (grade, subject id) — one query."""
+    return {(row.grade, row.subject_id): row for row in Curriculum.objects.filter(year=year)}
+
+
+def year_list(school: School) -> QuerySet[AcademicYear]:
+    """The school's years, newest first, with their number of classes and period sets — one query."""
+    return AcademicYear.objects.filter(school=school).annotate(
+        class_count=_count(SchoolClass.objects.filter(year=OuterRef("pk"))),
+        period_set_count=_count(PeriodSet.objects.filter(year=OuterRef("pk"))),
+    ).order_by("-start")
+
+
+def guardian_links_of(guardian: Guardian, on: dt.date) -> QuerySet[GuardianLink]:
+    """The students a guardian represents, with their class on ``on`` — one query."""
+    return (
+        GuardianLink.objects.filter(guardian=guardian)
+        .select_related("student", "registered_by")
+        .annotate(class_name=Subquery(
+            enrollments_on(on).filter(student=OuterRef("student_id"))
+            .annotate(class_name=Concat(Cast("school_class__grade", CharField()), "school_class__letter",
+                                        output_field=CharField()))
+            .values("class_name")[:1]
+        ))
+        .order_by("student__last_name", "student__first_name")
+    )

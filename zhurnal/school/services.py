@@ -45,6 +45,12 @@ from .models import (
 LETTERS = "АБВГДЕЖЗИКЛМНОПРСТУФХЦЧШЭЮЯ"
 
 
+def _name_taken(queryset: Any, name: str) -> bool:
+    """Case-insensitive for Cyrillic too (SQLite's ``iexact`` folds only ASCII letters)."""
+    wanted = name.strip().casefold()
+    return any(other.strip().casefold() == wanted for other in queryset.values_list("name", flat=True))
+
+
 def _snapshot(obj: Any, fields: list[str]) -> dict[str, Any]:
     out = {}
     for name in fields:
@@ -139,11 +145,39 @@ def update_period(*, actor: Any, period: ReportingPeriod, name: str, start: dt.d
     return _apply(period, {"name": name, "start": start, "end": end}, actor=actor, verb="period.update")
 
 
+def _rows_referring_to(objects: Any) -> int:
+    """How many rows of other tables point at ``objects`` (final marks, locks, reports... of any app)."""
+    model = objects.model
+    total = 0
+    for relation in model._meta.related_objects:
+        if relation.many_to_many or not relation.field.concrete:
+            continue
+        total += relation.related_model._base_manager.filter(**{f"{relation.field.name}__in": objects}).count()
+    return total
+
+
+@transaction.atomic
+def delete_period_set(*, actor: Any, period_set: PeriodSet) -> None:
+    """Remove a set of periods nobody has used yet (no final marks or other records point at its periods)."""
+    periods = ReportingPeriod.objects.filter(period_set=period_set)
+    if _rows_referring_to(periods):
+        raise ValidationError({"period_set": f"Периоды «{period_set}» уже используются (есть итоговые отметки "
+                                             "или другие записи); удалить их нельзя, можно изменить даты."})
+    record(actor=actor, verb="periodset.delete", target=period_set,
+           before={"kind": period_set.kind, "grades": [period_set.grade_from, period_set.grade_to],
+                   "periods": [[p.name, str(p.start), str(p.end)] for p in periods]})
+    period_set.delete()
+
+
 @transaction.atomic
 def save_holiday(
     *, actor: Any, year: AcademicYear, name: str, kind: str, start: dt.date, end: dt.date,
-    holiday: Holiday | None = None,
+    holiday: Holiday | None = None, grade_from: int | None = None, grade_to: int | None = None,
 ) -> Holiday:
+    """``grade_from``/``grade_to`` narrow a vacation to some grades (e.g. the extra February week of grade 1);
+    left empty, a new holiday is for grades 1–11 and an existing one keeps its range."""
+    if not name.strip():
+        raise ValidationError({"name": "Укажите название."})
     if start > end:
         raise ValidationError({"end": "Окончание раньше начала."})
     if start < year.start or end > year.end:
@@ -153,9 +187,22 @@ def save_holiday(
         holiday_created = True
     else:
         holiday_created = False
-    _apply(holiday, {"name": name, "kind": kind, "start": start, "end": end}, actor=actor,
-           verb="holiday.create" if holiday_created else "holiday.update")
+    changes: dict[str, Any] = {"name": name.strip(), "kind": kind, "start": start, "end": end}
+    if grade_from is not None or grade_to is not None:
+        grade_from = holiday.grade_from if grade_from is None else grade_from
+        grade_to = holiday.grade_to if grade_to is None else grade_to
+        if not 1 <= grade_from <= grade_to <= 11:
+            raise ValidationError({"grade_from": "Параллели: от 1 до 11, «с» не больше «по»."})
+        changes.update(grade_from=grade_from, grade_to=grade_to)
+    _apply(holiday, changes, actor=actor, verb="holiday.create" if holiday_created else "holiday.update")
     return holiday
+
+
+@transaction.atomic
+def delete_holiday(*, actor: Any, holiday: Holiday) -> None:
+    record(actor=actor, verb="holiday.delete", target=holiday,
+           before={"name": holiday.name, "start": str(holiday.start), "end": str(holiday.end)})
+    holiday.delete()
 
 
 # --- subjects and curriculum ------------------------------------------------------------------------
@@ -169,10 +216,10 @@ def save_subject(
     name = name.strip()
     if not name:
         raise ValidationError({"name": "Укажите название предмета."})
-    duplicate = Subject.objects.filter(school=school, name__iexact=name)
+    others = Subject.objects.filter(school=school)
     if subject is not None:
-        duplicate = duplicate.exclude(pk=subject.pk)
-    if duplicate.exists():
+        others = others.exclude(pk=subject.pk)
+    if _name_taken(others, name):
         raise ValidationError({"name": f"Предмет «{name}» уже есть."})
     is_new = subject is None
     subject = subject or Subject(school=school)
@@ -202,6 +249,26 @@ def set_curriculum_hours(
         row = Curriculum(school=year.school, year=year, grade=grade, subject=subject)
     return _apply(row, {"hours_per_week": Decimal(hours_per_week), "hours_per_year": hours_per_year},
                   actor=actor, verb="curriculum.set")
+
+
+@transaction.atomic
+def save_curriculum(
+    *, actor: Any, year: AcademicYear, hours: dict[tuple[int, Subject], Decimal]
+) -> int:
+    """The whole grid at once (grade, subject) → hours per week; 0 removes a row. Returns the number changed."""
+    current = {(c.grade, c.subject_id): c.hours_per_week for c in Curriculum.objects.filter(year=year)}
+    changed = 0
+    for (grade, subject), value in sorted(hours.items(), key=lambda item: (item[0][0], item[0][1].pk)):
+        if subject.school_id != year.school_id:
+            raise ValidationError({"subject": "Предмет из другой школы."})
+        if current.get((grade, subject.pk), Decimal(0)) == value:
+            continue
+        try:
+            set_curriculum_hours(actor=actor, year=year, grade=grade, subject=subject, hours_per_week=value)
+        except ValidationError as error:
+            raise ValidationError(f"{subject}, {grade} кл.: {'; '.join(error.messages)}") from error
+        changed += 1
+    return changed
 
 
 # --- classes and groups ------------------------------------------------------------------------------
@@ -258,7 +325,7 @@ def create_group(
         school_class = None
     if school_class is not None and school_class.year_id != year.pk:
         raise ValidationError({"school_class": "Класс относится к другому учебному году."})
-    if Group.objects.filter(year=year, name__iexact=name, school_class=school_class).exists():
+    if _name_taken(Group.objects.filter(year=year, school_class=school_class), name):
         raise ValidationError({"name": f"Группа «{name}» уже есть."})
     group = Group(school=year.school, year=year, name=name, kind=kind, school_class=school_class, subject=subject,
                   journal_kind=journal_kind)
@@ -266,6 +333,54 @@ def create_group(
     group.save()
     record(actor=actor, verb="group.create", target=group, after={"name": name, "kind": kind})
     return group
+
+
+@transaction.atomic
+def update_group(
+    *, actor: Any, group: Group, name: str, subject: Subject | None = None, journal_kind: str = JournalKind.REGULAR,
+) -> Group:
+    """Rename a subgroup or a cross-class group, or change its subject or kind of journal."""
+    if group.kind == GroupKind.CLASS:
+        raise ValidationError({"name": "Группа «весь класс» называется по классу; измените класс."})
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Укажите название группы."})
+    if subject is not None and subject.school_id != group.school_id:
+        raise ValidationError({"subject": "Предмет из другой школы."})
+    if journal_kind not in JournalKind.values:
+        raise ValidationError({"journal_kind": "Неизвестный вид журнала."})
+    siblings = Group.objects.filter(year_id=group.year_id, school_class_id=group.school_class_id)
+    if _name_taken(siblings.exclude(pk=group.pk), name):
+        raise ValidationError({"name": f"Группа «{name}» уже есть."})
+    return _apply(group, {"name": name, "subject": subject, "journal_kind": journal_kind}, actor=actor,
+                  verb="group.update")
+
+
+@transaction.atomic
+def split_class(
+    *, actor: Any, school_class: SchoolClass, subject: Subject, date: dt.date, names: tuple[str, str] | None = None,
+) -> tuple[Group, Group]:
+    """Two subgroups of a class for a subject, the class list split in alphabetical halves (the first gets the odd one)."""
+    from .selectors import students_in_class
+
+    _require_in_year(school_class, date)
+    if subject.school_id != school_class.school_id:
+        raise ValidationError({"subject": "Предмет из другой школы."})
+    students = list(students_in_class(school_class, date))
+    if len(students) < 2:
+        raise ValidationError({"school_class": f"В классе {school_class} на {date:%d.%m.%Y} меньше двух "
+                                               "обучающихся — делить некого."})
+    label = subject.short_name or subject.name
+    first_name, second_name = names or (f"{school_class} {label} 1", f"{school_class} {label} 2")
+    halves = (students[: (len(students) + 1) // 2], students[(len(students) + 1) // 2:])
+    groups = []
+    for name, members in zip((first_name, second_name), halves, strict=True):
+        group = create_group(actor=actor, year=school_class.year, name=name, kind=GroupKind.SUBGROUP,
+                             school_class=school_class, subject=subject)
+        for student in members:
+            add_to_group(actor=actor, group=group, student=student, start=date)
+        groups.append(group)
+    return groups[0], groups[1]
 
 
 @transaction.atomic
@@ -348,6 +463,23 @@ def save_staff(
 
 
 @transaction.atomic
+def deactivate_staff(*, actor: Any, staff: StaffMember) -> StaffMember:
+    """The person no longer works here: he loses access; his past lessons and assignments stay in the journal."""
+    if staff.user_id is not None and staff.user_id == getattr(actor, "pk", None):
+        raise ValidationError({"staff": "Нельзя отметить уволенным самого себя."})
+    if not staff.is_active:
+        raise ValidationError({"staff": f"{staff.short_name} уже отмечен(а) как не работающий(ая)."})
+    return _apply(staff, {"is_active": False}, actor=actor, verb="staff.deactivate")
+
+
+@transaction.atomic
+def reactivate_staff(*, actor: Any, staff: StaffMember) -> StaffMember:
+    if staff.is_active:
+        raise ValidationError({"staff": f"{staff.short_name} и так работает."})
+    return _apply(staff, {"is_active": True}, actor=actor, verb="staff.reactivate")
+
+
+@transaction.atomic
 def save_assignment(
     *, actor: Any, year: AcademicYear, teacher: StaffMember, subject: Subject, group: Group,
     hours_per_week: Decimal = Decimal(1), assignment: TeachingAssignment | None = None,
@@ -404,6 +536,22 @@ def save_student(*, actor: Any, school: School, student: Student | None = None, 
 
 
 @transaction.atomic
+def admit_student(
+    *, actor: Any, school: School, school_class: SchoolClass, date: dt.date, order_number: str, note: str = "",
+    **data: Any,
+) -> Student:
+    """A new student arrives: his record and his arrival into a class by order, both or neither."""
+    if school_class.school_id != school.pk:
+        raise ValidationError({"school_class": "Класс другой школы."})
+    _require_order(order_number)
+    _require_in_year(school_class, date)
+    student = save_student(actor=actor, school=school, **data)
+    enroll_student(actor=actor, student=student, school_class=school_class, date=date, order_number=order_number,
+                   note=note)
+    return student
+
+
+@transaction.atomic
 def save_guardian(*, actor: Any, school: School, last_name: str, first_name: str, patronymic: str = "",
                   phone: str = "", email: str = "", address: str = "", guardian: Guardian | None = None) -> Guardian:
     if not last_name.strip() or not first_name.strip():
@@ -442,6 +590,28 @@ def link_guardian(
         changes.update(info_channel=info_channel, channel_chosen_on=today,
                        registered_by=actor if getattr(actor, "pk", None) else None)
     return _apply(link, changes, actor=actor, verb="guardian.link_update")
+
+
+@transaction.atomic
+def register_guardian(
+    *, actor: Any, school: School, student: Student | None = None, relation: str = "",
+    consent_given_on: dt.date | None = None, info_channel: str = InfoChannel.ELECTRONIC, **person: Any,
+) -> Guardian:
+    """A new guardian, linked at once to ``student`` when given — both or neither."""
+    guardian = save_guardian(actor=actor, school=school, **person)
+    if student is not None:
+        link_guardian(actor=actor, student=student, guardian=guardian, relation=relation,
+                      consent_given_on=consent_given_on, info_channel=info_channel)
+    return guardian
+
+
+@transaction.atomic
+def unlink_guardian(*, actor: Any, link: GuardianLink) -> None:
+    """The adult is no longer the student's legal representative here (his own record stays)."""
+    record(actor=actor, verb="guardian.unlink", target=link,
+           before={"student": link.student_id, "guardian": link.guardian_id, "relation": link.relation,
+                   "info_channel": link.info_channel})
+    link.delete()
 
 
 # --- movement -------------------------------------------------------------------------------------------
@@ -557,6 +727,7 @@ def _close_enrollment(enrollment: Enrollment, date: dt.date, *, actor: Any) -> N
 @transaction.atomic
 def transfer_between_groups(
     *, actor: Any, student: Student, from_group: Group, to_group: Group, date: dt.date, order_number: str,
+    note: str = "",
 ) -> Movement:
     """Moving a student between subgroups is done by school order (seed 001 §4.4.8)."""
     order_number = _require_order(order_number)
@@ -566,7 +737,7 @@ def transfer_between_groups(
     add_to_group(actor=actor, group=to_group, student=student, start=date)
     movement = Movement.objects.create(
         school=student.school, student=student, kind=MovementKind.GROUP_TRANSFER, date=date,
-        order_number=order_number, from_group=from_group, to_group=to_group,
+        order_number=order_number, from_group=from_group, to_group=to_group, note=note,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
     record(actor=actor, verb="movement.group_transfer", target=movement,
