@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -91,6 +92,10 @@ INSTALLED_APPS = [
     "zhurnal.planning",
     "zhurnal.journal",
     "zhurnal.ops",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -101,10 +106,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "zhurnal.core.middleware.SecurityHeadersMiddleware",
     "zhurnal.accounts.middleware.ActiveSchoolMiddleware",
+    "zhurnal.accounts.middleware.TwoFactorGateMiddleware",
+    # Last, so that it turns a lockout flagged during the view into the login page with the lockout message.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -137,6 +146,30 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses any attempt while the account or address is locked out
+    "django.contrib.auth.backends.ModelBackend",
+    "zhurnal.accounts.backends.ActivationCodeBackend",
+]
+
+# Lockout after repeated failures (passwords and activation codes alike), per login and per address,
+# released automatically after the cool-off. A school whose pupils all come from one address behind NAT
+# may turn the per-address lock off (ZHURNAL_LOCKOUT_BY_ADDRESS=0); the per-login lock always stays.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]] if env_bool("ZHURNAL_LOCKOUT_BY_ADDRESS", True) \
+    else [["username"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lock lifts on time even if someone keeps trying
+AXES_LOCKOUT_CALLABLE = "zhurnal.accounts.views.auth.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are kept in our own login history
+AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT \
+    else ("REMOTE_ADDR",)
+AXES_VERBOSE = False
+
+OTP_TOTP_ISSUER = "Журнал"
+ZHURNAL_ACTIVATION_CODE_DAYS = env_int("ZHURNAL_ACTIVATION_CODE_DAYS", 30)
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

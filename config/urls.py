@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 admin.site.site_header = "Журнал — администрирование"
 
@@ -9,5 +10,7 @@ urlpatterns = [
     path("", include("zhurnal.school.urls")),
     path("", include("zhurnal.planning.urls")),
     path("", include("zhurnal.journal.urls")),
+    # One login page for everybody, so the admin site cannot skip the lockout and the second factor.
+    path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),
 ]

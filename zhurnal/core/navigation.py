@@ -42,6 +42,9 @@ def nav_for(roles: SchoolRoles) -> list[NavItem]:
         add("Мои дети", "school:children")
     if roles.has(Role.STUDENT):
         add("Моя страница", "school:me")
+    if roles.has(Role.JOURNAL_ADMIN) or roles.led_class_ids:
+        add("Доступ", "accounts:access")
+    add("Безопасность", "accounts:security")
     return items
 
 

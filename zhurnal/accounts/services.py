@@ -1,0 +1,297 @@
+"""Every write about logins: activation codes, passwords, sessions, second factors, login history.
+
+Keyword-only, one transaction each, audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from zhurnal.audit.services import record
+from zhurnal.core.dates import today as school_today
+from zhurnal.school.models import Guardian, School, StaffMember, Student
+
+from . import codes
+from .models import ActivationCode, LoginEvent, LoginKind, PersonKind, SchoolSecurity, User
+from .permissions import Person, can_issue_code_for
+from .roles import roles_in
+
+RECOVERY_CODE_COUNT = 10
+TOTP_DEVICE_NAME = "Приложение-генератор кодов"
+RECOVERY_DEVICE_NAME = "Резервные коды"
+
+
+def person_kind(person: Person) -> str:
+    if isinstance(person, StaffMember):
+        return PersonKind.STAFF
+    if isinstance(person, Student):
+        return PersonKind.STUDENT
+    if isinstance(person, Guardian):
+        return PersonKind.GUARDIAN
+    raise TypeError(f"not a person of a school: {person!r}")
+
+
+def code_lifetime() -> dt.timedelta:
+    return dt.timedelta(days=getattr(settings, "ZHURNAL_ACTIVATION_CODE_DAYS", 30))
+
+
+# --- logins and activation codes ----------------------------------------------------------------------------
+
+
+def unique_login(base: str) -> str:
+    taken = {name.lower() for name in User.objects.filter(username__istartswith=base)
+             .values_list("username", flat=True)}
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}{n}" in taken:
+        n += 1
+    return f"{base}{n}"
+
+
+@transaction.atomic
+def create_login(*, actor: Any, person: Person) -> User:
+    """A login for a person of the school who has none: ``ivanov.ps``, with no password until activation."""
+    if person.user_id is not None:
+        raise ValidationError({"user": f"У {person.short_name} уже есть логин {person.user.username}."})
+    user = User(
+        username=unique_login(codes.login_base(person.last_name, person.first_name, person.patronymic)),
+        last_name=person.last_name, first_name=person.first_name, patronymic=person.patronymic,
+        email=getattr(person, "email", "") or "",
+    )
+    user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    type(person).objects.filter(pk=person.pk).update(user=user)
+    person.user = user
+    record(actor=actor, verb="login.create", target=user, school=person.school,
+           after={"username": user.username, "person": f"{person_kind(person)}:{person.pk}"})
+    return user
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    """A code as it was issued — the only moment its plain text exists."""
+
+    person: Person
+    kind: str
+    user: User
+    code: str
+    expires_at: dt.datetime
+
+    @property
+    def printed_code(self) -> str:
+        return codes.format_code(self.code)
+
+
+@transaction.atomic
+def issue_activation_codes(
+    *, actor: Any, school: School, people: Sequence[Person], on: dt.date | None = None,
+) -> list[IssuedCode]:
+    """Issue a fresh one-time code for each person, creating the login where there is none.
+
+    Any earlier code of the same login in this school stops working. All or nothing: a person the actor may
+    not issue for refuses the whole batch.
+    """
+    on = on or school_today()
+    if actor is not None:
+        roles = roles_in(actor, school)
+        refused = [p for p in people if not can_issue_code_for(roles, p, on)]
+        if refused:
+            raise PermissionDenied(f"Нельзя выдать код: {', '.join(p.short_name for p in refused)}.")
+    seen: set[tuple[str, int]] = set()
+    issued: list[IssuedCode] = []
+    now = timezone.now()
+    expires_at = now + code_lifetime()
+    for person in people:
+        if person.school_id != school.pk:
+            raise ValidationError({"people": f"{person.short_name} — из другой школы."})
+        kind = person_kind(person)
+        if (kind, person.pk) in seen:
+            continue
+        seen.add((kind, person.pk))
+        user = person.user if person.user_id is not None else create_login(actor=actor, person=person)
+        if not user.is_active:
+            raise ValidationError({"people": f"Учётная запись {user.username} отключена; сначала включите её."})
+        revoked = ActivationCode.objects.filter(
+            school=school, user=user, used_at__isnull=True, revoked_at__isnull=True,
+        ).update(revoked_at=now)
+        code = codes.new_code()
+        activation = ActivationCode.objects.create(
+            school=school, user=user, person_kind=kind, code_hash=codes.hash_code(code),
+            issued_by=actor if getattr(actor, "pk", None) else None, issued_at=now, expires_at=expires_at,
+        )
+        record(actor=actor, verb="activation_code.issue", target=activation, school=school,
+               after={"user": user.username, "expires_at": expires_at.isoformat(), "revoked_earlier": revoked})
+        issued.append(IssuedCode(person=person, kind=kind, user=user, code=code, expires_at=expires_at))
+    return issued
+
+
+def find_activation_code(user: User, raw_code: str) -> ActivationCode | None:
+    """The code of this login that matches what was typed, whatever its state."""
+    return ActivationCode.objects.filter(user=user, code_hash__in=codes.candidate_hashes(raw_code)).first()
+
+
+def code_refusal(code: ActivationCode | None, now: dt.datetime | None = None) -> str:
+    """Why a typed code does not open the login, in words for the person at the keyboard."""
+    now = now or timezone.now()
+    if code is None:
+        return ("Неверный логин или код активации. Введите их точно так, как напечатано на листке; "
+                "код можно вводить без дефиса, заглавными или строчными буквами.")
+    if code.used_at is not None:
+        return (f"Этот код уже использован {timezone.localtime(code.used_at):%d.%m.%Y}. Войдите со своим паролем; "
+                "если вы его не помните, попросите у классного руководителя или администратора новый код.")
+    if code.revoked_at is not None:
+        return ("Этот код больше не действует: вместо него выдан новый. Используйте последний выданный код "
+                "или попросите новый у классного руководителя или администратора.")
+    if code.expires_at <= now:
+        return (f"Срок действия кода истёк {timezone.localtime(code.expires_at):%d.%m.%Y}. Попросите новый код "
+                "у классного руководителя или администратора электронного журнала.")
+    return ""
+
+
+@transaction.atomic
+def activate_account(*, user: User, code: str, password: str) -> User:
+    """The first login with a code: the code is spent, the password set, every older session ended."""
+    now = timezone.now()
+    activation = (
+        ActivationCode.objects.select_for_update()
+        .filter(user=user, code_hash__in=codes.candidate_hashes(code)).first()
+    )
+    refusal = code_refusal(activation, now)
+    if refusal:
+        raise ValidationError({"code": refusal})
+    if not user.is_active:
+        raise ValidationError({"username": "Учётная запись отключена. Обратитесь к администратору школы."})
+    password_validation.validate_password(password, user)
+    activation.used_at = now
+    activation.save(update_fields=["used_at"])
+    user.set_password(password)
+    user.session_stamp = secrets.token_hex(16)
+    user.save(update_fields=["password", "session_stamp"])
+    record(actor=user, verb="activation_code.use", target=activation, school=activation.school,
+           after={"user": user.username})
+    return user
+
+
+# --- passwords and sessions -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def change_password(*, user: User, new_password: str) -> User:
+    """A new password; the caller keeps the current session with ``update_session_auth_hash``."""
+    password_validation.validate_password(new_password, user)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    record(actor=user, verb="password.change", target=user)
+    return user
+
+
+@transaction.atomic
+def end_sessions(*, actor: Any, user: User) -> User:
+    """Log the user out everywhere: every session made before this moment stops being valid."""
+    user.session_stamp = secrets.token_hex(16)
+    user.save(update_fields=["session_stamp"])
+    record(actor=actor, verb="sessions.end_all", target=user)
+    return user
+
+
+# --- two-factor authentication ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def start_totp_enrolment(*, user: User) -> TOTPDevice:
+    """A new, unconfirmed authenticator for the user (replacing an unfinished one)."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+
+
+def _new_recovery_codes(user: User) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
+    tokens = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=t) for t in tokens])
+    return tokens
+
+
+@transaction.atomic
+def confirm_totp_device(*, user: User, device: TOTPDevice, token: str) -> list[str]:
+    """The first code from the app proves it is set up; returns the recovery codes (shown once)."""
+    if device.user_id != user.pk or device.confirmed:
+        raise ValidationError({"token": "Начните подключение заново."})
+    token = "".join(ch for ch in (token or "") if ch.isdigit())
+    if len(token) != device.digits or not device.verify_token(token):
+        raise ValidationError({"token": "Код не подошёл. Введите шесть цифр, которые приложение показывает "
+                                        "сейчас, и проверьте, что время на телефоне установлено верно."})
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    recovery = _new_recovery_codes(user)
+    record(actor=user, verb="two_factor.enable", target=user)
+    return recovery
+
+
+@transaction.atomic
+def regenerate_recovery_codes(*, user: User) -> list[str]:
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise ValidationError({"token": "Сначала подключите приложение-генератор кодов."})
+    recovery = _new_recovery_codes(user)
+    record(actor=user, verb="two_factor.recovery_codes", target=user)
+    return recovery
+
+
+@transaction.atomic
+def disable_two_factor(*, actor: Any, user: User, school: School | None = None) -> None:
+    """Remove the user's second factor: by himself, or by the administrator when the phone is lost.
+
+    The administrator's reset also ends the user's sessions.
+    """
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    by_someone_else = getattr(actor, "pk", None) != user.pk
+    if by_someone_else:
+        user.session_stamp = secrets.token_hex(16)
+        user.save(update_fields=["session_stamp"])
+    record(actor=actor, verb="two_factor.reset" if by_someone_else else "two_factor.disable", target=user,
+           school=school)
+
+
+@transaction.atomic
+def update_school_security(*, actor: Any, school: School, require_staff_2fa: bool) -> SchoolSecurity:
+    security, _ = SchoolSecurity.objects.select_for_update().get_or_create(school=school)
+    before = {"require_staff_2fa": security.require_staff_2fa}
+    security.require_staff_2fa = bool(require_staff_2fa)
+    security.updated_by = actor if getattr(actor, "pk", None) else None
+    security.save()
+    after = {"require_staff_2fa": security.require_staff_2fa}
+    if before != after:
+        record(actor=actor, verb="security.update", target=security, school=school, before=before, after=after)
+    return security
+
+
+# --- login history ------------------------------------------------------------------------------------------
+
+
+def record_login_event(
+    *, user: User | None, username: str, kind: str, succeeded: bool, address: str | None = None,
+    user_agent: str = "", reason: str = "",
+) -> LoginEvent:
+    """One line of the login history. Not audited: the history is itself the log."""
+    if kind not in LoginKind.values:
+        raise ValueError(f"unknown login kind {kind!r}")
+    return LoginEvent.objects.create(
+        user=user, username=(username or "")[:150], kind=kind, succeeded=succeeded, reason=reason[:200],
+        address=address or None, user_agent=(user_agent or "")[:300],
+    )
