@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("zhurnal.core.urls")),
     path("accounts/", include("zhurnal.accounts.urls")),
     path("", include("zhurnal.school.urls")),
+    path("", include("zhurnal.timetable.urls")),
     path("", include("zhurnal.planning.urls")),
     path("", include("zhurnal.journal.urls")),
     # One login page for everybody, so the admin site cannot skip the lockout and the second factor.

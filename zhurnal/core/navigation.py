@@ -26,6 +26,7 @@ def nav_for(roles: SchoolRoles) -> list[NavItem]:
             items.append(NavItem(label, url))
 
     if roles.has(Role.TEACHER):
+        add("Мой день", "timetable:today")
         add("Мои группы", "school:my_groups")
     for class_id in sorted(roles.led_class_ids):
         add("Мой класс", "school:class_detail", class_id)
@@ -38,6 +39,9 @@ def nav_for(roles: SchoolRoles) -> list[NavItem]:
         add("Настройка", "school:setup")
     if roles.has(Role.JOURNAL_ADMIN, Role.CLERK):
         add("Импорт", "school:import")
+    add("Расписание", "timetable:index")
+    if roles.has(Role.DEPUTY, Role.DIRECTOR):
+        add("Замены", "timetable:substitutions")
     if roles.has(Role.GUARDIAN):
         add("Мои дети", "school:children")
     if roles.has(Role.STUDENT):

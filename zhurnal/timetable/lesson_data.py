@@ -23,16 +23,18 @@ def _relation_exists(related_name: str) -> Exists:
     return Exists(related_model._default_manager.filter(**{field_name: OuterRef("pk")}))
 
 
-def holds_data() -> Q:
-    """A filter matching lessons that hold data."""
-    condition = ~Q(topic="") | ~Q(homework="") | Q(Exists(Substitution.objects.filter(lesson=OuterRef("pk"))))
+def holds_data(*, include_substitution: bool = True) -> Q:
+    """A filter matching lessons that hold data (a recorded substitution counts unless told otherwise)."""
+    condition = ~Q(topic="") | ~Q(homework="")
+    if include_substitution:
+        condition |= Q(Exists(Substitution.objects.filter(lesson=OuterRef("pk"))))
     for related_name in LESSON_DATA_RELATIONS:
         condition |= Q(_relation_exists(related_name))
     return condition
 
 
-def lessons_with_data(queryset: QuerySet[Lesson]) -> QuerySet[Lesson]:
-    return queryset.filter(holds_data())
+def lessons_with_data(queryset: QuerySet[Lesson], *, include_substitution: bool = True) -> QuerySet[Lesson]:
+    return queryset.filter(holds_data(include_substitution=include_substitution))
 
 
 def lessons_without_data(queryset: QuerySet[Lesson]) -> QuerySet[Lesson]:

@@ -1,0 +1,255 @@
+"""Setting the timetable up: bells, rooms, and each class's weekly timetable with its changes from a date."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from zhurnal.school.models import SchoolClass, TeachingAssignment
+
+from .. import permissions, selectors, services
+from ..forms import (
+    BellScheduleForm,
+    EntryChangeForm,
+    EntryEndForm,
+    EntryForm,
+    RoomForm,
+    SpecialDayForm,
+    apply_errors,
+)
+from ..models import BellSchedule, Room, SpecialBellDay, TimetableEntry
+from .common import date_param, require, require_year, school_view, scoped
+
+
+def _report_regeneration(request, report: services.RegenerationReport) -> None:
+    for message in report.kept_messages:
+        messages.warning(request, message)
+    for message in report.skipped:
+        messages.warning(request, message)
+
+
+# --- bells ---------------------------------------------------------------------------------------------------
+
+
+@school_view
+def bells(request):
+    require(permissions.can_manage_timetable(request.roles))
+    day = date_param(request)
+    year = require_year(request, day)
+    schedules = BellSchedule.objects.filter(year=year).prefetch_related("bells")
+    can_edit = permissions.can_manage_bells_and_rooms(request.roles)
+    form = BellScheduleForm(request.POST or None, prefix="new") if can_edit else None
+    special_form = SpecialDayForm(prefix="special", schedules=schedules) if can_edit else None
+    if request.method == "POST":
+        require(can_edit)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.save_bell_schedule(actor=request.user, year=year, name=data["name"], shift=data["shift"],
+                                            is_main=data["is_main"], bells=data["bells"])
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, f"Расписание звонков «{data['name']}» сохранено.")
+                return redirect("timetable:bells")
+    special_days = SpecialBellDay.objects.filter(schedule__year=year).select_related("schedule").order_by("date")
+    return render(request, "timetable/bells.html", {
+        "year": year, "schedules": schedules, "form": form, "special_form": special_form,
+        "special_days": special_days, "can_edit": can_edit,
+    })
+
+
+@school_view
+def bell_edit(request, pk: int):
+    require(permissions.can_manage_bells_and_rooms(request.roles))
+    schedule = scoped(BellSchedule.objects.filter(school=request.roles.school).select_related("year"), pk=pk)
+    initial = {"name": schedule.name, "shift": schedule.shift, "is_main": schedule.is_main,
+               "bells": "\n".join(f"{b.number} {b.start:%H:%M}-{b.end:%H:%M}" for b in schedule.bells.all())}
+    form = BellScheduleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.save_bell_schedule(actor=request.user, year=schedule.year, name=data["name"], shift=data["shift"],
+                                        is_main=data["is_main"], bells=data["bells"], schedule=schedule)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Расписание звонков сохранено.")
+            return redirect("timetable:bells")
+    return render(request, "timetable/bell_edit.html", {"form": form, "schedule": schedule})
+
+
+@school_view
+def special_day_add(request):
+    require(permissions.can_manage_bells_and_rooms(request.roles) and request.method == "POST")
+    schedules = BellSchedule.objects.filter(school=request.roles.school)
+    form = SpecialDayForm(request.POST, prefix="special", schedules=schedules)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.set_special_bell_day(actor=request.user, schedule=data["schedule"], date=data["date"],
+                                          note=data["note"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"{data['date']:%d.%m.%Y} звонки по расписанию «{data['schedule']}».")
+    else:
+        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+    return redirect("timetable:bells")
+
+
+@school_view
+def special_day_remove(request, pk: int):
+    require(permissions.can_manage_bells_and_rooms(request.roles))
+    if request.method != "POST":
+        raise Http404
+    day = scoped(SpecialBellDay.objects.filter(school=request.roles.school), pk=pk)
+    services.remove_special_bell_day(actor=request.user, day=day)
+    messages.success(request, "Особый день звонков удалён.")
+    return redirect("timetable:bells")
+
+
+# --- rooms ----------------------------------------------------------------------------------------------------
+
+
+@school_view
+def rooms(request):
+    require(permissions.is_staff(request.roles))
+    can_edit = permissions.can_manage_bells_and_rooms(request.roles)
+    form = RoomForm(request.POST or None, initial={"is_active": True}) if can_edit else None
+    if request.method == "POST":
+        require(can_edit)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.save_room(actor=request.user, school=request.roles.school, name=data["name"],
+                                   title=data["title"], capacity=data["capacity"], is_active=data["is_active"])
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, f"Кабинет {data['name']} добавлен.")
+                return redirect("timetable:rooms")
+    listing = Room.objects.filter(school=request.roles.school).order_by("name")
+    return render(request, "timetable/rooms.html", {"rooms": listing, "form": form, "can_edit": can_edit})
+
+
+@school_view
+def room_edit(request, pk: int):
+    require(permissions.can_manage_bells_and_rooms(request.roles))
+    room = scoped(Room.objects.filter(school=request.roles.school), pk=pk)
+    form = RoomForm(request.POST or None, initial={"name": room.name, "title": room.title,
+                                                    "capacity": room.capacity, "is_active": room.is_active})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.save_room(actor=request.user, school=room.school, name=data["name"], title=data["title"],
+                               capacity=data["capacity"], is_active=data["is_active"], room=room)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Кабинет сохранён.")
+            return redirect("timetable:rooms")
+    return render(request, "timetable/room_edit.html", {"form": form, "room": room})
+
+
+# --- a class's weekly timetable ----------------------------------------------------------------------------------
+
+
+def _class_assignments(school_class: SchoolClass):
+    return TeachingAssignment.objects.filter(
+        Q(group__school_class=school_class), year=school_class.year,
+    ).select_related("group", "subject", "teacher").order_by("group__kind", "group__name", "subject__name")
+
+
+def _active_rooms(school):
+    return Room.objects.filter(school=school, is_active=True).order_by("name")
+
+
+@school_view
+def class_edit(request, pk: int):
+    """The weekly timetable of a class on a date, with the form to add a lesson to it from a date."""
+    require(permissions.can_manage_timetable(request.roles))
+    school_class = scoped(SchoolClass.objects.filter(school=request.roles.school).select_related("year"), pk=pk)
+    year = school_class.year
+    on = date_param(request)
+    on = min(max(on, year.start), year.end)
+    form = EntryForm(request.POST or None, assignments=_class_assignments(school_class),
+                     rooms=_active_rooms(school_class.school), initial={"valid_from": on})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            change = services.add_entry(actor=request.user, assignment=data["assignment"], weekday=data["weekday"],
+                                        number=data["number"], room=data["room"], week=data["week"],
+                                        valid_from=data["valid_from"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Урок добавлен в расписание с {data['valid_from']:%d.%m.%Y}; "
+                                      f"создано уроков: {change.report.created}.")
+            _report_regeneration(request, change.report)
+            return redirect(reverse("timetable:class_edit", args=[pk]) + f"?date={data['valid_from']:%Y-%m-%d}")
+    entries = selectors.class_entries(school_class, on)
+    return render(request, "timetable/class_edit.html", {
+        "school_class": school_class, "on": on, "form": form, "entries": entries,
+        "upcoming": selectors.upcoming_entries(school_class, on),
+    })
+
+
+@school_view
+def entry_change(request, pk: int):
+    require(permissions.can_manage_timetable(request.roles))
+    entry = scoped(TimetableEntry.objects.filter(school=request.roles.school).select_related(
+        "assignment__group__school_class", "assignment__subject", "assignment__teacher", "room", "year"), pk=pk)
+    school_class = entry.assignment.group.school_class
+    initial = {"from_date": max(date_param(request), entry.valid_from), "weekday": entry.weekday,
+               "number": entry.number, "room": entry.room_id, "week": entry.week}
+    form = EntryChangeForm(request.POST or None, rooms=_active_rooms(entry.school), initial=initial)
+    end_form = EntryEndForm(initial={"from_date": initial["from_date"]})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            change = services.change_entry(actor=request.user, entry=entry, from_date=data["from_date"],
+                                           weekday=data["weekday"], number=data["number"], room=data["room"],
+                                           week=data["week"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Расписание изменено с {data['from_date']:%d.%m.%Y}: прошлые уроки не "
+                                      f"тронуты, будущие пересозданы.")
+            _report_regeneration(request, change.report)
+            return _back_to_class(school_class, data["from_date"])
+    return render(request, "timetable/entry_change.html", {"entry": entry, "form": form, "end_form": end_form,
+                                                            "school_class": school_class})
+
+
+@school_view
+def entry_end(request, pk: int):
+    require(permissions.can_manage_timetable(request.roles))
+    if request.method != "POST":
+        raise Http404
+    entry = scoped(TimetableEntry.objects.filter(school=request.roles.school).select_related(
+        "assignment__group__school_class", "assignment__subject", "assignment__teacher", "room"), pk=pk)
+    school_class = entry.assignment.group.school_class
+    form = EntryEndForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+        return redirect("timetable:entry_change", pk)
+    try:
+        change = services.end_entry(actor=request.user, entry=entry, from_date=form.cleaned_data["from_date"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("timetable:entry_change", pk)
+    messages.success(request, f"Урок убран из расписания с {form.cleaned_data['from_date']:%d.%m.%Y}; "
+                              f"удалено будущих уроков без записей: {change.report.deleted}.")
+    _report_regeneration(request, change.report)
+    return _back_to_class(school_class, form.cleaned_data["from_date"])
+
+
+def _back_to_class(school_class, day):
+    if school_class is None:
+        return redirect(reverse("timetable:index") + f"?date={day:%Y-%m-%d}")
+    return redirect(reverse("timetable:class_edit", args=[school_class.pk]) + f"?date={day:%Y-%m-%d}")

@@ -1,0 +1,153 @@
+"""The deputy's substitutions, the substitution log and the teachers' working-time sheet."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from zhurnal.school.models import StaffMember
+from zhurnal.school.views.common import parse_date
+
+from .. import exports, permissions, selectors, services
+from ..calendar import BellTimes
+from ..forms import SubstitutionForm, apply_errors
+from ..models import Lesson, Substitution
+from .common import date_param, pdf_answer, require, require_year, school_view, scoped, wants
+
+
+@school_view
+def substitutions(request):
+    """A day's substitutions; choose the absent teacher, then record who takes each of his lessons."""
+    require(permissions.can_manage_substitutions(request.roles))
+    school = request.roles.school
+    day = date_param(request)
+    year = require_year(request, day)
+    staff = StaffMember.objects.filter(school=school, is_active=True).order_by("last_name", "first_name")
+    absent = None
+    absent_id = request.GET.get("teacher", "")
+    if absent_id.isdigit():
+        absent = scoped(staff, pk=int(absent_id))
+    lessons = []
+    if absent is not None:
+        lessons = list(selectors.lessons_on(school, day, day).filter(planned_teacher=absent))
+        bells = BellTimes.load(year, day, day)
+        selectors.attach_times(lessons, bells)
+        for lesson in lessons:
+            staff_list, busy = selectors.free_teachers(school, lesson, bells)
+            lesson.free = [s for s in staff_list if s.pk not in busy and s.pk != absent.pk]
+            lesson.busy = [s for s in staff_list if s.pk in busy and s.pk != absent.pk]
+            sub = getattr(lesson, "substitution", None) if _has_sub(lesson) else None
+            lesson.form = SubstitutionForm(prefix=f"l{lesson.pk}", staff=staff, initial={
+                "kind": sub.kind if sub else "replace", "substitute": sub.substitute_id if sub else None,
+                "reason": sub.reason if sub else "", "note": sub.note if sub else ""})
+    day_log = selectors.substitution_log(school, day, day)
+    return render(request, "timetable/substitutions.html", {
+        "day": day, "staff": staff, "absent": absent, "lessons": lessons, "day_log": day_log,
+        "reasons": services.SUBSTITUTION_REASONS,
+    })
+
+
+def _has_sub(lesson: Lesson) -> bool:
+    try:
+        return lesson.substitution is not None
+    except Lesson.substitution.RelatedObjectDoesNotExist:
+        return False
+
+
+@school_view
+def substitution_record(request, lesson_pk: int):
+    require(permissions.can_manage_substitutions(request.roles))
+    if request.method != "POST":
+        raise Http404
+    school = request.roles.school
+    lesson = scoped(Lesson.objects.filter(school=school).select_related("planned_teacher"), pk=lesson_pk)
+    staff = StaffMember.objects.filter(school=school, is_active=True)
+    form = SubstitutionForm(request.POST, prefix=f"l{lesson.pk}", staff=staff)
+    back = reverse("timetable:substitutions") + f"?date={lesson.date:%Y-%m-%d}&teacher={lesson.planned_teacher_id}"
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_substitution(actor=request.user, lesson=lesson, kind=data["kind"], reason=data["reason"],
+                                         substitute=data["substitute"], note=data["note"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Замещение {lesson.number}-го урока {lesson.date:%d.%m.%Y} записано.")
+            return redirect(back)
+    errors = [m for field_errors in form.errors.values() for m in field_errors]
+    messages.error(request, f"{lesson.number}-й урок: " + " ".join(errors))
+    return redirect(back)
+
+
+@school_view
+def substitution_remove(request, pk: int):
+    require(permissions.can_manage_substitutions(request.roles))
+    if request.method != "POST":
+        raise Http404
+    substitution = scoped(Substitution.objects.filter(school=request.roles.school).select_related("lesson"), pk=pk)
+    lesson = services.remove_substitution(actor=request.user, substitution=substitution)
+    messages.success(request, "Замещение отменено: урок снова ведёт учитель по расписанию.")
+    return redirect(reverse("timetable:substitutions")
+                    + f"?date={lesson.date:%Y-%m-%d}&teacher={lesson.planned_teacher_id}")
+
+
+def _period(request) -> tuple[dt.date, dt.date]:
+    today = date_param(request)
+    start = parse_date(request.GET.get("from", "")) or today.replace(day=1)
+    end = parse_date(request.GET.get("to", "")) or max(today, start)
+    if end < start:
+        start, end = end, start
+    if (end - start).days > 366:
+        end = start + dt.timedelta(days=366)
+    return start, end
+
+
+@school_view
+def substitution_log(request):
+    """Журнал замещения уроков — page, PDF, XLSX."""
+    require(permissions.can_read_staff_reports(request.roles))
+    school = request.roles.school
+    start, end = _period(request)
+    rows = selectors.substitution_log(school, start, end)
+    title = f"Журнал замещения уроков {exports.date_range_title(start, end)}"
+    context = {"rows": rows, "start": start, "end": end, "title": title, "school": school}
+    if wants(request, "pdf"):
+        return pdf_answer("timetable/pdf/substitution_log.html", context,
+                          f"Журнал замещения {start:%Y-%m-%d}—{end:%Y-%m-%d}.pdf")
+    if wants(request, "xlsx"):
+        return exports.file_response(exports.substitution_log_xlsx(rows, title, school.name), exports.XLSX_TYPE,
+                                     f"Журнал замещения {start:%Y-%m-%d}—{end:%Y-%m-%d}.xlsx")
+    return render(request, "timetable/substitution_log.html", context)
+
+
+def _month(request) -> dt.date:
+    value = request.GET.get("month", "")
+    try:
+        year, month = (int(part) for part in value.split("-"))
+        return dt.date(year, month, 1)
+    except ValueError:
+        return date_param(request).replace(day=1)
+
+
+@school_view
+def timesheet(request):
+    """Табель учёта рабочего времени: lessons per teacher per day of a month — page, PDF, XLSX."""
+    require(permissions.can_read_staff_reports(request.roles))
+    school = request.roles.school
+    month = _month(request)
+    sheet = selectors.timesheet(school, month)
+    previous = (month - dt.timedelta(days=1)).replace(day=1)
+    following = (month + dt.timedelta(days=32)).replace(day=1)
+    context = {"sheet": sheet, "month": month, "title": exports.month_title(month), "school": school,
+               "previous": previous, "following": following}
+    if wants(request, "pdf"):
+        return pdf_answer("timetable/pdf/timesheet.html", context, f"Табель {month:%Y-%m}.pdf")
+    if wants(request, "xlsx"):
+        return exports.file_response(exports.timesheet_xlsx(sheet, school.name), exports.XLSX_TYPE,
+                                     f"Табель {month:%Y-%m}.xlsx")
+    return render(request, "timetable/timesheet.html", context)
