@@ -133,8 +133,12 @@ def schools_of(user) -> list[School]:
         return []
     from django.db.models import Q
 
+    # Subqueries, not joins: OR-ing three joined relations multiplies staff × students × guardians rows
+    # (seconds per request in a 600-pupil school).
     return list(
         School.objects.filter(
-            Q(staff__user=user, staff__is_active=True) | Q(students__user=user) | Q(guardians__user=user)
-        ).distinct().order_by("short_name", "pk")
+            Q(pk__in=StaffMember.objects.filter(user=user, is_active=True).values("school_id"))
+            | Q(pk__in=Student.objects.filter(user=user).values("school_id"))
+            | Q(pk__in=Guardian.objects.filter(user=user).values("school_id"))
+        ).order_by("short_name", "pk")
     )
