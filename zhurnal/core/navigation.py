@@ -31,6 +31,8 @@ def nav_for(roles: SchoolRoles) -> list[NavItem]:
     for class_id in sorted(roles.led_class_ids):
         add("Мой класс", "school:class_detail", class_id)
         break
+    if roles.has(Role.TEACHER, Role.JOURNAL_ADMIN):
+        add("КТП", "planning:index")
     if roles.has(Role.JOURNAL_ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.CLERK):
         add("Классы", "school:class_list")
         add("Обучающиеся", "school:student_list")
@@ -42,6 +44,8 @@ def nav_for(roles: SchoolRoles) -> list[NavItem]:
     add("Расписание", "timetable:index")
     if roles.has(Role.DEPUTY, Role.DIRECTOR):
         add("Замены", "timetable:substitutions")
+    if roles.has(Role.DEPUTY, Role.DIRECTOR):
+        add("Выполнение программы", "planning:coverage")
     if roles.has(Role.GUARDIAN):
         add("Мои дети", "school:children")
     if roles.has(Role.STUDENT):

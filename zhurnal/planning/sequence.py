@@ -1,0 +1,149 @@
+"""The plan's hours and an assignment's lessons: which plan hour each lesson holds and which lessons are open.
+
+A lesson is *open* for changes made through the plan when it is today or later, not cancelled, holds no
+journal data (marks, attendance — whatever apps register in ``LESSON_DATA_RELATIONS``) and no guard objects.
+It is *movable* when it is open and still holds exactly the topic and homework the plan wrote into it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q
+
+from zhurnal.school.models import TeachingAssignment
+from zhurnal.timetable.lesson_data import LESSON_DATA_RELATIONS
+from zhurnal.timetable.models import Lesson
+
+from .models import LessonTopicLink, PlannedTopic, ThematicPlan
+
+# Checks another app adds (e.g. the journal: "the lesson's period is closed"). Each returns a Russian message
+# when the lesson's topic may not change now, else None. Filling skips such lessons; other changes refuse.
+TOPIC_WRITE_GUARDS: list[Callable[[Lesson], str | None]] = []
+
+
+@dataclass(frozen=True)
+class Content:
+    """What a lesson takes from the plan: plan hour ``position`` of ``topic_id``, written as ``text``."""
+
+    topic_id: int | None
+    position: int
+    extra: bool
+    text: str
+    homework: str
+
+
+@dataclass
+class HourSequence:
+    """The plan's hours in order: hour N (1-based) belongs to ``topics[N-1]``."""
+
+    topics: list[PlannedTopic]
+    with_homework: bool = True
+
+    @classmethod
+    def of(cls, plan: ThematicPlan | None, *, with_homework: bool = True) -> HourSequence:
+        topics: list[PlannedTopic] = []
+        if plan is not None:
+            for topic in plan.topics.order_by("position", "pk"):
+                topics.extend([topic] * topic.hours)
+        return cls(topics=topics, with_homework=with_homework)
+
+    def __len__(self) -> int:
+        return len(self.topics)
+
+    def content(self, position: int) -> Content | None:
+        if not 1 <= position <= len(self.topics):
+            return None
+        topic = self.topics[position - 1]
+        last_hour = position == len(self.topics) or self.topics[position] is not topic
+        homework = topic.homework if self.with_homework and last_hour else ""
+        return Content(topic_id=topic.pk, position=position, extra=False, text=topic.title, homework=homework)
+
+
+def link_of(lesson: Lesson) -> LessonTopicLink | None:
+    try:
+        return lesson.plan_link
+    except LessonTopicLink.DoesNotExist:
+        return None
+
+
+def content_of(link: LessonTopicLink) -> Content:
+    return Content(topic_id=link.topic_id, position=link.position, extra=link.extra, text=link.text,
+                   homework=link.homework)
+
+
+def has_journal_data() -> Q:
+    condition = Q(pk__in=[])
+    for related_name in LESSON_DATA_RELATIONS:
+        relation = Lesson._meta.get_field(related_name)
+        manager = relation.related_model._default_manager
+        condition |= Q(Exists(manager.filter(**{relation.field.name: OuterRef("pk")})))
+    return condition
+
+
+def guard_message(lesson: Lesson) -> str | None:
+    for guard in TOPIC_WRITE_GUARDS:
+        message = guard(lesson)
+        if message:
+            return message
+    return None
+
+
+@dataclass
+class LessonSequence:
+    """The assignment's lessons in order, locked for the change, with what makes each one open or not."""
+
+    lessons: list[Lesson]
+    with_data: set[int]
+    today: dt.date
+
+    @classmethod
+    def load(cls, assignment: TeachingAssignment, today: dt.date, *, lock: bool = True) -> LessonSequence:
+        """Two queries (one without journal relations registered); ``lock`` inside a service's transaction."""
+        lessons = Lesson.objects.filter(assignment=assignment, cancelled=False)
+        if lock:
+            lessons = lessons.select_for_update(of=("self",))
+        lessons = list(lessons.select_related("plan_link").order_by("date", "number", "pk"))
+        with_data: set[int] = set()
+        if LESSON_DATA_RELATIONS:
+            with_data = set(Lesson.objects.filter(assignment=assignment, cancelled=False)
+                            .filter(has_journal_data()).values_list("pk", flat=True))
+        return cls(lessons=lessons, with_data=with_data, today=today)
+
+    def index(self, lesson: Lesson) -> int:
+        for i, candidate in enumerate(self.lessons):
+            if candidate.pk == lesson.pk:
+                return i
+        raise ValidationError({"lesson": "Урок отменён или перенесён — его тема не меняется."})
+
+    def closed_reason(self, lesson: Lesson) -> str | None:
+        """Why the lesson is not open for changes by the plan, or None."""
+        if lesson.date < self.today:
+            return (f"Урок {lesson.date:%d.%m.%Y} уже прошёл: его тема — запись журнала и меняется только "
+                    f"в журнале.")
+        if lesson.pk in self.with_data:
+            return f"На уроке {lesson.date:%d.%m.%Y} уже есть отметки или другие записи журнала."
+        return guard_message(lesson)
+
+    def movable(self, lesson: Lesson) -> bool:
+        """Open, and still holding exactly what the plan wrote into it."""
+        link = link_of(lesson)
+        return (link is not None and self.closed_reason(lesson) is None and lesson.topic == link.text
+                and lesson.homework == link.homework)
+
+    def is_free(self, lesson: Lesson) -> bool:
+        return not lesson.topic.strip()
+
+    def frontier(self) -> int | None:
+        """Index of the last lesson that holds a topic from the plan."""
+        for i in range(len(self.lessons) - 1, -1, -1):
+            link = link_of(self.lessons[i])
+            if link is not None and self.lessons[i].topic.strip():
+                return i
+        return None
+
+    def movable_after(self, index: int) -> list[Lesson]:
+        return [lesson for lesson in self.lessons[index + 1:] if self.movable(lesson)]

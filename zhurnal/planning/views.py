@@ -1,0 +1,601 @@
+"""КТП pages: the list, one plan, one group's lessons and topics, the import, and the school's coverage.
+
+Thin views: fetch through a scoper (not visible → 404), check a predicate (not allowed → 403), call one service.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib import messages
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
+
+from zhurnal.core.dates import today as school_today
+from zhurnal.core.templatetags.zhurnal import plural
+from zhurnal.school.models import AcademicYear, TeachingAssignment
+from zhurnal.school.views.common import require, school_view, scoped, year_and_date
+
+from . import exchange, permissions, selectors, services
+from .forms import (
+    AttachForm,
+    CopyForm,
+    FillForm,
+    ImportForm,
+    OwnTopicForm,
+    PlanTitleForm,
+    SectionForm,
+    TopicForm,
+)
+from .models import CONTROL_KINDS, ThematicPlan
+
+IMPORT_SALT = "zhurnal.planning.import"
+IMPORT_MAX_AGE = 3 * 60 * 60
+FILL_AHEAD = dt.timedelta(days=7)
+
+
+def _fail(request, error: ValidationError) -> None:
+    for text in error.messages:
+        messages.error(request, text)
+
+
+def _assignments(request):
+    return permissions.assignments_visible_to(request.roles).select_related(
+        "teacher", "subject", "group", "group__school_class", "year")
+
+
+# --- lists -------------------------------------------------------------------------------------------------
+
+
+@school_view
+def index(request):
+    roles = request.roles
+    require(permissions.can_use_planning(roles))
+    year, _ = year_and_date(request)
+    today = school_today()
+    rows = selectors.assignment_rows(permissions.assignments_visible_to(roles), year, today)
+    plans = permissions.plans_visible_to(roles)
+    if not roles.is_school_reader and roles.staff is not None:
+        plans = plans.filter(owner=roles.staff)
+    return render(request, "planning/index.html", {
+        "year": year, "years": roles.school.years.all(), "rows": rows, "today": today,
+        "unattached": selectors.unattached_plans(plans, year),
+        "is_reader": roles.is_school_reader, "can_coverage": permissions.can_read_coverage(roles),
+    })
+
+
+@school_view
+def coverage(request):
+    require(permissions.can_read_coverage(request.roles))
+    year, _ = year_and_date(request)
+    today = min(max(school_today(), year.start), year.end)
+    only_behind = request.GET.get("behind") == "1"
+    rows = selectors.school_coverage(permissions.assignments_visible_to(request.roles), year, today)
+    counts = {"behind": 0, "no_plan": 0, "on_track": 0, "ahead": 0}
+    for row in rows:
+        counts[row.coverage.status] += 1
+    if only_behind:
+        rows = [row for row in rows if row.coverage.status in ("behind", "no_plan")]
+    return render(request, "planning/coverage.html", {
+        "year": year, "years": request.roles.school.years.all(), "today": today, "rows": rows,
+        "only_behind": only_behind, "counts": counts,
+    })
+
+
+# --- one group's lessons and topics ----------------------------------------------------------------------------
+
+
+@school_view
+def assignment_page(request, pk: int):
+    roles = request.roles
+    assignment = scoped(_assignments(request), pk=pk)
+    plan = services.plan_of(assignment)
+    today = school_today()
+    coverage = selectors.coverage_for_assignments([assignment.pk], today)[assignment.pk]
+    check = None
+    if plan is not None:
+        check = selectors.hours_check(plan_hours=coverage.planned_hours, assignment=assignment,
+                                      curriculum=selectors.curriculum_index(assignment.year),
+                                      lessons_in_year=coverage.lessons_in_year)
+    can_edit = permissions.can_edit_topics(roles, assignment)
+    attachable = []
+    if can_edit and plan is None:
+        attachable = list(selectors.plans_for_attach(permissions.plans_visible_to(roles), assignment))
+    topics = selectors.assignment_lessons(assignment, plan, today)
+    return render(request, "planning/assignment.html", {
+        "assignment": assignment, "plan": plan, "coverage": coverage, "check": check, "topics": topics,
+        "today": today, "can_edit": can_edit,
+        "can_edit_plan": plan is not None and permissions.can_edit_plan(roles, plan),
+        "fill_form": FillForm(initial={"until": today + FILL_AHEAD}),
+        "attach_form": AttachForm(choices=[(p.pk, f"{p.title} ({p.owner.short_name})") for p in attachable])
+        if attachable else None,
+    })
+
+
+def _editable_assignment(request, pk: int) -> TeachingAssignment:
+    assignment = scoped(_assignments(request), pk=pk)
+    require(permissions.can_edit_topics(request.roles, assignment))
+    return assignment
+
+
+def _assignment_url(assignment_id: int, anchor: str = "") -> str:
+    url = reverse("planning:assignment", args=[assignment_id])
+    return f"{url}#{anchor}" if anchor else url
+
+
+@school_view
+@require_POST
+def create_plan(request, pk: int):
+    assignment = _editable_assignment(request, pk)
+    try:
+        plan = services.create_plan(actor=request.user, assignment=assignment)
+    except ValidationError as error:
+        _fail(request, error)
+        return redirect(_assignment_url(assignment.pk))
+    messages.success(request, f"КТП «{plan}» создан. Добавьте разделы и темы или загрузите их из файла.")
+    return redirect("planning:plan", plan.pk)
+
+
+@school_view
+@require_POST
+def attach_plan(request, pk: int):
+    assignment = _editable_assignment(request, pk)
+    plans = list(selectors.plans_for_attach(permissions.plans_visible_to(request.roles), assignment))
+    form = AttachForm(request.POST, choices=[(p.pk, p.title) for p in plans])
+    if not form.is_valid():
+        messages.error(request, "Выберите КТП из списка.")
+        return redirect(_assignment_url(assignment.pk))
+    plan = scoped(permissions.plans_visible_to(request.roles), pk=form.cleaned_data["plan"])
+    try:
+        services.attach_plan(actor=request.user, plan=plan, assignment=assignment)
+    except ValidationError as error:
+        _fail(request, error)
+    else:
+        messages.success(request, f"Группа {assignment.group} работает по КТП «{plan}».")
+    return redirect(_assignment_url(assignment.pk))
+
+
+@school_view
+@require_POST
+def fill_topics(request, pk: int):
+    assignment = _editable_assignment(request, pk)
+    form = FillForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for text in errors:
+                messages.error(request, text)
+        return redirect(_assignment_url(assignment.pk))
+    until = form.cleaned_data["until"]
+    try:
+        result = services.fill_topics_from_plan(actor=request.user, assignment=assignment, until=until,
+                                                start_hour=form.cleaned_data["start_hour"])
+    except ValidationError as error:
+        _fail(request, error)
+        return redirect(_assignment_url(assignment.pk))
+    _report_fill(request, result, until)
+    return redirect(_assignment_url(assignment.pk, "lessons"))
+
+
+def _report_fill(request, result: services.FillResult, until: dt.date) -> None:
+    if result.filled:
+        first, last = result.filled[0].date, result.filled[-1].date
+        span = f"{first:%d.%m.%Y}" if first == last else f"с {first:%d.%m.%Y} по {last:%d.%m.%Y}"
+        messages.success(request, f"Темы из КТП записаны в {plural(len(result.filled), 'урок,урока,уроков')} "
+                                  f"({span}).")
+    elif not result.plan_finished:
+        messages.info(request, f"До {until:%d.%m.%Y} нет уроков без темы после последнего урока с темой из КТП.")
+    if result.plan_finished:
+        messages.warning(request, "Темы КТП закончились: все часы плана уже распределены по урокам.")
+    for lesson, reason in result.skipped:
+        messages.warning(request, f"Урок {lesson.date:%d.%m.%Y} пропущен: {reason}")
+
+
+def _lesson_action(request, pk: int, action, success: str, **kwargs):
+    lesson = scoped(permissions.lessons_visible_to(request.roles).select_related("assignment"), pk=pk)
+    require(permissions.can_edit_topics(request.roles, lesson.assignment))
+    try:
+        action(actor=request.user, lesson=lesson, **kwargs)
+    except ValidationError as error:
+        _fail(request, error)
+    else:
+        messages.success(request, success.format(date=f"{lesson.date:%d.%m.%Y}"))
+    return redirect(_assignment_url(lesson.assignment_id, f"lesson-{lesson.pk}"))
+
+
+@school_view
+@require_POST
+def shift_topics(request, pk: int):
+    return _lesson_action(request, pk, services.shift_topics,
+                          "Урок {date} освобождён, темы КТП сдвинуты на урок вперёд.")
+
+
+@school_view
+@require_POST
+def pull_topics(request, pk: int):
+    return _lesson_action(request, pk, services.pull_topics, "Темы КТП подтянуты на урок {date}.")
+
+
+@school_view
+@require_POST
+def extend_topic(request, pk: int):
+    return _lesson_action(request, pk, services.extend_topic,
+                          "Тема урока {date} продлена на следующий урок, следующие темы сдвинуты.")
+
+
+@school_view
+def own_topic(request, pk: int):
+    lesson = scoped(permissions.lessons_visible_to(request.roles).select_related(
+        "assignment__subject", "assignment__group"), pk=pk)
+    require(permissions.can_edit_topics(request.roles, lesson.assignment))
+    form = OwnTopicForm(request.POST or None, initial={"topic": lesson.topic})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_own_topic(actor=request.user, lesson=lesson, topic=form.cleaned_data["topic"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Уроку {lesson.date:%d.%m.%Y} записана своя тема.")
+            return redirect(_assignment_url(lesson.assignment_id, f"lesson-{lesson.pk}"))
+    return render(request, "planning/own_topic.html", {"lesson": lesson, "form": form})
+
+
+# --- one plan -----------------------------------------------------------------------------------------------
+
+
+def _plans(request):
+    return permissions.plans_visible_to(request.roles).select_related("subject", "year", "owner")
+
+
+def _editable_plan(request, pk: int) -> ThematicPlan:
+    plan = scoped(_plans(request), pk=pk)
+    require(permissions.can_edit_plan(request.roles, plan))
+    return plan
+
+
+@school_view
+def plan_detail(request, pk: int):
+    plan = scoped(_plans(request), pk=pk)
+    today = min(max(school_today(), plan.year.start), plan.year.end)
+    view = selectors.plan_view(plan, today)
+    return render(request, "planning/plan_detail.html", {
+        "plan": plan, "view": view, "can_edit": permissions.can_edit_plan(request.roles, plan),
+    })
+
+
+@school_view
+def plan_edit(request, pk: int):
+    plan = _editable_plan(request, pk)
+    form = PlanTitleForm(request.POST or None, initial={"title": plan.title})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_plan(actor=request.user, plan=plan, title=form.cleaned_data["title"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Название КТП сохранено.")
+            return redirect("planning:plan", plan.pk)
+    return render(request, "planning/form.html", {"plan": plan, "form": form, "heading": "Название КТП"})
+
+
+@school_view
+@require_POST
+def plan_delete(request, pk: int):
+    plan = _editable_plan(request, pk)
+    title = str(plan)
+    services.delete_plan(actor=request.user, plan=plan)
+    messages.success(request, f"КТП «{title}» удалён. Темы, уже записанные в уроки, остались.")
+    return redirect("planning:index")
+
+
+@school_view
+@require_POST
+def plan_detach(request, pk: int, assignment_pk: int):
+    plan = _editable_plan(request, pk)
+    assignment = scoped(TeachingAssignment.objects.filter(plan_use__plan=plan), pk=assignment_pk)
+    try:
+        services.detach_plan(actor=request.user, plan=plan, assignment=assignment)
+    except ValidationError as error:
+        _fail(request, error)
+    else:
+        messages.success(request, f"Группа {assignment.group} больше не работает по КТП «{plan}».")
+    return redirect("planning:plan", plan.pk)
+
+
+def _copy_targets(request, plan: ThematicPlan) -> list[tuple[str, str]]:
+    staff = request.roles.staff
+    assignments = (TeachingAssignment.objects.filter(school=plan.school, teacher=staff, subject=plan.subject,
+                                                     year__start__gte=plan.year.start, plan_use__isnull=True)
+                   .select_related("group__school_class", "year")
+                   .order_by("year__start", "group__name"))
+    choices = [(f"a{a.pk}", f"{a.group} — {a.year} уч. год") for a in assignments
+               if services.grade_of(a) == plan.grade]
+    for year in AcademicYear.objects.filter(school=plan.school, start__gt=plan.year.start).order_by("start"):
+        choices.append((f"y{year.pk}", f"На {year} учебный год (группа выбирается позже)"))
+    return choices
+
+
+@school_view
+def plan_copy(request, pk: int):
+    plan = _editable_plan(request, pk)
+    choices = _copy_targets(request, plan)
+    form = CopyForm(request.POST or None, choices=choices)
+    if request.method == "POST" and form.is_valid():
+        target = form.cleaned_data["target"]
+        kind, target_pk = target[0], int(target[1:])
+        try:
+            if kind == "a":
+                assignment = scoped(TeachingAssignment.objects.filter(school=plan.school), pk=target_pk)
+                copy = services.copy_plan(actor=request.user, plan=plan, assignment=assignment)
+            else:
+                year = scoped(AcademicYear.objects.filter(school=plan.school), pk=target_pk)
+                copy = services.copy_plan(actor=request.user, plan=plan, year=year)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"КТП скопирован: «{copy}», {copy.year} уч. год.")
+            return redirect("planning:plan", copy.pk)
+    return render(request, "planning/copy.html", {"plan": plan, "form": form, "has_targets": bool(choices)})
+
+
+def _download(data: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_TYPE = "text/csv; charset=utf-8"
+
+
+@school_view
+def plan_export(request, pk: int, fmt: str):
+    plan = scoped(_plans(request), pk=pk)
+    items = services.plan_items(plan)
+    name = f"КТП {plan.title} {plan.year}".replace("/", "-")
+    if fmt == "xlsx":
+        return _download(exchange.to_xlsx(items), f"{name}.xlsx", XLSX_TYPE)
+    return _download(exchange.to_csv(items), f"{name}.csv", CSV_TYPE)
+
+
+@school_view
+def template_download(request, fmt: str):
+    require(permissions.can_use_planning(request.roles))
+    if fmt == "xlsx":
+        return _download(exchange.to_xlsx(exchange.SAMPLE_ITEMS), "Шаблон КТП.xlsx", XLSX_TYPE)
+    return _download(exchange.to_csv(exchange.SAMPLE_ITEMS), "Шаблон КТП.csv", CSV_TYPE)
+
+
+# --- plan contents -------------------------------------------------------------------------------------------
+
+
+def _topic_args(form: TopicForm) -> dict:
+    data = form.cleaned_data
+    return {"title": data["title"], "hours": data["hours"], "control": data["control"],
+            "homework": data["homework"], "materials": data["materials"]}
+
+
+@school_view
+def topic_create(request, pk: int):
+    plan = _editable_plan(request, pk)
+    section = None
+    section_id = request.GET.get("section") or request.POST.get("section")
+    if section_id and str(section_id).isdigit():
+        section = scoped(plan.sections.all(), pk=int(section_id))
+    form = TopicForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_topic(actor=request.user, plan=plan, section=section, **_topic_args(form))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Тема добавлена.")
+            return redirect("planning:plan", plan.pk)
+    return render(request, "planning/topic_form.html", {"plan": plan, "form": form, "section": section,
+                                                         "control_kinds": CONTROL_KINDS})
+
+
+@school_view
+def topic_edit(request, pk: int):
+    topic = scoped(permissions.topics_visible_to(request.roles).select_related("plan", "section"), pk=pk)
+    plan = _editable_plan(request, topic.plan_id)
+    initial = {key: getattr(topic, key) for key in ("title", "hours", "control", "homework", "materials")}
+    form = TopicForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_topic(actor=request.user, plan=plan, topic=topic, **_topic_args(form))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Тема сохранена. Уроки, которые уже её получили, не изменились.")
+            return redirect(f"{reverse('planning:plan', args=[plan.pk])}#topic-{topic.pk}")
+    return render(request, "planning/topic_form.html", {"plan": plan, "form": form, "topic": topic,
+                                                         "control_kinds": CONTROL_KINDS})
+
+
+@school_view
+@require_POST
+def topic_delete(request, pk: int):
+    topic = scoped(permissions.topics_visible_to(request.roles), pk=pk)
+    plan = _editable_plan(request, topic.plan_id)
+    services.delete_topic(actor=request.user, topic=topic)
+    messages.success(request, f"Тема «{topic.title}» удалена из КТП.")
+    return redirect("planning:plan", plan.pk)
+
+
+@school_view
+@require_POST
+def topic_move(request, pk: int):
+    topic = scoped(permissions.topics_visible_to(request.roles), pk=pk)
+    plan = _editable_plan(request, topic.plan_id)
+    return _move(request, plan, topic, f"topic-{topic.pk}")
+
+
+def _move(request, plan: ThematicPlan, row, anchor: str):
+    direction = -1 if request.POST.get("direction") == "up" else 1
+    try:
+        services.move_row(actor=request.user, row=row, direction=direction)
+    except ValidationError as error:
+        _fail(request, error)
+    return redirect(f"{reverse('planning:plan', args=[plan.pk])}#{anchor}")
+
+
+@school_view
+def section_create(request, pk: int):
+    plan = _editable_plan(request, pk)
+    form = SectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_section(actor=request.user, plan=plan, title=form.cleaned_data["title"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Раздел добавлен в конец КТП.")
+            return redirect("planning:plan", plan.pk)
+    return render(request, "planning/form.html", {"plan": plan, "form": form, "heading": "Новый раздел"})
+
+
+@school_view
+def section_edit(request, pk: int):
+    section = scoped(permissions.sections_visible_to(request.roles), pk=pk)
+    plan = _editable_plan(request, section.plan_id)
+    form = SectionForm(request.POST or None, initial={"title": section.title})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_section(actor=request.user, plan=plan, section=section, title=form.cleaned_data["title"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Раздел сохранён.")
+            return redirect("planning:plan", plan.pk)
+    return render(request, "planning/form.html", {"plan": plan, "form": form, "heading": "Раздел"})
+
+
+@school_view
+@require_POST
+def section_delete(request, pk: int):
+    section = scoped(permissions.sections_visible_to(request.roles), pk=pk)
+    plan = _editable_plan(request, section.plan_id)
+    services.delete_section(actor=request.user, section=section)
+    messages.success(request, f"Раздел «{section.title}» удалён; его темы остались в разделе выше.")
+    return redirect("planning:plan", plan.pk)
+
+
+@school_view
+@require_POST
+def section_move(request, pk: int):
+    section = scoped(permissions.sections_visible_to(request.roles), pk=pk)
+    plan = _editable_plan(request, section.plan_id)
+    return _move(request, plan, section, f"section-{section.pk}")
+
+
+# --- import ---------------------------------------------------------------------------------------------------
+
+
+@school_view
+def import_for_assignment(request, pk: int):
+    assignment = _editable_assignment(request, pk)
+    return _import(request, assignment=assignment, plan=services.plan_of(assignment))
+
+
+@school_view
+def import_into_plan(request, pk: int):
+    plan = _editable_plan(request, pk)
+    return _import(request, plan=plan, assignment=None)
+
+
+def _target(plan: ThematicPlan | None, assignment: TeachingAssignment | None) -> str:
+    return f"a{assignment.pk}" if assignment is not None else f"p{plan.pk}"
+
+
+def _import(request, *, plan: ThematicPlan | None, assignment: TeachingAssignment | None):
+    target = _target(plan, assignment)
+    back = _assignment_url(assignment.pk) if assignment is not None else reverse("planning:plan", args=[plan.pk])
+    context = {"plan": plan, "assignment": assignment, "back": back, "form": ImportForm(),
+               "limit": f"{settings.ZHURNAL_MAX_IMPORT_BYTES / (1024 * 1024):g} МБ"}
+    if request.method == "POST" and request.POST.get("token"):
+        return _confirm_import(request, plan=plan, assignment=assignment, target=target, back=back)
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        context["form"] = form
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > settings.ZHURNAL_MAX_IMPORT_BYTES:
+                form.add_error("file", f"Файл больше {context['limit']} — такой файл не загружается.")
+            else:
+                parsed = exchange.parse_plan_file(upload.read(), upload.name)
+                context["parsed"] = parsed
+                if parsed.ok:
+                    context.update(_preview(request, parsed, plan=plan, assignment=assignment, target=target))
+        return render(request, "planning/import.html", context, status=200 if "preview" in context else 422)
+    return render(request, "planning/import.html", context)
+
+
+def _preview(request, parsed: exchange.ParsedPlan, *, plan, assignment, target) -> dict:
+    today = school_today()
+    if assignment is not None:
+        assignments = [assignment]
+    else:
+        assignments = list(TeachingAssignment.objects.filter(plan_use__plan=plan).select_related(
+            "subject", "group__school_class", "year"))
+    year = assignment.year if assignment is not None else plan.year
+    coverage = selectors.coverage_for_assignments([a.pk for a in assignments], today)
+    curriculum = selectors.curriculum_index(year)
+    checks = [(a, selectors.hours_check(plan_hours=parsed.total_hours, assignment=a, curriculum=curriculum,
+                                        lessons_in_year=coverage[a.pk].lessons_in_year)) for a in assignments]
+    covered = max((coverage[a.pk].covered for a in assignments), default=0)
+    token = signing.dumps({"u": request.user.pk, "s": request.roles.school.pk, "t": target,
+                           "f": parsed.filename, "items": exchange.items_to_data(parsed.items)},
+                          salt=IMPORT_SALT, compress=True)
+    own_assignments = [a for a in assignments if permissions.can_edit_topics(request.roles, a)]
+    return {"preview": True, "checks": checks, "token": token, "covered": covered,
+            "current": services.plan_items(plan) if plan is not None else [],
+            "fill_until": today + FILL_AHEAD, "can_fill": bool(own_assignments),
+            "rows": exchange.template_rows(parsed.items)}
+
+
+def _confirm_import(request, *, plan, assignment, target, back):
+    try:
+        payload = signing.loads(request.POST["token"], salt=IMPORT_SALT, max_age=IMPORT_MAX_AGE)
+    except signing.BadSignature:
+        messages.error(request, "Предпросмотр устарел или повреждён — загрузите файл ещё раз.")
+        return redirect(request.path)
+    if payload.get("u") != request.user.pk or payload.get("s") != request.roles.school.pk or payload.get(
+            "t") != target:
+        messages.error(request, "Предпросмотр относится к другому КТП — загрузите файл ещё раз.")
+        return redirect(request.path)
+    items = exchange.items_from_data(payload["items"])
+    try:
+        plan = services.import_plan(actor=request.user, items=items, plan=plan, assignment=assignment,
+                                    source=payload.get("f", ""))
+    except ValidationError as error:
+        _fail(request, error)
+        return redirect(request.path)
+    topics = sum(1 for item in items if isinstance(item, exchange.TopicItem))
+    hours = sum(item.hours for item in items if isinstance(item, exchange.TopicItem))
+    messages.success(request, f"КТП «{plan}» загружен из файла «{payload.get('f', '')}»: "
+                              f"{plural(topics, 'тема,темы,тем')}, {hours} ч.")
+    if request.POST.get("fill") == "1":
+        until = _parse_until(request.POST.get("until")) or school_today() + FILL_AHEAD
+        targets = [assignment] if assignment is not None else list(
+            TeachingAssignment.objects.filter(plan_use__plan=plan, teacher=request.roles.staff))
+        for item in targets:
+            if not permissions.can_edit_topics(request.roles, item):
+                continue
+            try:
+                result = services.fill_topics_from_plan(actor=request.user, assignment=item, until=until)
+            except ValidationError as error:
+                _fail(request, error)
+            else:
+                _report_fill(request, result, until)
+    return redirect(back)
+
+
+def _parse_until(value: str | None) -> dt.date | None:
+    form = FillForm({"until": value or ""})
+    return form.cleaned_data["until"] if form.is_valid() else None
