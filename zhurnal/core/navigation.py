@@ -27,9 +27,11 @@ def nav_for(roles: SchoolRoles) -> list[NavItem]:
 
     if roles.has(Role.TEACHER):
         add("Мой день", "timetable:today")
+        add("Журнал", "journal:index")
         add("Мои группы", "school:my_groups")
     for class_id in sorted(roles.led_class_ids):
         add("Мой класс", "school:class_detail", class_id)
+        add("Сводная", "journal:class_summary", class_id)
         break
     if roles.has(Role.TEACHER, Role.JOURNAL_ADMIN):
         add("КТП", "planning:index")
@@ -44,6 +46,7 @@ def nav_for(roles: SchoolRoles) -> list[NavItem]:
     add("Расписание", "timetable:index")
     if roles.has(Role.DEPUTY, Role.DIRECTOR):
         add("Замены", "timetable:substitutions")
+        add("Контроль", "journal:control")
     if roles.has(Role.DEPUTY, Role.DIRECTOR):
         add("Выполнение программы", "planning:coverage")
     if roles.has(Role.GUARDIAN):

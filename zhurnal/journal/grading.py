@@ -130,7 +130,8 @@ def format_average(value: Decimal | None) -> str:
     return f"{value.quantize(HUNDREDTH, rounding=ROUND_HALF_UP)}".replace(".", ",")
 
 
-def _normalize(text: str) -> str:
+def normalize_text(text: str) -> str:
+    """Lower case, «ё» → «е», every dash → «-»: what a teacher types, ready to parse."""
     text = (text or "").strip().lower().replace("ё", "е")
     return text.replace("−", "-").replace("–", "-").replace("—", "-").replace("\\", "/")
 
@@ -141,7 +142,7 @@ _TOKEN_RE = re.compile(r"н/а|осв|зч|нз|уп|оп|н|б|[1-5][+-]?|[^\s/
 
 def parse_mark(text: str, *, policy: Policy) -> ParsedMark:
     """One mark as typed: «5», «4-», «4−», «3+», «зч», «нз», «н/а», «осв»."""
-    raw = _normalize(text)
+    raw = normalize_text(text)
     match = _MARK_RE.match(raw)
     if not match:
         raise ValidationError({"value": f"«{text.strip()}» — не отметка. Допустимо: 1–5 (с «+» или «−»), "
@@ -162,7 +163,7 @@ def parse_cell(text: str, *, policy: Policy) -> CellEntry:
     An empty text clears the cell. A student who missed the lesson («н», «б», «уп») gets no mark for it;
     one who was late («оп») may.
     """
-    raw = _normalize(text)
+    raw = normalize_text(text)
     absence = ""
     marks: list[ParsedMark] = []
     for token in _TOKEN_RE.findall(raw):

@@ -1,0 +1,87 @@
+"""Who may read and fill the journal.
+
+Lessons: ``zhurnal.timetable.permissions`` decides who sees a lesson and who edits it (the assignment's teacher
+and the substitute recorded for it). Here: who reads an assignment's grid, who sets final marks, who sets the
+reasons of absences (the class teacher), who reopens closed periods and reads the control page (the deputy and
+the director), who edits the grading rules. Locks (closed periods, the edit window) are domain rules checked
+by the services for everybody who writes.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from zhurnal.accounts.roles import Role, SchoolRoles
+from zhurnal.school.models import SchoolClass, Student, TeachingAssignment
+from zhurnal.timetable import permissions as lesson_permissions
+from zhurnal.timetable.models import Lesson
+
+SCHOOL_READERS = frozenset({Role.JOURNAL_ADMIN, Role.DIRECTOR, Role.DEPUTY})
+CONTROLLERS = frozenset({Role.DIRECTOR, Role.DEPUTY})
+RULE_EDITORS = frozenset({Role.DIRECTOR, Role.JOURNAL_ADMIN})
+
+
+def _school_id(roles: SchoolRoles) -> int | None:
+    return getattr(roles.school, "pk", None)
+
+
+def assignments_visible_to(roles: SchoolRoles) -> QuerySet[TeachingAssignment]:
+    """Grids a user may read: the administration all; a teacher his own; a class teacher every subject of his
+    classes (whole class and subgroups)."""
+    if roles.school is None or roles.staff is None:
+        return TeachingAssignment.objects.none()
+    assignments = TeachingAssignment.objects.filter(school=roles.school)
+    if roles.has(*SCHOOL_READERS):
+        return assignments
+    return assignments.filter(Q(teacher=roles.staff) | Q(group__school_class_id__in=roles.led_class_ids))
+
+
+def can_fill_assignment(roles: SchoolRoles, assignment: TeachingAssignment) -> bool:
+    """Marks in the grid and final marks: the teacher of the assignment."""
+    return (roles.staff is not None and assignment.school_id == _school_id(roles)
+            and assignment.teacher_id == roles.staff.pk)
+
+
+def lessons_visible_to(roles: SchoolRoles) -> QuerySet[Lesson]:
+    return lesson_permissions.lessons_visible_to(roles)
+
+
+def can_edit_lesson(roles: SchoolRoles, lesson: Lesson) -> bool:
+    """Topic, homework, marks, attendance of one lesson: its teacher or the substitute who took it."""
+    return lesson_permissions.can_edit_lesson(roles, lesson)
+
+
+def can_set_absence_reasons(roles: SchoolRoles, school_class: SchoolClass) -> bool:
+    """The class teacher sets reasons (б, уп) and corrects his class's absences."""
+    return school_class.school_id == _school_id(roles) and school_class.pk in roles.led_class_ids
+
+
+def classes_for_summary(roles: SchoolRoles) -> QuerySet[SchoolClass]:
+    """The class summary and the weekly attendance check: the class teacher's classes; the administration all."""
+    if roles.school is None or roles.staff is None:
+        return SchoolClass.objects.none()
+    classes = SchoolClass.objects.filter(school=roles.school)
+    if roles.has(*SCHOOL_READERS):
+        return classes
+    return classes.filter(pk__in=roles.led_class_ids)
+
+
+def can_reopen_period(roles: SchoolRoles) -> bool:
+    return roles.has(*CONTROLLERS)
+
+
+def can_view_control(roles: SchoolRoles) -> bool:
+    return roles.has(*CONTROLLERS)
+
+
+def can_edit_grading_rules(roles: SchoolRoles) -> bool:
+    return roles.has(*RULE_EDITORS)
+
+
+def can_view_grading_rules(roles: SchoolRoles) -> bool:
+    return roles.staff is not None and roles.school is not None
+
+
+def can_read_student_cell(roles: SchoolRoles, lesson: Lesson, student: Student) -> bool:
+    """A cell's history: whoever may see the lesson and is staff (families read the diary, not the log)."""
+    return roles.staff is not None and lesson.school_id == _school_id(roles) and student.school_id == lesson.school_id

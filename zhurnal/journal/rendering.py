@@ -1,0 +1,83 @@
+"""The journal grid's table, rendered by one small function (the hottest page: see STYLE.md "Hot paths").
+
+The page around it is a template; this function renders the table for the full page and for the htmx fragment
+alike, escaping every value. Cells carry no attributes but a class: the script finds the student from the row
+(``data-s``) and the lesson from the column header (``data-l``), which keeps a 30 × 60 grid small.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from django.utils.safestring import SafeString, mark_safe
+
+from . import grading
+from .selectors import CellData, Grid
+
+HEADER_LABELS = ("Отм.", "Ср. балл", "Предл.", "Итог")
+
+
+def cell_class(cell: CellData | None, control_ids: frozenset[int]) -> str:
+    if cell is None:
+        return "x"
+    classes = []
+    if cell.absence:
+        classes.append("a")
+    if any(work_type_id in control_ids for _, _, work_type_id, _ in cell.marks):
+        classes.append("c")
+    if any(value in ("1", "2", "нз") for value, _, _, _ in cell.marks):
+        classes.append("lo")
+    return " ".join(classes)
+
+
+def cell_text(cell: CellData | None) -> str:
+    return cell.text if cell is not None else ""
+
+
+def render_grid_table(grid: Grid, *, editable: bool, lesson_url: str, cell_url: str) -> SafeString:
+    """The whole ``<table>``: header of lessons, a row per student, the totals at the right.
+
+    ``lesson_url`` and ``cell_url`` are URL patterns with ``0`` placeholders (``/journal/lessons/0/``) that the
+    header links and the script fill in.
+    """
+    control_ids = grid.policy.control_types
+    out: list[str] = []
+    add = out.append
+    add(f'<table class="jgrid" id="grid" data-cell-url="{escape(cell_url)}" data-lesson-url="{escape(lesson_url)}"'
+        f'{" data-editable" if editable else ""}'
+        f'{" data-nomarks" if not grid.marks_allowed else ""}>')
+    add('<thead><tr><th class="jn" scope="col">Обучающийся</th>')
+    lesson_prefix = lesson_url.rsplit("0/", 1)[0]
+    for column in grid.columns:
+        lesson = column.lesson
+        title = lesson.topic or "тема не записана"
+        if column.control_label:
+            title = f"{column.control_label}: {title}"
+        classes = ' class="c"' if column.is_control else ""
+        wt = f' data-wt="{column.work_type_id}"' if column.work_type_id else ""
+        add(f'<th{classes} data-l="{lesson.pk}"{wt} title="{escape(title)}" scope="col">'
+            f'<a href="{lesson_prefix}{lesson.pk}/">{lesson.date:%d.%m}</a>'
+            f'<small>{escape(column.control_label) if column.is_control else lesson.number}</small></th>')
+    for label in HEADER_LABELS:
+        add(f'<th class="num" scope="col">{label}</th>')
+    add("</tr></thead><tbody>")
+    for number, row in enumerate(grid.rows, start=1):
+        student = row.student
+        add(f'<tr data-s="{student.pk}"><th scope="row">{number}. {escape(student.short_name)}</th>')
+        for cell in row.cells:
+            css = cell_class(cell, control_ids)
+            text = escape(cell_text(cell)) if cell is not None else ""
+            add(f'<td class="{css}">{text}</td>' if css else f"<td>{text}</td>")
+        average = grading.format_average(row.average.value)
+        suggested = row.suggestion.value or ""
+        final = row.final.value if row.final is not None else ""
+        flag = ' class="num flag" title="Расходится с предложенной"' if row.final and row.final.flagged \
+            else ' class="num"'
+        add(f'<td class="num" data-k="count">{row.average.count or ""}</td>'
+            f'<td class="num" data-k="average">{average}</td>'
+            f'<td class="num" data-k="suggested" title="{escape(row.suggestion.explanation)}">{escape(suggested)}</td>'
+            f"<td{flag}>{escape(final)}</td></tr>")
+    if not grid.rows:
+        add(f'<tr><td colspan="{len(grid.columns) + 5}" class="muted">В группе нет обучающихся в этом периоде.</td></tr>')
+    add("</tbody></table>")
+    return mark_safe("".join(out))  # noqa: S308 - every value above is escaped

@@ -1,0 +1,731 @@
+"""Every read the journal pages need, each in a fixed number of queries whatever the size of the class.
+
+``journal_grid`` (assignment × period), ``lesson_sheet`` (one lesson), ``cell_detail`` and ``lesson_history``,
+``class_summary``, ``attendance_week`` and ``control_overview``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from zhurnal.audit.models import AuditEntry
+from zhurnal.school.models import (
+    AcademicYear,
+    Enrollment,
+    Group,
+    GroupKind,
+    GroupMembership,
+    ReportingPeriod,
+    School,
+    SchoolClass,
+    Student,
+    TeachingAssignment,
+)
+from zhurnal.school.selectors import periods_for_grade
+from zhurnal.timetable.models import Lesson
+
+from . import grading, locks
+from .grading import Average, GradedMark, Policy, Suggestion
+from .models import (
+    Attendance,
+    AttendanceCheck,
+    FinalKind,
+    FinalMark,
+    GradingPolicy,
+    HomeworkAttachment,
+    IndividualHomework,
+    Mark,
+    PeriodReopening,
+    WorkType,
+)
+from .policies import policy_for, policy_from_row, policy_row_for
+
+LESSON_TARGET = Lesson._meta.label_lower
+OPEN_END = dt.date.max
+# Verbs of journal changes that concern one student's cell (marks and attendance).
+CELL_VERBS = ("journal.cell", "journal.mark", "journal.absence_reason")
+
+
+# --- calendar of an assignment ---------------------------------------------------------------------------
+
+
+def assignment_grade(assignment: TeachingAssignment) -> int | None:
+    """The grade of the assignment's group; a cross-class group takes the lowest grade of its members."""
+    group = assignment.group
+    if group.school_class_id is not None:
+        return group.school_class.grade
+    grades = (GroupMembership.objects.filter(group=group)
+              .values_list("student__enrollments__school_class__grade", flat=True))
+    grades = [g for g in grades if g is not None]
+    return min(grades) if grades else None
+
+
+def assignment_periods(assignment: TeachingAssignment, grade: int | None = None) -> list[ReportingPeriod]:
+    grade = grade if grade is not None else assignment_grade(assignment)
+    return list(periods_for_grade(assignment.year, grade or 1))
+
+
+def current_period(periods: list[ReportingPeriod], today: dt.date) -> ReportingPeriod | None:
+    """The period that contains today; between periods the one just ended; before the year the first."""
+    if not periods:
+        return None
+    current = locks.period_of(periods, today)
+    if current is not None:
+        return current
+    past = [p for p in periods if p.end < today]
+    return past[-1] if past else periods[0]
+
+
+def period_policy_date(period: ReportingPeriod, today: dt.date) -> dt.date:
+    """Averages and suggestions of a period follow the rules in force on its last day (or today, if earlier)."""
+    return min(period.end, today)
+
+
+def marks_allowed_for(assignment: TeachingAssignment, grade: int | None, policy: Policy) -> bool:
+    return grading.marks_allowed(grade=grade, subject_without_marks=assignment.subject.without_marks, policy=policy)
+
+
+# --- who is in the group when ------------------------------------------------------------------------------
+
+
+def member_spans(group: Group, start: dt.date, end: dt.date) -> dict[int, tuple[Student, list[tuple[dt.date, dt.date]]]]:
+    """Students of the group at any time between ``start`` and ``end`` with their spans in it — one query."""
+    if group.kind == GroupKind.CLASS:
+        rows = Enrollment.objects.filter(school_class_id=group.school_class_id)
+    else:
+        rows = GroupMembership.objects.filter(group=group)
+    rows = rows.filter(start__lte=end).filter(Q(end__isnull=True) | Q(end__gte=start)).select_related("student")
+    spans: dict[int, tuple[Student, list[tuple[dt.date, dt.date]]]] = {}
+    for row in rows:
+        entry = spans.setdefault(row.student_id, (row.student, []))
+        entry[1].append((row.start, row.end or OPEN_END))
+    return dict(sorted(spans.items(), key=lambda item: _name_key(item[1][0])))
+
+
+def _name_key(student: Student) -> tuple:
+    return (student.last_name, student.first_name, student.patronymic, student.pk)
+
+
+def in_spans(spans: list[tuple[dt.date, dt.date]], on: dt.date) -> bool:
+    return any(start <= on <= end for start, end in spans)
+
+
+def is_member_on(group: Group, student: Student, on: dt.date) -> bool:
+    if group.kind == GroupKind.CLASS:
+        rows = Enrollment.objects.filter(school_class_id=group.school_class_id)
+    else:
+        rows = GroupMembership.objects.filter(group=group)
+    return rows.filter(student=student, start__lte=on).filter(Q(end__isnull=True) | Q(end__gte=on)).exists()
+
+
+# --- the grid ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CellData:
+    absence: str = ""
+    marks: list[tuple[str, str, int, str]] = field(default_factory=list)  # value, modifier, work type, comment
+
+    @property
+    def text(self) -> str:
+        return grading.format_cell(self.absence, [(v, m) for v, m, _, _ in self.marks])
+
+
+@dataclass
+class GridColumn:
+    lesson: Lesson
+    work_type_id: int | None
+    is_control: bool
+    control_label: str = ""
+
+
+@dataclass
+class GridRow:
+    student: Student
+    spans: list[tuple[dt.date, dt.date]]
+    cells: list[CellData | None]
+    average: Average
+    suggestion: Suggestion
+    final: FinalMark | None
+
+
+@dataclass
+class Grid:
+    assignment: TeachingAssignment
+    period: ReportingPeriod
+    periods: list[ReportingPeriod]
+    columns: list[GridColumn]
+    rows: list[GridRow]
+    policy: Policy
+    work_types: list[WorkType]
+    default_work_type_id: int | None
+    lock: locks.LockState
+    marks_allowed: bool
+    today: dt.date
+
+    @property
+    def work_type_labels(self) -> dict[int, str]:
+        return {w.pk: w.label for w in self.work_types}
+
+
+def default_work_type(work_types: list[WorkType]) -> WorkType | None:
+    for work_type in work_types:
+        if work_type.is_default:
+            return work_type
+    return work_types[0] if work_types else None
+
+
+def journal_grid(assignment: TeachingAssignment, period: ReportingPeriod, *, periods: list[ReportingPeriod],
+                 grade: int | None, today: dt.date) -> Grid:
+    """The journal page of an assignment for a period. Queries: work types, policy, reopenings, lessons with their
+    records, students with their spans, marks, attendance, final marks — eight, for any number of rows and
+    columns. ``assignment`` comes with its group, class and subject."""
+    work_types = list(WorkType.objects.filter(school_id=assignment.school_id).order_by("ordering", "name"))
+    policy = policy_from_row(policy_row_for(assignment.school_id, period_policy_date(period, today)), work_types)
+    lock = locks.period_lock(period, policy=policy, today=today,
+                             reopened_until=locks.reopened_until(assignment, period))
+    control_ids = policy.control_types
+    labels = {w.pk: w.label for w in work_types}
+    default = default_work_type(work_types)
+    lessons = list(
+        Lesson.objects.filter(assignment=assignment, date__gte=period.start, date__lte=period.end, cancelled=False)
+        .select_related("record").order_by("date", "number")
+    )
+    columns = []
+    for lesson in lessons:
+        record = getattr(lesson, "record", None)
+        control_type_id = record.control_type_id if record is not None else None
+        columns.append(GridColumn(
+            lesson=lesson, work_type_id=control_type_id or (default.pk if default else None),
+            is_control=control_type_id in control_ids, control_label=labels.get(control_type_id, ""),
+        ))
+    spans = member_spans(assignment.group, period.start, period.end)
+    cells: dict[tuple[int, int], CellData] = {}
+    graded: dict[int, list[GradedMark]] = defaultdict(list)
+    mark_rows = (Mark.objects.filter(lesson__assignment=assignment, lesson__date__gte=period.start,
+                                     lesson__date__lte=period.end, lesson__cancelled=False)
+                 .order_by("position", "id")
+                 .values_list("lesson_id", "student_id", "value", "modifier", "work_type_id", "comment", "position",
+                              "lesson__date"))
+    for lesson_id, student_id, value, modifier, work_type_id, comment, position, date in mark_rows:
+        cells.setdefault((student_id, lesson_id), CellData()).marks.append((value, modifier, work_type_id, comment))
+        graded[student_id].append(GradedMark(value, modifier, work_type_id, date, position))
+    absence_rows = (Attendance.objects.filter(lesson__assignment=assignment, lesson__date__gte=period.start,
+                                              lesson__date__lte=period.end, lesson__cancelled=False)
+                    .values_list("lesson_id", "student_id", "code"))
+    for lesson_id, student_id, code in absence_rows:
+        cells.setdefault((student_id, lesson_id), CellData()).absence = code
+    finals = {f.student_id: f for f in FinalMark.objects.filter(assignment=assignment, period=period,
+                                                                kind=FinalKind.PERIOD)}
+    # Marks of a student who is no longer listed (e.g. moved to another subgroup) still show.
+    extra_ids = {sid for sid, _ in cells} - set(spans)
+    if extra_ids:
+        for student in Student.objects.filter(pk__in=extra_ids):
+            spans[student.pk] = (student, [])
+        spans = dict(sorted(spans.items(), key=lambda item: _name_key(item[1][0])))
+    rows = []
+    for student_id, (student, student_spans) in spans.items():
+        row_cells: list[CellData | None] = []
+        for lesson in lessons:
+            cell = cells.get((student_id, lesson.pk))
+            if cell is None and in_spans(student_spans, lesson.date):
+                cell = CellData()
+            row_cells.append(cell)
+        marks = graded.get(student_id, [])
+        rows.append(GridRow(
+            student=student, spans=student_spans, cells=row_cells,
+            average=grading.weighted_average(marks, policy=policy),
+            suggestion=grading.suggest_final_mark(marks, policy=policy), final=finals.get(student_id),
+        ))
+    return Grid(assignment=assignment, period=period, periods=periods, columns=columns, rows=rows, policy=policy,
+                work_types=work_types, default_work_type_id=default.pk if default else None, lock=lock,
+                marks_allowed=marks_allowed_for(assignment, grade, policy), today=today)
+
+
+def student_period_marks(assignment: TeachingAssignment, student: Student | int,
+                         period: ReportingPeriod) -> list[GradedMark]:
+    student_id = student if isinstance(student, int) else student.pk
+    rows = (Mark.objects.filter(lesson__assignment=assignment, student_id=student_id, lesson__date__gte=period.start,
+                                lesson__date__lte=period.end, lesson__cancelled=False)
+            .values_list("value", "modifier", "work_type_id", "lesson__date", "position"))
+    return [GradedMark(*row) for row in rows]
+
+
+# --- one lesson ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SheetRow:
+    student: Student
+    cell: CellData
+    individual_homework: str = ""
+
+
+@dataclass
+class LessonSheet:
+    lesson: Lesson
+    record: object | None
+    rows: list[SheetRow]
+    work_types: list[WorkType]
+    column_work_type_id: int | None
+    policy: Policy
+    period: ReportingPeriod | None
+    lock: locks.LockState
+    late: bool
+    marks_allowed: bool
+    next_lesson_date: dt.date | None
+    attachments: list[HomeworkAttachment]
+    grade: int | None
+
+    @property
+    def due_date(self) -> dt.date | None:
+        record = self.record
+        return (record.homework_due if record is not None and record.homework_due else None) or self.next_lesson_date
+
+
+def lesson_sheet(lesson: Lesson, *, today: dt.date) -> LessonSheet:
+    """One lesson with its record and the cells of the students in the group on that date.
+    ``lesson`` comes with its assignment, group, class, subject and teachers."""
+    assignment = lesson.assignment
+    grade = assignment_grade(assignment)
+    periods = assignment_periods(assignment, grade)
+    period = locks.period_of(periods, lesson.date)
+    work_types = list(WorkType.objects.filter(school_id=lesson.school_id).order_by("ordering", "name"))
+    policy_date = period_policy_date(period, today) if period is not None else lesson.date
+    policy = policy_from_row(policy_row_for(lesson.school_id, policy_date), work_types)
+    lock = locks.period_lock(period, policy=policy, today=today,
+                             reopened_until=locks.reopened_until(assignment, period))
+    record = getattr(lesson, "record", None)
+    default = default_work_type(work_types)
+    spans = member_spans(assignment.group, lesson.date, lesson.date)
+    cells: dict[int, CellData] = {}
+    for student_id, value, modifier, work_type_id, comment in (
+            Mark.objects.filter(lesson=lesson).order_by("position", "id")
+            .values_list("student_id", "value", "modifier", "work_type_id", "comment")):
+        cells.setdefault(student_id, CellData()).marks.append((value, modifier, work_type_id, comment))
+    for student_id, code in Attendance.objects.filter(lesson=lesson).values_list("student_id", "code"):
+        cells.setdefault(student_id, CellData()).absence = code
+    individual = dict(IndividualHomework.objects.filter(lesson=lesson).values_list("student_id", "text"))
+    missing = (set(cells) | set(individual)) - set(spans)
+    if missing:
+        for student in Student.objects.filter(pk__in=missing):
+            spans[student.pk] = (student, [])
+        spans = dict(sorted(spans.items(), key=lambda item: _name_key(item[1][0])))
+    rows = [SheetRow(student=student, cell=cells.get(sid, CellData()), individual_homework=individual.get(sid, ""))
+            for sid, (student, _) in spans.items()]
+    next_date = (Lesson.objects.filter(assignment=assignment, cancelled=False)
+                 .filter(Q(date__gt=lesson.date) | Q(date=lesson.date, number__gt=lesson.number))
+                 .order_by("date", "number").values_list("date", flat=True).first())
+    return LessonSheet(
+        lesson=lesson, record=record, rows=rows, work_types=work_types,
+        column_work_type_id=(record.control_type_id if record is not None and record.control_type_id
+                             else (default.pk if default else None)),
+        policy=policy, period=period, lock=lock, late=locks.is_late(lesson.date, policy=policy, today=today),
+        marks_allowed=marks_allowed_for(assignment, grade, policy), next_lesson_date=next_date,
+        attachments=list(HomeworkAttachment.objects.filter(lesson=lesson).order_by("created_at", "id")),
+        grade=grade,
+    )
+
+
+# --- history -------------------------------------------------------------------------------------------------
+
+
+def lesson_history(lesson: Lesson) -> QuerySet[AuditEntry]:
+    """Everything recorded about a lesson: topic, homework, record, attachments, every cell, substitutions."""
+    return (AuditEntry.objects.filter(school_id=lesson.school_id, target_type=LESSON_TARGET,
+                                      target_id=str(lesson.pk))
+            .select_related("actor").order_by("created_at", "id"))
+
+
+def cell_history(lesson: Lesson, student: Student | int) -> QuerySet[AuditEntry]:
+    student_id = student if isinstance(student, int) else student.pk
+    return lesson_history(lesson).filter(verb__in=CELL_VERBS, after__student=student_id)
+
+
+@dataclass
+class CellDetail:
+    lesson: Lesson
+    student: Student
+    marks: list[Mark]
+    attendance: Attendance | None
+    history: list[AuditEntry]
+
+
+def cell_detail(lesson: Lesson, student: Student) -> CellDetail:
+    return CellDetail(
+        lesson=lesson, student=student,
+        marks=list(Mark.objects.filter(lesson=lesson, student=student).select_related("work_type", "author")
+                   .order_by("position", "id")),
+        attendance=Attendance.objects.filter(lesson=lesson, student=student).select_related("set_by").first(),
+        history=list(cell_history(lesson, student)),
+    )
+
+
+# --- final marks ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class FinalRow:
+    student: Student
+    average: Decimal | None
+    count: int
+    suggestion: Suggestion
+    final: FinalMark | None
+    period_values: list[str | None] = field(default_factory=list)
+
+
+def period_final_rows(assignment: TeachingAssignment, period: ReportingPeriod, *, today: dt.date,
+                      policy: Policy) -> list[FinalRow]:
+    """Students of the period with average, suggestion and final mark — three queries."""
+    spans = member_spans(assignment.group, period.start, period.end)
+    graded: dict[int, list[GradedMark]] = defaultdict(list)
+    for student_id, *rest in (Mark.objects.filter(lesson__assignment=assignment, lesson__date__gte=period.start,
+                                                  lesson__date__lte=period.end, lesson__cancelled=False)
+                              .values_list("student_id", "value", "modifier", "work_type_id", "lesson__date",
+                                           "position")):
+        graded[student_id].append(GradedMark(*rest))
+    finals = {f.student_id: f for f in FinalMark.objects.filter(assignment=assignment, period=period,
+                                                                kind=FinalKind.PERIOD)}
+    rows = []
+    for student_id, (student, _) in spans.items():
+        marks = graded.get(student_id, [])
+        suggestion = grading.suggest_final_mark(marks, policy=policy)
+        rows.append(FinalRow(student=student, average=suggestion.average, count=suggestion.count,
+                             suggestion=suggestion, final=finals.get(student_id)))
+    return rows
+
+
+def year_final_rows(assignment: TeachingAssignment, periods: list[ReportingPeriod], *,
+                    policy: Policy) -> list[FinalRow]:
+    """Students of the year with their period marks, the suggested year mark and the year mark — three queries."""
+    year = assignment.year
+    start = periods[0].start if periods else year.start
+    end = periods[-1].end if periods else year.end
+    spans = member_spans(assignment.group, start, end)
+    period_index = {p.pk: i for i, p in enumerate(periods)}
+    by_student: dict[int, list[str | None]] = defaultdict(lambda: [None] * len(periods))
+    year_marks: dict[int, FinalMark] = {}
+    for final in FinalMark.objects.filter(assignment=assignment):
+        if final.kind == FinalKind.YEAR:
+            year_marks[final.student_id] = final
+        elif final.period_id in period_index:
+            by_student[final.student_id][period_index[final.period_id]] = final.value
+    rows = []
+    for student_id, (student, student_spans) in spans.items():
+        values = list(by_student[student_id])
+        # Periods the student was not in the group at all do not count against him.
+        present = [v for v, p in zip(values, periods, strict=True)
+                   if v is not None or any(s <= p.end and e >= p.start for s, e in student_spans)]
+        suggestion = grading.suggest_year_mark(present, policy=policy)
+        rows.append(FinalRow(student=student, average=suggestion.average, count=suggestion.count,
+                             suggestion=suggestion, final=year_marks.get(student_id), period_values=values))
+    return rows
+
+
+# --- class teacher -------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SummaryCell:
+    average: Decimal | None
+    count: int
+    final: str = ""
+    flagged: bool = False
+
+
+@dataclass
+class SummaryRow:
+    student: Student
+    cells: list[SummaryCell | None]
+    absences: int = 0
+    sick: int = 0
+
+
+@dataclass
+class ClassSummary:
+    school_class: SchoolClass
+    period: ReportingPeriod
+    subjects: list
+    rows: list[SummaryRow]
+    policy: Policy
+
+
+def class_summary(school_class: SchoolClass, period: ReportingPeriod, *, today: dt.date) -> ClassSummary:
+    """Students × subjects of a class for a period: weighted averages and final marks. Queries: work types,
+    policy, students, assignments, marks, final marks, absences — seven, whatever the size."""
+    work_types = list(WorkType.objects.filter(school_id=school_class.school_id))
+    policy = policy_from_row(policy_row_for(school_class.school_id, period_policy_date(period, today)), work_types)
+    enrollments = (Enrollment.objects.filter(school_class=school_class, start__lte=period.end)
+                   .filter(Q(end__isnull=True) | Q(end__gte=period.start)).select_related("student"))
+    students: dict[int, Student] = {}
+    for enrollment in enrollments:
+        students[enrollment.student_id] = enrollment.student
+    ordered = sorted(students.values(), key=_name_key)
+    assignments = list(TeachingAssignment.objects.filter(group__school_class=school_class)
+                       .select_related("subject").order_by("subject__name"))
+    subjects = []
+    seen = set()
+    for assignment in assignments:
+        if assignment.subject_id not in seen:
+            seen.add(assignment.subject_id)
+            subjects.append(assignment.subject)
+    subject_index = {s.pk: i for i, s in enumerate(subjects)}
+    assignment_subject = {a.pk: a.subject_id for a in assignments}
+    graded: dict[tuple[int, int], list[GradedMark]] = defaultdict(list)
+    marks = (Mark.objects.filter(lesson__assignment__group__school_class=school_class, student_id__in=list(students),
+                                 lesson__date__gte=period.start, lesson__date__lte=period.end,
+                                 lesson__cancelled=False)
+             .values_list("student_id", "lesson__assignment_id", "value", "modifier", "work_type_id", "lesson__date",
+                          "position"))
+    for student_id, assignment_id, *rest in marks:
+        graded[(student_id, assignment_subject.get(assignment_id))].append(GradedMark(*rest))
+    finals: dict[tuple[int, int], FinalMark] = {}
+    for final in FinalMark.objects.filter(assignment__in=[a.pk for a in assignments], period=period,
+                                          kind=FinalKind.PERIOD):
+        finals[(final.student_id, assignment_subject[final.assignment_id])] = final
+    absences = dict.fromkeys(students, (0, 0))
+    for row in (Attendance.objects.filter(student_id__in=list(students), lesson__date__gte=period.start,
+                                          lesson__date__lte=period.end, lesson__assignment__group__school_class=school_class)
+                .values("student_id").annotate(total=Count("id", filter=~Q(code="оп")),
+                                               sick=Count("id", filter=Q(code="б")))):
+        absences[row["student_id"]] = (row["total"], row["sick"])
+    rows = []
+    for student in ordered:
+        cells: list[SummaryCell | None] = [None] * len(subjects)
+        for subject in subjects:
+            key = (student.pk, subject.pk)
+            final = finals.get(key)
+            marks_of = graded.get(key)
+            if not marks_of and final is None:
+                continue
+            average = grading.weighted_average(marks_of or [], policy=policy)
+            cells[subject_index[subject.pk]] = SummaryCell(
+                average=average.value, count=average.count, final=final.value if final else "",
+                flagged=bool(final and final.flagged))
+        total, sick = absences.get(student.pk, (0, 0))
+        rows.append(SummaryRow(student=student, cells=cells, absences=total, sick=sick))
+    return ClassSummary(school_class=school_class, period=period, subjects=subjects, rows=rows, policy=policy)
+
+
+@dataclass
+class AbsenceItem:
+    attendance: Attendance
+    history: list[AuditEntry]
+
+
+@dataclass
+class WeekRow:
+    student: Student
+    days: list[list[AbsenceItem]]
+
+
+@dataclass
+class AttendanceWeek:
+    school_class: SchoolClass
+    week_start: dt.date
+    days: list[dt.date]
+    rows: list[WeekRow]
+    check: AttendanceCheck | None
+    corrections: list[AuditEntry]
+
+
+def week_start_of(on: dt.date) -> dt.date:
+    return on - dt.timedelta(days=on.weekday())
+
+
+def attendance_week(school_class: SchoolClass, week_start: dt.date) -> AttendanceWeek:
+    """The class's absences of a week (Monday to Saturday) across subjects, with their history — five queries."""
+    days = [week_start + dt.timedelta(days=i) for i in range(6)]
+    week_end = days[-1]
+    enrollments = (Enrollment.objects.filter(school_class=school_class, start__lte=week_end)
+                   .filter(Q(end__isnull=True) | Q(end__gte=week_start)).select_related("student"))
+    students = {e.student_id: e.student for e in enrollments}
+    rows = {sid: WeekRow(student=s, days=[[] for _ in days]) for sid, s in
+            sorted(students.items(), key=lambda item: _name_key(item[1]))}
+    absences = list(Attendance.objects.filter(student_id__in=list(students), lesson__date__gte=week_start,
+                                              lesson__date__lte=week_end)
+                    .select_related("lesson__assignment__subject", "set_by")
+                    .order_by("lesson__date", "lesson__number"))
+    lesson_ids = (Lesson.objects.filter(school_id=school_class.school_id, date__gte=week_start, date__lte=week_end)
+                  .filter(Q(assignment__group__school_class=school_class)
+                          | Q(assignment__group__memberships__student_id__in=list(students)))
+                  .values_list("pk", flat=True).distinct())
+    entries = list(AuditEntry.objects.filter(school_id=school_class.school_id, target_type=LESSON_TARGET,
+                                             target_id__in=[str(pk) for pk in lesson_ids], verb__in=CELL_VERBS)
+                   .select_related("actor").order_by("created_at", "id"))
+    by_cell: dict[tuple[str, int], list[AuditEntry]] = defaultdict(list)
+    corrections = []
+    for entry in entries:
+        before, after = entry.before or {}, entry.after or {}
+        if before.get("absence", "") == after.get("absence", ""):
+            continue
+        student_id = after.get("student")
+        if student_id not in students:
+            continue
+        entry.student = students[student_id]
+        by_cell[(entry.target_id, student_id)].append(entry)
+        if entry.verb == "journal.absence_reason" or (before.get("absence") and entry.verb == "journal.cell"):
+            corrections.append(entry)
+    for attendance in absences:
+        row = rows.get(attendance.student_id)
+        if row is None:
+            continue
+        index = (attendance.lesson.date - week_start).days
+        if 0 <= index < len(days):
+            row.days[index].append(AbsenceItem(attendance, by_cell.get((str(attendance.lesson_id),
+                                                                       attendance.student_id), [])))
+    check = AttendanceCheck.objects.filter(school_class=school_class, week_start=week_start).select_related(
+        "checked_by").first()
+    return AttendanceWeek(school_class=school_class, week_start=week_start, days=days, rows=list(rows.values()),
+                          check=check, corrections=corrections)
+
+
+# --- the deputy's control page -------------------------------------------------------------------------------------
+
+
+@dataclass
+class ControlOverview:
+    year: AcademicYear
+    today: dt.date
+    by_teacher: list[dict]
+    unfilled: list[Lesson]
+    control_without_marks: list[Lesson]
+    missing_finals: list[dict]
+    flagged: list[FinalMark]
+    late_corrections: list[AuditEntry]
+    reopenings: list[PeriodReopening]
+
+
+CONTROL_LIST_LIMIT = 100
+FINALS_WATCH_DAYS = 14
+
+
+def control_overview(school: School, year: AcademicYear, *, today: dt.date) -> ControlOverview:
+    """What the deputy checks: unfilled lessons, control works without marks, final marks missing near the end of
+    a period, final marks that differ from the suggestion, late corrections and reopened periods."""
+    policy = policy_for(school, today)
+    no_homework = Q(assignment__subject__without_marks=True) | Q(
+        assignment__group__school_class__grade__in=sorted(policy.grades_without_marks))
+    past = Lesson.objects.filter(school=school, date__gte=year.start, date__lte=min(today, year.end), cancelled=False)
+    missing_topic = Q(topic="")
+    missing_homework = Q(homework="") & ~no_homework
+    unfilled_q = missing_topic | missing_homework
+    by_teacher = list(
+        past.values("actual_teacher_id", "actual_teacher__last_name", "actual_teacher__first_name",
+                    "actual_teacher__patronymic")
+        .annotate(total=Count("id"), no_topic=Count("id", filter=missing_topic),
+                  no_homework=Count("id", filter=missing_homework))
+        .filter(Q(no_topic__gt=0) | Q(no_homework__gt=0))
+        .order_by("-no_topic", "-no_homework", "actual_teacher__last_name")
+    )
+    unfilled = list(past.filter(unfilled_q).select_related("assignment__subject", "assignment__group",
+                                                           "actual_teacher")
+                    .order_by("-date", "number")[:CONTROL_LIST_LIMIT])
+    has_marks = Exists(Mark.objects.filter(lesson=OuterRef("pk")))
+    control_without_marks = list(
+        past.filter(date__lt=today - dt.timedelta(days=1), record__control_type__is_control=True)
+        .annotate(has_marks=has_marks).filter(has_marks=False)
+        .select_related("assignment__subject", "assignment__group", "actual_teacher", "record__control_type")
+        .order_by("-date", "number")[:CONTROL_LIST_LIMIT]
+    )
+    missing_finals = _missing_finals(school, year, today=today, policy=policy)
+    flagged = list(FinalMark.objects.filter(school=school, flagged=True, assignment__year=year)
+                   .select_related("student", "assignment__subject", "assignment__group", "assignment__teacher",
+                                   "period", "set_by")
+                   .order_by("-set_at")[:CONTROL_LIST_LIMIT])
+    late = list(AuditEntry.objects.filter(school=school, verb__in=(*CELL_VERBS, "journal.lesson"),
+                                          target_type=LESSON_TARGET,
+                                          after__late=True, created_at__date__gte=year.start)
+                .select_related("actor").order_by("-created_at")[:CONTROL_LIST_LIMIT])
+    reopenings = list(PeriodReopening.objects.filter(school=school, until__gte=today)
+                      .select_related("assignment__subject", "assignment__group", "assignment__teacher", "period",
+                                      "created_by"))
+    return ControlOverview(year=year, today=today, by_teacher=by_teacher, unfilled=unfilled,
+                           control_without_marks=control_without_marks, missing_finals=missing_finals,
+                           flagged=flagged, late_corrections=late, reopenings=reopenings)
+
+
+def _missing_finals(school: School, year: AcademicYear, *, today: dt.date, policy: Policy) -> list[dict]:
+    """Assignments with students lacking a final mark for a period that ends within two weeks or has just ended
+    (until it closes). Queries: periods, then per such period (at most two): assignments, enrollments,
+    memberships, final marks."""
+    periods = list(ReportingPeriod.objects.filter(period_set__year=year).select_related("period_set"))
+    watched = [p for p in periods
+               if p.end - dt.timedelta(days=FINALS_WATCH_DAYS) <= today <= p.end + dt.timedelta(
+                   days=policy.close_after_days)]
+    out = []
+    for period in watched:
+        period_set = period.period_set
+        grades = [g for g in range(period_set.grade_from, period_set.grade_to + 1)
+                  if g not in policy.grades_without_marks and g != 1]
+        assignments = list(
+            TeachingAssignment.objects.filter(year=year, group__school_class__grade__in=grades,
+                                              subject__without_marks=False)
+            .select_related("subject", "group", "group__school_class", "teacher")
+        )
+        if not assignments:
+            continue
+        class_ids = {a.group.school_class_id for a in assignments}
+        on = min(period.end, max(today, period.start))
+        class_members: dict[int, set[int]] = defaultdict(set)
+        for class_id, student_id in (Enrollment.objects.filter(school_class_id__in=class_ids, start__lte=on)
+                                     .filter(Q(end__isnull=True) | Q(end__gte=on))
+                                     .values_list("school_class_id", "student_id")):
+            class_members[class_id].add(student_id)
+        group_members: dict[int, set[int]] = defaultdict(set)
+        for group_id, student_id in (GroupMembership.objects.filter(
+                group_id__in=[a.group_id for a in assignments if a.group.kind != GroupKind.CLASS], start__lte=on)
+                .filter(Q(end__isnull=True) | Q(end__gte=on)).values_list("group_id", "student_id")):
+            group_members[group_id].add(student_id)
+        set_finals: dict[int, set[int]] = defaultdict(set)
+        for assignment_id, student_id in FinalMark.objects.filter(
+                period=period, kind=FinalKind.PERIOD,
+                assignment_id__in=[a.pk for a in assignments]).values_list("assignment_id", "student_id"):
+            set_finals[assignment_id].add(student_id)
+        for assignment in assignments:
+            members = (class_members[assignment.group.school_class_id] if assignment.group.kind == GroupKind.CLASS
+                       else group_members[assignment.group_id])
+            missing = len(members - set_finals[assignment.pk])
+            if missing:
+                out.append({"period": period, "assignment": assignment, "missing": missing, "total": len(members)})
+    out.sort(key=lambda item: (item["period"].end, item["assignment"].teacher.last_name,
+                               item["assignment"].group.name))
+    return out
+
+
+# --- the teacher's start page -----------------------------------------------------------------------------------------
+
+
+def teacher_lessons_on(staff_id: int, on: dt.date) -> QuerySet[Lesson]:
+    """A teacher's lessons of a day: his own and those he substitutes."""
+    return (Lesson.objects.filter(date=on, cancelled=False)
+            .filter(Q(actual_teacher_id=staff_id) | Q(assignment__teacher_id=staff_id))
+            .select_related("assignment__subject", "assignment__group", "actual_teacher")
+            .order_by("number"))
+
+
+def policy_versions(school: School) -> QuerySet[GradingPolicy]:
+    return GradingPolicy.objects.filter(school=school).select_related("created_by").order_by("-valid_from")
+
+
+def work_types_of(school: School) -> QuerySet[WorkType]:
+    return WorkType.objects.filter(school=school).order_by("ordering", "name")
+
+
+def attachments_of(lesson: Lesson) -> QuerySet[HomeworkAttachment]:
+    return HomeworkAttachment.objects.filter(lesson=lesson).order_by("created_at", "id")
+
+
+def individual_homework_of(lesson: Lesson) -> QuerySet[IndividualHomework]:
+    return IndividualHomework.objects.filter(lesson=lesson).select_related("student")
+
+
+def mark_counts(assignment_ids: list[int], start: dt.date, end: dt.date) -> dict[int, int]:
+    return dict(Mark.objects.filter(lesson__assignment_id__in=assignment_ids, lesson__date__gte=start,
+                                    lesson__date__lte=end).values_list("lesson__assignment_id")
+                .annotate(n=Count("id")).values_list("lesson__assignment_id", "n"))

@@ -1,0 +1,129 @@
+"""The class teacher's pages: the class summary for a period and the weekly attendance check."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from zhurnal.core.dates import today as school_today
+from zhurnal.school.models import Student
+from zhurnal.school.selectors import periods_for_grade
+
+from .. import permissions, selectors, services
+from ..models import AbsenceCode
+from .common import error_messages, parse_date, require, school_view, scoped, visible_lesson
+
+
+def _visible_class(request, pk: int):
+    return scoped(permissions.classes_for_summary(request.roles).select_related("year", "class_teacher"), pk=pk)
+
+
+@school_view
+def my_summary(request):
+    """«Сводная» in the menu: the summary of the class teacher's (first) class."""
+    led = sorted(request.roles.led_class_ids)
+    if not led:
+        raise Http404
+    return redirect("journal:class_summary", pk=led[0])
+
+
+@school_view
+def summary(request, pk: int):
+    school_class = _visible_class(request, pk)
+    today = school_today()
+    periods = list(periods_for_grade(school_class.year, school_class.grade))
+    if not periods:
+        raise Http404("Для этой параллели не заданы учебные периоды.")
+    wanted = request.GET.get("period", "")
+    period = next((p for p in periods if str(p.pk) == wanted), None) or selectors.current_period(periods, today)
+    data = selectors.class_summary(school_class, period, today=today)
+    return render(request, "journal/summary.html", {
+        "school_class": school_class, "summary": data, "periods": periods, "period": period,
+        "week": selectors.week_start_of(today),
+    })
+
+
+def _week_start(request) -> dt.date:
+    on = parse_date(request.GET.get("week", "") or request.POST.get("week", "")) or school_today()
+    return selectors.week_start_of(on)
+
+
+@school_view
+def attendance_week(request, pk: int):
+    school_class = _visible_class(request, pk)
+    week_start = _week_start(request)
+    data = selectors.attendance_week(school_class, week_start)
+    return render(request, "journal/attendance_week.html", {
+        "school_class": school_class, "week": data, "can_edit": permissions.can_set_absence_reasons(
+            request.roles, school_class),
+        "previous": week_start - dt.timedelta(days=7), "next": week_start + dt.timedelta(days=7),
+        "codes": [(c.value, c.label) for c in AbsenceCode],
+    })
+
+
+def _back(school_class, week_start: dt.date):
+    return redirect(f"{reverse('journal:attendance_week', args=[school_class.pk])}?week={week_start:%Y-%m-%d}")
+
+
+@school_view
+@require_POST
+def absence_reason(request, pk: int):
+    """One absence: the class teacher sets its reason or removes it (with a note)."""
+    school_class = _visible_class(request, pk)
+    require(permissions.can_set_absence_reasons(request.roles, school_class))
+    lesson = visible_lesson(request, int(request.POST.get("lesson") or 0))
+    student = scoped(Student.objects.filter(school=request.roles.school), pk=request.POST.get("student") or 0)
+    try:
+        services.set_absence_reason(actor=request.user, lesson=lesson, student=student,
+                                    code=request.POST.get("code", ""), note=request.POST.get("note", ""),
+                                    key=services.parse_key(request.POST.get("key")))
+    except ValidationError as error:
+        for message in error_messages(error):
+            messages.error(request, f"{student.short_name}: {message}")
+    else:
+        messages.success(request, f"{student.short_name}, {lesson.date:%d.%m}: отметка посещаемости сохранена.")
+    return _back(school_class, _week_start(request))
+
+
+@school_view
+@require_POST
+def day_reason(request, pk: int):
+    school_class = _visible_class(request, pk)
+    require(permissions.can_set_absence_reasons(request.roles, school_class))
+    student = scoped(Student.objects.filter(school=request.roles.school), pk=request.POST.get("student") or 0)
+    day = parse_date(request.POST.get("date", ""))
+    try:
+        if day is None:
+            raise ValidationError({"date": "Укажите день."})
+        count = services.set_day_absence_reason(actor=request.user, school_class=school_class, student=student,
+                                                date=day, code=request.POST.get("code", ""),
+                                                note=request.POST.get("note", ""))
+    except ValidationError as error:
+        for message in error_messages(error):
+            messages.error(request, f"{student.short_name}: {message}")
+    else:
+        messages.success(request, f"{student.short_name}, {day:%d.%m}: причина указана для {count} ур.")
+    return _back(school_class, _week_start(request))
+
+
+@school_view
+@require_POST
+def confirm_week(request, pk: int):
+    school_class = _visible_class(request, pk)
+    require(permissions.can_set_absence_reasons(request.roles, school_class))
+    week_start = _week_start(request)
+    try:
+        services.confirm_attendance_week(actor=request.user, school_class=school_class, week_start=week_start,
+                                         note=request.POST.get("note", ""))
+    except ValidationError as error:
+        for message in error_messages(error):
+            messages.error(request, message)
+    else:
+        messages.success(request, f"Посещаемость за неделю с {week_start:%d.%m.%Y} проверена.")
+    return _back(school_class, week_start)

@@ -1,0 +1,158 @@
+"""The teacher's journal: his assignments and today's lessons, the grid of an assignment, its final marks."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from zhurnal.accounts.roles import Role
+from zhurnal.core.dates import today as school_today
+from zhurnal.core.htmx import is_htmx
+from zhurnal.school.models import ReportingPeriod
+from zhurnal.school.selectors import current_year
+
+from .. import locks, permissions, rendering, selectors, services
+from ..policies import policy_for
+from .common import parse_date, require, school_view, visible_assignment
+
+
+@school_view
+def index(request):
+    """The teacher's way into the journal: today's lessons (his and those he substitutes) and his assignments."""
+    roles = request.roles
+    require(roles.staff is not None)
+    today = school_today()
+    on = parse_date(request.GET.get("on", "")) or today
+    year = current_year(roles.school, today)
+    assignments = []
+    if year is not None:
+        assignments = list(
+            permissions.assignments_visible_to(roles).filter(year=year, teacher=roles.staff)
+            .select_related("subject", "group", "group__school_class")
+            .order_by("group__school_class__grade", "group__school_class__letter", "group__name", "subject__name")
+        )
+    lessons = list(selectors.teacher_lessons_on(roles.staff.pk, on))
+    return render(request, "journal/index.html", {
+        "today": today, "on": on, "year": year, "assignments": assignments, "lessons": lessons,
+        "can_control": permissions.can_view_control(roles),
+        "can_edit_rules": permissions.can_edit_grading_rules(roles),
+        "is_teacher": roles.has(Role.TEACHER),
+    })
+
+
+def _period_choice(request, periods: list[ReportingPeriod], today) -> ReportingPeriod:
+    wanted = request.GET.get("period", "")
+    for period in periods:
+        if str(period.pk) == wanted:
+            return period
+    period = selectors.current_period(periods, today)
+    if period is None:
+        raise Http404("Для этой параллели не заданы учебные периоды.")
+    return period
+
+
+@school_view
+def grid(request, pk: int):
+    assignment = visible_assignment(request, pk)
+    today = school_today()
+    grade = selectors.assignment_grade(assignment)
+    periods = selectors.assignment_periods(assignment, grade)
+    period = _period_choice(request, periods, today)
+    data = selectors.journal_grid(assignment, period, periods=periods, grade=grade, today=today)
+    can_fill = permissions.can_fill_assignment(request.roles, assignment)
+    table = rendering.render_grid_table(
+        data, editable=can_fill and not data.lock.closed,
+        lesson_url=reverse("journal:lesson", args=[0]), cell_url=reverse("journal:cell", args=[0, 0]),
+    )
+    if is_htmx(request):
+        return HttpResponse(table)
+    return render(request, "journal/grid.html", {
+        "assignment": assignment, "grid": data, "table": table, "period": period, "periods": periods,
+        "can_fill": can_fill, "can_reopen": permissions.can_reopen_period(request.roles),
+        "work_types": [w for w in data.work_types if w.is_active],
+    })
+
+
+@school_view
+def finals(request, pk: int):
+    """Final marks of a period (``?period=``) or the year (``?period=year``): suggested, confirmed or changed."""
+    assignment = visible_assignment(request, pk)
+    today = school_today()
+    grade = selectors.assignment_grade(assignment)
+    periods = selectors.assignment_periods(assignment, grade)
+    if not periods:
+        raise Http404("Для этой параллели не заданы учебные периоды.")
+    is_year = request.GET.get("period") == "year" or request.POST.get("period") == "year"
+    period = None if is_year else _period_choice(request, periods, today)
+    lock_period = period or periods[-1]
+    policy = policy_for(assignment.school_id, selectors.period_policy_date(lock_period, today))
+    lock = locks.period_lock(lock_period, policy=policy, today=today,
+                             reopened_until=locks.reopened_until(assignment, lock_period))
+    can_fill = permissions.can_fill_assignment(request.roles, assignment)
+    marks_allowed = selectors.marks_allowed_for(assignment, grade, policy)
+    errors: list[str] = []
+    posted: dict[int, tuple[str, str]] = {}
+    if request.method == "POST":
+        require(can_fill)
+        for name, value in request.POST.items():
+            if name.startswith("value-") and name[6:].isdigit():
+                student_id = int(name[6:])
+                posted[student_id] = (value, request.POST.get(f"reason-{student_id}", ""))
+        try:
+            changed = services.set_final_marks(actor=request.user, assignment=assignment, period=period,
+                                               values=posted, today=today)
+        except ValidationError as error:
+            errors = list(error.messages)
+        else:
+            messages.success(request, f"Сохранено итоговых отметок: {changed}." if changed
+                             else "Изменений нет.")
+            target = reverse("journal:finals", args=[assignment.pk])
+            return redirect(f"{target}?period={'year' if is_year else period.pk}")
+    if is_year:
+        rows = selectors.year_final_rows(assignment, periods, policy=policy)
+    else:
+        rows = selectors.period_final_rows(assignment, period, today=today, policy=policy)
+    for row in rows:
+        value, reason = posted.get(row.student.pk, (None, None))
+        row.form_value = value if value is not None else (row.final.value if row.final else "")
+        row.form_reason = reason if reason is not None else (row.final.reason if row.final else "")
+    return render(request, "journal/finals.html", {
+        "assignment": assignment, "periods": periods, "period": period, "is_year": is_year, "rows": rows,
+        "lock": lock, "can_fill": can_fill and not lock.closed and marks_allowed, "errors": errors,
+        "marks_allowed": marks_allowed, "choices": ["5", "4", "3", "2", "1", "зч", "нз", "н/а", "осв"],
+        "policy": policy,
+    })
+
+
+@school_view
+def reopen(request, pk: int):
+    """The deputy reopens one assignment's closed period for a limited time, with a reason."""
+    require(permissions.can_reopen_period(request.roles))
+    assignment = visible_assignment(request, pk)
+    today = school_today()
+    periods = selectors.assignment_periods(assignment)
+    errors: list[str] = []
+    if request.method == "POST":
+        period = next((p for p in periods if str(p.pk) == request.POST.get("period")), None)
+        until = parse_date(request.POST.get("until", ""))
+        try:
+            if period is None:
+                raise ValidationError({"period": "Выберите период."})
+            if until is None:
+                raise ValidationError({"until": "Укажите дату, до которой период открыт (ДД.ММ.ГГГГ)."})
+            services.reopen_period(actor=request.user, assignment=assignment, period=period, until=until,
+                                   reason=request.POST.get("reason", ""), today=today)
+        except ValidationError as error:
+            errors = list(error.messages)
+        else:
+            messages.success(request, f"Период «{period.name}» открыт для исправлений до {until:%d.%m.%Y}.")
+            return redirect(f"{reverse('journal:grid', args=[assignment.pk])}?period={period.pk}")
+    reopenings = assignment.reopenings.select_related("period", "created_by").order_by("-created_at")
+    return render(request, "journal/reopen.html", {
+        "assignment": assignment, "periods": periods, "errors": errors, "reopenings": reopenings,
+        "today": today, "post": request.POST,
+    })
+

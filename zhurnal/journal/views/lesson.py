@@ -1,0 +1,271 @@
+"""One lesson: its record (topic, homework, files, control type, notes), its column of cells, cells' and the
+lesson's history. Every write answers JSON to the journal script and redirects a plain form."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from zhurnal.core.dates import today as school_today
+from zhurnal.school.models import Student
+
+from .. import grading, permissions, selectors, services
+from ..models import HomeworkAttachment, Mark, WorkType
+from ..policies import policy_for
+from .common import (
+    error_messages,
+    json_error,
+    parse_date,
+    require,
+    school_view,
+    scoped,
+    visible_lesson,
+    wants_json,
+)
+
+RECORD_FIELDS = ("topic", "homework", "control_type", "homework_due", "notes")
+
+
+def _lesson_url(lesson) -> str:
+    return reverse("journal:lesson", args=[lesson.pk])
+
+
+@school_view
+def lesson(request, pk: int):
+    lesson = visible_lesson(request, pk)
+    today = school_today()
+    sheet = selectors.lesson_sheet(lesson, today=today)
+    can_edit = permissions.can_edit_lesson(request.roles, lesson) and not sheet.lock.closed
+    for row in sheet.rows:
+        row.key = uuid.uuid4()  # a plain form's retry replays instead of saving twice
+    return render(request, "journal/lesson.html", {
+        "lesson": lesson, "sheet": sheet, "can_edit": can_edit, "today": today,
+        "can_mark": can_edit and lesson.date <= today,
+        "work_types": [w for w in sheet.work_types if w.is_active or w.pk == sheet.column_work_type_id],
+        "form_key": uuid.uuid4(),
+        "assignment": lesson.assignment, "can_read_grid": permissions.assignments_visible_to(request.roles)
+        .filter(pk=lesson.assignment_id).exists(),
+        "individual": selectors.individual_homework_of(lesson),
+    })
+
+
+def save_record_fields(request, pk: int, *, fields: tuple[str, ...]):
+    lesson = visible_lesson(request, pk)
+    require(permissions.can_edit_lesson(request.roles, lesson))
+    values = {}
+    try:
+        for name in fields:
+            if name not in request.POST:
+                continue
+            raw = request.POST.get(name, "")
+            if name == "control_type":
+                values[name] = (WorkType.objects.filter(school_id=lesson.school_id, pk=raw).first()
+                                if raw.isdigit() else None)
+                if raw and values[name] is None:
+                    raise ValidationError({"control_type": "Неизвестный вид контроля."})
+            elif name == "homework_due":
+                values[name] = parse_date(raw) if raw.strip() else None
+                if raw.strip() and values[name] is None:
+                    raise ValidationError({"homework_due": "Срок — дата в виде ДД.ММ.ГГГГ."})
+            else:
+                values[name] = raw
+        services.save_lesson_record(actor=request.user, lesson=lesson, reason=request.POST.get("reason", ""),
+                                    **values)
+    except ValidationError as error:
+        if wants_json(request):
+            return json_error(error)
+        for message in error_messages(error):
+            messages.error(request, message)
+        return redirect(_lesson_url(lesson))
+    if wants_json(request):
+        return JsonResponse({"ok": True})
+    messages.success(request, "Запись об уроке сохранена.")
+    return redirect(_lesson_url(lesson))
+
+
+@school_view
+@require_POST
+def record(request, pk: int):
+    return save_record_fields(request, pk, fields=RECORD_FIELDS)
+
+
+def _row_stats(lesson, student_id: int) -> dict:
+    """Count, average and suggestion of the student's period after a save, for the grid's right columns."""
+    today = school_today()
+    assignment = lesson.assignment
+    periods = selectors.assignment_periods(assignment)
+    period = selectors.locks.period_of(periods, lesson.date)
+    if period is None:
+        return {}
+    policy = policy_for(lesson.school_id, selectors.period_policy_date(period, today))
+    marks = selectors.student_period_marks(assignment, student_id, period)
+    suggestion = grading.suggest_final_mark(marks, policy=policy)
+    average = grading.weighted_average(marks, policy=policy)
+    return {"count": average.count or "", "average": grading.format_average(average.value),
+            "suggested": suggestion.value or "", "explanation": suggestion.explanation}
+
+
+@school_view
+def cell(request, pk: int, student_id: int):
+    """GET: the cell's marks (with work types and comments), absence and history. POST: save what was typed."""
+    lesson = visible_lesson(request, pk)
+    student = scoped(Student.objects.filter(school=request.roles.school), pk=student_id)
+    if request.method != "POST":
+        require(permissions.can_read_student_cell(request.roles, lesson, student))
+        detail = selectors.cell_detail(lesson, student)
+        can_edit = permissions.can_edit_lesson(request.roles, lesson)
+        template = "journal/_cell.html" if request.headers.get("HX-Request") == "true" else "journal/cell.html"
+        return render(request, template, {
+            "lesson": lesson, "student": student, "detail": detail, "can_edit": can_edit,
+            "text": grading.format_cell(detail.attendance.code if detail.attendance else "",
+                                        [(m.value, m.modifier) for m in detail.marks]),
+            "work_types": WorkType.objects.filter(school_id=lesson.school_id).order_by("ordering", "name"),
+            "form_key": uuid.uuid4(),
+        })
+    require(permissions.can_edit_lesson(request.roles, lesson))
+    try:
+        key = services.parse_key(request.POST.get("key"))
+        work_type = None
+        if request.POST.get("work_type", "").isdigit():
+            work_type = WorkType.objects.filter(school_id=lesson.school_id, pk=request.POST["work_type"]).first()
+        result = services.save_cell(actor=request.user, lesson=lesson, student=student,
+                                    text=request.POST.get("value", ""), key=key, work_type=work_type,
+                                    reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        if wants_json(request):
+            return json_error(error)
+        for message in error_messages(error):
+            messages.error(request, f"{student.short_name}: {message}")
+        return redirect(request.POST.get("next") or _lesson_url(lesson))
+    if wants_json(request):
+        payload = {"ok": True, **result.as_dict()}
+        if request.POST.get("row") == "1":
+            payload["row"] = _row_stats(lesson, student.pk)
+        return JsonResponse(payload)
+    messages.success(request, f"{student.short_name}: сохранено.")
+    return redirect(request.POST.get("next") or _lesson_url(lesson))
+
+
+@school_view
+@require_POST
+def cells(request, pk: int):
+    """The whole column at once — the lesson page without JavaScript."""
+    lesson = visible_lesson(request, pk)
+    require(permissions.can_edit_lesson(request.roles, lesson))
+    students = {s.pk: s for s in Student.objects.filter(school=request.roles.school, pk__in=[
+        int(name[5:]) for name in request.POST if name.startswith("cell-") and name[5:].isdigit()])}
+    saved, errors = 0, []
+    for student_id, student in students.items():
+        try:
+            result = services.save_cell(
+                actor=request.user, lesson=lesson, student=student, text=request.POST.get(f"cell-{student_id}", ""),
+                key=services.parse_key(request.POST.get(f"key-{student_id}")), reason=request.POST.get("reason", ""))
+            saved += int(result.changed)
+        except ValidationError as error:
+            errors.extend(f"{student.short_name}: {m}" for m in error.messages)
+    for message in errors:
+        messages.error(request, message)
+    if saved:
+        messages.success(request, f"Сохранено клеток: {saved}.")
+    return redirect(_lesson_url(lesson))
+
+
+@school_view
+@require_POST
+def mark(request, pk: int):
+    """A mark's work type and comment, from the cell page."""
+    mark = scoped(Mark.objects.filter(school=request.roles.school).select_related("lesson", "student"), pk=pk)
+    lesson = visible_lesson(request, mark.lesson_id)
+    require(permissions.can_edit_lesson(request.roles, lesson))
+    work_type = scoped(WorkType.objects.filter(school=request.roles.school), pk=request.POST.get("work_type") or 0)
+    try:
+        services.update_mark(actor=request.user, mark=mark, work_type=work_type,
+                             comment=request.POST.get("comment", ""), reason=request.POST.get("reason", ""),
+                             key=services.parse_key(request.POST.get("key")))
+    except ValidationError as error:
+        for message in error_messages(error):
+            messages.error(request, message)
+    else:
+        messages.success(request, "Отметка сохранена.")
+    return redirect(reverse("journal:cell", args=[lesson.pk, mark.student_id]))
+
+
+@school_view
+def history(request, pk: int):
+    lesson = visible_lesson(request, pk)
+    require(request.roles.staff is not None)
+    entries = list(selectors.lesson_history(lesson))
+    students = {s.pk: s for s in Student.objects.filter(pk__in={
+        (e.after or e.before or {}).get("student") for e in entries
+        if isinstance(e.after or e.before, dict)} - {None})}
+    for entry in entries:
+        data = entry.after if isinstance(entry.after, dict) else (entry.before if isinstance(entry.before, dict)
+                                                                   else {})
+        entry.student = students.get(data.get("student"))
+    return render(request, "journal/history.html", {"lesson": lesson, "entries": entries})
+
+
+@school_view
+@require_POST
+def attachment_add(request, pk: int):
+    lesson = visible_lesson(request, pk)
+    require(permissions.can_edit_lesson(request.roles, lesson))
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise ValidationError({"file": "Выберите файл."})
+        services.add_homework_attachment(actor=request.user, lesson=lesson, upload=upload,
+                                         key=services.parse_key(request.POST.get("key")))
+    except ValidationError as error:
+        for message in error_messages(error):
+            messages.error(request, message)
+    else:
+        messages.success(request, f"Файл «{upload.name}» приложен к домашнему заданию.")
+    return redirect(_lesson_url(lesson))
+
+
+@school_view
+def attachment(request, pk: int):
+    item = scoped(HomeworkAttachment.objects.filter(school=request.roles.school), pk=pk)
+    visible_lesson(request, item.lesson_id)
+    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name,
+                        content_type=item.content_type or "application/octet-stream")
+
+
+@school_view
+@require_POST
+def attachment_delete(request, pk: int):
+    item = scoped(HomeworkAttachment.objects.filter(school=request.roles.school), pk=pk)
+    lesson = visible_lesson(request, item.lesson_id)
+    require(permissions.can_edit_lesson(request.roles, lesson))
+    try:
+        services.remove_homework_attachment(actor=request.user, attachment=item)
+    except ValidationError as error:
+        for message in error_messages(error):
+            messages.error(request, message)
+    else:
+        messages.success(request, f"Файл «{item.name}» удалён.")
+    return redirect(_lesson_url(lesson))
+
+
+@school_view
+@require_POST
+def individual_homework(request, pk: int):
+    lesson = visible_lesson(request, pk)
+    require(permissions.can_edit_lesson(request.roles, lesson))
+    student = scoped(Student.objects.filter(school=request.roles.school), pk=request.POST.get("student") or 0)
+    try:
+        services.save_individual_homework(actor=request.user, lesson=lesson, student=student,
+                                          text=request.POST.get("text", ""))
+    except ValidationError as error:
+        for message in error_messages(error):
+            messages.error(request, message)
+    else:
+        messages.success(request, f"Индивидуальное задание для {student.short_name} сохранено.")
+    return redirect(_lesson_url(lesson))
