@@ -17,10 +17,10 @@ USAGE = __doc__ or ""
 
 def _demo_environment() -> None:
     """The demo runs with DEBUG off, like a school would, on plain HTTP on 127.0.0.1."""
-    from config.settings import VAR_DIR
-
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    key_file = Path(VAR_DIR) / "secret_key"
+    # Not from config.settings: importing it without a secret key raises, and the key is what we make here.
+    var_dir = Path(os.environ.get("ZHURNAL_VAR_DIR", Path(__file__).resolve().parents[2] / "var"))
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key_file = var_dir / "secret_key"
     if not os.environ.get("SECRET_KEY"):
         if not key_file.exists():
             key_file.write_text(secrets.token_urlsafe(50))

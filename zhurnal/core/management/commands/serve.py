@@ -12,8 +12,13 @@ class Command(BaseCommand):
         parser.add_argument("--no-migrate", action="store_true", help="do not apply migrations first")
 
     def handle(self, *args, host, port, threads, no_migrate, **options):
+        from pathlib import Path
+
+        from django.conf import settings
         from waitress import serve
 
+        # WhiteNoise warns at start-up when STATIC_ROOT is missing; static files come from the apps anyway.
+        Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
         from config.wsgi import application
 
         if not no_migrate:
