@@ -33,6 +33,7 @@ WIDTHS = (8, 60, 8, 22, 40, 30)
 MAX_TOPICS = 1000
 HEADER_SEARCH_ROWS = 15
 
+TITLE_WORDS = re.compile(r"(?<![а-я])(тем[аыу]|раздел\w*|содержани\w*|наименовани\w*|названи\w*)(?![а-я])")
 SECTION_WORDS = re.compile(r"^(раздел|глава|модуль|блок|часть)\b", re.IGNORECASE)
 SINGLE_NUMBER = re.compile(r"^(\d{1,4})[.)]?$")
 NUMBER_RANGE = re.compile(r"^(\d{1,4})\s*[-–—]\s*(\d{1,4})[.)]?$")
@@ -155,7 +156,7 @@ def column_key(text: str) -> str | None:
         return "control"
     if "материал" in name or "ресурс" in name or name in {"эор", "цор", "оборудование"}:
         return "materials"
-    if any(word in name for word in ("тема", "раздел", "содержание", "наименование", "название")):
+    if TITLE_WORDS.search(text.casefold().replace("ё", "е")):
         return "title"
     return None
 
@@ -182,6 +183,7 @@ def parse_plan_file(data: bytes, filename: str) -> ParsedPlan:
 
 def _find_header(rows: list[SheetRow]) -> tuple[int, dict[str, int], dict[int, str]] | None:
     """The index of the header row, the column of each known key, and the header texts of every column."""
+    candidates = []
     seen = 0
     for index, row in enumerate(rows):
         if row.is_empty:
@@ -195,8 +197,11 @@ def _find_header(rows: list[SheetRow]) -> tuple[int, dict[str, int], dict[int, s
             if key and key not in columns:
                 columns[key] = column
         if "title" in columns:
-            return index, columns, {c: t for c, t in enumerate(row.cells) if t}
-    return None
+            found = index, columns, {c: t for c, t in enumerate(row.cells) if t}
+            if len(columns) >= 2:
+                return found  # a title line above the table names at most one "column"
+            candidates.append(found)
+    return candidates[0] if candidates else None
 
 
 def parse_rows(rows: list[SheetRow], result: ParsedPlan) -> ParsedPlan:
