@@ -439,3 +439,11 @@ def test_the_import_loads_classes_once_whatever_the_number_of_rows(small_school,
 
     assert class_queries(3, 0) == class_queries(30, 100)
     assert Student.objects.filter(last_name__startswith="Новиков").count() == 33
+
+
+def test_excel_unicode_text_utf16_with_tabs_is_read(small_school):
+    text = "Фамилия\tИмя\tДата рождения\tПол\tКласс\tНомер приказа\r\nЁжиков\tЛёва\t01.01.2015\tм\t5А\t7\r\n"
+    plan = imports.prepare(kind=imports.STUDENTS, data=text.encode("utf-16"), filename="list.txt",
+                           school=small_school.school, options=imports.Options(year=small_school.year))
+    assert plan.ok, plan.errors
+    assert (plan.rows[0].values["last_name"], plan.rows[0].values["first_name"]) == ("Ёжиков", "Лёва")
