@@ -21,8 +21,8 @@ LESSON_RELATED = ("assignment__subject", "assignment__group__school_class", "act
                   "room", "substitution__substitute")
 
 
-def lessons_on(school: School, start: dt.date, end: dt.date) -> QuerySet[Lesson]:
-    return (Lesson.objects.filter(school=school, date__gte=start, date__lte=end)
+def lessons_on(school_id: int, start: dt.date, end: dt.date) -> QuerySet[Lesson]:
+    return (Lesson.objects.filter(school_id=school_id, date__gte=start, date__lte=end)
             .select_related(*LESSON_RELATED).order_by("date", "number", "assignment__group__name"))
 
 
@@ -99,7 +99,7 @@ def _holidays(year: AcademicYear | None, days: list[dt.date], grade: int | None)
 
 def class_timetable(school_class: SchoolClass, days: list[dt.date]) -> TimetableGrid:
     """Lessons of the class's groups (whole class and subgroups) — four queries."""
-    lessons = list(lessons_on(school_class.school, days[0], days[-1]).filter(
+    lessons = list(lessons_on(school_class.school_id, days[0], days[-1]).filter(
         assignment__group__school_class=school_class))
     bells = BellTimes.load(school_class.year, days[0], days[-1])
     attach_times(lessons, bells)
@@ -109,7 +109,7 @@ def class_timetable(school_class: SchoolClass, days: list[dt.date]) -> Timetable
 
 def teacher_timetable(teacher: StaffMember, year: AcademicYear | None, days: list[dt.date]) -> TimetableGrid:
     """Lessons the teacher teaches or was due to teach (a substituted one shows who took it) — four queries."""
-    lessons = list(lessons_on(teacher.school, days[0], days[-1]).filter(
+    lessons = list(lessons_on(teacher.school_id, days[0], days[-1]).filter(
         Q(actual_teacher=teacher) | Q(planned_teacher=teacher)))
     bells = BellTimes.load(year, days[0], days[-1])
     attach_times(lessons, bells)
@@ -117,7 +117,7 @@ def teacher_timetable(teacher: StaffMember, year: AcademicYear | None, days: lis
 
 
 def room_timetable(room: Room, year: AcademicYear | None, days: list[dt.date]) -> TimetableGrid:
-    lessons = list(lessons_on(room.school, days[0], days[-1]).filter(room=room, cancelled=False))
+    lessons = list(lessons_on(room.school_id, days[0], days[-1]).filter(room=room, cancelled=False))
     bells = BellTimes.load(year, days[0], days[-1])
     attach_times(lessons, bells)
     return _grid(f"Кабинет {room.name}", days, lessons, bells, _holidays(year, days, None), None)
@@ -146,7 +146,7 @@ class SchoolDay:
 def school_day(school: School, year: AcademicYear, day: dt.date) -> SchoolDay:
     """Five queries for 1 class or 40: classes, lessons, bells, special bell days, holidays."""
     classes = list(SchoolClass.objects.filter(year=year).order_by("grade", "letter"))
-    lessons = list(lessons_on(school, day, day))
+    lessons = list(lessons_on(school.pk, day, day))
     bells = BellTimes.load(year, day, day)
     attach_times(lessons, bells)
     holidays = HolidayCalendar.for_year(year)
@@ -179,7 +179,7 @@ class TeacherDay:
 def teacher_day(teacher: StaffMember, year: AcademicYear | None, day: dt.date) -> TeacherDay:
     """My lessons of the day with their bell times: my own and those I substitute, in time order. Lessons of
     mine that another teacher takes or that are cancelled are listed apart. Four queries."""
-    lessons = list(lessons_on(teacher.school, day, day).filter(Q(actual_teacher=teacher) | Q(planned_teacher=teacher)))
+    lessons = list(lessons_on(teacher.school_id, day, day).filter(Q(actual_teacher=teacher) | Q(planned_teacher=teacher)))
     bells = BellTimes.load(year, day, day)
     attach_times(lessons, bells)
     lessons.sort(key=by_time)

@@ -34,7 +34,7 @@ def substitutions(request):
         absent = scoped(staff, pk=int(absent_id))
     lessons = []
     if absent is not None:
-        lessons = list(selectors.lessons_on(school, day, day).filter(planned_teacher=absent))
+        lessons = list(selectors.lessons_on(school.pk, day, day).filter(planned_teacher=absent))
         bells = BellTimes.load(year, day, day)
         selectors.attach_times(lessons, bells)
         for lesson in lessons:
