@@ -57,8 +57,7 @@ def _assignments(request):
 def index(request):
     roles = request.roles
     require(permissions.can_use_planning(roles))
-    year, _ = year_and_date(request)
-    today = school_today()
+    year, today = year_and_date(request)
     rows = selectors.assignment_rows(permissions.assignments_visible_to(roles), year, today)
     plans = permissions.plans_visible_to(roles)
     if not roles.is_school_reader and roles.staff is not None:
@@ -73,8 +72,7 @@ def index(request):
 @school_view
 def coverage(request):
     require(permissions.can_read_coverage(request.roles))
-    year, _ = year_and_date(request)
-    today = min(max(school_today(), year.start), year.end)
+    year, today = year_and_date(request)
     only_behind = request.GET.get("behind") == "1"
     rows = selectors.school_coverage(permissions.assignments_visible_to(request.roles), year, today)
     counts = {"behind": 0, "no_plan": 0, "on_track": 0, "ahead": 0}
