@@ -95,10 +95,12 @@ def _pending(request) -> tuple[User, dict] | None:
 
 
 def _match_device(user: User, token: str):
-    """The device that accepts the code: the authenticator app first, then the recovery codes."""
+    """The device that accepts the code: six digits go to the authenticator app, anything else to the recovery
+    codes — so a mistyped code of one kind does not slow down the other."""
+    wants_recovery = not (token.isdigit() and len(token) == 6)
     with transaction.atomic():
-        devices = sorted(devices_for_user(user, confirmed=True, for_verify=True),
-                         key=lambda d: isinstance(d, StaticDevice))
+        devices = [d for d in devices_for_user(user, confirmed=True, for_verify=True)
+                   if isinstance(d, StaticDevice) == wants_recovery]
         throttled = False
         for device in devices:
             allowed, _ = device.verify_is_allowed()

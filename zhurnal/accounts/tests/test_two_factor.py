@@ -1,0 +1,186 @@
+"""Two-factor authentication: enrolment with a QR code, login with a TOTP code, recovery codes, the school's rule."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from zhurnal.accounts import services
+from zhurnal.accounts.models import LoginEvent
+from zhurnal.core.testing import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "/accounts/login/"
+
+
+def code_for(device: TOTPDevice, steps_ahead: int = 0) -> str:
+    """What the phone shows now (or ``steps_ahead`` 30-second steps later)."""
+    device.refresh_from_db()
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=steps_ahead):06d}"
+
+
+def password_step(client, username):
+    return client.post(LOGIN, {"username": username, "password": PASSWORD})
+
+
+def enrol(client) -> tuple[TOTPDevice, list[str]]:
+    page = client.get(reverse("accounts:two_factor_setup"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'src="data:image/svg+xml;base64,' in html
+    device = TOTPDevice.objects.get(confirmed=False)
+    response = client.post(reverse("accounts:two_factor_setup"), {"token": code_for(device)})
+    assert response.status_code == 200
+    codes = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", response.content.decode())
+    return device, codes
+
+
+def test_enrolment_confirms_device_and_shows_ten_recovery_codes_once(small_school, login):
+    client = login("teacher")
+    device, codes = enrol(client)
+    device.refresh_from_db()
+    assert device.confirmed
+    assert len(codes) == 10 and len(set(codes)) == 10
+    assert sorted(StaticToken.objects.filter(device__user=device.user).values_list("token", flat=True)) == sorted(codes)
+    security = client.get(reverse("accounts:security")).content.decode()
+    assert "включена" in security and codes[0] not in security
+
+
+def test_wrong_enrolment_code_confirms_nothing(small_school, login):
+    client = login("teacher")
+    client.get(reverse("accounts:two_factor_setup"))
+    device = TOTPDevice.objects.get()
+    wrong = f"{(int(code_for(device)) + 1) % 1_000_000:06d}"
+    response = client.post(reverse("accounts:two_factor_setup"), {"token": wrong})
+    assert "Код не подошёл" in response.content.decode()
+    device.refresh_from_db()
+    assert not device.confirmed
+
+
+def test_login_with_totp_code_after_password(small_school, login):
+    device, _ = enrol(login("teacher"))
+    browser = Client()
+    response = password_step(browser, "teacher")
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:login_verify")
+    # The password alone does not log in.
+    assert browser.get(reverse("school:my_groups")).status_code == 302
+    response = browser.post(reverse("accounts:login_verify"), {"token": code_for(device, steps_ahead=1)})
+    assert response.status_code == 302
+    assert browser.get(reverse("school:my_groups")).status_code == 200
+    assert LoginEvent.objects.filter(user=device.user, kind="two_factor", succeeded=True).exists()
+
+
+def test_wrong_totp_code_is_refused_and_recorded(small_school, login):
+    enrol(login("teacher"))
+    browser = Client()
+    password_step(browser, "teacher")
+    response = browser.post(reverse("accounts:login_verify"), {"token": "000000"})
+    assert response.status_code == 200
+    assert "Код не подошёл" in response.content.decode()
+    assert browser.get(reverse("school:my_groups")).status_code == 302
+    assert LoginEvent.objects.filter(username="teacher", kind="two_factor", succeeded=False).count() == 1
+
+
+def test_recovery_code_works_once(small_school, login):
+    _, codes = enrol(login("teacher"))
+    first = Client()
+    password_step(first, "teacher")
+    response = first.post(reverse("accounts:login_verify"), {"token": codes[0].upper()}, follow=True)
+    assert "Осталось 9 резервных кодов" in response.content.decode()
+    assert first.get(reverse("school:my_groups")).status_code == 200
+    second = Client()
+    password_step(second, "teacher")
+    again = second.post(reverse("accounts:login_verify"), {"token": codes[0]})
+    assert again.status_code == 200 and "Код не подошёл" in again.content.decode()
+    assert second.get(reverse("school:my_groups")).status_code == 302
+
+
+def test_new_recovery_codes_replace_the_old_ones(small_school, login):
+    client = login("teacher")
+    _, old = enrol(client)
+    response = client.post(reverse("accounts:recovery_codes"))
+    new = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", response.content.decode())
+    assert len(new) == 10 and not set(new) & set(old)
+    assert not StaticToken.objects.filter(token__in=old).exists()
+
+
+def test_too_many_wrong_codes_send_back_to_the_password(small_school, login):
+    enrol(login("teacher"))
+    browser = Client()
+    password_step(browser, "teacher")
+    for _ in range(5):
+        response = browser.post(reverse("accounts:login_verify"), {"token": "000000"})
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:login")
+    assert browser.get(reverse("accounts:login_verify")).status_code == 302
+
+
+def test_school_requiring_2fa_sends_staff_to_enrolment_until_done(small_school):
+    services.update_school_security(actor=small_school.users["admin"], school=small_school.school,
+                                    require_staff_2fa=True)
+    browser = Client()
+    assert password_step(browser, "teacher").status_code == 302
+    blocked = browser.get(reverse("school:my_groups"))
+    assert blocked.status_code == 302 and blocked["Location"] == reverse("accounts:two_factor_setup")
+    assert browser.get(reverse("accounts:security")).status_code == 302
+    page = browser.get(reverse("accounts:two_factor_setup")).content.decode()
+    assert "Школа требует от сотрудников двухфакторную аутентификацию" in page
+    device = TOTPDevice.objects.get(user=small_school.users["teacher"])
+    browser.post(reverse("accounts:two_factor_setup"), {"token": code_for(device)})
+    assert browser.get(reverse("school:my_groups")).status_code == 200
+    # Staff cannot switch the requirement off for themselves.
+    browser.post(reverse("accounts:two_factor_disable"), {"password": PASSWORD})
+    assert TOTPDevice.objects.filter(user=small_school.users["teacher"], confirmed=True).exists()
+
+
+def test_school_requirement_does_not_touch_families(small_school):
+    services.update_school_security(actor=None, school=small_school.school, require_staff_2fa=True)
+    browser = Client()
+    password_step(browser, "guardian")
+    assert browser.get(reverse("school:children")).status_code == 200
+
+
+def test_only_the_administrator_changes_the_school_setting(small_school, login):
+    url = reverse("accounts:school_security")
+    assert login("director").post(url, {"require_staff_2fa": "on"}).status_code == 403
+    assert login("admin").post(url, {"require_staff_2fa": "on"}).status_code == 302
+    small_school.school.security.refresh_from_db()
+    assert small_school.school.security.require_staff_2fa
+
+
+def test_user_disables_his_2fa_with_his_password(small_school, login):
+    client = login("teacher")
+    enrol(client)
+    client.post(reverse("accounts:two_factor_disable"), {"password": "wrong"})
+    assert TOTPDevice.objects.filter(confirmed=True).exists()
+    client.post(reverse("accounts:two_factor_disable"), {"password": PASSWORD})
+    assert not TOTPDevice.objects.exists()
+    assert password_step(Client(), "teacher")["Location"] == reverse("core:home")
+
+
+def test_administrator_resets_a_lost_phone_and_ends_the_sessions(small_school, login):
+    teacher = small_school.users["teacher"]
+    services.start_totp_enrolment(user=teacher)
+    device = TOTPDevice.objects.get(user=teacher)
+    services.confirm_totp_device(user=teacher, device=device, token=code_for(device))
+    url = reverse("accounts:person_reset_2fa", args=[teacher.pk])
+    assert login("director").post(url).status_code == 403
+    assert login("admin").post(url).status_code == 302
+    assert not TOTPDevice.objects.filter(user=teacher).exists()
+    assert password_step(Client(), "teacher")["Location"] == reverse("core:home")
+
+
+def test_login_that_skips_the_second_step_is_ended(small_school, client):
+    """A user with a second factor logged in some other way (not through our two steps) is sent back to log in."""
+    teacher = small_school.users["teacher"]
+    services.start_totp_enrolment(user=teacher)
+    device = TOTPDevice.objects.get(user=teacher)
+    services.confirm_totp_device(user=teacher, device=device, token=code_for(device))
+    client.force_login(teacher)
+    response = client.get(reverse("school:my_groups"))
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:login")
+    assert client.get(reverse("school:my_groups")).status_code == 302
