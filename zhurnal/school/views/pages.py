@@ -36,6 +36,7 @@ def class_detail(request, pk: int):
         "periods": selectors.periods_for_grade(year, school_class.grade),
         "can_edit": permissions.can_edit_class(request.roles, school_class),
         "can_edit_students": request.roles.has(Role.JOURNAL_ADMIN) or pk in request.roles.led_class_ids,
+        "can_export": permissions.can_view_setup(request.roles) or pk in request.roles.led_class_ids,
     })
 
 
