@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/zhurnal)
 PYTEST_ARGS ?=
 
-.PHONY: demo test install install-dev lint test-sqlite test-postgres chromium bench clean
+.PHONY: demo test install install-dev lint test-sqlite test-postgres chromium fet bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,7 @@ demo: install
 	$(BIN)/zhurnal demo
 
 ## make test: ruff, then pytest on SQLite, then pytest on PostgreSQL (browser journeys included)
-test: install-dev chromium lint test-sqlite test-postgres
+test: install-dev chromium fet lint test-sqlite test-postgres
 
 lint:
 	$(BIN)/ruff check .
@@ -48,6 +48,9 @@ test-postgres:
 
 chromium:
 	@sh scripts/ensure-chromium.sh
+
+fet:
+	@sh scripts/ensure-fet.sh
 
 bench: install-dev
 	$(BIN)/python -m bench.run
