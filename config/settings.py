@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "zhurnal.timetable",
     "zhurnal.planning",
     "zhurnal.journal",
+    "zhurnal.diary",
     "zhurnal.ops",
     "axes",
     "django_otp",
@@ -170,6 +171,9 @@ AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = "Журнал"
 ZHURNAL_ACTIVATION_CODE_DAYS = env_int("ZHURNAL_ACTIVATION_CODE_DAYS", 30)
+# The diary: families see final marks from this many days before a period ends, the forecast from this many.
+ZHURNAL_FINALS_VISIBLE_DAYS = env_int("ZHURNAL_FINALS_VISIBLE_DAYS", 2)
+ZHURNAL_FORECAST_DAYS = env_int("ZHURNAL_FORECAST_DAYS", 14)
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -31,6 +31,7 @@ def nav_for(roles: SchoolRoles) -> list[NavItem]:
         add("Мои группы", "school:my_groups")
     for class_id in sorted(roles.led_class_ids):
         add("Мой класс", "school:class_detail", class_id)
+        add("Дневники класса", "diary:class_overview", class_id)
         add("Сводная", "journal:class_summary", class_id)
         break
     if roles.has(Role.TEACHER, Role.JOURNAL_ADMIN):
@@ -46,9 +47,12 @@ def nav_for(roles: SchoolRoles) -> list[NavItem]:
     add("Расписание", "timetable:index")
     if roles.has(Role.DEPUTY, Role.DIRECTOR):
         add("Замены", "timetable:substitutions")
+        add("Дневники", "diary:school_activity")
         add("Контроль", "journal:control")
     if roles.has(Role.DEPUTY, Role.DIRECTOR):
         add("Выполнение программы", "planning:coverage")
+    if roles.has(Role.GUARDIAN, Role.STUDENT):
+        add("Дневник", "diary:home")
     if roles.has(Role.GUARDIAN):
         add("Мои дети", "school:children")
     if roles.has(Role.STUDENT):
@@ -69,8 +73,6 @@ def start_url(roles: SchoolRoles) -> str:
         return reverse("school:class_detail", args=[min(roles.led_class_ids)])
     if roles.has(Role.TEACHER):
         return reverse("school:my_groups")
-    if roles.has(Role.GUARDIAN):
-        return reverse("school:children")
-    if roles.has(Role.STUDENT):
-        return reverse("school:me")
+    if roles.has(Role.GUARDIAN, Role.STUDENT):
+        return reverse("diary:home")
     return reverse("core:no_roles")

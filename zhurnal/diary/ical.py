@@ -1,0 +1,91 @@
+"""The calendar feed of a student: lessons and homework as an iCalendar file for phone calendars."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event
+
+from .selectors import DiarySpan
+
+PRODID = "-//Zhurnal//Дневник//RU"
+
+
+def _lesson_event(day_date: dt.date, item, tz: ZoneInfo, stamp: dt.datetime, host: str) -> Event:
+    lesson = item.lesson
+    event = Event()
+    event.add("uid", f"lesson-{lesson.pk}@{host}")
+    event.add("dtstamp", stamp)
+    subject = lesson.assignment.subject.name
+    event.add("summary", f"{subject} (урок отменён)" if item.substitution == "урок отменён" else subject)
+    if item.start is not None and item.end is not None:
+        event.add("dtstart", dt.datetime.combine(day_date, item.start, tzinfo=tz))
+        event.add("dtend", dt.datetime.combine(day_date, item.end, tzinfo=tz))
+    else:
+        # No bells known for the shift: an all-day entry that still names the lesson number.
+        event.add("dtstart", day_date)
+        event.add("dtend", day_date + dt.timedelta(days=1))
+        event["summary"] = f"{lesson.number}-й урок: {event['summary']}"
+    if lesson.room is not None:
+        event.add("location", f"каб. {lesson.room.name}")
+    lines = [f"{lesson.number}-й урок. Учитель: {lesson.actual_teacher.full_name}"]
+    if item.substitution:
+        lines.append(item.substitution.capitalize())
+    if lesson.topic:
+        lines.append(f"Тема: {lesson.topic}")
+    for due in item.due:
+        lines.append(f"Домашнее задание к уроку: {due.text or 'см. файлы'}")
+        if due.individual:
+            lines.append(f"Индивидуально: {due.individual}")
+    if item.given is not None and (item.given.text or item.given.individual):
+        lines.append(f"Задано: {item.given.text or item.given.individual}")
+    event.add("description", "\n".join(lines))
+    if item.substitution == "урок отменён":
+        event.add("status", "CANCELLED")
+    return event
+
+
+def _homework_event(item, stamp: dt.datetime, host: str) -> Event:
+    event = Event()
+    event.add("uid", f"homework-{item.lesson_id}@{host}")
+    event.add("dtstamp", stamp)
+    event.add("summary", f"ДЗ: {item.subject}")
+    event.add("dtstart", item.due)
+    event.add("dtend", item.due + dt.timedelta(days=1))
+    text = [item.text] if item.text else []
+    if item.individual:
+        text.append(f"Индивидуально: {item.individual}")
+    if item.files:
+        text.append("Файлы: " + ", ".join(f.name for f in item.files))
+    text.append(f"Задано {item.given_on:%d.%m.%Y}.")
+    event.add("description", "\n".join(text))
+    event.add("transp", "TRANSPARENT")
+    return event
+
+
+def build_calendar(span: DiarySpan, *, title: str, timezone_name: str, host: str) -> bytes:
+    """Lessons (with bell times where known) and homework on the day it is due."""
+    tz = ZoneInfo(timezone_name)
+    stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", title)
+    calendar.add("x-wr-timezone", timezone_name)
+    calendar.add("refresh-interval", dt.timedelta(hours=6), parameters={"VALUE": "DURATION"})
+    seen_homework: set[int] = set()
+    for day in span.days:
+        for item in day.lessons:
+            calendar.add_component(_lesson_event(day.date, item, tz, stamp, host))
+            for due in item.due:
+                if due.lesson_id not in seen_homework:
+                    seen_homework.add(due.lesson_id)
+                    calendar.add_component(_homework_event(due, stamp, host))
+        for due in day.due_elsewhere:
+            if due.lesson_id not in seen_homework:
+                seen_homework.add(due.lesson_id)
+                calendar.add_component(_homework_event(due, stamp, host))
+    calendar.add_missing_timezones()
+    return calendar.to_ical()

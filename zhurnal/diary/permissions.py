@@ -1,0 +1,71 @@
+"""Who may open whose diary, and who reads the class's and the school's diary activity.
+
+A guardian opens the diaries of his own children, a student his own. Staff open a student's diary read-only
+where the school lets them know the student's progress: the class teacher of a class the student is (or was)
+in, and the administration. Anyone else — a subject teacher, another class's teacher, another family — gets
+404: the student does not exist for him.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from zhurnal.accounts.roles import Role, SchoolRoles
+from zhurnal.school.models import Enrollment, SchoolClass, Student
+
+SCHOOL_READERS = frozenset({Role.JOURNAL_ADMIN, Role.DIRECTOR, Role.DEPUTY})
+
+
+def _school_id(roles: SchoolRoles) -> int | None:
+    return getattr(roles.school, "pk", None)
+
+
+def students_with_diary_for(roles: SchoolRoles) -> QuerySet[Student]:
+    if roles.school is None or not roles.is_member:
+        return Student.objects.none()
+    students = Student.objects.filter(school=roles.school)
+    if roles.has(*SCHOOL_READERS):
+        return students
+    visible = Q(pk__in=sorted(roles.child_ids))
+    if roles.student is not None:
+        visible |= Q(pk=roles.student.pk)
+    if roles.led_class_ids:
+        visible |= Q(pk__in=Enrollment.objects.filter(school_class_id__in=sorted(roles.led_class_ids))
+                     .values("student_id"))
+    return students.filter(visible)
+
+
+def is_family_of(roles: SchoolRoles, student: Student) -> bool:
+    """The student himself or one of his guardians: the people whose views are counted and who get the feed."""
+    if student.school_id != _school_id(roles):
+        return False
+    return student.pk in roles.child_ids or (roles.student is not None and roles.student.pk == student.pk)
+
+
+def is_guardian_of(roles: SchoolRoles, student: Student) -> bool:
+    return student.school_id == _school_id(roles) and student.pk in roles.child_ids
+
+
+def can_acknowledge_finals(roles: SchoolRoles, student: Student) -> bool:
+    """«Ознакомлен» is the guardian's acknowledgement; the student and staff only read it."""
+    return is_guardian_of(roles, student)
+
+
+def can_manage_calendar(roles: SchoolRoles, student: Student) -> bool:
+    """The private calendar link: for the student himself and his guardians, each with his own link."""
+    return is_family_of(roles, student)
+
+
+def classes_for_diary_reports(roles: SchoolRoles) -> QuerySet[SchoolClass]:
+    """Views, acknowledgements and paper reports of a class: its class teacher; the administration all classes."""
+    if roles.school is None or roles.staff is None:
+        return SchoolClass.objects.none()
+    classes = SchoolClass.objects.filter(school=roles.school)
+    if roles.has(*SCHOOL_READERS):
+        return classes
+    return classes.filter(pk__in=sorted(roles.led_class_ids))
+
+
+def can_view_school_activity(roles: SchoolRoles) -> bool:
+    """The school-wide weekly table of diary use: the deputy, the director and the journal administrator."""
+    return roles.has(*SCHOOL_READERS)
