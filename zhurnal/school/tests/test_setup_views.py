@@ -495,11 +495,12 @@ def test_guardian_added_linked_and_unlinked(small_school, login):
     client.post(url("setup_guardian_edit", father.pk), {
         "link": "1", "student": s.students["other_student"].pk, "relation": "отчим", "info_channel": "electronic"})
     assert father.links.count() == 2
-    client.post(url("setup_guardian_edit", father.pk), {"save": "1", "last_name": "Иванов", "first_name": "Сергей",
-                                                        "email": "не почта"})
-    assert "Введите правильный адрес электронной почты." in text(
-        client.post(url("setup_guardian_edit", father.pk), {"save": "1", "last_name": "Иванов",
-                                                            "first_name": "Сергей", "email": "не почта"}))
+    assert 'value="отец"' in text(client.get(url("setup_guardian_edit", father.pk, student=student.pk)))
+    bad_email = client.post(url("setup_guardian_edit", father.pk), {"save": "1", "last_name": "Иванов",
+                                                                    "first_name": "Сергей", "email": "не почта"})
+    assert "Введите правильный адрес электронной почты." in text(bad_email)
+    father.refresh_from_db()
+    assert father.email == ""
     client.post(url("setup_guardian_unlink", link.pk))
     assert not GuardianLink.objects.filter(pk=link.pk).exists()
     assert AuditEntry.objects.filter(verb="guardian.unlink").exists()

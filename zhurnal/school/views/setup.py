@@ -672,8 +672,14 @@ def guardian_edit(request, pk: int):
     on = selectors.default_date(year) if year else today()
     person = {name: getattr(guardian, name) for name in forms.GuardianForm.PERSON_FIELDS}
     form = forms.GuardianForm(request.POST if "save" in request.POST else None, initial=person)
+    link_initial: dict[str, Any] = {}
+    wanted = request.GET.get("student", "")
+    existing = guardian.links.filter(student_id=int(wanted)).first() if wanted.isdigit() else None
+    if existing is not None:
+        link_initial = {"student": existing.student_id, "relation": existing.relation,
+                        "consent_given_on": existing.consent_given_on, "info_channel": existing.info_channel}
     link_form = forms.GuardianLinkForm(request.POST if "link" in request.POST else None,
-                                       school=request.roles.school, on=on)
+                                       school=request.roles.school, on=on, initial=link_initial)
     if form.is_bound and form.is_valid():
         result = call(form, services.save_guardian, actor=request.user, school=request.roles.school,
                       guardian=guardian, **form.person())
