@@ -155,7 +155,10 @@ def finals(request, student_id: int):
     _track(request, student, today)
     page = selectors.diary_finals(student, today=today)
     guardian_ids = request.roles.guardian_ids if permissions.is_guardian_of(request.roles, student) else frozenset()
-    acks = [(state, state.for_guardian(guardian_ids)) for state in page.acks]
+    acks = []
+    for state in page.acks:
+        mine = state.for_guardian(guardian_ids)
+        acks.append((state, mine, mine is not None and state.is_current(mine)))
     return render(request, "diary/finals.html", {
         **_frame(request, student, "finals"), "page": page, "acks": acks,
         "can_acknowledge": permissions.can_acknowledge_finals(request.roles, student),
