@@ -207,10 +207,17 @@ def weighted_average(marks: Iterable[GradedMark], *, policy: Policy) -> Average:
     count = 0
     weighted = Decimal(0)
     weight_sum = Decimal(0)
+    numbers: dict[tuple[str, str], Decimal | None] = {}
+    weights: dict[int | None, Decimal] = {}
     for mark in marks:
         total += 1
-        number = mark_number(mark.value, mark.modifier, policy=policy)
-        weight = policy.weight(mark.work_type_id)
+        key = (mark.value, mark.modifier)
+        if key not in numbers:
+            numbers[key] = mark_number(mark.value, mark.modifier, policy=policy)
+        number = numbers[key]
+        if mark.work_type_id not in weights:
+            weights[mark.work_type_id] = policy.weight(mark.work_type_id)
+        weight = weights[mark.work_type_id]
         if number is None or weight <= 0:
             continue
         count += 1
@@ -244,9 +251,10 @@ def _unredeemed_two(marks: Sequence[GradedMark], *, policy: Policy) -> GradedMar
     return failing
 
 
-def suggest_final_mark(marks: Iterable[GradedMark], *, policy: Policy) -> Suggestion:
+def suggest_final_mark(marks: Iterable[GradedMark], *, policy: Policy, average: Average | None = None) -> Suggestion:
+    """``average``, when the caller already has it, spares computing it again."""
     marks = list(marks)
-    average = weighted_average(marks, policy=policy)
+    average = average if average is not None else weighted_average(marks, policy=policy)
     if average.value is None or average.count < policy.min_marks:
         need = policy.min_marks
         return Suggestion(value=None, average=average.value, count=average.count,

@@ -45,9 +45,14 @@ def period_lock(period: ReportingPeriod | None, *, policy: Policy, today: dt.dat
                      reopened_until=reopened if today > closes_after else None)
 
 
-def reopened_until(assignment: TeachingAssignment | int, period: ReportingPeriod | int | None) -> dt.date | None:
-    """The latest date up to which the deputy reopened this assignment's period (one query)."""
+def reopened_until(assignment: TeachingAssignment | int, period: ReportingPeriod | int | None, *,
+                   policy: Policy | None = None, today: dt.date | None = None) -> dt.date | None:
+    """The latest date up to which the deputy reopened this assignment's period (one query — none at all when
+    ``policy`` and ``today`` show the period is not closed yet)."""
     if period is None:
+        return None
+    if policy is not None and today is not None and isinstance(period, ReportingPeriod) and \
+            today <= period.end + dt.timedelta(days=policy.close_after_days):
         return None
     assignment_id = assignment if isinstance(assignment, int) else assignment.pk
     period_id = period if isinstance(period, int) else period.pk

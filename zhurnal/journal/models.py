@@ -70,10 +70,10 @@ class GradingPolicy(models.Model):
                   "0,25 — как 4,75.",
     )
     excluded_codes = models.JSONField(
-        "не учитываются в среднем", default=default_excluded_codes,
+        "не учитываются в среднем", default=default_excluded_codes, blank=True,
         help_text="Из «зч», «нз», «н/а», «осв». «нз» и «н/а», если учитываются, считаются как 2.",
     )
-    weights = models.JSONField("веса видов работ", default=dict, help_text="id вида работы → вес.")
+    weights = models.JSONField("веса видов работ", default=dict, blank=True, help_text="id вида работы → вес.")
     threshold_2 = models.DecimalField("«2» от", max_digits=3, decimal_places=2, default=Decimal("1.50"))
     threshold_3 = models.DecimalField("«3» от", max_digits=3, decimal_places=2, default=Decimal("2.50"))
     threshold_4 = models.DecimalField("«4» от", max_digits=3, decimal_places=2, default=Decimal("3.50"))
@@ -81,7 +81,7 @@ class GradingPolicy(models.Model):
     min_marks = models.PositiveSmallIntegerField("отметок для итоговой не меньше", default=3)
     two_blocks_five = models.BooleanField("неисправленная «2» за контрольную не даёт «5»", default=False)
     grades_without_marks = models.JSONField(
-        "безотметочные параллели", default=default_grades_without_marks, help_text="1-й класс — всегда."
+        "безотметочные параллели", default=default_grades_without_marks, blank=True, help_text="1-й класс — всегда."
     )
     close_after_days = models.PositiveSmallIntegerField("период закрывается через, дней", default=5)
     edit_window_days = models.PositiveSmallIntegerField(

@@ -17,21 +17,31 @@ from .selectors import CellData, Grid
 HEADER_LABELS = ("Отм.", "Ср. балл", "Предл.", "Итог")
 
 
+LOW = frozenset({"1", "2", "нз"})
+
+
 def cell_class(cell: CellData | None, control_ids: frozenset[int]) -> str:
+    """«x» — no cell (the student was not in the group that day); «a» absence; «c» control work; «lo» a 2 or 1."""
     if cell is None:
         return "x"
-    classes = []
-    if cell.absence:
-        classes.append("a")
-    if any(work_type_id in control_ids for _, _, work_type_id, _ in cell.marks):
-        classes.append("c")
-    if any(value in ("1", "2", "нз") for value, _, _, _ in cell.marks):
-        classes.append("lo")
-    return " ".join(classes)
+    classes = "a " if cell.absence else ""
+    marks = cell.marks
+    if marks:
+        if any(mark[2] in control_ids for mark in marks):
+            classes += "c "
+        if any(mark[0] in LOW for mark in marks):
+            classes += "lo "
+    return classes.rstrip()
 
 
 def cell_text(cell: CellData | None) -> str:
-    return cell.text if cell is not None else ""
+    if cell is None:
+        return ""
+    marks = cell.marks
+    if len(marks) == 1 and not cell.absence:
+        value, modifier = marks[0][0], marks[0][1]
+        return value + ("−" if modifier == "-" else modifier)
+    return cell.text
 
 
 def render_grid_table(grid: Grid, *, editable: bool, lesson_url: str, cell_url: str) -> SafeString:
@@ -66,7 +76,7 @@ def render_grid_table(grid: Grid, *, editable: bool, lesson_url: str, cell_url: 
         add(f'<tr data-s="{student.pk}"><th scope="row">{number}. {escape(student.short_name)}</th>')
         for cell in row.cells:
             css = cell_class(cell, control_ids)
-            text = escape(cell_text(cell)) if cell is not None else ""
+            text = escape(cell_text(cell), quote=False)
             add(f'<td class="{css}">{text}</td>' if css else f"<td>{text}</td>")
         average = grading.format_average(row.average.value)
         suggested = row.suggestion.value or ""

@@ -126,7 +126,7 @@ def is_member_on(group: Group, student: Student, on: dt.date) -> bool:
 # --- the grid ------------------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class CellData:
     absence: str = ""
     marks: list[tuple[str, str, int, str]] = field(default_factory=list)  # value, modifier, work type, comment
@@ -188,7 +188,7 @@ def journal_grid(assignment: TeachingAssignment, period: ReportingPeriod, *, per
     work_types = list(WorkType.objects.filter(school_id=assignment.school_id).order_by("ordering", "name"))
     policy = policy_from_row(policy_row_for(assignment.school_id, period_policy_date(period, today)), work_types)
     lock = locks.period_lock(period, policy=policy, today=today,
-                             reopened_until=locks.reopened_until(assignment, period))
+                             reopened_until=locks.reopened_until(assignment, period, policy=policy, today=today))
     control_ids = policy.control_types
     labels = {w.pk: w.label for w in work_types}
     default = default_work_type(work_types)
@@ -207,17 +207,18 @@ def journal_grid(assignment: TeachingAssignment, period: ReportingPeriod, *, per
     spans = member_spans(assignment.group, period.start, period.end)
     cells: dict[tuple[int, int], CellData] = {}
     graded: dict[int, list[GradedMark]] = defaultdict(list)
-    mark_rows = (Mark.objects.filter(lesson__assignment=assignment, lesson__date__gte=period.start,
-                                     lesson__date__lte=period.end, lesson__cancelled=False)
-                 .order_by("position", "id")
-                 .values_list("lesson_id", "student_id", "value", "modifier", "work_type_id", "comment", "position",
-                              "lesson__date"))
-    for lesson_id, student_id, value, modifier, work_type_id, comment, position, date in mark_rows:
-        cells.setdefault((student_id, lesson_id), CellData()).marks.append((value, modifier, work_type_id, comment))
-        graded[student_id].append(GradedMark(value, modifier, work_type_id, date, position))
-    absence_rows = (Attendance.objects.filter(lesson__assignment=assignment, lesson__date__gte=period.start,
-                                              lesson__date__lte=period.end, lesson__cancelled=False)
-                    .values_list("lesson_id", "student_id", "code"))
+    lesson_ids = [lesson.pk for lesson in lessons]
+    lesson_dates = {lesson.pk: lesson.date for lesson in lessons}
+    mark_rows = (Mark.objects.filter(lesson_id__in=lesson_ids).order_by("position", "id")
+                 .values_list("lesson_id", "student_id", "value", "modifier", "work_type_id", "comment", "position"))
+    for lesson_id, student_id, value, modifier, work_type_id, comment, position in mark_rows:
+        key = (student_id, lesson_id)
+        cell = cells.get(key)
+        if cell is None:
+            cell = cells[key] = CellData()
+        cell.marks.append((value, modifier, work_type_id, comment))
+        graded[student_id].append(GradedMark(value, modifier, work_type_id, lesson_dates[lesson_id], position))
+    absence_rows = Attendance.objects.filter(lesson_id__in=lesson_ids).values_list("lesson_id", "student_id", "code")
     for lesson_id, student_id, code in absence_rows:
         cells.setdefault((student_id, lesson_id), CellData()).absence = code
     finals = {f.student_id: f for f in FinalMark.objects.filter(assignment=assignment, period=period,
@@ -229,18 +230,22 @@ def journal_grid(assignment: TeachingAssignment, period: ReportingPeriod, *, per
             spans[student.pk] = (student, [])
         spans = dict(sorted(spans.items(), key=lambda item: _name_key(item[1][0])))
     rows = []
+    keys = [(lesson.pk, lesson.date) for lesson in lessons]
+    empty = CellData()  # shared: cells are read-only once built
     for student_id, (student, student_spans) in spans.items():
+        whole_period = any(start <= period.start and end >= period.end for start, end in student_spans)
         row_cells: list[CellData | None] = []
-        for lesson in lessons:
-            cell = cells.get((student_id, lesson.pk))
-            if cell is None and in_spans(student_spans, lesson.date):
-                cell = CellData()
+        for lesson_id, date in keys:
+            cell = cells.get((student_id, lesson_id))
+            if cell is None and (whole_period or in_spans(student_spans, date)):
+                cell = empty
             row_cells.append(cell)
         marks = graded.get(student_id, [])
+        average = grading.weighted_average(marks, policy=policy)
         rows.append(GridRow(
-            student=student, spans=student_spans, cells=row_cells,
-            average=grading.weighted_average(marks, policy=policy),
-            suggestion=grading.suggest_final_mark(marks, policy=policy), final=finals.get(student_id),
+            student=student, spans=student_spans, cells=row_cells, average=average,
+            suggestion=grading.suggest_final_mark(marks, policy=policy, average=average),
+            final=finals.get(student_id),
         ))
     return Grid(assignment=assignment, period=period, periods=periods, columns=columns, rows=rows, policy=policy,
                 work_types=work_types, default_work_type_id=default.pk if default else None, lock=lock,
@@ -299,7 +304,7 @@ def lesson_sheet(lesson: Lesson, *, today: dt.date) -> LessonSheet:
     policy_date = period_policy_date(period, today) if period is not None else lesson.date
     policy = policy_from_row(policy_row_for(lesson.school_id, policy_date), work_types)
     lock = locks.period_lock(period, policy=policy, today=today,
-                             reopened_until=locks.reopened_until(assignment, period))
+                             reopened_until=locks.reopened_until(assignment, period, policy=policy, today=today))
     record = getattr(lesson, "record", None)
     default = default_work_type(work_types)
     spans = member_spans(assignment.group, lesson.date, lesson.date)

@@ -272,7 +272,8 @@ def _require_open(context: LessonContext, *, today: dt.date, reason: str, reason
     if lesson.cancelled:
         raise ValidationError({"lesson": "Урок отменён: записи в журнал по нему не вносятся."})
     lock = locks.period_lock(context.period, policy=context.policy, today=today,
-                             reopened_until=locks.reopened_until(lesson.assignment_id, context.period))
+                             reopened_until=locks.reopened_until(lesson.assignment_id, context.period,
+                                                               policy=context.policy, today=today))
     if lock.closed:
         raise ValidationError({"lesson": lock.message})
     reason = (reason or "").strip()
@@ -285,7 +286,7 @@ def _require_open(context: LessonContext, *, today: dt.date, reason: str, reason
 def _locked_lesson(lesson: Lesson) -> Lesson:
     """Lock the lesson row: writes to one lesson's cells run one after another (PostgreSQL; SQLite writes are
     serialised by its IMMEDIATE transactions)."""
-    return (Lesson.objects.select_for_update().select_related(
+    return (Lesson.objects.select_for_update(of=("self",)).select_related(
         "assignment__group__school_class", "assignment__subject", "assignment__year").get(pk=lesson.pk))
 
 
@@ -658,7 +659,7 @@ def set_final_mark(
     mark was suggested, is flagged to the deputy and needs the teacher's reason. A closed period refuses.
     """
     today = today or school_today()
-    assignment = (TeachingAssignment.objects.select_for_update()
+    assignment = (TeachingAssignment.objects.select_for_update(of=("self",))
                   .select_related("group__school_class", "subject", "year").get(pk=assignment.pk))
     value = grading.normalize_text(value)
     if value and value not in grading.FINAL_VALUES:
@@ -675,7 +676,7 @@ def set_final_mark(
     if not selectors.marks_allowed_for(assignment, grade, policy):
         raise ValidationError({"value": "Для этого предмета и класса итоговые отметки не выставляются."})
     lock = locks.period_lock(lock_period, policy=policy, today=today,
-                             reopened_until=locks.reopened_until(assignment, lock_period))
+                             reopened_until=locks.reopened_until(assignment, lock_period, policy=policy, today=today))
     if lock.closed:
         raise ValidationError({"value": lock.message})
     span_start = period.start if period else (periods[0].start if periods else assignment.year.start)

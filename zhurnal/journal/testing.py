@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,7 +99,7 @@ def build_grid_dataset(*, students: int = 30, lessons: int = 60, seed: int = 5, 
 
     Grade 10 learns by half-years, so 60 lessons (one a school day) fit into the first period."""
     rng = random.Random(seed)
-    school = core_testing.make_school("Школа для замеров", slug=f"bench-{rng.randrange(10**9)}")
+    school = core_testing.make_school("Школа для замеров", slug=f"bench-{uuid.uuid4().hex[:10]}")
     year = core_testing.make_year(school, start=year_start)
     services.ensure_journal_setup(school=school)
     teacher = core_testing.make_staff(school, "Замерова", [Position.TEACHER],

@@ -15,8 +15,8 @@ class JournalSchool:
     school: object
     maths: object
     russian: object
-    lessons: list  # maths in 5А, first lesson of every school day from 1 September to a few days after today
-    russian_lessons: list  # Russian in 5А (the class teacher), second lesson, the first ten school days
+    lessons: list  # maths in 5А: the first lesson of every school day of the year, by the timetable
+    russian_lessons: list  # Russian in 5А (the class teacher): the second lesson on Mondays and Wednesdays
     today: dt.date
 
     def open_lesson(self, back: int = 0):
@@ -36,8 +36,9 @@ def journal(small_school):
     """The small school with the usual grading rules and lessons of maths and Russian in 5А."""
     from zhurnal.core.testing import class_group
     from zhurnal.journal import services
-    from zhurnal.journal.testing import make_lessons
     from zhurnal.school.models import TeachingAssignment
+    from zhurnal.timetable.models import Lesson
+    from zhurnal.timetable.testing import put
 
     services.ensure_journal_setup(school=small_school.school)
     group = class_group(small_school.class_5a)
@@ -45,9 +46,12 @@ def journal(small_school):
         group=group, subject=small_school.math)
     russian = TeachingAssignment.objects.select_related("group__school_class", "subject").get(
         group=group, subject=small_school.russian)
-    today = school_today()
+    for weekday in range(1, 6):
+        put(maths, weekday, 1)
+    for weekday in (1, 3):
+        put(russian, weekday, 2)
+    lessons = Lesson.objects.select_related("assignment").order_by("date", "number")
     return JournalSchool(
-        school=small_school, maths=maths, russian=russian,
-        lessons=make_lessons(maths, until=today + dt.timedelta(days=7)),
-        russian_lessons=make_lessons(russian, 10, numbers=(2,)), today=today,
+        school=small_school, maths=maths, russian=russian, lessons=list(lessons.filter(assignment=maths)),
+        russian_lessons=list(lessons.filter(assignment=russian)), today=school_today(),
     )

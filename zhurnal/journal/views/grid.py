@@ -90,7 +90,7 @@ def finals(request, pk: int):
     lock_period = period or periods[-1]
     policy = policy_for(assignment.school_id, selectors.period_policy_date(lock_period, today))
     lock = locks.period_lock(lock_period, policy=policy, today=today,
-                             reopened_until=locks.reopened_until(assignment, lock_period))
+                             reopened_until=locks.reopened_until(assignment, lock_period, policy=policy, today=today))
     can_fill = permissions.can_fill_assignment(request.roles, assignment)
     marks_allowed = selectors.marks_allowed_for(assignment, grade, policy)
     errors: list[str] = []

@@ -39,6 +39,7 @@ def _lesson_url(lesson) -> str:
 @school_view
 def lesson(request, pk: int):
     lesson = visible_lesson(request, pk)
+    require(request.roles.staff is not None)  # families read the diary, not the class's journal
     today = school_today()
     sheet = selectors.lesson_sheet(lesson, today=today)
     can_edit = permissions.can_edit_lesson(request.roles, lesson) and not sheet.lock.closed

@@ -1,0 +1,127 @@
+"""The class teacher's weekly attendance check: reasons of absences, corrections and their history."""
+
+import datetime as dt
+import uuid
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from zhurnal.journal import selectors, services
+from zhurnal.journal.models import Attendance, AttendanceCheck
+
+pytestmark = pytest.mark.django_db
+
+IN_Q1 = dt.date(2026, 10, 1)
+
+
+def absent(journal, lesson, text="н", student=None):
+    user = journal.school.users["class_teacher" if lesson.assignment == journal.russian else "teacher"]
+    services.save_cell(actor=user, lesson=lesson, student=student or journal.school.students["student"], text=text,
+                       today=IN_Q1)
+
+
+def same_day_lessons(journal):
+    """A Monday with maths (1st lesson) and Russian (2nd lesson) in 5А."""
+    russian = journal.russian_lessons[0]
+    maths = next(lesson for lesson in journal.lessons if lesson.date == russian.date)
+    return maths, russian
+
+
+def test_the_class_teacher_sets_the_reason_and_the_history_keeps_the_subject_teachers_mark(journal):
+    school = journal.school
+    maths, _ = same_day_lessons(journal)
+    student = school.students["student"]
+    absent(journal, maths)
+    services.set_absence_reason(actor=school.users["class_teacher"], lesson=maths, student=student, code="б",
+                                note="справка от врача", today=IN_Q1)
+    attendance = Attendance.objects.get(lesson=maths, student=student)
+    assert (attendance.code, attendance.note) == ("б", "справка от врача")
+    history = list(selectors.cell_history(maths, student))
+    assert [(e.verb, e.before["absence"], e.after["absence"]) for e in history] == [
+        ("journal.cell", "", "н"), ("journal.absence_reason", "н", "б")]
+    assert history[-1].actor == school.users["class_teacher"] and history[-1].reason == "справка от врача"
+
+
+def test_removing_an_absence_needs_a_note(journal):
+    school = journal.school
+    maths, _ = same_day_lessons(journal)
+    student = school.students["student"]
+    absent(journal, maths)
+    with pytest.raises(ValidationError, match="почему пропуск снят"):
+        services.set_absence_reason(actor=school.users["class_teacher"], lesson=maths, student=student, code="",
+                                    today=IN_Q1)
+    services.set_absence_reason(actor=school.users["class_teacher"], lesson=maths, student=student, code="",
+                                note="был на олимпиаде, отмечен по ошибке", today=IN_Q1)
+    assert not Attendance.objects.filter(lesson=maths, student=student).exists()
+
+
+def test_a_whole_day_gets_one_reason(journal):
+    school = journal.school
+    maths, russian = same_day_lessons(journal)
+    student = school.students["student"]
+    absent(journal, maths)
+    absent(journal, russian)
+    count = services.set_day_absence_reason(actor=school.users["class_teacher"], school_class=school.class_5a,
+                                            student=student, date=maths.date, code="уп", note="заявление родителей",
+                                            today=IN_Q1)
+    assert count == 2
+    assert set(Attendance.objects.filter(student=student).values_list("code", flat=True)) == {"уп"}
+    with pytest.raises(ValidationError, match="нет пропусков"):
+        services.set_day_absence_reason(actor=school.users["class_teacher"], school_class=school.class_5a,
+                                        student=student, date=maths.date, code="б", today=IN_Q1)
+
+
+def test_the_week_shows_absences_across_subjects_with_their_history(journal):
+    school = journal.school
+    maths, russian = same_day_lessons(journal)
+    student = school.students["student"]
+    absent(journal, maths)
+    absent(journal, russian, "оп")
+    services.set_absence_reason(actor=school.users["class_teacher"], lesson=maths, student=student, code="б",
+                                note="ОРВИ", today=IN_Q1)
+    week = selectors.attendance_week(school.class_5a, selectors.week_start_of(maths.date))
+    row = next(r for r in week.rows if r.student == student)
+    day = row.days[maths.date.weekday()]
+    assert [(item.attendance.lesson.assignment.subject.name, item.attendance.code) for item in day] == [
+        ("Математика", "б"), ("Русский язык", "оп")]
+    assert len(day[0].history) == 2
+    assert [(e.before["absence"], e.after["absence"]) for e in week.corrections] == [("н", "б")]
+    assert len(week.rows) == 3
+
+
+def test_pages_of_the_weekly_check(journal, login):
+    school = journal.school
+    maths, _ = same_day_lessons(journal)
+    student = school.students["student"]
+    absent(journal, maths)
+    week = selectors.week_start_of(maths.date)
+    client = login("class_teacher")
+    page = client.get(reverse("journal:attendance_week", args=[school.class_5a.pk]) + f"?week={week}")
+    assert "Математика" in page.content.decode()
+    response = client.post(reverse("journal:absence_reason", args=[school.class_5a.pk]), {
+        "lesson": maths.pk, "student": student.pk, "code": "б", "note": "справка", "week": week,
+        "key": str(uuid.uuid4())}, follow=True)
+    # The first quarter closed on 31 October: the reason is refused with a message, not an error page.
+    assert response.status_code == 200 and "закрыт" in response.content.decode()
+    assert Attendance.objects.get(lesson=maths, student=student).code == "н"
+    response = client.post(reverse("journal:confirm_week", args=[school.class_5a.pk]), {"week": week})
+    assert response.status_code == 302
+    assert AttendanceCheck.objects.get(school_class=school.class_5a).week_start == week
+    # A subject teacher reads nothing here and the deputy may not set reasons.
+    assert login("teacher").get(reverse("journal:attendance_week", args=[school.class_5a.pk])).status_code == 404
+    assert login("deputy").post(reverse("journal:absence_reason", args=[school.class_5a.pk]), {
+        "lesson": maths.pk, "student": student.pk, "code": "уп"}).status_code == 403
+
+
+def test_reasons_in_an_open_period_through_the_page(journal, login):
+    school = journal.school
+    lesson = journal.open_lesson()
+    student = school.students["student"]
+    login("teacher").post(reverse("journal:cell", args=[lesson.pk, student.pk]), {"value": "н",
+                                                                                  "key": str(uuid.uuid4())})
+    client = login("class_teacher")
+    response = client.post(reverse("journal:absence_reason", args=[school.class_5a.pk]), {
+        "lesson": lesson.pk, "student": student.pk, "code": "уп", "note": "соревнования"})
+    assert response.status_code == 302
+    assert Attendance.objects.get(lesson=lesson, student=student).code == "уп"

@@ -1,0 +1,219 @@
+"""Cells: marks and attendance of one student at one lesson, saved with an idempotency key, kept in history."""
+
+import datetime as dt
+import uuid
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from zhurnal.audit.models import AuditEntry
+from zhurnal.core.testing import (
+    class_group,
+    make_assignment,
+    make_class,
+    make_staff,
+    make_student,
+    make_subject,
+)
+from zhurnal.journal import selectors, services
+from zhurnal.journal.models import Attendance, Mark, WorkType, WriteKey
+from zhurnal.journal.testing import make_lessons
+from zhurnal.school import services as school_services
+
+from .conftest import IN_Q1
+
+pytestmark = pytest.mark.django_db
+
+
+def save(journal, text, *, lesson=None, student=None, key=None, **extra):
+    school = journal.school
+    return services.save_cell(actor=school.users["teacher"], lesson=lesson or journal.lessons[0],
+                              student=student or school.students["student"], text=text, key=key,
+                              today=extra.pop("today", IN_Q1), **extra)
+
+
+def test_typing_marks_and_absences_fills_the_cell(journal):
+    student = journal.school.students["student"]
+    lesson = journal.lessons[0]
+    result = save(journal, "5/4-")
+    assert result.text == "5/4−" and result.changed
+    assert [(m.value, m.modifier, m.position) for m in Mark.objects.filter(lesson=lesson, student=student)
+            .order_by("position")] == [("5", "", 0), ("4", "-", 1)]
+    save(journal, "н", lesson=journal.lessons[1])
+    assert Attendance.objects.get(lesson=journal.lessons[1], student=student).code == "н"
+    save(journal, "оп 4", lesson=journal.lessons[2])
+    assert Attendance.objects.get(lesson=journal.lessons[2], student=student).code == "оп"
+    assert Mark.objects.get(lesson=journal.lessons[2], student=student).value == "4"
+
+
+def test_delete_clears_the_cell(journal):
+    save(journal, "оп 5")
+    result = save(journal, "")
+    assert result.text == "" and result.changed
+    assert not Mark.objects.filter(lesson=journal.lessons[0]).exists()
+    assert not Attendance.objects.filter(lesson=journal.lessons[0]).exists()
+
+
+def test_new_marks_take_the_lesson_control_type_and_changed_values_keep_theirs(journal):
+    school = journal.school.school
+    control = WorkType.objects.get(school=school, name="Контрольная работа")
+    oral = WorkType.objects.get(school=school, name="Ответ на уроке")
+    lesson = journal.lessons[0]
+    save(journal, "5")
+    services.save_lesson_record(actor=journal.school.users["teacher"], lesson=lesson, control_type=control,
+                                today=IN_Q1)
+    save(journal, "4/3")
+    marks = list(Mark.objects.filter(lesson=lesson).order_by("position"))
+    assert [(m.value, m.work_type_id) for m in marks] == [("4", oral.pk), ("3", control.pk)]
+
+
+def test_the_same_key_twice_makes_one_mark(journal):
+    key = uuid.uuid4()
+    first = save(journal, "5", key=key)
+    again = save(journal, "5", key=key)
+    assert Mark.objects.filter(lesson=journal.lessons[0]).count() == 1
+    assert again.replayed and not first.replayed
+    assert again.text == first.text
+    assert AuditEntry.objects.filter(verb="journal.cell").count() == 1
+    assert WriteKey.objects.filter(key=key).count() == 1
+
+
+def test_a_retry_after_a_later_change_does_not_undo_it(journal):
+    key = uuid.uuid4()
+    save(journal, "5", key=key)
+    save(journal, "4", key=uuid.uuid4())
+    save(journal, "5", key=key)  # the first request replayed late
+    assert [m.value for m in Mark.objects.filter(lesson=journal.lessons[0])] == ["4"]
+
+
+def test_a_key_used_for_another_cell_is_refused(journal):
+    key = uuid.uuid4()
+    save(journal, "5", key=key)
+    with pytest.raises(ValidationError, match="ключ"):
+        save(journal, "5", key=key, lesson=journal.lessons[1])
+
+
+def test_bad_input_changes_nothing(journal):
+    save(journal, "5")
+    with pytest.raises(ValidationError, match="не отметка"):
+        save(journal, "7")
+    with pytest.raises(ValidationError, match="отсутствовал"):
+        save(journal, "н 5")
+    assert [m.value for m in Mark.objects.filter(lesson=journal.lessons[0])] == ["5"]
+    assert AuditEntry.objects.filter(verb="journal.cell").count() == 1
+
+
+def test_marks_for_a_lesson_that_has_not_happened_are_refused(journal):
+    lesson = journal.lessons[10]
+    with pytest.raises(ValidationError, match="ещё не прошёл"):
+        save(journal, "5", lesson=lesson, today=lesson.date - dt.timedelta(days=1))
+
+
+def test_a_student_of_another_class_gets_no_cell(journal):
+    with pytest.raises(ValidationError, match="не учился"):
+        save(journal, "5", student=journal.school.students["other_student"])
+
+
+def test_every_change_is_in_the_cell_history(journal):
+    student = journal.school.students["student"]
+    lesson = journal.lessons[0]
+    save(journal, "н")
+    save(journal, "н")  # no change, no entry
+    save(journal, "оп 5")
+    history = list(selectors.cell_history(lesson, student))
+    assert [(e.before["cell"], e.after["cell"]) for e in history] == [("", "н"), ("н", "оп 5")]
+    assert all(e.actor == journal.school.users["teacher"] for e in history)
+    assert "5 (Ответ на уроке)" in history[-1].after["marks"]
+
+
+def test_work_type_and_comment_of_a_mark_change_with_history(journal):
+    school = journal.school.school
+    save(journal, "5")
+    mark = Mark.objects.get(lesson=journal.lessons[0])
+    test_type = WorkType.objects.get(school=school, name="Тест")
+    services.update_mark(actor=journal.school.users["teacher"], mark=mark, work_type=test_type,
+                         comment="решил у доски", today=IN_Q1)
+    mark.refresh_from_db()
+    assert (mark.work_type, mark.comment) == (test_type, "решил у доски")
+    entry = selectors.cell_history(journal.lessons[0], journal.school.students["student"]).last()
+    assert entry.verb == "journal.mark" and entry.after["work_type"] == "Тест"
+    save(journal, "4")  # the value changes, its work type and comment stay
+    mark.refresh_from_db()
+    assert (mark.value, mark.work_type, mark.comment) == ("4", test_type, "решил у доски")
+
+
+def test_grade_one_refuses_marks_and_homework_but_keeps_attendance_and_topic(journal):
+    school = journal.school
+    first_grade = make_class(school.year, 1, "А")
+    pupil = make_student(first_grade, "Малышев")
+    teacher = school.staff["teacher"]
+    assignment = make_assignment(teacher, make_subject(school.school, "Окружающий мир"), class_group(first_grade))
+    lesson = make_lessons(assignment, 1, numbers=(3,))[0]
+    user = school.users["teacher"]
+    with pytest.raises(ValidationError, match="1-м классе отметки не ставятся"):
+        services.save_cell(actor=user, lesson=lesson, student=pupil, text="5", today=IN_Q1)
+    with pytest.raises(ValidationError, match="домашние задания не задаются"):
+        services.save_lesson_record(actor=user, lesson=lesson, homework="Стр. 5", today=IN_Q1)
+    services.save_cell(actor=user, lesson=lesson, student=pupil, text="б", today=IN_Q1)
+    services.save_lesson_record(actor=user, lesson=lesson, topic="Осень", today=IN_Q1)
+    lesson.refresh_from_db()
+    assert lesson.topic == "Осень" and lesson.homework == ""
+    assert not Mark.objects.filter(lesson=lesson).exists()
+    assert Attendance.objects.get(lesson=lesson).code == "б"
+
+
+def test_a_subject_without_marks_refuses_marks(journal):
+    school = journal.school
+    orkse = school_services.save_subject(actor=None, school=school.school, name="ОРКСЭ", without_marks=True)
+    assignment = make_assignment(school.staff["teacher"], orkse, class_group(school.class_5a))
+    lesson = make_lessons(assignment, 1, numbers=(4,))[0]
+    with pytest.raises(ValidationError, match="безотметочный"):
+        services.save_cell(actor=school.users["teacher"], lesson=lesson, student=school.students["student"],
+                           text="5", today=IN_Q1)
+
+
+def test_grades_without_marks_are_a_school_setting(journal):
+    school = journal.school
+    services.save_grading_policy(actor=None, school=school.school, valid_from=dt.date(2026, 9, 1),
+                                 weights={}, grades_without_marks=[1, 5], today=dt.date(2026, 9, 1))
+    with pytest.raises(ValidationError, match="5-х классах школа не ставит отметки"):
+        save(journal, "5")
+
+
+def test_a_transferred_student_has_cells_only_for_his_dates(journal):
+    school = journal.school
+    moving = make_student(school.class_5b, "Переводов")
+    transfer_day = journal.lessons[5].date
+    school_services.transfer_student(actor=None, student=moving, to_class=school.class_5a, date=transfer_day,
+                                     order_number="12")
+    with pytest.raises(ValidationError, match="не учился"):
+        save(journal, "5", student=moving, lesson=journal.lessons[4])
+    save(journal, "4", student=moving, lesson=journal.lessons[5])
+    # And in 5Б's maths he has cells until the day before the transfer.
+    periods = selectors.assignment_periods(journal.maths)
+    grid = selectors.journal_grid(journal.maths, periods[0], periods=periods, grade=5, today=IN_Q1)
+    row = next(r for r in grid.rows if r.student == moving)
+    cells = dict(zip([c.lesson for c in grid.columns], row.cells, strict=True))
+    assert cells[journal.lessons[4]] is None
+    assert cells[journal.lessons[5]].text == "4"
+    assert all(cells[lesson] is not None for lesson in journal.lessons[5:25])
+    maths_5b = class_group(school.class_5b).assignments.get()
+    lessons_5b = make_lessons(maths_5b, 8, numbers=(5,))
+    grid_5b = selectors.journal_grid(maths_5b, periods[0], periods=periods, grade=5, today=IN_Q1)
+    row_5b = next(r for r in grid_5b.rows if r.student == moving)
+    assert [cell is not None for cell in row_5b.cells] == [lesson.date < transfer_day for lesson in lessons_5b]
+
+
+def test_a_substitute_fills_the_lesson_he_took(journal):
+    from zhurnal.timetable import services as timetable_services
+
+    school = journal.school
+    substitute = make_staff(school.school, "Заменова", username="substitute")
+    lesson = journal.lessons[3]
+    timetable_services.record_substitution(actor=None, lesson=lesson, kind="replace", reason="болезнь",
+                                           substitute=substitute)
+    lesson.refresh_from_db()
+    result = services.save_cell(actor=substitute.user, lesson=lesson, student=school.students["student"],
+                                text="5", today=IN_Q1)
+    assert result.changed
+    assert Mark.objects.get(lesson=lesson).author == substitute.user
