@@ -317,6 +317,7 @@ class DemoBuilder:
         self._staff_names: set[tuple[str, str, str]] = set()
         self._admin_name: PersonName | None = None
         self._members: dict[int, list[Student]] = defaultdict(list)  # subgroup id → its students
+        self._days_off: list[tuple[dt.date, dt.date]] | None = None
 
     # --- running -------------------------------------------------------------------------------------
 
@@ -706,11 +707,13 @@ class DemoBuilder:
         return students
 
     def _during_year(self, fraction: float) -> dt.date:
-        """A working day ``fraction`` of the way through the part of the year already lived."""
+        """A school day ``fraction`` of the way through the part of the year already lived."""
         first = self.year.start + dt.timedelta(days=7)
         last = max(min(self.today, self.year.end), self.year.start + dt.timedelta(days=35))
         day = first + dt.timedelta(days=round((last - first).days * fraction))
-        while day.weekday() >= 5:
+        if self._days_off is None:
+            self._days_off = list(self.year.holidays.values_list("start", "end"))
+        while day.weekday() >= 5 or any(start <= day <= end for start, end in self._days_off):
             day += dt.timedelta(days=1)
         return day
 

@@ -67,7 +67,7 @@ def pks(queryset) -> set[int]:
 
 
 def test_the_current_academic_year_has_default_periods_and_holidays(demo):
-    start = academic_year_start(demo.year.start)
+    start = academic_year_start(demo.today)
     assert (demo.year.start, demo.year.end) == (start, dt.date(start.year + 1, 5, 31))
     periods = Counter(ReportingPeriod.objects.filter(school=demo.school).values_list("period_set__kind", flat=True))
     assert periods == {"quarter": 4, "half": 2}
@@ -187,6 +187,9 @@ def test_pupil_movement_during_the_year_has_orders_and_keeps_lists_right(demo):
         MovementKind.ARRIVAL: 2, MovementKind.TRANSFER: 1, MovementKind.GROUP_TRANSFER: 1, MovementKind.DEPARTURE: 1}
     orders = [m.order_number for m in moves]
     assert all(orders) and len(set(orders)) == len(orders)
+    for move in moves:  # orders are signed on school days
+        assert move.date.weekday() < 5
+        assert not Holiday.objects.filter(year=demo.year, start__lte=move.date, end__gte=move.date).exists()
     departure = moves.get(kind=MovementKind.DEPARTURE)
     assert selectors.class_of_student_on(departure.student, departure.date) is None
     assert not GroupMembership.objects.filter(selectors.active_on(departure.date), student=departure.student).exists()
