@@ -44,3 +44,22 @@ def history_of(target: models.Model):
         .select_related("actor")
         .order_by("created_at", "id")
     )
+
+
+def record_many(
+    *,
+    actor: Any,
+    verb: str,
+    school: Any,
+    changes: list[tuple[models.Model, Any, Any]],
+    reason: str = "",
+) -> list[AuditEntry]:
+    """One entry per changed object — ``(target, before, after)`` — written at once, for a service that changes
+    many rows in one go (e.g. lesson topics filled from a plan)."""
+    actor = actor if getattr(actor, "pk", None) else None
+    address = current_address.get()
+    return AuditEntry.objects.bulk_create([
+        AuditEntry(school=school, actor=actor, verb=verb, target_type=target._meta.label_lower,
+                   target_id=str(target.pk), before=before, after=after, reason=reason, address=address)
+        for target, before, after in changes
+    ], batch_size=500)

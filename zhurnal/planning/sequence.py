@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
@@ -96,22 +97,26 @@ def guard_message(lesson: Lesson) -> str | None:
 class LessonSequence:
     """The assignment's lessons in order, locked for the change, with what makes each one open or not."""
 
+    assignment_id: int
     lessons: list[Lesson]
-    with_data: set[int]
     today: dt.date
 
     @classmethod
     def load(cls, assignment: TeachingAssignment, today: dt.date, *, lock: bool = True) -> LessonSequence:
-        """Two queries (one without journal relations registered); ``lock`` inside a service's transaction."""
+        """One query (and one more when open lessons are asked about); ``lock`` inside a service's transaction."""
         lessons = Lesson.objects.filter(assignment=assignment, cancelled=False)
         if lock:
             lessons = lessons.select_for_update(of=("self",))
         lessons = list(lessons.select_related("plan_link").order_by("date", "number", "pk"))
-        with_data: set[int] = set()
-        if LESSON_DATA_RELATIONS:
-            with_data = set(Lesson.objects.filter(assignment=assignment, cancelled=False)
-                            .filter(has_journal_data()).values_list("pk", flat=True))
-        return cls(lessons=lessons, with_data=with_data, today=today)
+        return cls(assignment_id=assignment.pk, lessons=lessons, today=today)
+
+    @cached_property
+    def with_data(self) -> set[int]:
+        """Lessons holding journal data (marks, attendance…) — one query, only when asked."""
+        if not LESSON_DATA_RELATIONS:
+            return set()
+        return set(Lesson.objects.filter(assignment_id=self.assignment_id, cancelled=False, date__gte=self.today)
+                   .filter(has_journal_data()).values_list("pk", flat=True))
 
     def index(self, lesson: Lesson) -> int:
         for i, candidate in enumerate(self.lessons):

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
-from zhurnal.audit.services import record
+from zhurnal.audit.services import record, record_many
 from zhurnal.core.dates import today as school_today
 from zhurnal.school.models import AcademicYear, TeachingAssignment
 from zhurnal.timetable.models import Lesson
@@ -241,17 +241,27 @@ def validate_items(items: Sequence[Item]) -> list[str]:
 
 
 def _write_items(plan: ThematicPlan, items: Sequence[Item]) -> None:
+    """Two queries: the sections, then the topics (each belonging to the last section above it)."""
+    sections = [PlanSection(school_id=plan.school_id, plan=plan, position=position, title=item.title.strip())
+                for position, item in enumerate(items, start=1) if isinstance(item, SectionItem)]
+    PlanSection.objects.bulk_create(sections)
+    by_position = {section.position: section for section in sections}
     section: PlanSection | None = None
     topics: list[PlannedTopic] = []
     for position, item in enumerate(items, start=1):
         if isinstance(item, SectionItem):
-            section = PlanSection.objects.create(school=plan.school, plan=plan, position=position,
-                                                 title=item.title.strip())
-        else:
-            topics.append(PlannedTopic(school=plan.school, plan=plan, section=section, position=position,
-                                       title=item.title.strip(), hours=item.hours, control=item.control.strip(),
-                                       homework=item.homework.strip(), materials=item.materials.strip()))
-    PlannedTopic.objects.bulk_create(topics)
+            section = by_position[position]
+            continue
+        topics.append(PlannedTopic(school_id=plan.school_id, plan=plan, section=section, position=position,
+                                   title=item.title.strip(), hours=item.hours, control=item.control.strip(),
+                                   homework=item.homework.strip(), materials=item.materials.strip()))
+    PlannedTopic.objects.bulk_create(topics, batch_size=500)
+
+
+def _items_summary(title: str, items: Sequence[Item]) -> dict[str, Any]:
+    topics = [item for item in items if isinstance(item, TopicItem)]
+    return {"title": title, "sections": len(items) - len(topics), "topics": len(topics),
+            "hours": sum(topic.hours for topic in topics)}
 
 
 @transaction.atomic
@@ -268,14 +278,18 @@ def import_plan(*, actor: Any, items: Sequence[Item], plan: ThematicPlan | None 
     if plan is None:
         if assignment is None:
             raise ValidationError({"plan": "Укажите КТП или группу, для которой он загружается."})
-        plan = plan_of(assignment) or create_plan(actor=actor, assignment=assignment)
-    before = _plan_summary(plan)
-    plan.topics.all().delete()
-    plan.sections.all().delete()
+        plan = plan_of(assignment)
+    if plan is None:
+        plan = create_plan(actor=actor, assignment=assignment)
+        before = None
+    else:
+        before = _plan_summary(plan)
+        plan.topics.all().delete()
+        plan.sections.all().delete()
+        plan.save(update_fields=["updated_at"])
     _write_items(plan, items)
-    plan.save(update_fields=["updated_at"])
     record(actor=actor, verb="plan.import", target=plan, before=before,
-           after={**_plan_summary(plan), "source": source})
+           after={**_items_summary(plan.title, items), "source": source})
     return plan
 
 
@@ -491,7 +505,8 @@ def fill_topics_from_plan(*, actor: Any, assignment: TeachingAssignment, until: 
     up to ``until``: from the lesson after the last one with a plan topic (a topic of two hours fills two
     lessons). A lesson that already has a topic is skipped and keeps it. ``start_hour`` starts from another
     hour of the plan (e.g. when the first lessons were written by hand before the plan was loaded)."""
-    assignment = TeachingAssignment.objects.select_related("subject", "group__school_class").get(pk=assignment.pk)
+    assignment = TeachingAssignment.objects.select_related("subject", "group__school_class", "school").get(
+        pk=assignment.pk)
     plan = plan_of(assignment)
     if plan is None:
         raise ValidationError({"plan": f"Для группы {assignment.group} ещё не загружен КТП по предмету "
@@ -511,6 +526,7 @@ def fill_topics_from_plan(*, actor: Any, assignment: TeachingAssignment, until: 
         cursor = link_of(lessons.lessons[frontier]).position + 1
     result = FillResult()
     start = 0 if frontier is None else frontier + 1
+    pairs: list[tuple[Lesson, Content]] = []
     for lesson in lessons.lessons[start:]:
         if lesson.date > until:
             break
@@ -524,12 +540,68 @@ def fill_topics_from_plan(*, actor: Any, assignment: TeachingAssignment, until: 
         if content is None:
             result.plan_finished = True
             break
-        _put(lesson, content, actor=actor, verb="lesson.topic_from_plan")
-        result.filled.append(lesson)
+        pairs.append((lesson, content))
         cursor += 1
+    _fill_many(pairs, actor=actor, school=assignment.school)
+    result.filled = [lesson for lesson, _ in pairs]
     result.next_hour = cursor
     result.plan_finished = result.plan_finished or cursor > len(hours)
     return result
+
+
+def _fill_many(pairs: list[tuple[Lesson, Content]], *, actor: Any, school: Any) -> None:
+    """``_put`` for many free lessons at once: a few queries whatever their number (the demo fills thousands)."""
+    if not pairs:
+        return
+    now = timezone.now()
+    new_links: list[LessonTopicLink] = []
+    old_links: list[LessonTopicLink] = []
+    changes = []
+    for lesson, content in pairs:
+        link = link_of(lesson)
+        old_topic, old_homework = lesson.topic, lesson.homework
+        homework_is_ours = old_homework == (link.homework if link is not None else "")
+        if link is None:
+            link = LessonTopicLink(school_id=lesson.school_id, lesson=lesson)
+            new_links.append(link)
+        else:
+            old_links.append(link)
+        link.topic_id, link.position, link.extra, link.text = (content.topic_id, content.position, content.extra,
+                                                               content.text)
+        link.homework = content.homework if homework_is_ours else ""
+        lesson.topic = content.text
+        lesson.homework = content.homework if homework_is_ours else old_homework
+        lesson.updated_at = now
+        before, after = {"topic": old_topic}, {"topic": lesson.topic}
+        if lesson.homework != old_homework:
+            before["homework"], after["homework"] = old_homework, lesson.homework
+        changes.append((lesson, before, after))
+    LessonTopicLink.objects.bulk_create(new_links, batch_size=500)
+    if old_links:
+        LessonTopicLink.objects.bulk_update(old_links, ["topic", "position", "extra", "text", "homework"])
+    _write_lessons([(lesson, before["topic"]) for lesson, before, _ in changes], now)
+    record_many(actor=actor, verb="lesson.topic_from_plan", school=school, changes=changes)
+
+
+def _write_lessons(rows: list[tuple[Lesson, str]], now: dt.datetime) -> None:
+    """Write the lessons' new topic and homework where the topic is still the old one — one statement run for
+    every row (Django's bulk_update builds a CASE per row and field: too slow for the thousands the demo fills).
+    A topic recorded meanwhile is never overwritten: the whole change is refused instead."""
+    connection = connections[Lesson.objects.db]
+    quote = connection.ops.quote_name
+    column = {name: quote(Lesson._meta.get_field(name).column) for name in ("id", "topic", "homework", "updated_at")}
+    # Only quoted identifiers from the model go into the text; every value is a parameter.
+    sql = "UPDATE {} SET {} = %s, {} = %s, {} = %s WHERE {} = %s AND {} = %s".format(  # noqa: S608
+        quote(Lesson._meta.db_table), column["topic"], column["homework"], column["updated_at"], column["id"],
+        column["topic"])
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(lesson.topic, lesson.homework, stamp, lesson.pk, old) for lesson, old in rows])
+    expected = {lesson.pk: lesson.topic for lesson, _ in rows}
+    written = dict(Lesson.objects.filter(pk__in=expected).values_list("pk", "topic"))
+    if written != expected:
+        raise ValidationError({"lesson": "Темы некоторых уроков только что записали в журнале — обновите страницу "
+                                         "и повторите заполнение."})
 
 
 def _load_for_change(lesson: Lesson, today: dt.date | None) -> tuple[LessonSequence, int, Lesson]:
