@@ -330,7 +330,8 @@ def lesson_sheet(lesson: Lesson, *, today: dt.date) -> LessonSheet:
         lesson=lesson, record=record, rows=rows, work_types=work_types,
         column_work_type_id=(record.control_type_id if record is not None and record.control_type_id
                              else (default.pk if default else None)),
-        policy=policy, period=period, lock=lock, late=locks.is_late(lesson.date, policy=policy, today=today),
+        policy=policy, period=period, lock=lock,
+        late=locks.is_late(lesson.date, policy=policy, today=today) or lock.reopened_until is not None,
         marks_allowed=marks_allowed_for(assignment, grade, policy), next_lesson_date=next_date,
         attachments=list(HomeworkAttachment.objects.filter(lesson=lesson).order_by("created_at", "id")),
         grade=grade,

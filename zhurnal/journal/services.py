@@ -277,6 +277,12 @@ def _require_open(context: LessonContext, *, today: dt.date, reason: str, reason
     if lock.closed:
         raise ValidationError({"lesson": lock.message})
     reason = (reason or "").strip()
+    if lock.reopened_until is not None:
+        # A closed period reopened by the deputy: every change in it is a late correction.
+        context.late = True
+        if reason_when_late and not reason:
+            raise ValidationError({"reason": f"Период «{lock.period.name}» закрыт и открыт только для исправлений: "
+                                             "укажите причину исправления."})
     if context.late and reason_when_late and not reason:
         raise ValidationError({"reason": f"Прошло больше {context.policy.edit_window_days} дн. после урока "
                                          f"{lesson.date:%d.%m.%Y}: это позднее исправление — укажите причину."})

@@ -68,10 +68,12 @@ def test_the_deputy_reopens_one_assignment_for_a_limited_time(journal):
     reopening = services.reopen_period(actor=school.users["deputy"], assignment=journal.maths,
                                        period=first_quarter(journal), until=dt.date(2026, 11, 12),
                                        reason="Ошибка в отметке за контрольную", today=today)
-    save(journal, "4", today=today)
-    save(journal, "3", today=dt.date(2026, 11, 12))
+    with pytest.raises(ValidationError, match="укажите причину исправления"):
+        save(journal, "4", today=today)
+    assert save(journal, "4", today=today, reason="Исправлена ошибка").late
+    save(journal, "3", today=dt.date(2026, 11, 12), reason="Пересчитана работа")
     with pytest.raises(ValidationError, match="закрыт"):
-        save(journal, "5", today=dt.date(2026, 11, 13))
+        save(journal, "5", today=dt.date(2026, 11, 13), reason="Ещё одно")
     # Another assignment of the same class stays closed.
     with pytest.raises(ValidationError, match="закрыт"):
         services.save_cell(actor=school.users["class_teacher"], lesson=journal.russian_lessons[0],
