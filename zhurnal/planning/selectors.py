@@ -18,7 +18,7 @@ from zhurnal.core.templatetags.zhurnal import plural
 from zhurnal.school.models import AcademicYear, Curriculum, TeachingAssignment
 from zhurnal.timetable.models import Lesson, LessonKind
 
-from .models import PlanAssignment, PlannedTopic, PlanSection, ThematicPlan
+from .models import LessonTopicLink, PlanAssignment, PlannedTopic, PlanSection, ThematicPlan
 from .sequence import Content, HourSequence, LessonSequence, link_of
 from .services import grade_of, study_weeks
 
@@ -119,6 +119,13 @@ def coverage_for_assignments(assignment_ids: Iterable[int], today: dt.date) -> d
             row["without_topic"], row["in_year"], row["left"])
         coverage.due = min(row["regular"], coverage.planned_hours)
     return result
+
+
+def plan_links_for_lessons(lesson_ids: Iterable[int]) -> dict[int, LessonTopicLink]:
+    """Which plan hour and topic each lesson took (with the topic's control kind, homework and materials) —
+    one query; lessons without a plan topic are absent. ``link.topic`` is None when the plan changed since."""
+    links = LessonTopicLink.objects.filter(lesson_id__in=list(lesson_ids)).select_related("topic")
+    return {link.lesson_id: link for link in links}
 
 
 # --- hours against the curriculum ---------------------------------------------------------------------------

@@ -113,6 +113,17 @@ def test_editing_or_reimporting_the_plan_never_rewrites_recorded_topics(planned)
     assert topics(planned, 6) == ["A", "B", "B", "Новая 4", "Новая 5", ""]
 
 
+def test_the_journal_can_read_which_plan_topic_each_lesson_took_in_one_query(planned, django_assert_num_queries):
+    from zhurnal.planning.selectors import plan_links_for_lessons
+
+    fill(planned, D(2026, 9, 7))
+    ids = [lesson.pk for lesson in lessons(planned)[:4]]
+    with django_assert_num_queries(1):
+        links = plan_links_for_lessons(ids)
+        hours = {lesson_id: (link.position, link.topic.title, link.topic.homework) for lesson_id, link in links.items()}
+    assert [hours.get(pk) for pk in ids] == [(1, "A", ""), (2, "B", "§ 2"), (3, "B", "§ 2"), None]
+
+
 def test_every_topic_written_is_audited_old_to_new(planned):
     fill(planned, D(2026, 9, 2))
     lesson = lessons(planned)[0]
