@@ -178,3 +178,22 @@ def test_coverage_page_lists_the_groups_behind_first_with_by_how_much(ktp, login
 def test_coverage_dataclass_reports_shortage_of_lessons():
     cov = Coverage(assignment_id=1, plan_id=1, planned_hours=100, covered=60, lessons_left=30)
     assert (cov.hours_left, cov.shortage, cov.percent) == (40, 10, 60)
+
+
+def test_a_groups_lessons_page_and_a_plan_page_make_constant_queries(ktp, login):
+    client = login("teacher")
+    plan = plan_of_hours(ktp, ktp.math_5a, 10)
+    services.fill_topics_from_plan(actor=None, assignment=ktp.math_5a, until=D(2026, 9, 4), today=D(2026, 9, 1))
+    group_page = reverse("planning:assignment", args=[ktp.math_5a.pk])
+    plan_page = reverse("planning:plan", args=[plan.pk])
+    small_group, _ = count_queries(client, group_page)
+    small_plan, _ = count_queries(client, plan_page)
+    services.import_plan(actor=None, plan=plan, items=[TopicItem(f"Тема {n}", 2) for n in range(1, 52)])
+    services.attach_plan(actor=None, plan=plan, assignment=ktp.math_5b)
+    services.fill_topics_from_plan(actor=None, assignment=ktp.math_5a, until=D(2026, 12, 20),
+                                   today=D(2026, 9, 1))
+    large_group, response = count_queries(client, group_page)
+    assert len(response.context["topics"].rows) > 90
+    large_plan, response = count_queries(client, plan_page)
+    assert len(response.context["view"].rows) == 51 and len(response.context["view"].uses) == 2
+    assert (small_group, small_plan) == (large_group, large_plan)
