@@ -587,7 +587,7 @@ def add_lesson(*, actor: Any, assignment: TeachingAssignment, date: dt.date, num
 def move_lesson(*, actor: Any, lesson: Lesson, date: dt.date, number: int, room: Room | None = None,
                 note: str = "") -> Lesson:
     """Move a lesson to another date or time: the original is cancelled, a moved lesson takes its place."""
-    lesson = Lesson.objects.select_for_update().select_related("assignment__group__school_class",
+    lesson = Lesson.objects.select_for_update(of=("self",)).select_related("assignment__group__school_class",
                                                                 "assignment__subject").get(pk=lesson.pk)
     if lesson.cancelled:
         raise ValidationError({"date": "Урок уже отменён или перенесён."})
@@ -651,7 +651,7 @@ def record_substitution(*, actor: Any, lesson: Lesson, kind: str, reason: str,
     The lesson's ``actual_teacher`` becomes the substitute, who may then fill its journal. Recording again
     replaces the earlier record for the lesson.
     """
-    lesson = Lesson.objects.select_for_update().select_related(
+    lesson = Lesson.objects.select_for_update(of=("self",)).select_related(
         "assignment__group__school_class", "assignment__subject", "assignment__year", "planned_teacher",
         "room").get(pk=lesson.pk)
     reason = reason.strip()
