@@ -493,7 +493,7 @@ class SubjectSection:
 @dataclass
 class YearFinal:
     assignment: TeachingAssignment
-    values: list[str | None]  # visible period finals, in the order of the periods
+    values: list[tuple[str, str | None]]  # (period name, visible final mark) in the order of the periods
     year: FinalMark | None
 
 
@@ -612,7 +612,8 @@ def diary_subject(student: Student, subject: Subject, *, period: ReportingPeriod
             marks_allowed=grading.marks_allowed(grade=grade, subject_without_marks=subject.without_marks,
                                                 policy=policy),
         ))
-    years = [YearFinal(assignment=a, values=[getattr(finals.get((a.pk, p.pk)), "value", None) for p in periods],
+    years = [YearFinal(assignment=a, values=[(p.name, getattr(finals.get((a.pk, p.pk)), "value", None))
+                                             for p in periods],
                        year=finals.get((a.pk, None))) for a in assignments
              if any(key[0] == a.pk for key in finals) or any(s.assignment.pk == a.pk for s in sections)]
     forecast_from, _ = visibility.forecast_window(period.start, period.end)

@@ -157,10 +157,15 @@ def finals(request, student_id: int):
     guardian_ids = request.roles.guardian_ids if permissions.is_guardian_of(request.roles, student) else frozenset()
     acks = []
     for state in page.acks:
+        if not state.visible:
+            continue
         mine = state.for_guardian(guardian_ids)
         acks.append((state, mine, mine is not None and state.is_current(mine)))
+    upcoming = page.current if page.current is not None and not any(
+        state.key == str(page.current.pk) for state, _, _ in acks) else None
     return render(request, "diary/finals.html", {
-        **_frame(request, student, "finals"), "page": page, "acks": acks,
+        **_frame(request, student, "finals"), "page": page, "acks": acks, "upcoming": upcoming,
+        "upcoming_from": visibility.finals_visible_from(upcoming.end) if upcoming else None,
         "can_acknowledge": permissions.can_acknowledge_finals(request.roles, student),
         "finals_days": visibility.finals_visible_days(), "forecast_days": visibility.forecast_days(),
     })
