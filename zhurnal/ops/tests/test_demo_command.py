@@ -55,11 +55,33 @@ def wait_until_answering(url: str, process: subprocess.Popen, output: list[str],
     pytest.fail("zhurnal demo did not answer in time:\n" + "".join(output))
 
 
-def test_zhurnal_demo_builds_a_fresh_database_and_serves_the_login_page(tmp_path):
+@pytest.fixture
+def fresh_database_url():
+    """On the PostgreSQL leg, a new empty database beside the test one; on the SQLite leg, none (var/ is used)."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        yield None
+        return
+    import psycopg
+
+    parsed = urllib.parse.urlparse(url)
+    name = f"{parsed.path.lstrip('/') or 'zhurnal'}_democmd"
+    server = parsed._replace(scheme="postgresql", path="/postgres").geturl()
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    yield parsed._replace(path=f"/{name}").geturl()
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_zhurnal_demo_builds_a_fresh_database_and_serves_the_login_page(tmp_path, fresh_database_url):
     port = free_port()
     env = {k: v for k, v in os.environ.items()
            if k not in {"DATABASE_URL", "SECRET_KEY", "DEBUG", "ZHURNAL_TESTING", "DJANGO_SETTINGS_MODULE"}}
     env["ZHURNAL_VAR_DIR"] = str(tmp_path)
+    if fresh_database_url:
+        env["DATABASE_URL"] = fresh_database_url
     process = subprocess.Popen(
         [sys.executable, "-m", "zhurnal.core.cli", "demo", "--port", str(port)], cwd=ROOT, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -92,5 +114,5 @@ def test_zhurnal_demo_builds_a_fresh_database_and_serves_the_login_page(tmp_path
     assert "Готово за" in text
     for username in LOGINS:
         assert re.search(rf"^{username}\s+{DEMO_PASSWORD}\s", text, re.M), username
-    assert (tmp_path / "zhurnal.sqlite3").exists()
+    assert (tmp_path / "zhurnal.sqlite3").exists() != bool(fresh_database_url)
     assert (tmp_path / "secret_key").exists()
