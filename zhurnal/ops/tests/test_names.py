@@ -6,6 +6,7 @@ from zhurnal.ops.names import (
     BOYS,
     FEMALE,
     GIRLS,
+    GRANDFATHERS,
     MALE,
     MEN,
     SURNAMES,
@@ -42,7 +43,7 @@ def test_patronymics_are_derived_correctly_from_the_fathers_name(father, son, da
 
 
 def test_every_name_in_the_lists_gives_a_patronymic_of_the_right_form():
-    for name in {*MEN, *BOYS}:
+    for name in {*MEN, *BOYS, *GRANDFATHERS}:
         assert patronymic(name, MALE).endswith(("вич", "ич")), name
         assert patronymic(name, FEMALE).endswith(("вна", "ична")), name
 
