@@ -195,20 +195,20 @@ def lesson_detail(lesson: Lesson) -> Lesson:
     return lesson
 
 
-def class_entries(school_class: SchoolClass, on: dt.date) -> list[TimetableEntry]:
-    """The weekly timetable of a class valid on a date (what the administrator edits) — one query."""
+def entries_on(scope: Q, on: dt.date) -> list[TimetableEntry]:
+    """The weekly timetable of a class or group valid on a date (what the administrator edits) — one query."""
     return list(
-        TimetableEntry.objects.filter(assignment__group__school_class=school_class, valid_from__lte=on)
+        TimetableEntry.objects.filter(scope, valid_from__lte=on)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
         .select_related("assignment__subject", "assignment__teacher", "assignment__group", "room")
         .order_by("weekday", "number", "assignment__group__name")
     )
 
 
-def upcoming_entries(school_class: SchoolClass, on: dt.date) -> list[TimetableEntry]:
-    """Entries of the class that start after ``on`` (a timetable already planned from a later date)."""
+def upcoming_entries(scope: Q, on: dt.date) -> list[TimetableEntry]:
+    """Entries that start after ``on`` (a timetable already planned from a later date)."""
     return list(
-        TimetableEntry.objects.filter(assignment__group__school_class=school_class, valid_from__gt=on)
+        TimetableEntry.objects.filter(scope, valid_from__gt=on)
         .select_related("assignment__subject", "assignment__teacher", "assignment__group", "room")
         .order_by("valid_from", "weekday", "number")
     )

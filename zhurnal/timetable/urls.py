@@ -15,6 +15,7 @@ urlpatterns = [
     path("timetable/lessons/<int:pk>/move/", pages.lesson_move, name="lesson_move"),
     path("timetable/lessons/<int:pk>/remove/", pages.lesson_remove, name="lesson_remove"),
     path("timetable/class/<int:pk>/edit/", manage.class_edit, name="class_edit"),
+    path("timetable/group/<int:pk>/edit/", manage.group_edit, name="group_edit"),
     path("timetable/entries/<int:pk>/", manage.entry_change, name="entry_change"),
     path("timetable/entries/<int:pk>/end/", manage.entry_end, name="entry_end"),
     path("timetable/bells/", manage.bells, name="bells"),

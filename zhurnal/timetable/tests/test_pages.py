@@ -161,3 +161,29 @@ def test_working_time_sheet_and_substitution_log_export_to_xlsx(week, login):
                                            + "?from=2026-11-01&to=2026-11-30&format=xlsx").content))
     log_rows = list(log.active.iter_rows(values_only=True))
     assert log_rows[4][3:8] == ("5А", "Математика", "Учителева Анна Петровна", "болезнь", "Админова Анна Петровна")
+
+
+def test_a_cross_class_group_gets_its_own_timetable(week, login):
+    from zhurnal.core.testing import make_assignment, make_subject
+    from zhurnal.school import services as school_services
+    from zhurnal.school.models import GroupKind, JournalKind
+
+    chess = school_services.create_group(actor=None, year=week.year, name="Шахматы", kind=GroupKind.CROSS,
+                                         journal_kind=JournalKind.EXTRACURRICULAR)
+    club = make_assignment(week.staff["other_teacher"], make_subject(week.school, "Шахматы"), chess, hours="1")
+    client = login("deputy")
+    assert "Шахматы" in client.get(reverse("timetable:index")).content.decode()
+    url = reverse("timetable:group_edit", args=[chess.pk])
+    response = client.post(url, {"assignment": club.pk, "weekday": 3, "number": 8, "room": week.rooms["201"].pk,
+                                 "week": 0, "valid_from": "2026-11-16"})
+    assert response.status_code == 302
+    assert Lesson.objects.filter(assignment=club, date=D(2026, 11, 18), number=8).exists()
+    page = client.get(url + "?date=2026-11-18").content.decode()
+    assert "Шахматы" in page and "Другова" in page
+    assert client.get(reverse("timetable:group_edit", args=[class_group_pk(week)])).status_code == 404
+
+
+def class_group_pk(s):
+    from zhurnal.core.testing import class_group
+
+    return class_group(s.class_5a).pk

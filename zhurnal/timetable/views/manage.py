@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from zhurnal.school.models import SchoolClass, TeachingAssignment
+from zhurnal.school.models import Group, GroupKind, SchoolClass, TeachingAssignment
 
 from .. import permissions, selectors, services
 from ..forms import (
@@ -159,26 +159,17 @@ def room_edit(request, pk: int):
 # --- a class's weekly timetable ----------------------------------------------------------------------------------
 
 
-def _class_assignments(school_class: SchoolClass):
-    return TeachingAssignment.objects.filter(
-        Q(group__school_class=school_class), year=school_class.year,
-    ).select_related("group", "subject", "teacher").order_by("group__kind", "group__name", "subject__name")
-
-
 def _active_rooms(school):
     return Room.objects.filter(school=school, is_active=True).order_by("name")
 
 
-@school_view
-def class_edit(request, pk: int):
-    """The weekly timetable of a class on a date, with the form to add a lesson to it from a date."""
-    require(permissions.can_manage_timetable(request.roles))
-    school_class = scoped(SchoolClass.objects.filter(school=request.roles.school).select_related("year"), pk=pk)
-    year = school_class.year
-    on = date_param(request)
-    on = min(max(on, year.start), year.end)
-    form = EntryForm(request.POST or None, assignments=_class_assignments(school_class),
-                     rooms=_active_rooms(school_class.school), initial={"valid_from": on})
+def _edit_page(request, *, year, whose: dict, heading: str, self_url: str, view_url: str | None, school):
+    """The weekly timetable of a class or a cross-class group on a date, and the form to add a lesson to it."""
+    on = min(max(date_param(request), year.start), year.end)
+    assignments = TeachingAssignment.objects.filter(year=year, **whose).select_related(
+        "group", "subject", "teacher").order_by("group__kind", "group__name", "subject__name")
+    form = EntryForm(request.POST or None, assignments=assignments, rooms=_active_rooms(school),
+                     initial={"valid_from": on})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -191,12 +182,32 @@ def class_edit(request, pk: int):
             messages.success(request, f"Урок добавлен в расписание с {data['valid_from']:%d.%m.%Y}; "
                                       f"создано уроков: {change.report.created}.")
             _report_regeneration(request, change.report)
-            return redirect(reverse("timetable:class_edit", args=[pk]) + f"?date={data['valid_from']:%Y-%m-%d}")
-    entries = selectors.class_entries(school_class, on)
+            return redirect(self_url + f"?date={data['valid_from']:%Y-%m-%d}")
+    entry_scope = Q(**{f"assignment__{key}": value for key, value in whose.items()})
     return render(request, "timetable/class_edit.html", {
-        "school_class": school_class, "on": on, "form": form, "entries": entries,
-        "upcoming": selectors.upcoming_entries(school_class, on),
+        "heading": heading, "year": year, "on": on, "form": form, "view_url": view_url,
+        "entries": selectors.entries_on(entry_scope, on), "upcoming": selectors.upcoming_entries(entry_scope, on),
     })
+
+
+@school_view
+def class_edit(request, pk: int):
+    require(permissions.can_manage_timetable(request.roles))
+    school_class = scoped(SchoolClass.objects.filter(school=request.roles.school).select_related("year"), pk=pk)
+    return _edit_page(request, year=school_class.year, whose={"group__school_class": school_class},
+                      heading=f"Расписание {school_class.name} класса", school=school_class.school,
+                      self_url=reverse("timetable:class_edit", args=[pk]),
+                      view_url=reverse("timetable:class", args=[pk]))
+
+
+@school_view
+def group_edit(request, pk: int):
+    """Cross-class groups (electives, clubs, the extended-day group) have a timetable of their own."""
+    require(permissions.can_manage_timetable(request.roles))
+    group = scoped(Group.objects.filter(school=request.roles.school, kind=GroupKind.CROSS).select_related("year"),
+                   pk=pk)
+    return _edit_page(request, year=group.year, whose={"group": group}, heading=f"Расписание: {group.name}",
+                      school=group.school, self_url=reverse("timetable:group_edit", args=[pk]), view_url=None)
 
 
 @school_view
@@ -204,7 +215,6 @@ def entry_change(request, pk: int):
     require(permissions.can_manage_timetable(request.roles))
     entry = scoped(TimetableEntry.objects.filter(school=request.roles.school).select_related(
         "assignment__group__school_class", "assignment__subject", "assignment__teacher", "room", "year"), pk=pk)
-    school_class = entry.assignment.group.school_class
     initial = {"from_date": max(date_param(request), entry.valid_from), "weekday": entry.weekday,
                "number": entry.number, "room": entry.room_id, "week": entry.week}
     form = EntryChangeForm(request.POST or None, rooms=_active_rooms(entry.school), initial=initial)
@@ -221,9 +231,9 @@ def entry_change(request, pk: int):
             messages.success(request, f"Расписание изменено с {data['from_date']:%d.%m.%Y}: прошлые уроки не "
                                       f"тронуты, будущие пересозданы.")
             _report_regeneration(request, change.report)
-            return _back_to_class(school_class, data["from_date"])
-    return render(request, "timetable/entry_change.html", {"entry": entry, "form": form, "end_form": end_form,
-                                                            "school_class": school_class})
+            return _back_to_edit(entry.assignment.group, data["from_date"])
+    return render(request, "timetable/entry_change.html", {
+        "entry": entry, "form": form, "end_form": end_form, "back_url": _edit_url(entry.assignment.group)})
 
 
 @school_view
@@ -233,7 +243,6 @@ def entry_end(request, pk: int):
         raise Http404
     entry = scoped(TimetableEntry.objects.filter(school=request.roles.school).select_related(
         "assignment__group__school_class", "assignment__subject", "assignment__teacher", "room"), pk=pk)
-    school_class = entry.assignment.group.school_class
     form = EntryEndForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
@@ -246,10 +255,14 @@ def entry_end(request, pk: int):
     messages.success(request, f"Урок убран из расписания с {form.cleaned_data['from_date']:%d.%m.%Y}; "
                               f"удалено будущих уроков без записей: {change.report.deleted}.")
     _report_regeneration(request, change.report)
-    return _back_to_class(school_class, form.cleaned_data["from_date"])
+    return _back_to_edit(entry.assignment.group, form.cleaned_data["from_date"])
 
 
-def _back_to_class(school_class, day):
-    if school_class is None:
-        return redirect(reverse("timetable:index") + f"?date={day:%Y-%m-%d}")
-    return redirect(reverse("timetable:class_edit", args=[school_class.pk]) + f"?date={day:%Y-%m-%d}")
+def _edit_url(group) -> str:
+    if group.school_class_id is not None:
+        return reverse("timetable:class_edit", args=[group.school_class_id])
+    return reverse("timetable:group_edit", args=[group.pk])
+
+
+def _back_to_edit(group, day):
+    return redirect(_edit_url(group) + f"?date={day:%Y-%m-%d}")

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from zhurnal.accounts.roles import Role
 from zhurnal.core.dates import today as school_today
+from zhurnal.school.models import Group, GroupKind
 
 from .. import permissions, selectors, services
 from ..calendar import monday_of
@@ -67,9 +68,13 @@ def index(request):
     teachers = permissions.teachers_with_visible_timetable(roles).filter(is_active=True, assignments__year=year) \
         .distinct().order_by("last_name", "first_name") if year else []
     rooms = permissions.rooms_visible_to(roles).filter(is_active=True).order_by("name")
+    can_manage = permissions.can_manage_timetable(roles)
+    cross_groups = Group.objects.filter(year=year, kind=GroupKind.CROSS).order_by("name") if year and can_manage \
+        else []
     return render(request, "timetable/index.html", {
         "day": day, "year": year, "classes": classes, "teachers": teachers, "rooms": rooms,
-        "can_manage": permissions.can_manage_timetable(roles),
+        "cross_groups": cross_groups,
+        "can_manage": can_manage,
         "can_setup": permissions.can_manage_bells_and_rooms(roles),
         "can_import": permissions.can_import_timetable(roles),
         "can_substitute": permissions.can_manage_substitutions(roles),
