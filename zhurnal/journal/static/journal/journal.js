@@ -49,25 +49,43 @@
   });
 
   // --- the save queue ----------------------------------------------------------------------------------------
+  // One request at a time for the whole page (a school's single computer runs SQLite): cells wait their turn in
+  // order; for each cell only its newest value is sent; a cell in flight or waiting to retry keeps its place.
   const queue = {
-    targets: new Map(), // target id -> {inflight, pending}
+    targets: new Map(), // target id -> {inflight, pending, timer}
+    ready: [], // targets with a pending job, in the order they were typed
     failed: new Set(),
     active: 0,
 
-    push(target, job) {
-      job.key = job.key || newKey();
-      job.attempt = 0;
+    slot(target) {
       let slot = this.targets.get(target);
       if (!slot) {
         slot = { inflight: null, pending: null, timer: null };
         this.targets.set(target, slot);
       }
-      if (slot.inflight) {
-        slot.pending = job; // the newest value wins; it goes after the one in flight
-      } else {
+      return slot;
+    },
+
+    push(target, job) {
+      job.key = job.key || newKey();
+      job.attempt = 0;
+      const slot = this.slot(target);
+      slot.pending = job; // the newest value wins
+      job.onState && job.onState("saving");
+      if (!slot.inflight && !this.ready.includes(target)) this.ready.push(target);
+      this.pump();
+      this.report();
+    },
+
+    pump() {
+      while (this.active < 1 && this.ready.length) {
+        const target = this.ready.shift();
+        const slot = this.slot(target);
+        if (slot.inflight || !slot.pending) continue;
+        const job = slot.pending;
+        slot.pending = null;
         this.send(target, slot, job);
       }
-      this.report();
     },
 
     send(target, slot, job) {
@@ -96,59 +114,67 @@
       }).catch(() => this.retry(target, slot, job, "Нет связи с сервером"));
     },
 
-    finish(target, slot) {
+    release(target, slot) {
       this.active -= 1;
       slot.inflight = null;
-      if (slot.pending) {
-        const next = slot.pending;
-        slot.pending = null;
-        this.send(target, slot, next);
-      }
+      if (slot.pending && !this.ready.includes(target)) this.ready.push(target);
+      this.pump();
       this.report();
     },
 
     succeeded(target, slot, job, data) {
       this.failed.delete(target);
       if (!slot.pending) job.onOk && job.onOk(data);
-      this.finish(target, slot);
+      this.release(target, slot);
     },
 
     refused(target, slot, job, message) {
       this.failed.add(target);
       if (!slot.pending) job.onError && job.onError(message, false);
-      this.finish(target, slot);
+      this.release(target, slot);
       this.report(message);
     },
 
     async needReason(target, slot, job, data) {
+      this.active -= 1; // others may save while the teacher answers
+      this.pump();
       const reason = await askReason(data.error);
-      if (!reason) return this.refused(target, slot, job, data.error);
+      if (!reason) {
+        this.active += 1;
+        return this.refused(target, slot, job, data.error);
+      }
       lateReason = reason;
       job.fields.reason = reason;
-      this.active -= 1;
-      this.send(target, slot, job);
+      slot.inflight = null;
+      if (!slot.pending) slot.pending = job;
+      this.ready.unshift(target);
+      this.pump();
     },
 
     retry(target, slot, job, message) {
       this.failed.add(target);
       job.onError && job.onError(`${message || "Не сохранено"} — повторяю…`, true);
-      if (slot.pending) return this.finish(target, slot); // a newer value replaces this one
       job.attempt += 1;
       const pause = Math.min(30000, 1000 * 2 ** Math.min(job.attempt - 1, 5));
-      this.active -= 1;
+      this.active -= 1; // the cell keeps its job in flight while it waits; other cells go on
+      this.pump();
       this.report(`${message || "Не сохранено"}; повтор через ${Math.round(pause / 1000)} с`);
-      slot.timer = window.setTimeout(() => {
-        slot.timer = null;
-        this.send(target, slot, job); // the same key: the server applies it at most once
-      }, pause);
+      slot.timer = window.setTimeout(() => this.resend(target, slot, job), pause);
+    },
+
+    resend(target, slot, job) {
+      slot.timer = null;
+      slot.inflight = null;
+      if (!slot.pending) slot.pending = job; // the same key: the server applies it at most once
+      this.ready.unshift(target);
+      this.pump();
     },
 
     retryNow() {
       for (const [target, slot] of this.targets) {
-        if (slot.timer && slot.inflight) {
+        if (slot.timer) {
           window.clearTimeout(slot.timer);
-          slot.timer = null;
-          this.send(target, slot, slot.inflight);
+          this.resend(target, slot, slot.inflight);
         }
       }
     },
@@ -285,11 +311,12 @@
 
     const closeEditor = (commit) => {
       if (!editor) return;
-      const td = editor.parentElement;
-      const value = editor.value.trim();
-      const original = editor.dataset.original;
-      editor.remove();
-      editor = null;
+      const current = editor;
+      editor = null; // first: removing a focused input fires focusout, which must not close it twice
+      const td = current.parentElement;
+      const value = current.value.trim();
+      const original = current.dataset.original;
+      current.remove();
       td.textContent = original;
       table.focus({ preventScroll: true });
       if (commit && value !== original) save(rows.findIndex((tr) => tr === td.parentElement), td.cellIndex, value);
