@@ -154,6 +154,11 @@ class Sink:
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL session_replication_role = replica")
 
+    def restore_reference_checks(self) -> None:
+        if self.vendor == "postgresql" and self.superuser:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL session_replication_role = origin")
+
     @property
     def superuser(self) -> bool:
         if not hasattr(self, "_superuser"):
@@ -723,6 +728,7 @@ def generate_region(*, schools: int, students_per_school: int = 600, until: dt.d
             indexes_began = time.perf_counter()
         report.index_seconds = time.perf_counter() - indexes_began if deferred else 0.0
         report.indexes_rebuilt = deferred
+        sink.restore_reference_checks()
     report.counts = dict(sink.counts)
     report.seconds = time.perf_counter() - began
     if connection.vendor == "postgresql":

@@ -1,0 +1,175 @@
+"""``make bench``: every case on SQLite and on PostgreSQL, results in bench/results.json and results.md.
+
+Each database runs in its own process (settings choose the database at start-up) on a fresh database:
+    python -m bench.run                      # both databases, writes the results files
+    python -m bench.run --db sqlite          # one database, prints its JSON (used by the parent)
+    python -m bench.run --only journal_grid,mark_save   # some cases (the results files are not written)
+The PostgreSQL database is ``BENCH_DATABASE_URL`` (postgres://postgres@127.0.0.1:5432/zhurnal_bench); it is
+dropped and created anew. Without a reachable PostgreSQL the run stops unless ``--db sqlite`` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+DATA = ROOT / "data"
+PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zhurnal_bench")
+
+
+def run_one(db: str, only: set[str] | None = None) -> dict:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
+    os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
+    os.environ["SECURE_COOKIES"] = "0"
+    os.environ["ZHURNAL_VAR_DIR"] = str(DATA / "var")
+    if db == "sqlite":
+        DATA.mkdir(parents=True, exist_ok=True)
+        path = DATA / "bench.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    else:
+        _recreate_pg_database(PG_URL)
+        os.environ["DATABASE_URL"] = PG_URL
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.DEBUG = False
+    call_command("migrate", verbosity=0)
+    from bench.cases import CASES
+    from bench.dataset import build_dataset
+    from bench.harness import measure, ratio
+
+    load_before = os.getloadavg()
+    started = time.perf_counter()
+    ctx = build_dataset()
+    build_seconds = time.perf_counter() - started
+    results = []
+    for case in CASES:
+        if only and case.name not in only and case.name != "framework_ceiling":
+            continue
+        began = time.perf_counter()
+        run = case.make(ctx)
+        results.append(measure(case.name, db, run, repeat=case.repeat, warmup=case.warmup,
+                               expect_page=case.page, what=case.what))
+        print(f"  {db} {case.name}: {results[-1].median_ms:.1f} ms ({time.perf_counter() - began:.0f} s)",
+              file=sys.stderr)
+    ceiling = next(r for r in results if r.case == "framework_ceiling")
+    for result in results:
+        result.ratio_to_ceiling = ratio(result.median_ms, ceiling.median_ms)
+    return {"db": db, "data": {**ctx.size, "build_seconds": round(build_seconds, 1)},
+            "load_average": {"before": [round(x, 2) for x in load_before],
+                             "after": [round(x, 2) for x in os.getloadavg()]},
+            "seconds": round(time.perf_counter() - started, 1), "cases": [r.as_dict() for r in results]}
+
+
+def _recreate_pg_database(url: str) -> None:
+    from urllib.parse import urlparse
+
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    with psycopg.connect(host=parsed.hostname, port=parsed.port or 5432, user=parsed.username or "postgres",
+                         password=parsed.password, dbname="postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def machine() -> dict:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f"{kb / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    versions = {}
+    try:
+        import django
+        import psycopg
+
+        versions = {"django": django.get_version(), "psycopg": psycopg.__version__}
+    except ImportError:
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory": memory, "python": platform.python_version(),
+            "platform": platform.platform(), **versions}
+
+
+def _fmt(value) -> str:
+    return "—" if value is None else f"{value}"
+
+
+def write_markdown(report: dict, path: Path) -> None:
+    m = report["machine"]
+    lines = ["# Benchmark results", "",
+             f"Run at {report['run_at']} on {m['cpu']} ({m['cores']} cores, {m.get('memory', '')}), "
+             f"Python {m['python']}, Django {m.get('django', '?')}. Reproduce: `make bench`.", "",
+             "Server time per operation through the whole Django stack (test client, every middleware), in "
+             "milliseconds; *queries* and *bytes* are those of one operation; *× ceiling* is the median divided by "
+             "the median of `framework_ceiling` (a trivial view through the same middleware) in the same run, "
+             "which drifts less than absolute times on a shared machine. The load average of the machine during "
+             "the run is given: other work on it slows every figure.", ""]
+    for run in report["runs"]:
+        data = ", ".join(f"{k}: {v}" for k, v in run["data"].items())
+        load = run.get("load_average", {})
+        lines += [f"## {run['db']}", "", f"Data: {data}.", "",
+                  f"Load average before/after: {load.get('before')} / {load.get('after')}; "
+                  f"the whole run took {run.get('seconds')} s.", "",
+                  "| case | what | median ms | p95 ms | queries | bytes | × ceiling |",
+                  "|---|---|---:|---:|---:|---:|---:|"]
+        for c in run["cases"]:
+            lines.append(f"| `{c['case']}` | {c.get('what', '')} | {c['median_ms']:.2f} | {c['p95_ms']:.2f} | "
+                         f"{c['queries']} | {c['bytes']} | {_fmt(c['ratio_to_ceiling'])} |")
+        lines.append("")
+    path.write_text("\n".join(lines))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", choices=["sqlite", "postgres"])
+    parser.add_argument("--only", default="", help="comma-separated case names")
+    args = parser.parse_args()
+    only = {name for name in args.only.split(",") if name} or None
+    if args.db and os.environ.get("BENCH_CHILD") == "1":
+        print(json.dumps(run_one(args.db, only)))
+        return
+    began = time.perf_counter()
+    runs = []
+    for db in [args.db] if args.db else ["sqlite", "postgres"]:
+        out = subprocess.run([sys.executable, "-m", "bench.run", "--db", db, "--only", args.only],  # noqa: S603
+                             stdout=subprocess.PIPE, text=True, check=True, cwd=ROOT.parent,
+                             env={**os.environ, "BENCH_CHILD": "1"})
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        print(f"{db}: done in {runs[-1]['seconds']} s", file=sys.stderr)
+    report = {"run_at": time.strftime("%Y-%m-%d %H:%M:%S %z"), "machine": machine(), "runs": runs,
+              "seconds": round(time.perf_counter() - began, 1),
+              "cases": [c for run in runs for c in run["cases"]]}
+    if only or args.db:
+        print(json.dumps(report["cases"], ensure_ascii=False, indent=1))
+        return
+    (ROOT / "results.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    write_markdown(report, ROOT / "results.md")
+    print((ROOT / "results.md").read_text())
+
+
+if __name__ == "__main__":
+    main()
