@@ -48,7 +48,10 @@ def nav_for(roles: SchoolRoles) -> list[NavItem]:
     if roles.has(Role.DEPUTY, Role.DIRECTOR):
         add("Замены", "timetable:substitutions")
         add("Дневники", "diary:school_activity")
+        add("Журнал", "journal:index")
         add("Контроль", "journal:control")
+    if roles.has(Role.JOURNAL_ADMIN, Role.DIRECTOR):
+        add("Оценивание", "journal:rules")
     if roles.has(Role.DEPUTY, Role.DIRECTOR):
         add("Выполнение программы", "planning:coverage")
     if roles.has(Role.GUARDIAN, Role.STUDENT):

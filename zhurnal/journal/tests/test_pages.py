@@ -225,3 +225,10 @@ def test_teachers_day_page_links_to_the_journal_lesson(journal, login):
     lesson = journal.open_lesson()
     page = login("teacher").get(reverse("timetable:today") + f"?date={lesson.date.isoformat()}").content.decode()
     assert url("lesson", lesson.pk) in page
+
+
+def test_the_deputy_finds_every_class_journal_from_the_menu(journal, login):
+    page = login("deputy").get(url("index")).content.decode()
+    assert url("grid", journal.maths.pk) in page and url("grid", journal.russian.pk) in page
+    assert url("class_summary", journal.school.class_5a.pk) in page
+    assert 'href="/journal/rules/"' in login("director").get(url("control")).content.decode()

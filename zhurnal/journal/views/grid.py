@@ -35,8 +35,20 @@ def index(request):
             .order_by("group__school_class__grade", "group__school_class__letter", "group__name", "subject__name")
         )
     lessons = list(selectors.teacher_lessons_on(roles.staff.pk, on))
+    by_class = []
+    if year is not None and (roles.is_school_reader or roles.led_class_ids):
+        others = (permissions.assignments_visible_to(roles).filter(year=year).exclude(teacher=roles.staff)
+                  .select_related("subject", "group", "group__school_class", "teacher")
+                  .order_by("group__school_class__grade", "group__school_class__letter", "group__name",
+                            "subject__name"))
+        for assignment in others:
+            label = str(assignment.group.school_class or assignment.group.name)
+            if not by_class or by_class[-1][0] != label:
+                by_class.append((label, assignment.group.school_class_id, []))
+            by_class[-1][2].append(assignment)
     return render(request, "journal/index.html", {
         "today": today, "on": on, "year": year, "assignments": assignments, "lessons": lessons,
+        "by_class": by_class,
         "can_control": permissions.can_view_control(roles),
         "can_edit_rules": permissions.can_edit_grading_rules(roles),
         "is_teacher": roles.has(Role.TEACHER),
