@@ -35,8 +35,10 @@ class AssignmentChoiceField(forms.ModelChoiceField):
 
 
 class StaffChoiceField(forms.ModelChoiceField):
+    busy_ids: frozenset[int] = frozenset()
+
     def label_from_instance(self, obj: StaffMember) -> str:
-        return obj.full_name
+        return f"{obj.full_name} — ведёт урок" if obj.pk in self.busy_ids else obj.full_name
 
 
 def apply_errors(form: forms.Form, error: ValidationError) -> None:
@@ -151,9 +153,10 @@ class SubstitutionForm(forms.Form):
 
     reasons = SUBSTITUTION_REASONS
 
-    def __init__(self, *args, staff, **kwargs):
+    def __init__(self, *args, staff, busy_ids=frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["substitute"].queryset = staff
+        self.fields["substitute"].busy_ids = frozenset(busy_ids)
 
 
 class ImportForm(forms.Form):

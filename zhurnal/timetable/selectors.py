@@ -73,9 +73,11 @@ class TimetableGrid:
 
 def _grid(title: str, days: list[dt.date], lessons: list[Lesson], bells: BellTimes, holidays: dict[dt.date, str],
           shift: int | None) -> TimetableGrid:
-    numbers = sorted({lesson.number for lesson in lessons} | set(bells.numbers([shift] if shift else [1])))
-    if not numbers:
-        numbers = list(range(1, 7))
+    # Rows from the first lesson to the last one held (at least the usual six); Saturday only when used.
+    used = {lesson.number for lesson in lessons}
+    numbers = list(range(min(used | {1}), max(used | {6}) + 1))
+    if len(days) > 1 and not any(lesson.date.isoweekday() == 6 for lesson in lessons):
+        days = [day for day in days if day.isoweekday() != 6]
     index = {day: i for i, day in enumerate(days)}
     cells: dict[int, list[list[Lesson]]] = {n: [[] for _ in days] for n in numbers}
     for lesson in lessons:
@@ -150,7 +152,8 @@ def school_day(school: School, year: AcademicYear, day: dt.date) -> SchoolDay:
     bells = BellTimes.load(year, day, day)
     attach_times(lessons, bells)
     holidays = HolidayCalendar.for_year(year)
-    numbers = sorted({lesson.number for lesson in lessons} | set(bells.numbers([1])) or set(range(1, 7)))
+    used = {lesson.number for lesson in lessons}
+    numbers = list(range(min(used | {1}), max(used | {6}) + 1))
     position = {n: i for i, n in enumerate(numbers)}
     by_class: dict[int, list[list[Lesson]]] = {c.pk: [[] for _ in numbers] for c in classes}
     cross: dict[int, tuple[Group, list[list[Lesson]]]] = {}

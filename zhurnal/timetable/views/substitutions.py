@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -42,7 +43,11 @@ def substitutions(request):
             lesson.free = [s for s in staff_list if s.pk not in busy and s.pk != absent.pk]
             lesson.busy = [s for s in staff_list if s.pk in busy and s.pk != absent.pk]
             sub = getattr(lesson, "substitution", None) if _has_sub(lesson) else None
-            lesson.form = SubstitutionForm(prefix=f"l{lesson.pk}", staff=staff, initial={
+            # Free teachers first; those teaching at that time are marked (they can take a merged group).
+            ordered = staff.annotate(is_busy=Case(When(pk__in=busy, then=Value(1)), default=Value(0),
+                                                  output_field=IntegerField())).order_by("is_busy", "last_name",
+                                                                                         "first_name")
+            lesson.form = SubstitutionForm(prefix=f"l{lesson.pk}", staff=ordered, busy_ids=busy, initial={
                 "kind": sub.kind if sub else "replace", "substitute": sub.substitute_id if sub else None,
                 "reason": sub.reason if sub else "", "note": sub.note if sub else ""})
     day_log = selectors.substitution_log(school, day, day)
