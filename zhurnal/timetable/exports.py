@@ -55,7 +55,7 @@ def timesheet_xlsx(sheet_data: Timesheet, school_name: str) -> bytes:
     sheet.title = "Табель"
     days = sheet_data.days
     sheet.append([f"Табель учёта рабочего времени (проведённые уроки) — {month_title(sheet_data.month)}"])
-    sheet.append([school_name])
+    sheet.append([school_name + (f". Учтены уроки по {sheet_data.until:%d.%m.%Y}." if sheet_data.partial else "")])
     sheet.append([])
     header = ["№", "Учитель", *[d.day for d in days], "Всего уроков", "в т. ч. замещений"]
     sheet.append(header)

@@ -249,6 +249,12 @@ class Timesheet:
     day_totals: list[int]
     total: int
     substitutions: int
+    until: dt.date | None = None
+
+    @property
+    def partial(self) -> bool:
+        """The month is not over yet: only lessons up to ``until`` are counted."""
+        return self.until is not None and self.until < self.days[-1]
 
 
 def month_days(month: dt.date) -> list[dt.date]:
@@ -257,11 +263,13 @@ def month_days(month: dt.date) -> list[dt.date]:
     return list(dates_between(first, following - dt.timedelta(days=1)))
 
 
-def timesheet(school: School, month: dt.date) -> Timesheet:
-    """Two queries: the counts grouped by teacher and date, and the teachers."""
+def timesheet(school: School, month: dt.date, until: dt.date | None = None) -> Timesheet:
+    """Two queries: the counts grouped by teacher and date, and the teachers. Lessons after ``until`` (today)
+    have not been taught yet and are not counted."""
     days = month_days(month)
+    last = min(days[-1], until) if until is not None else days[-1]
     counts = (
-        Lesson.objects.filter(school=school, date__gte=days[0], date__lte=days[-1], cancelled=False)
+        Lesson.objects.filter(school=school, date__gte=days[0], date__lte=last, cancelled=False)
         .values("actual_teacher_id", "date")
         .annotate(lessons=Count("id"),
                   substituted=Count("id", filter=Q(substitution__isnull=False)
@@ -281,7 +289,7 @@ def timesheet(school: School, month: dt.date) -> Timesheet:
                                  total=sum(per_day)))
     day_totals = [sum(row.per_day[i] for row in rows) for i in range(len(days))]
     return Timesheet(month=days[0], days=days, rows=rows, day_totals=day_totals, total=sum(day_totals),
-                     substitutions=sum(subs.values()))
+                     substitutions=sum(subs.values()), until=until)
 
 
 def free_teachers(school: School, lesson: Lesson, bells: BellTimes) -> tuple[list[StaffMember], set[int]]:

@@ -133,7 +133,7 @@ def test_working_time_sheet_counts_taught_lessons_with_substitutions_and_without
                                  substitute=s.staff["other_teacher"], reason="болезнь")
     cancelled = Lesson.objects.get(assignment=s.russian_5a, date=D(2026, 11, 30))
     services.record_substitution(actor=None, lesson=cancelled, kind=SubstitutionKind.CANCEL, reason="карантин")
-    sheet = selectors.timesheet(s.school, D(2026, 11, 1))
+    sheet = selectors.timesheet(s.school, D(2026, 11, 1), until=D(2026, 11, 30))
     rows = {row.teacher.last_name: row for row in sheet.rows}
     day = {d: i for i, d in enumerate(sheet.days)}
     assert rows["Учителева"].total == 3  # 4 Mondays of maths in 5А, one taken by a substitute
@@ -144,3 +144,9 @@ def test_working_time_sheet_counts_taught_lessons_with_substitutions_and_without
     assert rows["Классова"].total == 3  # the 30th was cancelled
     assert sheet.total == 11 and sheet.substitutions == 1
     assert sheet.day_totals[day[MONDAY]] == 3
+
+
+def test_working_time_sheet_does_not_count_lessons_not_yet_taught(monday):
+    sheet = selectors.timesheet(monday.school, D(2026, 11, 1), until=D(2026, 11, 20))
+    assert sheet.partial
+    assert {row.teacher.last_name: row.total for row in sheet.rows} == {"Учителева": 2, "Классова": 2, "Другова": 2}

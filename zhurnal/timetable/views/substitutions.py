@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from zhurnal.core.dates import today as school_today
 from zhurnal.school.models import StaffMember
 from zhurnal.school.views.common import parse_date
 
@@ -145,7 +146,7 @@ def timesheet(request):
     require(permissions.can_read_staff_reports(request.roles))
     school = request.roles.school
     month = _month(request)
-    sheet = selectors.timesheet(school, month)
+    sheet = selectors.timesheet(school, month, until=school_today())
     previous = (month - dt.timedelta(days=1)).replace(day=1)
     following = (month + dt.timedelta(days=32)).replace(day=1)
     context = {"sheet": sheet, "month": month, "title": exports.month_title(month), "school": school,
