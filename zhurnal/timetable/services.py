@@ -36,7 +36,7 @@ from .conflicts import (
     slot_of_entry,
     slot_of_lesson,
 )
-from .lesson_data import lessons_with_data
+from .lesson_data import lesson_has_data, lessons_with_data
 from .models import (
     MAX_LESSON_NUMBER,
     WEEKDAY_NAMES,
@@ -201,7 +201,9 @@ class RegenerationReport:
     @property
     def kept_messages(self) -> list[str]:
         return [f"{lesson.date:%d.%m.%Y}, {lesson.number}-й урок: {lesson.assignment.group.name}, "
-                f"{lesson.assignment.subject.name} — на уроке есть записи, урок сохранён"
+                f"{lesson.assignment.subject.name} — "
+                + ("урок перенесён, запись о переносе сохранена" if lesson.cancelled and not lesson_has_data(lesson)
+                   else "на уроке есть записи, урок сохранён")
                 for lesson in self.kept]
 
 

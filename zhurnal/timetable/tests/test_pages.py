@@ -44,6 +44,24 @@ def test_every_timetable_page_renders_for_the_deputy(week, login):
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url
+    admin = login("admin")
+    for url in [reverse("timetable:bell_edit", args=[week.bells["first"].pk]),
+                reverse("timetable:room_edit", args=[week.rooms["101"].pk]), reverse("timetable:import"),
+                reverse("timetable:csv_template"), reverse("timetable:fet_export")]:
+        assert admin.get(url).status_code == 200, url
+
+
+def test_bells_and_rooms_are_edited_by_the_administrator_with_clear_errors(week, login):
+    admin = login("admin")
+    response = admin.post(reverse("timetable:bells"), {"new-name": "Понедельник", "new-shift": 1,
+                                                       "new-bells": "1 08:00-08:45\n2 08:40-09:20"})
+    assert "уроки должны идти по порядку" in response.content.decode()
+    response = admin.post(reverse("timetable:bells"), {"new-name": "Понедельник", "new-shift": 1,
+                                                       "new-bells": "1 08:00-08:40\n2 08:50-09:30"})
+    assert response.status_code == 302
+    response = admin.post(reverse("timetable:rooms"), {"name": "101", "is_active": "on"})
+    assert "Кабинет «101» уже есть" in response.content.decode()
+    assert login("deputy").post(reverse("timetable:rooms"), {"name": "999"}).status_code == 403
 
 
 def test_families_see_only_their_own_class_timetable(week, login):
