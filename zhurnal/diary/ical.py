@@ -12,28 +12,28 @@ from .selectors import DiarySpan
 PRODID = "-//Zhurnal//Дневник//RU"
 
 
-def _lesson_event(day_date: dt.date, item, tz: ZoneInfo, stamp: dt.datetime, host: str) -> Event:
-    lesson = item.lesson
+def _lesson_event(item, tz: ZoneInfo, stamp: dt.datetime, host: str) -> Event:
     event = Event()
-    event.add("uid", f"lesson-{lesson.pk}@{host}")
+    event.add("uid", f"lesson-{item.pk}@{host}")
     event.add("dtstamp", stamp)
-    subject = lesson.assignment.subject.name
-    event.add("summary", f"{subject} (урок отменён)" if item.substitution == "урок отменён" else subject)
+    cancelled = item.substitution == "урок отменён"
+    summary = f"{item.subject} (урок отменён)" if cancelled else item.subject
     if item.start is not None and item.end is not None:
-        event.add("dtstart", dt.datetime.combine(day_date, item.start, tzinfo=tz))
-        event.add("dtend", dt.datetime.combine(day_date, item.end, tzinfo=tz))
+        event.add("dtstart", dt.datetime.combine(item.date, item.start, tzinfo=tz))
+        event.add("dtend", dt.datetime.combine(item.date, item.end, tzinfo=tz))
     else:
         # No bells known for the shift: an all-day entry that still names the lesson number.
-        event.add("dtstart", day_date)
-        event.add("dtend", day_date + dt.timedelta(days=1))
-        event["summary"] = f"{lesson.number}-й урок: {event['summary']}"
-    if lesson.room is not None:
-        event.add("location", f"каб. {lesson.room.name}")
-    lines = [f"{lesson.number}-й урок. Учитель: {lesson.actual_teacher.full_name}"]
+        event.add("dtstart", item.date)
+        event.add("dtend", item.date + dt.timedelta(days=1))
+        summary = f"{item.number}-й урок: {summary}"
+    event.add("summary", summary)
+    if item.room:
+        event.add("location", f"каб. {item.room}")
+    lines = [f"{item.number}-й урок. Учитель: {item.teacher_full}"]
     if item.substitution:
         lines.append(item.substitution.capitalize())
-    if lesson.topic:
-        lines.append(f"Тема: {lesson.topic}")
+    if item.topic:
+        lines.append(f"Тема: {item.topic}")
     for due in item.due:
         lines.append(f"Домашнее задание к уроку: {due.text or 'см. файлы'}")
         if due.individual:
@@ -41,7 +41,7 @@ def _lesson_event(day_date: dt.date, item, tz: ZoneInfo, stamp: dt.datetime, hos
     if item.given is not None and (item.given.text or item.given.individual):
         lines.append(f"Задано: {item.given.text or item.given.individual}")
     event.add("description", "\n".join(lines))
-    if item.substitution == "урок отменён":
+    if cancelled:
         event.add("status", "CANCELLED")
     return event
 
@@ -78,7 +78,7 @@ def build_calendar(span: DiarySpan, *, title: str, timezone_name: str, host: str
     seen_homework: set[int] = set()
     for day in span.days:
         for item in day.lessons:
-            calendar.add_component(_lesson_event(day.date, item, tz, stamp, host))
+            calendar.add_component(_lesson_event(item, tz, stamp, host))
             for due in item.due:
                 if due.lesson_id not in seen_homework:
                     seen_homework.add(due.lesson_id)

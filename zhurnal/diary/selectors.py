@@ -44,6 +44,7 @@ from zhurnal.school.models import (
     ReportingPeriod,
     School,
     SchoolClass,
+    StaffMember,
     Student,
     Subject,
     TeachingAssignment,
@@ -159,7 +160,19 @@ class HomeworkItem:
 
 @dataclass
 class DiaryLesson:
-    lesson: Lesson
+    """One lesson as the family sees it — plain values, no model instances (the week view is a hot page)."""
+
+    pk: int
+    date: dt.date
+    number: int
+    assignment_id: int
+    subject_id: int
+    subject: str
+    teacher: str  # who taught it (short name)
+    teacher_full: str
+    room: str
+    topic: str
+    cancelled: bool
     start: dt.time | None
     end: dt.time | None
     substitution: str  # "" or what the family should know: «замена: …», «объединение групп», «урок отменён»
@@ -167,10 +180,6 @@ class DiaryLesson:
     due: list[HomeworkItem] = field(default_factory=list)  # homework to be done for this lesson
     marks: list[MarkItem] = field(default_factory=list)
     absence: str = ""
-
-    @property
-    def subject(self) -> Subject:
-        return self.lesson.assignment.subject
 
     @property
     def absence_label(self) -> str:
@@ -224,48 +233,58 @@ class DiarySpan:
         return [(day, lesson) for day in self.days for lesson in day.lessons if lesson.given]
 
 
-LESSON_RELATED = ("assignment__subject", "assignment__group__school_class", "actual_teacher", "planned_teacher",
-                  "room", "substitution")
+LESSON_FIELDS = ("pk", "date", "number", "assignment_id", "assignment__subject_id", "assignment__subject__name",
+                 "assignment__group__kind", "assignment__group_id", "assignment__group__school_class_id",
+                 "assignment__group__school_class__shift", "actual_teacher_id", "planned_teacher_id", "room__name",
+                 "topic", "cancelled", "substitution__kind", "actual_teacher__last_name",
+                 "actual_teacher__first_name", "actual_teacher__patronymic", "planned_teacher__last_name",
+                 "planned_teacher__first_name", "planned_teacher__patronymic")
 
 
-def _substitution_note(lesson: Lesson) -> str:
-    substitution = getattr(lesson, "substitution", None)
-    if lesson.cancelled or (substitution is not None and substitution.kind == SubstitutionKind.CANCEL):
+def _substitution_note(*, cancelled: bool, kind: str | None, actual_id: int, planned_id: int,
+                       planned_name: str) -> str:
+    if cancelled or kind == SubstitutionKind.CANCEL:
         return "урок отменён"
-    if substitution is not None and substitution.kind == SubstitutionKind.MERGE:
+    if kind == SubstitutionKind.MERGE:
         return "объединение групп"
-    if lesson.actual_teacher_id != lesson.planned_teacher_id:
-        return f"замена: вместо {lesson.planned_teacher.short_name}"
+    if actual_id != planned_id:
+        return f"замена: вместо {planned_name}"
     return ""
+
+
+def _teacher_name(cache: dict[tuple[str, str, str], tuple[str, str]], last: str, first: str,
+                  patronymic: str) -> tuple[str, str]:
+    """Short and full name, the way ``PersonName`` writes them."""
+    key = (last or "", first or "", patronymic or "")
+    if key not in cache:
+        person = StaffMember(last_name=key[0], first_name=key[1], patronymic=key[2])
+        cache[key] = (person.short_name, person.full_name)
+    return cache[key]
 
 
 def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date) -> DiarySpan:
     """Each day from ``start`` to ``end``: lessons with times, teachers, substitutions, rooms, topics, homework
     set and due (with files and individual tasks), marks with work types and comments, absences; holidays.
-    Eleven queries whatever the span's length and the number of marks."""
+    Ten queries whatever the span's length and the number of marks: placement (2), lessons, individual
+    homework, files, marks, absences, holidays, bells (2)."""
     window_start = start - dt.timedelta(days=HOMEWORK_LOOKAROUND_DAYS)
     window_end = end + dt.timedelta(days=HOMEWORK_LOOKAROUND_DAYS)
     place = placement(student, window_start, window_end)  # two queries
     school_class = place.latest_class(min(max(today, start), end))
     year = school_class.year if school_class is not None else None
 
-    lessons = [
-        lesson for lesson in Lesson.objects.filter(place.lesson_q(), school_id=student.school_id,
-                                                   date__gte=start, date__lte=end)
-        .select_related(*LESSON_RELATED).order_by("date", "number", "pk")
-        if place.attends(group_kind=lesson.assignment.group.kind, group_id=lesson.assignment.group_id,
-                         school_class_id=lesson.assignment.group.school_class_id, day=lesson.date)
-    ]
-    # The lessons around the span, as plain rows: homework set at them and when it is due.
-    skeleton = [
-        row for row in Lesson.objects.filter(place.lesson_q(), school_id=student.school_id, cancelled=False,
+    # One query for the lessons around the span: those of the span are shown, the others tell what homework
+    # set before the span is due in it (and when the homework set in the span is due).
+    window_rows = [
+        row for row in Lesson.objects.filter(place.lesson_q(), school_id=student.school_id,
                                              date__gte=window_start, date__lte=window_end)
-        .order_by("date", "number", "pk")
-        .values_list("pk", "assignment_id", "date", "number", "homework", "record__homework_due",
-                     "assignment__group__kind", "assignment__group_id", "assignment__group__school_class_id",
-                     "assignment__subject__name")
-        if place.attends(group_kind=row[6], group_id=row[7], school_class_id=row[8], day=row[2])
+        .order_by("date", "number", "pk").values_list(*LESSON_FIELDS, "homework", "record__homework_due")
+        if place.attends(group_kind=row[6], group_id=row[7], school_class_id=row[8], day=row[1])
     ]
+    lessons = [row[:-2] for row in window_rows if start <= row[1] <= end]
+    names: dict[tuple[str, str, str], tuple[str, str]] = {}
+    skeleton = [(row[0], row[3], row[1], row[2], row[-2], row[-1], row[5]) for row in window_rows
+                if not row[14]]
     individual = dict(IndividualHomework.objects.filter(student=student, lesson__date__gte=window_start,
                                                         lesson__date__lte=window_end)
                       .values_list("lesson_id", "text"))
@@ -280,7 +299,7 @@ def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date
         by_assignment[row[1]].append(row)
     items: dict[int, HomeworkItem] = {}
     for rows in by_assignment.values():
-        for index, (pk, assignment_id, date, _number, text, due, *_rest, subject_name) in enumerate(rows):
+        for index, (pk, assignment_id, date, _number, text, due, subject_name) in enumerate(rows):
             if not (text.strip() or pk in individual or pk in files):
                 continue
             if due is None:
@@ -308,16 +327,22 @@ def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date
         on_class = place.class_on(day.date) or school_class
         day.holiday = holidays.holiday_for(day.date, on_class.grade if on_class is not None else None)
     first_of_day: dict[tuple[int, dt.date], DiaryLesson] = {}
-    for lesson in lessons:
-        group_class = lesson.assignment.group.school_class
-        shift = group_class.shift if group_class is not None else (school_class.shift if school_class else 1)
-        times = bells.times(lesson.date, shift, lesson.number)
-        item = DiaryLesson(lesson=lesson, start=times[0] if times else None, end=times[1] if times else None,
-                           substitution=_substitution_note(lesson), given=items.get(lesson.pk),
-                           marks=marks.get(lesson.pk, []), absence=absences.get(lesson.pk, ""))
-        days[lesson.date].lessons.append(item)
-        if not lesson.cancelled:
-            first_of_day.setdefault((lesson.assignment_id, lesson.date), item)
+    for (pk, date, number, assignment_id, subject_id, subject_name, _kind, _group, _class, class_shift, actual_id,
+         planned_id, room, topic, cancelled, substitution_kind, *teacher_names) in lessons:
+        shift = class_shift or (school_class.shift if school_class is not None else 1)
+        times = bells.times(date, shift, number)
+        teacher, teacher_full = _teacher_name(names, *teacher_names[:3])
+        item = DiaryLesson(
+            pk=pk, date=date, number=number, assignment_id=assignment_id, subject_id=subject_id,
+            subject=subject_name, teacher=teacher, teacher_full=teacher_full, room=room or "", topic=topic,
+            cancelled=cancelled, start=times[0] if times else None, end=times[1] if times else None,
+            substitution=_substitution_note(cancelled=cancelled, kind=substitution_kind, actual_id=actual_id,
+                                            planned_id=planned_id,
+                                            planned_name=_teacher_name(names, *teacher_names[3:])[0]),
+            given=items.get(pk), marks=marks.get(pk, []), absence=absences.get(pk, ""))
+        days[date].lessons.append(item)
+        if not cancelled:
+            first_of_day.setdefault((assignment_id, date), item)
     for item in sorted(items.values(), key=lambda i: (i.given_on, i.lesson_id)):
         if item.due is None or not start <= item.due <= end:
             continue
@@ -327,7 +352,7 @@ def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date
         else:
             days[item.due].due_elsewhere.append(item)
     for day in days.values():
-        day.lessons.sort(key=lambda i: (i.start or dt.time(23, 59), i.lesson.number, i.subject.name))
+        day.lessons.sort(key=lambda i: (i.start or dt.time(23, 59), i.number, i.subject))
     return DiarySpan(student=student, start=start, end=end, today=today, days=list(days.values()),
                      school_class=school_class)
 

@@ -23,7 +23,7 @@ from zhurnal.school.views.common import parse_date, require, school_view, scoped
 from zhurnal.timetable.calendar import monday_of
 from zhurnal.timetable.exports import PDF_TYPE, file_response
 
-from . import ical, permissions, selectors, services, visibility
+from . import ical, permissions, rendering, selectors, services, visibility
 from .models import CalendarFeed
 
 CALENDAR_DAYS_BACK = 14
@@ -65,7 +65,8 @@ def _frame(request, student: Student, tab: str) -> dict:
     roles = request.roles
     children = selectors.children_of(roles.child_ids) if roles.has(Role.GUARDIAN) and len(roles.child_ids) > 1 \
         else []
-    elsewhere = selectors.other_school_children(request.user, roles.school) if roles.has(Role.GUARDIAN) else []
+    several_schools = roles.has(Role.GUARDIAN) and len(request.schools) > 1
+    elsewhere = selectors.other_school_children(request.user, roles.school) if several_schools else []
     return {
         "student": student, "tab": tab, "children": children, "elsewhere": elsewhere,
         "is_family": permissions.is_family_of(roles, student),
@@ -102,8 +103,8 @@ def week(request, student_id: int):
     family = permissions.is_family_of(request.roles, student)
     data = selectors.diary_week(student, day, today=today, user_id=request.user.pk if family else None)
     return render(request, "diary/week.html", {
-        **_frame(request, student, "week"), "week": data, "today": today,
-        "this_week": monday_of(today),
+        **_frame(request, student, "week"), "week": data, "today": today, "this_week": monday_of(today),
+        "days_html": rendering.render_days(data.days, student_id=student.pk),
     })
 
 

@@ -64,13 +64,13 @@ def test_homework_appears_on_the_day_it_is_due_with_files_and_individual_task(di
 
     data = selectors.diary_days(student, s.monday, s.monday + dt.timedelta(days=6), today=s.today)
     tuesday, thursday = data.days[1], data.days[3]
-    math_tuesday = next(item for item in tuesday.lessons if item.lesson.assignment_id == s.math_5a.pk)
+    math_tuesday = next(item for item in tuesday.lessons if item.assignment_id == s.math_5a.pk)
     assert [hw.text for hw in math_tuesday.due] == ["№ 101, 102"]
     assert math_tuesday.due[0].individual == "Повторить таблицу умножения"
     assert [f.name for f in math_tuesday.due[0].files] == ["задачи.pdf"]
-    russian_thursday = next(item for item in thursday.lessons if item.lesson.assignment_id == s.russian_5a.pk)
+    russian_thursday = next(item for item in thursday.lessons if item.assignment_id == s.russian_5a.pk)
     assert [hw.text for hw in russian_thursday.due] == ["Сочинение"]
-    russian_tuesday = next(item for item in tuesday.lessons if item.lesson.assignment_id == s.russian_5a.pk)
+    russian_tuesday = next(item for item in tuesday.lessons if item.assignment_id == s.russian_5a.pk)
     assert russian_tuesday.due == []
 
     client = login("guardian")
@@ -143,3 +143,14 @@ def test_week_view_makes_the_same_number_of_queries_for_few_and_many_marks(diary
         page = client.get(week_url(s)).content.decode()
     assert page.count('class="mark ') >= 30
     assert len(few.captured_queries) == len(many.captured_queries), [q["sql"][:120] for q in many.captured_queries]
+
+
+def test_everything_a_teacher_typed_is_escaped(diary, login):
+    s = diary
+    lesson = lesson_on(s.math_5a, s.monday)
+    journal.save_lesson_record(actor=s.users["teacher"], lesson=lesson, topic="<script>alert(1)</script>",
+                               homework="a < b & c\nвторая строка", today=s.monday)
+    page = login("guardian").get(week_url(s)).content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "a &lt; b &amp; c<br>вторая строка" in page
