@@ -52,8 +52,23 @@ chromium:
 fet:
 	@sh scripts/ensure-fet.sh
 
+## make bench: every benchmark case on SQLite and PostgreSQL → bench/results.{json,md}, bench/peers.md
 bench: install-dev
 	$(BIN)/python -m bench.run
+
+## make generate: a 100-school region in PostgreSQL database zhurnal_region (SCHOOLS=N to change), for the load test
+REGION_URL ?= postgres://postgres@127.0.0.1:5432/zhurnal_region
+SCHOOLS ?= 100
+generate: install-dev
+	$(BIN)/python scripts/pg_ready.py "$(REGION_URL)" || { echo "PostgreSQL is not reachable at $(REGION_URL)" >&2; exit 1; }
+	$(BIN)/python -c "from bench.run import recreate_pg_database; recreate_pg_database('$(REGION_URL)')"
+	DATABASE_URL="$(REGION_URL)" SECRET_KEY=generate-only $(BIN)/python manage.py migrate -v0
+	DATABASE_URL="$(REGION_URL)" SECRET_KEY=generate-only $(BIN)/python manage.py generate --schools $(SCHOOLS)
+
+## make loadtest: gunicorn + wrk on 127.0.0.1 against the generated region → bench/loadtest/results.md
+loadtest: install-dev
+	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
+	LOADTEST_DATABASE_URL="$(REGION_URL)" $(BIN)/python -m bench.loadtest.run
 
 clean:
 	rm -rf $(VENV) var/zhurnal.sqlite3*

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db.models import Count
 from django.test import Client
 
 from zhurnal.core.dates import today as school_today
@@ -77,6 +78,7 @@ def build_dataset() -> Context:
     from zhurnal.school.models import (
         GroupKind,
         GuardianLink,
+        InfoChannel,
         Position,
         School,
         SchoolClass,
@@ -105,6 +107,9 @@ def build_dataset() -> Context:
             .select_related("student", "guardian").order_by("student__last_name", "student_id").first())
     deputy = StaffMember.objects.filter(school__slug=slug, positions__position=Position.DEPUTY).first()
     lesson = Lesson.objects.filter(assignment=assignment, date__lte=day).order_by("-date", "-number").first()
+    paper_class = (SchoolClass.objects.filter(school__slug=slug, enrollments__student__guardian_links__info_channel=
+                                              InfoChannel.PAPER)
+                   .annotate(n=Count("enrollments__student", distinct=True)).order_by("-n", "pk").first())
 
     clients = {
         "admin": client_for(users.get(username="admin")),
@@ -130,6 +135,7 @@ def build_dataset() -> Context:
         "lesson": lesson.pk,
         "student": link.student_id,
         "subject": maths.pk,
+        "paper_class": paper_class.pk,
     }
     size = {
         "schools": School.objects.count(),

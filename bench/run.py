@@ -37,7 +37,7 @@ def run_one(db: str, only: set[str] | None = None) -> dict:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         os.environ["DATABASE_URL"] = f"sqlite:///{path}"
     else:
-        _recreate_pg_database(PG_URL)
+        recreate_pg_database(PG_URL)
         os.environ["DATABASE_URL"] = PG_URL
     import django
 
@@ -55,6 +55,7 @@ def run_one(db: str, only: set[str] | None = None) -> dict:
     started = time.perf_counter()
     ctx = build_dataset()
     build_seconds = time.perf_counter() - started
+    print(f"  {db}: data set built in {build_seconds:.0f} s", file=sys.stderr)
     results = []
     for case in CASES:
         if only and case.name not in only and case.name != "framework_ceiling":
@@ -74,7 +75,7 @@ def run_one(db: str, only: set[str] | None = None) -> dict:
             "seconds": round(time.perf_counter() - started, 1), "cases": [r.as_dict() for r in results]}
 
 
-def _recreate_pg_database(url: str) -> None:
+def recreate_pg_database(url: str) -> None:
     from urllib.parse import urlparse
 
     import psycopg
@@ -143,6 +144,58 @@ def write_markdown(report: dict, path: Path) -> None:
     path.write_text("\n".join(lines))
 
 
+# RosarioSIS (the open-source peer), measured once on this kind of machine: PHP built-in server, PostgreSQL 15.
+PEERS = (
+    ("journal_grid", "gradebook page, 30 students × 60 assignments", "53–77 ms, 887 KB"),
+    ("mark_column_save", "save one column of 30 grades", "≈ 90 ms"),
+    ("mark_grid_save", "save 1,800 grades", "620–660 ms"),
+    ("diary_class_paper", "100 report cards (for 500 students it silently produced only 100)", "110–360 ms"),
+)
+
+
+def _ms(value: float) -> str:
+    return f"{value:,.0f}".replace(",", "\u00a0") if value >= 100 else f"{value:.1f}"
+
+
+def write_peers(report: dict, path: Path) -> None:
+    """bench/peers.md: the peer's figures beside ours for the same operations, from this run."""
+    by_key = {(c["case"], c["db"]): c for c in report["cases"]}
+    lines = [
+        "# Beside the peers", "",
+        "RosarioSIS, the open-source student information system, measured once on this kind of machine "
+        "(2 cores, PHP built-in server, PostgreSQL 15), beside Zhurnal's figures for the same operations from the "
+        f"latest `make bench` ({report['run_at']}; load average during the runs: "
+        + "; ".join(f"{r['db']} {r.get('load_average', {}).get('before')}" for r in report["runs"]) + "). "
+        "Ours are server time through the whole Django stack in-process (median / p95), without the network; "
+        "theirs include the PHP built-in server's HTTP handling.", "",
+        "| operation | RosarioSIS | Zhurnal, SQLite | Zhurnal, PostgreSQL | our case |",
+        "|---|---|---|---|---|",
+    ]
+    for case, operation, theirs in PEERS:
+        cells = []
+        for db in ("sqlite", "postgres"):
+            c = by_key.get((case, db))
+            if c is None:
+                cells.append("—")
+                continue
+            size = f", {c['bytes'] / 1024:.0f} KB" if case == "journal_grid" else ""
+            cells.append(f"{_ms(c['median_ms'])} / {_ms(c['p95_ms'])} ms{size}, {c['queries']} queries")
+        lines.append(f"| {operation} | {theirs} | {cells[0]} | {cells[1]} | `{case}` |")
+    lines += [
+        "",
+        "Notes:",
+        "- `mark_column_save` is the lesson page's column form: 30 cells in one request, each saved through "
+        "`save_cell` with its own idempotency key, history and audit entry; `mark_grid_save` is 60 such requests "
+        "(1,800 cells). Every run changes every cell, so each save really writes.",
+        "- Report cards: Zhurnal has no batch of final report cards yet; the closest operation measured is "
+        "`diary_class_paper`, the weekly diary printouts (PDF) of every family of a class who chose paper. "
+        "It includes every such student — nothing is ever cut at a limit; a batch for a whole school must do the "
+        "same.",
+        "",
+    ]
+    path.write_text("\n".join(lines))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", choices=["sqlite", "postgres"])
@@ -168,6 +221,7 @@ def main() -> None:
         return
     (ROOT / "results.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     write_markdown(report, ROOT / "results.md")
+    write_peers(report, ROOT / "peers.md")
     print((ROOT / "results.md").read_text())
 
 

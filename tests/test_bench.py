@@ -101,3 +101,18 @@ def test_results_json_shape_and_markdown(tmp_path):
     text = path.read_text()
     assert "| `journal_grid` | журнал | 12.35 | 15.00 | 9 | 63000 | 8.2 |" in text
     assert "Data: students: 600." in text and "Test CPU (2 cores" in text
+
+
+def test_peers_put_our_figures_beside_rosariosis(tmp_path):
+    from bench.run import write_peers
+
+    cases = [{"case": "journal_grid", "db": "sqlite", "median_ms": 9.5, "p95_ms": 12.0, "queries": 10, "bytes": 65536},
+             {"case": "mark_grid_save", "db": "postgres", "median_ms": 4321.0, "p95_ms": 4400.0, "queries": 30000,
+              "bytes": 0}]
+    report = {"run_at": "now", "runs": [{"db": "sqlite", "load_average": {"before": [1, 1, 1]}}], "cases": cases}
+    path = tmp_path / "peers.md"
+    write_peers(report, path)
+    text = path.read_text()
+    assert "| gradebook page, 30 students × 60 assignments | 53–77 ms, 887 KB | 9.5 / 12.0 ms, 64 KB, 10 queries | — |" \
+        in text
+    assert "4\u00a0321 / 4\u00a0400 ms, 30000 queries | `mark_grid_save` |" in text
