@@ -22,9 +22,9 @@ def lua_string(value: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", required=True)
-    parser.add_argument("--families", type=int, default=20, help="guardians per school")
-    parser.add_argument("--pupils", type=int, default=10, help="pupils per school")
-    parser.add_argument("--teachers", type=int, default=5, help="teachers per school")
+    parser.add_argument("--families", type=int, default=10, help="guardians per school")
+    parser.add_argument("--pupils", type=int, default=5, help="pupils per school")
+    parser.add_argument("--teachers", type=int, default=3, help="teachers per school")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -33,6 +33,7 @@ def main() -> None:
     django.setup()
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
+    from django.db import transaction
 
     from zhurnal.core.dates import today as school_today
     from zhurnal.ops.generate import SLUG_PREFIX
@@ -55,10 +56,10 @@ def main() -> None:
     schools = list(School.objects.filter(slug__startswith=SLUG_PREFIX).order_by("slug"))
     if not schools:
         raise SystemExit("No generated schools: run `zhurnal generate --schools N` on this database first.")
-    for school in schools:
-        subjects = list(Subject.objects.filter(school=school, name__in=["Математика", "Русский язык",
-                                                                        "Литература", "История"])
-                        .values_list("pk", flat=True))
+
+    def collect(school) -> None:
+        subjects = list(Subject.objects.filter(school=school, name__in=["Математика", "Русский язык", "Литература",
+                                                                        "История"]).values_list("pk", flat=True))
         links = list(GuardianLink.objects.filter(school=school).select_related("guardian__user").order_by("pk"))
         for link in rng.sample(links, min(args.families, len(links))):
             readers.append(f'{{cookie={lua_string(session_for(link.guardian.user))}, student={link.student_id}, '
@@ -69,7 +70,8 @@ def main() -> None:
                            f'subjects={{{",".join(map(str, subjects))}}}}}')
         assignments = list(TeachingAssignment.objects.filter(school=school, group__kind=GroupKind.CLASS,
                                                              group__school_class__grade__gte=2)
-                           .exclude(subject__without_marks=True).select_related("teacher__user", "group"))
+                           .exclude(subject__without_marks=True).select_related("teacher__user", "group")
+                           .order_by("pk"))
         for assignment in rng.sample(assignments, min(args.teachers, len(assignments))):
             lessons = list(Lesson.objects.filter(assignment=assignment, date__lte=today).order_by("-date")
                            .values_list("pk", flat=True)[:5])
@@ -79,6 +81,10 @@ def main() -> None:
             cells = ",".join(f"{{{lesson},{student}}}" for lesson in lessons for student in students)
             writers.append(f'{{cookie={lua_string(session_for(assignment.teacher.user))}, '
                            f'csrf={lua_string(csrf)}, cells={{{cells}}}}}')
+
+    with transaction.atomic():  # one commit for thousands of sessions
+        for school in schools:
+            collect(school)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("return {\n  readers = {\n    " + ",\n    ".join(readers) + "\n  },\n  writers = {\n    "
