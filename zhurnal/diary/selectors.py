@@ -17,18 +17,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import DateTimeField, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from zhurnal.journal import grading
 from zhurnal.journal.grading import Average, GradedMark, Policy, Suggestion
 from zhurnal.journal.models import (
-    Attendance,
     FinalKind,
     FinalMark,
-    HomeworkAttachment,
-    IndividualHomework,
     Mark,
     WorkType,
 )
@@ -51,8 +47,9 @@ from zhurnal.school.models import (
 )
 from zhurnal.school.selectors import periods_for_grade
 from zhurnal.timetable.calendar import BellTimes, HolidayCalendar, dates_between, monday_of
-from zhurnal.timetable.models import WEEKDAY_NAMES, Lesson, SubstitutionKind
+from zhurnal.timetable.models import WEEKDAY_NAMES, SubstitutionKind
 
+from . import rows as raw
 from . import visibility
 from .models import AcknowledgementKind, DiaryView, FeedVisit, FinalAcknowledgement
 
@@ -233,14 +230,6 @@ class DiarySpan:
         return [(day, lesson) for day in self.days for lesson in day.lessons if lesson.given]
 
 
-LESSON_FIELDS = ("pk", "date", "number", "assignment_id", "assignment__subject_id", "assignment__subject__name",
-                 "assignment__group__kind", "assignment__group_id", "assignment__group__school_class_id",
-                 "assignment__group__school_class__shift", "actual_teacher_id", "planned_teacher_id", "room__name",
-                 "topic", "cancelled", "substitution__kind", "actual_teacher__last_name",
-                 "actual_teacher__first_name", "actual_teacher__patronymic", "planned_teacher__last_name",
-                 "planned_teacher__first_name", "planned_teacher__patronymic")
-
-
 def _substitution_note(*, cancelled: bool, kind: str | None, actual_id: int, planned_id: int,
                        planned_name: str) -> str:
     if cancelled or kind == SubstitutionKind.CANCEL:
@@ -266,7 +255,8 @@ def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date
     """Each day from ``start`` to ``end``: lessons with times, teachers, substitutions, rooms, topics, homework
     set and due (with files and individual tasks), marks with work types and comments, absences; holidays.
     Ten queries whatever the span's length and the number of marks: placement (2), lessons, individual
-    homework, files, marks, absences, holidays, bells (2)."""
+    homework, files, marks, absences (``rows``: plain SQL — the families' hottest page), holidays,
+    bells (2)."""
     window_start = start - dt.timedelta(days=HOMEWORK_LOOKAROUND_DAYS)
     window_end = end + dt.timedelta(days=HOMEWORK_LOOKAROUND_DAYS)
     place = placement(student, window_start, window_end)  # two queries
@@ -276,48 +266,40 @@ def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date
     # One query for the lessons around the span: those of the span are shown, the others tell what homework
     # set before the span is due in it (and when the homework set in the span is due).
     window_rows = [
-        row for row in Lesson.objects.filter(place.lesson_q(), school_id=student.school_id,
-                                             date__gte=window_start, date__lte=window_end)
-        .order_by("date", "number", "pk").values_list(*LESSON_FIELDS, "homework", "record__homework_due")
+        row for row in raw.lessons(school_id=student.school_id, class_ids=place.class_ids,
+                                    group_ids=place.group_ids, start=window_start, end=window_end)
         if place.attends(group_kind=row[6], group_id=row[7], school_class_id=row[8], day=row[1])
     ]
     lessons = [row[:-2] for row in window_rows if start <= row[1] <= end]
     names: dict[tuple[str, str, str], tuple[str, str]] = {}
     skeleton = [(row[0], row[3], row[1], row[2], row[-2], row[-1], row[5]) for row in window_rows
                 if not row[14]]
-    individual = dict(IndividualHomework.objects.filter(student=student, lesson__date__gte=window_start,
-                                                        lesson__date__lte=window_end)
-                      .values_list("lesson_id", "text"))
+    individual = raw.individual_homework(student_id=student.pk, start=window_start, end=window_end)
     files: dict[int, list[FileItem]] = defaultdict(list)
-    for pk, lesson_id, name, size in (HomeworkAttachment.objects.filter(
-            place.lesson_q("lesson__"), school_id=student.school_id, lesson__date__gte=window_start,
-            lesson__date__lte=window_end).order_by("created_at", "pk").values_list("pk", "lesson_id", "name", "size")):
+    for pk, lesson_id, name, size in raw.homework_files(lesson_ids=[row[0] for row in window_rows]):
         files[lesson_id].append(FileItem(pk, name, size))
 
     by_assignment: dict[int, list[tuple]] = defaultdict(list)
     for row in skeleton:
         by_assignment[row[1]].append(row)
     items: dict[int, HomeworkItem] = {}
-    for rows in by_assignment.values():
-        for index, (pk, assignment_id, date, _number, text, due, subject_name) in enumerate(rows):
+    for assignment_rows in by_assignment.values():
+        for index, (pk, assignment_id, date, _number, text, due, subject_name) in enumerate(assignment_rows):
             if not (text.strip() or pk in individual or pk in files):
                 continue
             if due is None:
-                later = [r[2] for r in rows[index + 1:] if r[2] > date]
+                later = [r[2] for r in assignment_rows[index + 1:] if r[2] > date]
                 due = later[0] if later else None
             items[pk] = HomeworkItem(lesson_id=pk, assignment_id=assignment_id, subject=subject_name, given_on=date,
                                      due=due, text=text.strip(), individual=individual.get(pk, ""),
                                      files=files.get(pk, []))
 
     marks: dict[int, list[MarkItem]] = defaultdict(list)
-    for lesson_id, value, modifier, comment, work_type, is_control in (
-            Mark.objects.filter(student=student, lesson__date__gte=start, lesson__date__lte=end)
-            .order_by("position", "pk")
-            .values_list("lesson_id", "value", "modifier", "comment", "work_type__name", "work_type__is_control")):
+    for lesson_id, value, modifier, comment, work_type, is_control in raw.marks(student_id=student.pk, start=start,
+                                                                                 end=end):
         marks[lesson_id].append(MarkItem(text=grading.format_mark(value, modifier), value=value,
                                          work_type=work_type, comment=comment, is_control=is_control))
-    absences = dict(Attendance.objects.filter(student=student, lesson__date__gte=start, lesson__date__lte=end)
-                    .values_list("lesson_id", "code"))
+    absences = raw.absences(student_id=student.pk, start=start, end=end)
     holidays = HolidayCalendar.for_school(student.school, start, end)
     bells = BellTimes.load(year, start, end)
 
@@ -409,10 +391,8 @@ def last_feed_visit(student: Student, user_id: int) -> dt.datetime | None:
 
 def new_marks_count(student: Student, user_id: int) -> int:
     """Marks set or changed since the person last opened the feed (within the last 30 days) — one query."""
-    floor = timezone.now() - dt.timedelta(days=FEED_DAYS)
-    seen = FeedVisit.objects.filter(student=student, user_id=user_id).values("seen_at")[:1]
-    since = Coalesce(Subquery(seen), Value(floor, output_field=DateTimeField()))
-    return Mark.objects.filter(student=student, updated_at__gt=floor).filter(updated_at__gt=since).count()
+    return raw.new_marks_count(student_id=student.pk, user_id=user_id,
+                               floor=timezone.now() - dt.timedelta(days=FEED_DAYS))
 
 
 @dataclass
