@@ -90,6 +90,7 @@ def build_world() -> dict[str, Any]:
     timetable_services.record_substitution(actor=s.users["deputy"], lesson=w["substituted_lesson"], kind="replace",
                                            reason="болезнь", substitute=s.staff["other_teacher"])
     w["substitution"] = Substitution.objects.get(lesson=w["substituted_lesson"])
+    w["substituted_lesson"].refresh_from_db()
 
     # The journal: a mark and a homework file in maths.
     today = max(school_today(), DATE)

@@ -452,3 +452,33 @@ def test_the_csrf_check_catches_a_post_form_without_the_token():
         assert_post_forms_carry_csrf("x", "teacher", Page())
     Page.content = b'<form method="get"><input name="q"></form>'
     assert_post_forms_carry_csrf("x", "teacher", Page())
+
+
+# --- the rules behind the table, at the level of the predicates --------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_lessons_are_edited_by_their_teacher_and_by_the_substitute_who_took_them(world):
+    from zhurnal.accounts.roles import roles_in
+    from zhurnal.journal.permissions import can_edit_lesson, can_set_absence_reasons
+
+    objects, clients = world
+    school = objects["school"]
+
+    def roles(persona):
+        return roles_in(objects[f"user_{persona}"], school)
+
+    assert can_edit_lesson(roles("teacher"), objects["math_lesson"])
+    assert not can_edit_lesson(roles("other_teacher"), objects["math_lesson"])
+    assert can_edit_lesson(roles("other_teacher"), objects["substituted_lesson"])
+    assert clients["other_teacher"].get(reverse("journal:lesson", args=[objects["substituted_lesson"].pk])).status_code \
+        == 200
+    # The class teacher reads every subject of his class but edits only his own lessons…
+    assert not can_edit_lesson(roles("class_teacher"), objects["math_lesson"])
+    assert can_edit_lesson(roles("class_teacher"), objects["russian_lesson"])
+    # …and sets the reasons of absences in his class only.
+    assert can_set_absence_reasons(roles("class_teacher"), objects["class_5a"])
+    assert not can_set_absence_reasons(roles("class_teacher"), objects["class_5b"])
+    assert not can_set_absence_reasons(roles("teacher"), objects["class_5a"])
+    for persona in ("deputy", "director", "admin", "student", "guardian"):
+        assert not can_edit_lesson(roles(persona), objects["math_lesson"]), persona
