@@ -168,6 +168,10 @@ AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT \
     else ("REMOTE_ADDR",)
 AXES_VERBOSE = False
+# Never keep what was typed into a secret field in the failed-attempt records (the activation form has the new
+# password and the code; the second login step has the one-time code).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "password1", "password2", "token",
+                             "csrfmiddlewaretoken"]
 
 OTP_TOTP_ISSUER = "Журнал"
 ZHURNAL_ACTIVATION_CODE_DAYS = env_int("ZHURNAL_ACTIVATION_CODE_DAYS", 30)

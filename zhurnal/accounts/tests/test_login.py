@@ -94,6 +94,16 @@ def test_wrong_activation_codes_count_towards_the_same_lockout(small_school, cli
     assert attempt(client, "student", PASSWORD).status_code == 429
 
 
+def test_failed_attempts_never_store_what_was_typed_into_secret_fields(small_school, client):
+    attempt(client, "teacher", "my-Secret-pass-1")
+    client.post(reverse("accounts:activate"), {"username": "student", "code": "QWERT-YUPAS",
+                                                "password1": "Tайный-пароль-77", "password2": "Tайный-пароль-77"})
+    stored = " ".join(AccessAttempt.objects.values_list("post_data", flat=True))
+    assert "username" in stored  # the records are there…
+    for secret in ("my-Secret-pass-1", "QWERT-YUPAS", "Tайный-пароль-77"):
+        assert secret not in stored  # …without the secrets
+
+
 def test_force_login_in_tests_is_not_affected_by_the_lockout(small_school, client):
     for _ in range(5):
         attempt(Client(), "teacher", "wrong")
