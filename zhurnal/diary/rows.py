@@ -23,7 +23,17 @@ from zhurnal.journal.models import (
     Mark,
     WorkType,
 )
-from zhurnal.school.models import Group, GroupKind, SchoolClass, StaffMember, Subject, TeachingAssignment
+from zhurnal.school.models import (
+    AcademicYear,
+    Enrollment,
+    Group,
+    GroupKind,
+    GroupMembership,
+    SchoolClass,
+    StaffMember,
+    Subject,
+    TeachingAssignment,
+)
 from zhurnal.timetable.models import Lesson, Room, Substitution
 
 from .models import FeedVisit
@@ -146,3 +156,34 @@ def new_marks_count(*, student_id: int, user_id: int, floor: dt.datetime) -> int
         "WHERE v.student_id = %s AND v.user_id = %s), %s)"
     )
     return _fetch(sql, [student_id, stamp, student_id, user_id, stamp])[0][0]
+
+
+def placement(*, student_id: int, start: dt.date, end: dt.date) -> tuple[list[tuple], list[tuple]]:
+    """The student's stays in classes (with the class and its year) and memberships of groups that overlap
+    the span, oldest first — one query.
+
+    Classes: (class id, start, end, grade, letter, shift, school id, class teacher id, year id, year name,
+    year start, year end). Groups: (group id, start, end)."""
+    q = connection.ops.quote_name
+    sql = (
+        "SELECT 'c', e.school_class_id, e.start, e." + q("end") + ", c.grade, c.letter, c.shift, "  # noqa: S608
+        "c.school_id, c.class_teacher_id, y.id, y.name, y.start, y." + q("end") + ", e.id "
+        f"FROM {_t(Enrollment)} e JOIN {_t(SchoolClass)} c ON c.id = e.school_class_id "
+        f"JOIN {_t(AcademicYear)} y ON y.id = c.year_id "
+        "WHERE e.student_id = %s AND e.start <= %s AND (e." + q("end") + " IS NULL OR e." + q("end") + " >= %s) "
+        "UNION ALL "
+        "SELECT 'g', m.group_id, m.start, m." + q("end") + ", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+        "NULL, m.id "
+        f"FROM {_t(GroupMembership)} m "
+        "WHERE m.student_id = %s AND m.start <= %s AND (m." + q("end") + " IS NULL OR m." + q("end") + " >= %s) "
+        "ORDER BY 1, 3, 14"
+    )
+    params = [student_id, _param(end), _param(start)] * 2
+    classes, groups = [], []
+    for row in _fetch(sql, params):
+        if row[0] == "c":
+            classes.append((row[1], _day(row[2]), _day(row[3]), row[4], row[5], row[6], row[7], row[8], row[9],
+                            row[10], _day(row[11]), _day(row[12])))
+        else:
+            groups.append((row[1], _day(row[2]), _day(row[3])))
+    return classes, groups

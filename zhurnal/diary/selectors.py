@@ -34,7 +34,6 @@ from zhurnal.school.models import (
     AcademicYear,
     Enrollment,
     GroupKind,
-    GroupMembership,
     GuardianLink,
     InfoChannel,
     ReportingPeriod,
@@ -67,13 +66,31 @@ SHORT_DAYS = ("пн", "вт", "ср", "чт", "пт", "сб", "вс")
 # --- where the student learns ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ClassStay:
+    school_class: SchoolClass
+    start: dt.date
+    end: dt.date | None
+
+    @property
+    def school_class_id(self) -> int:
+        return self.school_class.pk
+
+
+@dataclass(frozen=True)
+class GroupStay:
+    group_id: int
+    start: dt.date
+    end: dt.date | None
+
+
 @dataclass
 class Placement:
-    """The student's classes and groups over a span of dates — two queries; answers "was he in the group of
+    """The student's classes and groups over a span of dates — one query; answers "was he in the group of
     this lesson on its date?" without more."""
 
-    enrollments: list[Enrollment]
-    memberships: list[GroupMembership]
+    enrollments: list[ClassStay]
+    memberships: list[GroupStay]
 
     @property
     def class_ids(self) -> list[int]:
@@ -116,12 +133,17 @@ class Placement:
 
 
 def placement(student: Student, start: dt.date, end: dt.date) -> Placement:
-    enrollments = list(Enrollment.objects.filter(student=student, start__lte=end)
-                       .filter(Q(end__isnull=True) | Q(end__gte=start))
-                       .select_related("school_class__year").order_by("start", "pk"))
-    memberships = list(GroupMembership.objects.filter(student=student, start__lte=end)
-                       .filter(Q(end__isnull=True) | Q(end__gte=start)).order_by("start", "pk"))
-    return Placement(enrollments=enrollments, memberships=memberships)
+    classes, groups = raw.placement(student_id=student.pk, start=start, end=end)
+    years: dict[int, AcademicYear] = {}
+    stays = []
+    for (class_id, stay_start, stay_end, grade, letter, shift, school_id, teacher_id, year_id, year_name, year_start,
+         year_end) in classes:
+        year = years.setdefault(year_id, AcademicYear(id=year_id, school_id=school_id, name=year_name,
+                                                      start=year_start, end=year_end))
+        school_class = SchoolClass(id=class_id, school_id=school_id, year=year, grade=grade, letter=letter,
+                                   shift=shift, class_teacher_id=teacher_id)
+        stays.append(ClassStay(school_class=school_class, start=stay_start, end=stay_end))
+    return Placement(enrollments=stays, memberships=[GroupStay(*row) for row in groups])
 
 
 # --- days: the week view, the printed report, the calendar ------------------------------------------------
