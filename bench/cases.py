@@ -118,5 +118,5 @@ CASES: list[Case] = [
          what="кто читает дневник: класс"),
     Case("diary_school_activity", get("deputy", lambda c: "/diary/activity/"), what="кто читает дневник: школа"),
     Case("diary_class_paper", get("deputy", lambda c: f"/diary/classes/{c.ids['paper_class']}/paper.pdf"),
-         repeat=5, warmup=1, what="недельные выписки класса для семей без электронного доступа (PDF)"),
+         repeat=3, warmup=1, what="недельные выписки класса для семей без электронного доступа (PDF)"),
 ]
