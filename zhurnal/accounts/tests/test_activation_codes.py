@@ -257,3 +257,19 @@ def test_staff_slips_for_the_administrator(small_school, login):
         services.create_login(actor=None, person=small_school.staff["teacher"])  # already has one
     newcomer.refresh_from_db()
     assert newcomer.user.username == "novikova.oi"
+
+
+def test_slips_come_four_to_a_page_even_with_long_names(small_school):
+    from zhurnal.accounts import slips
+
+    people = [make_student(small_school.class_5a, f"Константинопольская-Щербакова{n}", first_name="Александра")
+              for n in range(5)]
+    issued = services.issue_activation_codes(actor=None, school=small_school.school, people=people)
+    made = slips.make_slips(issued, {f"student-{p.pk}": "обучающийся 5А класса" for p in people},
+                            "http://school.example/accounts/activate/")
+    pdf = slips.slips_pdf(school=small_school.school, title="5А", slips=made,
+                          activation_url="http://school.example/accounts/activate/",
+                          login_url="http://school.example/accounts/login/")
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    assert len(pages) == 2
+    assert pages[0].extract_text().count("Код активации") == 4
