@@ -33,5 +33,5 @@ class ActivationCodeAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SchoolSecurity)
-class SchoolSecurityAdmin(admin.ModelAdmin):
+class SchoolSecurityAdmin(ReadOnlyAdmin):
     list_display = ("school", "require_staff_2fa", "updated_by", "updated_at")
