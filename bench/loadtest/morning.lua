@@ -4,7 +4,7 @@
 --   (the trivial view, the framework's own ceiling)
 -- Every mark save carries a new idempotency key and a value, so it really writes.
 
-local mix_name, targets_path = "morning", "bench/loadtest/data/targets.lua"
+local mix_name, targets_path = "morning", "bench/data/loadtest/targets.lua"
 local data
 local counts = {}
 local thread_id = 0

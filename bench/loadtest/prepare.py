@@ -3,7 +3,7 @@
 Logs in (server-side sessions, as a login would make) a sample of guardians, pupils and teachers of every
 generated school and writes ``targets.lua`` for ``morning.lua``: each guardian or pupil with the diary pages he
 reads, each teacher with cells of his past lessons he may save. Run with the same settings as the server:
-    DATABASE_URL=... python -m bench.loadtest.prepare --out bench/loadtest/data/targets.lua
+    DATABASE_URL=... python -m bench.loadtest.prepare --out bench/data/loadtest/targets.lua
 """
 
 from __future__ import annotations

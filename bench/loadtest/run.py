@@ -23,7 +23,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-DATA = HERE / "data"
+DATA = HERE.parent / "data" / "loadtest"  # ignored by git: sessions, targets, the server log
 DB_URL = os.environ.get("LOADTEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zhurnal_region")
 HOST = "127.0.0.1"
 SCENARIOS = (
