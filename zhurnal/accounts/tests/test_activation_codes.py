@@ -273,3 +273,22 @@ def test_slips_come_four_to_a_page_even_with_long_names(small_school):
     pages = PdfReader(io.BytesIO(pdf)).pages
     assert len(pages) == 2
     assert pages[0].extract_text().count("Код активации") == 4
+
+
+def test_parent_of_two_children_in_the_class_gets_one_slip_naming_both(small_school, login):
+    older = make_student(small_school.class_5a, "Кузнецов", first_name="Пётр")
+    parent = make_guardian(older, last_name="Кузнецова")
+    younger = make_student(small_school.class_5a, "Кузнецова", first_name="Анна", gender="f")
+    from zhurnal.school.services import link_guardian
+
+    link_guardian(actor=None, student=younger, guardian=parent, relation="мать")
+    client = login("class_teacher")
+    page = client.get(reverse("accounts:class_access", args=[small_school.class_5a.pk])).content.decode()
+    assert "всем, кто ещё не входил (5)" in page  # two unnamed pupils, two children, one parent
+    response = client.post(reverse("accounts:class_issue", args=[small_school.class_5a.pk]),
+                           {"scope": "selected", "people": [f"guardian-{parent.pk}", f"guardian-{parent.pk}"],
+                            "format": "list_pdf"})
+    text = " ".join(pdf_text(response.content).split())
+    assert text.count("kuznetsova.mi") == 1
+    assert "Кузнецов П.С., 5А" in text and "Кузнецова А.С., 5А" in text
+    assert ActivationCode.objects.filter(user__username="kuznetsova.mi").count() == 1

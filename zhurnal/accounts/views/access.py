@@ -85,7 +85,10 @@ def _issue_and_download(request, *, rows: list[AccessRow], chosen: list[AccessRo
         return redirect(back)
     activation_url = request.build_absolute_uri(reverse("accounts:activate"))
     login_url = request.build_absolute_uri(reverse("accounts:login"))
-    role_lines = {row.key: row.role_label for row in rows}
+    role_lines: dict[str, str] = {}
+    for row in rows:  # a parent of two children in the class: both are named on his slip
+        known = role_lines.get(row.key)
+        role_lines[row.key] = row.role_label if not known or row.role_label in known else f"{known}; {row.role_label}"
     render_file, content_type, extension, what = slips.FORMATS[fmt]
     content = render_file(school=request.roles.school, title=title,
                           slips=slips.make_slips(issued, role_lines, activation_url),
@@ -106,7 +109,7 @@ def class_access(request, pk: int):
     editable_links = {row.link.pk for row in rows if row.link is not None} if can_issue else set()
     return render(request, "accounts/class_access.html", {
         "school_class": school_class, "on": on, "rows": rows, "can_issue": can_issue,
-        "editable_links": editable_links, "needs_code": sum(1 for row in rows if row.needs_code),
+        "editable_links": editable_links, "needs_code": len({row.key for row in rows if row.needs_code}),
         "link_form": GuardianLinkForm(), "code_days": settings.ZHURNAL_ACTIVATION_CODE_DAYS,
     })
 
@@ -135,7 +138,7 @@ def staff_access(request):
     rows = _staff_rows(request)
     return render(request, "accounts/staff_access.html", {
         "rows": rows, "can_issue": permissions.can_manage_staff_access(request.roles),
-        "needs_code": sum(1 for row in rows if row.needs_code), "code_days": settings.ZHURNAL_ACTIVATION_CODE_DAYS,
+        "needs_code": len({row.key for row in rows if row.needs_code}), "code_days": settings.ZHURNAL_ACTIVATION_CODE_DAYS,
     })
 
 
