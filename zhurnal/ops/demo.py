@@ -249,6 +249,9 @@ class DemoSchool:
     movements: list[Movement] = field(default_factory=list)
     personas: dict[str, Persona] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    timetable: Any = None  # zhurnal.timetable.demo.DemoTimetable
+    plans: Any = None  # zhurnal.planning.demo.DemoPlansReport
+    journal: Any = None  # zhurnal.journal.demo.DemoJournalReport
 
     def teacher_loads(self) -> dict[str, int]:
         loads: dict[str, int] = defaultdict(int)
@@ -302,6 +305,9 @@ class DemoBuilder:
         ("subgroup_members", "состав подгрупп"),
         ("cross_groups", "элективный курс, кружки, ГПД"),
         ("movement", "движение обучающихся"),
+        ("timetable", "расписание звонков и уроков, уроки с 1 сентября, замены"),
+        ("plans", "КТП по всем предметам, темы прошедших уроков"),
+        ("journal", "отметки, посещаемость, итоги первого периода"),
     )
 
     def __init__(self, *, today: dt.date | None = None, seed: int = DEMO_SEED,
@@ -599,6 +605,30 @@ class DemoBuilder:
             note="в связи с переменой места жительства"))
 
     # --- helpers -------------------------------------------------------------------------------------
+
+
+    # Steps of the later apps: each app owns its demo data; the builder only decides the order.
+    # Lessons come first, the КТП then fills their topics, the journal their marks and absences.
+
+    def step_timetable(self) -> None:
+        from zhurnal.timetable.demo import build_demo_timetable
+
+        teacher = self.demo.personas.get("uchitel")
+        self.demo.timetable = build_demo_timetable(
+            school=self.school, year=self.year, today=self.today, rng=self.rng, actor=self.actor,
+            featured_teacher=teacher.person if teacher else None,
+        )
+
+    def step_plans(self) -> None:
+        from zhurnal.planning.demo import build_demo_plans
+
+        self.demo.plans = build_demo_plans(school=self.school, year=self.year, today=self.today, rng=self.rng)
+
+    def step_journal(self) -> None:
+        from zhurnal.journal.demo import build_demo_journal
+
+        self.demo.journal = build_demo_journal(school=self.school, year=self.year, today=self.today, rng=self.rng,
+                                               actor=self.actor)
 
     @staticmethod
     def _class_names() -> list[str]:

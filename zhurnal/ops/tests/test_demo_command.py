@@ -91,7 +91,7 @@ def test_zhurnal_demo_builds_a_fresh_database_and_serves_the_login_page(tmp_path
     reader.start()
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_answering(f"{base}/health/", process, output, time.monotonic() + 300)
+        wait_until_answering(f"{base}/health/", process, output, time.monotonic() + 900)
         jar = http.cookiejar.CookieJar()
         browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         with browser.open(f"{base}/") as response:  # an anonymous visitor lands on the login form
