@@ -113,3 +113,31 @@ def test_navigation_offers_access_and_security(small_school, login):
     assert f'href="{reverse("accounts:security")}"' in html
     guardian_page = login("guardian").get(reverse("accounts:security")).content.decode()
     assert f'href="{reverse("accounts:access")}"' not in guardian_page
+
+
+@pytest.mark.parametrize("url_name", ["access", "staff_access", "person", "security"])
+def test_access_list_pages_make_constant_queries(small_school, login, url_name):
+    from zhurnal.core.testing import make_class, make_staff
+    from zhurnal.school.models import Position
+
+    client = login("admin")
+    guardian = small_school.users["guardian"]
+    args = [guardian.pk] if url_name == "person" else []
+    url = reverse(f"accounts:{url_name}", args=args)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    small = count()
+    for n in range(6):
+        school_class = make_class(small_school.year, 6 + n, "А")
+        for _ in range(3):
+            make_guardian(make_student(school_class), username=f"p{school_class.pk}{_}")
+        staff = make_staff(small_school.school, f"Сотрудникова{n}", [Position.TEACHER], username=f"staff{n}")
+        services.issue_activation_codes(actor=None, school=small_school.school, people=[staff])
+    for user in (guardian, small_school.users["admin"]):
+        for _ in range(5):
+            services.record_login_event(user=user, username=user.username, kind="password", succeeded=True)
+    assert count() == small
