@@ -65,7 +65,8 @@ def _homework_event(item, stamp: dt.datetime, host: str) -> Event:
 
 
 def build_calendar(span: DiarySpan, *, title: str, timezone_name: str, host: str) -> bytes:
-    """Lessons (with bell times where known) and homework on the day it is due."""
+    """Lessons (with bell times where known) and homework on the day it is due. ``host`` makes the events'
+    UIDs stable whatever address the feed is fetched from, so calendars update events instead of doubling them."""
     tz = ZoneInfo(timezone_name)
     stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
     calendar = Calendar()

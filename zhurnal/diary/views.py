@@ -288,7 +288,7 @@ def ical_feed(request, token: str):
     span = selectors.diary_days(student, today - dt.timedelta(days=CALENDAR_DAYS_BACK),
                                 today + dt.timedelta(days=CALENDAR_DAYS_AHEAD), today=today)
     content = ical.build_calendar(span, title=f"Дневник: {student.last_name} {student.first_name}",
-                                  timezone_name=student.school.timezone, host=request.get_host().split(":")[0])
+                                  timezone_name=student.school.timezone, host=f"{student.school.slug}.zhurnal")
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="diary.ics"'
     response["Cache-Control"] = "private, max-age=900"

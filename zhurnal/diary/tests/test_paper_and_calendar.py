@@ -110,17 +110,17 @@ def test_calendar_feed_parses_and_holds_lessons_and_homework(diary, login, clien
     calendar = Calendar.from_ical(response.content)
     events = list(calendar.walk("VEVENT"))
     lessons = {str(e["UID"]): e for e in events if str(e["UID"]).startswith("lesson-")}
-    event = lessons[f"lesson-{lesson.pk}@testserver"]
+    event = lessons[f"lesson-{lesson.pk}@{s.school.slug}.zhurnal"]
     assert str(event["SUMMARY"]) == "Математика"
     start = event.decoded("DTSTART")
     assert (start.date(), start.strftime("%H:%M")) == (s.monday, "09:25")
     assert event.decoded("DTEND").strftime("%H:%M") == "10:10"
     assert str(event["LOCATION"]) == "каб. 214" and "Тема: Дроби" in str(event["DESCRIPTION"])
-    homework = [e for e in events if str(e["UID"]) == f"homework-{lesson.pk}@testserver"]
+    homework = [e for e in events if str(e["UID"]) == f"homework-{lesson.pk}@{s.school.slug}.zhurnal"]
     assert len(homework) == 1 and "№ 12" in str(homework[0]["DESCRIPTION"])
     assert homework[0].decoded("DTSTART") == s.monday + dt.timedelta(days=1)
     # Only the student's lessons: 5Б's maths is not in it.
-    assert not any(e["UID"] == f"lesson-{lesson_on(s.math_5b, s.monday).pk}@testserver" for e in events)
+    assert not any(e["UID"] == f"lesson-{lesson_on(s.math_5b, s.monday).pk}@{s.school.slug}.zhurnal" for e in events)
     days = {e.decoded("DTSTART").date() if isinstance(e.decoded("DTSTART"), dt.datetime) else e.decoded("DTSTART")
             for e in lessons.values()}
     assert min(days) >= s.today - dt.timedelta(days=14) and max(days) <= s.today + dt.timedelta(days=56)
