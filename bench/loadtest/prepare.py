@@ -36,8 +36,10 @@ def main() -> None:
     from django.db import transaction
 
     from zhurnal.core.dates import today as school_today
+    from zhurnal.journal.selectors import current_period
     from zhurnal.ops.generate import SLUG_PREFIX
     from zhurnal.school.models import GroupKind, GuardianLink, School, Student, Subject, TeachingAssignment
+    from zhurnal.school.selectors import periods_for_grade
     from zhurnal.timetable.models import Lesson
 
     rng = random.Random(args.seed)
@@ -70,11 +72,17 @@ def main() -> None:
                            f'subjects={{{",".join(map(str, subjects))}}}}}')
         assignments = list(TeachingAssignment.objects.filter(school=school, group__kind=GroupKind.CLASS,
                                                              group__school_class__grade__gte=2)
-                           .exclude(subject__without_marks=True).select_related("teacher__user", "group")
+                           .exclude(subject__without_marks=True)
+                           .select_related("teacher__user", "group__school_class__year")
                            .order_by("pk"))
         for assignment in rng.sample(assignments, min(args.teachers, len(assignments))):
-            lessons = list(Lesson.objects.filter(assignment=assignment, date__lte=today).order_by("-date")
-                           .values_list("pk", flat=True)[:5])
+            # Lessons of the period in progress only: a closed period refuses changes without a reason.
+            school_class = assignment.group.school_class
+            period = current_period(list(periods_for_grade(school_class.year, school_class.grade)), today)
+            lessons = list(Lesson.objects.filter(assignment=assignment, date__lte=today, date__gte=period.start)
+                           .order_by("-date").values_list("pk", flat=True)[:5])
+            if not lessons:
+                continue
             students = list(Student.objects.filter(enrollments__school_class_id=assignment.group.school_class_id)
                             .values_list("pk", flat=True))
             csrf = secrets.token_hex(16)  # a 32-character CSRF secret, sent as the cookie and as the header
