@@ -419,8 +419,15 @@ def new_marks_count(student: Student, user_id: int) -> int:
 
 @dataclass
 class FeedItem:
-    mark: Mark
+    value: str
     text: str
+    subject_id: int
+    subject: str
+    work_type: str
+    is_control: bool
+    lesson_date: dt.date
+    comment: str
+    updated_at: dt.datetime
     is_new: bool
     changed: bool
 
@@ -436,13 +443,16 @@ class MarksFeed:
 def marks_feed(student: Student, *, seen_at: dt.datetime | None) -> MarksFeed:
     """Marks of the last 30 days, newest first; those set or changed after ``seen_at`` are new — one query."""
     since = timezone.now() - dt.timedelta(days=FEED_DAYS)
-    rows = (Mark.objects.filter(student=student, updated_at__gt=since)
-            .select_related("lesson__assignment__subject", "lesson__actual_teacher", "work_type")
-            .order_by("-updated_at", "-pk")[:FEED_LIMIT])
+    marks = (Mark.objects.filter(student=student, updated_at__gt=since).order_by("-updated_at", "-pk")
+             .values_list("value", "modifier", "lesson__assignment__subject_id", "lesson__assignment__subject__name",
+                          "work_type__name", "work_type__is_control", "lesson__date", "comment", "created_at",
+                          "updated_at")[:FEED_LIMIT])
     new, earlier = [], []
-    for mark in rows:
-        item = FeedItem(mark=mark, text=mark.text, is_new=seen_at is None or mark.updated_at > seen_at,
-                        changed=(mark.updated_at - mark.created_at) > dt.timedelta(seconds=5))
+    for value, modifier, subject_id, subject, work_type, is_control, date, comment, created, updated in marks:
+        item = FeedItem(value=value, text=grading.format_mark(value, modifier), subject_id=subject_id,
+                        subject=subject, work_type=work_type, is_control=is_control, lesson_date=date,
+                        comment=comment, updated_at=updated, is_new=seen_at is None or updated > seen_at,
+                        changed=(updated - created) > dt.timedelta(seconds=5))
         (new if item.is_new else earlier).append(item)
     return MarksFeed(student=student, seen_at=seen_at, new=new, earlier=earlier)
 
