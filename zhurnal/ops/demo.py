@@ -604,9 +604,6 @@ class DemoBuilder:
             actor=self.actor, student=student, date=on, order_number=self._order(),
             note="в связи с переменой места жительства"))
 
-    # --- helpers -------------------------------------------------------------------------------------
-
-
     # Steps of the later apps: each app owns its demo data; the builder only decides the order.
     # Lessons come first, the КТП then fills their topics, the journal their marks and absences.
 
@@ -629,6 +626,8 @@ class DemoBuilder:
 
         self.demo.journal = build_demo_journal(school=self.school, year=self.year, today=self.today, rng=self.rng,
                                                actor=self.actor)
+
+    # --- helpers -------------------------------------------------------------------------------------
 
     @staticmethod
     def _class_names() -> list[str]:
