@@ -167,7 +167,9 @@ def write_peers(report: dict, path: Path) -> None:
         f"latest `make bench` ({report['run_at']}; load average during the runs: "
         + "; ".join(f"{r['db']} {r.get('load_average', {}).get('before')}" for r in report["runs"]) + "). "
         "Ours are server time through the whole Django stack in-process (median / p95), without the network; "
-        "theirs include the PHP built-in server's HTTP handling.", "",
+        "theirs include the PHP built-in server's HTTP handling. A load average well above the 2 cores means "
+        "other processes shared the machine during our run and inflated our absolute times several-fold (see "
+        "`framework_ceiling` in `bench/results.md`); compare on an idle machine before drawing conclusions.", "",
         "| operation | RosarioSIS | Zhurnal, SQLite | Zhurnal, PostgreSQL | our case |",
         "|---|---|---|---|---|",
     ]
