@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PG_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/zhurnal)
-PYTEST_ARGS ?=
+# Two workers: the machines (and CI) have two cores. Override with PYTEST_ARGS= for a serial run.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: demo test install install-dev lint test-sqlite test-postgres chromium fet bench clean
 
