@@ -10,6 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
@@ -136,9 +137,18 @@ class CellData:
         return grading.format_cell(self.absence, [(v, m) for v, m, _, _ in self.marks])
 
 
+class LessonHead(NamedTuple):
+    """What a grid column needs of its lesson (a model instance per column would cost more than the rest)."""
+
+    pk: int
+    date: dt.date
+    number: int
+    topic: str
+
+
 @dataclass
 class GridColumn:
-    lesson: Lesson
+    lesson: LessonHead
     work_type_id: int | None
     is_control: bool
     control_label: str = ""
@@ -182,9 +192,9 @@ def default_work_type(work_types: list[WorkType]) -> WorkType | None:
 
 def journal_grid(assignment: TeachingAssignment, period: ReportingPeriod, *, periods: list[ReportingPeriod],
                  grade: int | None, today: dt.date) -> Grid:
-    """The journal page of an assignment for a period. Queries: work types, policy, reopenings, lessons with their
-    records, students with their spans, marks, attendance, final marks — eight, for any number of rows and
-    columns. ``assignment`` comes with its group, class and subject."""
+    """The journal page of an assignment for a period. Queries: work types, policy, (reopenings, once the period
+    has closed), lessons with their control types, students with their spans, marks, attendance, final marks —
+    seven or eight, for any number of rows and columns. ``assignment`` comes with its group, class and subject."""
     work_types = list(WorkType.objects.filter(school_id=assignment.school_id).order_by("ordering", "name"))
     policy = policy_from_row(policy_row_for(assignment.school_id, period_policy_date(period, today)), work_types)
     lock = locks.period_lock(period, policy=policy, today=today,
@@ -192,14 +202,14 @@ def journal_grid(assignment: TeachingAssignment, period: ReportingPeriod, *, per
     control_ids = policy.control_types
     labels = {w.pk: w.label for w in work_types}
     default = default_work_type(work_types)
-    lessons = list(
-        Lesson.objects.filter(assignment=assignment, date__gte=period.start, date__lte=period.end, cancelled=False)
-        .select_related("record").order_by("date", "number")
-    )
+    lessons = []
     columns = []
-    for lesson in lessons:
-        record = getattr(lesson, "record", None)
-        control_type_id = record.control_type_id if record is not None else None
+    for pk, date, number, topic, control_type_id in (
+            Lesson.objects.filter(assignment=assignment, date__gte=period.start, date__lte=period.end,
+                                  cancelled=False)
+            .order_by("date", "number").values_list("pk", "date", "number", "topic", "record__control_type_id")):
+        lesson = LessonHead(pk, date, number, topic)
+        lessons.append(lesson)
         columns.append(GridColumn(
             lesson=lesson, work_type_id=control_type_id or (default.pk if default else None),
             is_control=control_type_id in control_ids, control_label=labels.get(control_type_id, ""),
