@@ -32,6 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhurnal.audit.services import record
+from zhurnal.core import spreadsheets
 from zhurnal.core.dates import today as school_today
 from zhurnal.core.templatetags.zhurnal import plural
 
@@ -353,37 +354,16 @@ def _read_xlsx(data: bytes, filename: str) -> list[Row]:
 
 
 def decode_text(data: bytes, filename: str) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1251 — what Russian spreadsheets save."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
-    else:
-        try:
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            pass
-        try:
-            return data.decode("cp1251")
-        except UnicodeDecodeError:
-            pass
-    raise ImportFileError(f"Не удалось прочитать текст файла «{filename}»: неизвестная кодировка. "
-                          "Сохраните его как «CSV UTF-8» или «CSV (разделители — точка с запятой)».")
-
-
-def sniff_delimiter(text: str) -> str:
-    """The delimiter of the first non-empty line: «;» (Russian Excel), «,» or a tab — whichever occurs most."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    unquoted = re.sub(r'"[^"]*"', "", first)
-    counts = {d: unquoted.count(d) for d in (";", ",", "\t")}
-    best = max(counts, key=lambda d: (counts[d], d == ";"))
-    return best if counts[best] else ";"
+    """The shared decoding of Russian spreadsheets' CSV, reported as this module's file error."""
+    try:
+        return spreadsheets.decode_text(data, filename)
+    except spreadsheets.SpreadsheetError as exc:
+        raise ImportFileError(str(exc)) from exc
 
 
 def _read_csv(data: bytes, filename: str) -> list[Row]:
     text = decode_text(data, filename)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=spreadsheets.sniff_delimiter(text))
     rows: list[Row] = []
     try:
         for number, values in enumerate(reader, start=1):
