@@ -4,6 +4,7 @@ Each database runs in its own process (settings choose the database at start-up)
     python -m bench.run                      # both databases, writes the results files
     python -m bench.run --db sqlite          # one database, prints its JSON (used by the parent)
     python -m bench.run --only journal_grid,mark_save   # some cases (the results files are not written)
+    python -m bench.run --db sqlite --only mark_save --profile   # and where the time goes (cProfile, stderr)
 The PostgreSQL database is ``BENCH_DATABASE_URL`` (postgres://postgres@127.0.0.1:5432/zhurnal_bench); it is
 dropped and created anew. Without a reachable PostgreSQL the run stops unless ``--db sqlite`` is given.
 """
@@ -24,7 +25,7 @@ DATA = ROOT / "data"
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zhurnal_bench")
 
 
-def run_one(db: str, only: set[str] | None = None) -> dict:
+def run_one(db: str, only: set[str] | None = None, profile: bool = False) -> dict:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
     os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
@@ -66,6 +67,8 @@ def run_one(db: str, only: set[str] | None = None) -> dict:
                                expect_page=case.page, what=case.what))
         print(f"  {db} {case.name}: {results[-1].median_ms:.1f} ms ({time.perf_counter() - began:.0f} s)",
               file=sys.stderr)
+        if profile and case.name != "framework_ceiling":
+            print_profile(case.name, run)
     ceiling = next(r for r in results if r.case == "framework_ceiling")
     for result in results:
         result.ratio_to_ceiling = ratio(result.median_ms, ceiling.median_ms)
@@ -73,6 +76,30 @@ def run_one(db: str, only: set[str] | None = None) -> dict:
             "load_average": {"before": [round(x, 2) for x in load_before],
                              "after": [round(x, 2) for x in os.getloadavg()]},
             "seconds": round(time.perf_counter() - started, 1), "cases": [r.as_dict() for r in results]}
+
+
+def print_profile(name: str, run) -> None:
+    """Where one case spends its time: ten runs under cProfile, the top functions by own and cumulative time."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(10):
+        run()
+    profiler.disable()
+    print(f"== {name}: our functions by cumulative time (10 runs)", file=sys.stderr)
+    pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats("zhurnal/", 40)
+    print(f"== {name}: by own time (10 runs)", file=sys.stderr)
+    pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(15)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        run()
+    print(f"== {name}: the queries of one run", file=sys.stderr)
+    for query in queries.captured_queries:
+        print(f"  {query['time']} {query['sql'][:300]}", file=sys.stderr)
 
 
 def recreate_pg_database(url: str) -> None:
@@ -202,15 +229,17 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", choices=["sqlite", "postgres"])
     parser.add_argument("--only", default="", help="comma-separated case names")
+    parser.add_argument("--profile", action="store_true", help="also print a cProfile of each case (stderr)")
     args = parser.parse_args()
     only = {name for name in args.only.split(",") if name} or None
     if args.db and os.environ.get("BENCH_CHILD") == "1":
-        print(json.dumps(run_one(args.db, only)))
+        print(json.dumps(run_one(args.db, only, profile=args.profile)))
         return
     began = time.perf_counter()
     runs = []
     for db in [args.db] if args.db else ["sqlite", "postgres"]:
-        out = subprocess.run([sys.executable, "-m", "bench.run", "--db", db, "--only", args.only],  # noqa: S603
+        command = [sys.executable, "-m", "bench.run", "--db", db, "--only", args.only]
+        out = subprocess.run(command + (["--profile"] if args.profile else []),  # noqa: S603
                              stdout=subprocess.PIPE, text=True, check=True, cwd=ROOT.parent,
                              env={**os.environ, "BENCH_CHILD": "1"})
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))

@@ -142,6 +142,11 @@ else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {"default": sqlite_database(VAR_DIR / "zhurnal.sqlite3")}
 
+# Each process keeps its own cache: what is cached is versioned by the school's stamp, read from the database
+# on every request (zhurnal/school/stamps.py), so app servers need no shared cache to stay correct.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "zhurnal",
+                      "OPTIONS": {"MAX_ENTRIES": env_int("ZHURNAL_CACHE_ENTRIES", 50_000)}}}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

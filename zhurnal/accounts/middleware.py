@@ -8,7 +8,7 @@ from django.utils.functional import SimpleLazyObject
 
 from zhurnal.audit.services import current_address
 
-from .roles import SchoolRoles, roles_in, schools_of
+from .roles import SchoolRoles, cached_roles_in, schools_of
 
 SESSION_SCHOOL_KEY = "zhurnal_school_id"
 
@@ -47,7 +47,7 @@ def _active_school(request):
 
 def _roles(request) -> SchoolRoles:
     school = request.school
-    return roles_in(request.user, school if school else None)
+    return cached_roles_in(request.user, school if school else None)
 
 
 # Set at login (see signals.py); checked here without a database query on every request.

@@ -6,9 +6,10 @@ teaching assignment → teacher; guardian link → guardian; a student record �
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
+from zhurnal.school import stamps
 from zhurnal.school.models import (
     Guardian,
     GuardianLink,
@@ -125,6 +126,16 @@ def roles_in(user, school: School | None) -> SchoolRoles:
         taught_group_ids=taught, student=student, guardian_ids=guardian_ids, child_ids=child_ids,
         roles=frozenset(roles),
     )
+
+
+def cached_roles_in(user, school: School | None) -> SchoolRoles:
+    """``roles_in`` remembered until the school's stamp changes (``zhurnal.school.stamps``): the five or six
+    queries of a person's standing run once per change of the school's staff, classes or families, not on every
+    request. ``school`` must have been loaded in this request (its stamp is the version read)."""
+    if school is None or user is None or not user.is_authenticated:
+        return SchoolRoles(school=school)
+    roles = stamps.cached(school, "roles", user.pk, lambda: roles_in(user, school))
+    return replace(roles, school=school)
 
 
 def schools_of(user) -> list[School]:

@@ -161,3 +161,17 @@ def build_small_school(students_per_class: int = 3) -> SmallSchool:
         other_school=other_school, other_year=other_year, other_class=other_class,
         other_school_student=other_school_student,
     )
+
+
+def page_queries(client, url: str) -> tuple[int, Any]:
+    """The queries of a page as a user meets it: after one visit, so what is cached per school (roles, rules,
+    periods — see ``zhurnal.school.stamps``) is not counted; a page's own queries must not grow with its data.
+    Returns (count, response)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(queries.captured_queries), response

@@ -28,7 +28,7 @@ from zhurnal.journal.models import (
     Mark,
     WorkType,
 )
-from zhurnal.journal.policies import policy_from_row, policy_row_for
+from zhurnal.journal.policies import policy_from_row, policy_row_for, work_types_of
 from zhurnal.journal.selectors import current_period, period_policy_date
 from zhurnal.school.models import (
     AcademicYear,
@@ -45,6 +45,7 @@ from zhurnal.school.models import (
     TeachingAssignment,
 )
 from zhurnal.school.selectors import periods_for_grade
+from zhurnal.school.stamps import school_or_id
 from zhurnal.timetable.calendar import BellTimes, HolidayCalendar, dates_between, monday_of
 from zhurnal.timetable.models import WEEKDAY_NAMES, SubstitutionKind
 
@@ -607,8 +608,9 @@ def diary_subject(student: Student, subject: Subject, *, period: ReportingPeriod
     assignments = list(TeachingAssignment.objects.filter(place.assignment_q(), subject=subject,
                                                          year_id=school_class.year_id)
                        .select_related("teacher", "group", "subject").order_by("pk"))
-    work_types = list(WorkType.objects.filter(school_id=student.school_id).order_by("ordering", "name"))
-    policy = policy_from_row(policy_row_for(student.school_id, period_policy_date(period, today)), work_types)
+    school = school_or_id(student)
+    work_types = work_types_of(school)
+    policy = policy_from_row(policy_row_for(school, period_policy_date(period, today)), work_types)
     names = {w.pk: w.name for w in work_types}
     lines: dict[int, list[MarkLine]] = defaultdict(list)
     graded: dict[int, list[GradedMark]] = defaultdict(list)
@@ -770,8 +772,9 @@ def diary_finals(student: Student, *, today: dt.date) -> FinalsPage:
     graded: dict[int, list[GradedMark]] = defaultdict(list)
     policy = None
     if current is not None:
-        work_types = list(WorkType.objects.filter(school_id=student.school_id))
-        policy = policy_from_row(policy_row_for(student.school_id, period_policy_date(current, today)), work_types)
+        school = school_or_id(student)
+        work_types = work_types_of(school)
+        policy = policy_from_row(policy_row_for(school, period_policy_date(current, today)), work_types)
         for assignment_id, *rest in (Mark.objects.filter(student=student, lesson__assignment_id__in=ids,
                                                          lesson__date__gte=current.start,
                                                          lesson__date__lte=current.end, lesson__cancelled=False)

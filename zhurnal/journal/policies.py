@@ -1,4 +1,5 @@
-"""The school's grading rules in force on a date, as a ``grading.Policy`` — two queries, no writes.
+"""The school's grading rules in force on a date, as a ``grading.Policy`` — no writes; two queries for a school
+id, none for a ``School`` instance whose rules are cached (until its stamp changes, see ``school.stamps``).
 
 The diary and reports call ``policy_for(school, on)`` and then the functions of ``grading``; the journal does
 the same, so a family reads exactly the average and the suggestion the teacher sees.
@@ -10,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
+from zhurnal.school import stamps
 from zhurnal.school.models import School
 
 from .grading import Policy
@@ -59,14 +61,29 @@ def policy_from_row(row: GradingPolicy | None, work_types: Iterable[WorkType]) -
     )
 
 
+def _cached_rules(school: School) -> tuple[list[GradingPolicy], list[WorkType]]:
+    """Every version of the rules (newest first) and every work type of the school, cached per stamp."""
+    return stamps.cached(school, "grading-rules", "", lambda: (
+        list(GradingPolicy.objects.filter(school=school).order_by("-valid_from")),
+        list(WorkType.objects.filter(school=school).order_by("ordering", "name")),
+    ))
+
+
 def policy_row_for(school: School | int, on: dt.date) -> GradingPolicy | None:
-    school_id = school if isinstance(school, int) else school.pk
-    return GradingPolicy.objects.filter(school_id=school_id, valid_from__lte=on).order_by("-valid_from").first()
+    if isinstance(school, School):
+        return next((row for row in _cached_rules(school)[0] if row.valid_from <= on), None)
+    return GradingPolicy.objects.filter(school_id=school, valid_from__lte=on).order_by("-valid_from").first()
+
+
+def work_types_of(school: School | int) -> list[WorkType]:
+    """The school's work types in their order (inactive ones included: old marks keep theirs)."""
+    if isinstance(school, School):
+        return _cached_rules(school)[1]
+    return list(WorkType.objects.filter(school_id=school).order_by("ordering", "name"))
 
 
 def policy_for(school: School | int, on: dt.date, *, work_types: Iterable[WorkType] | None = None) -> Policy:
     """The rules in force on ``on``: the latest version whose ``valid_from`` is not after it."""
-    school_id = school if isinstance(school, int) else school.pk
     if work_types is None:
-        work_types = WorkType.objects.filter(school_id=school_id)
-    return policy_from_row(policy_row_for(school_id, on), work_types)
+        work_types = work_types_of(school)
+    return policy_from_row(policy_row_for(school, on), work_types)

@@ -15,6 +15,7 @@ from typing import NamedTuple
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from zhurnal.audit.models import AuditEntry
+from zhurnal.school import stamps
 from zhurnal.school.models import (
     AcademicYear,
     Enrollment,
@@ -28,6 +29,7 @@ from zhurnal.school.models import (
     TeachingAssignment,
 )
 from zhurnal.school.selectors import periods_for_grade
+from zhurnal.school.stamps import school_or_id
 from zhurnal.timetable.models import Lesson
 
 from . import grading, locks
@@ -44,7 +46,7 @@ from .models import (
     PeriodReopening,
     WorkType,
 )
-from .policies import policy_for, policy_from_row, policy_row_for
+from .policies import policy_for, policy_from_row, policy_row_for, work_types_of
 
 LESSON_TARGET = Lesson._meta.label_lower
 OPEN_END = dt.date.max
@@ -67,8 +69,14 @@ def assignment_grade(assignment: TeachingAssignment) -> int | None:
 
 
 def assignment_periods(assignment: TeachingAssignment, grade: int | None = None) -> list[ReportingPeriod]:
-    grade = grade if grade is not None else assignment_grade(assignment)
-    return list(periods_for_grade(assignment.year, grade or 1))
+    """The reporting periods of the assignment's grade — cached per school stamp when the assignment comes with
+    its school."""
+    grade = (grade if grade is not None else assignment_grade(assignment)) or 1
+    school = school_or_id(assignment)
+    if isinstance(school, School):
+        return stamps.cached(school, "periods", f"{assignment.year_id}:{grade}",
+                             lambda: list(periods_for_grade(assignment.year_id, grade)))
+    return list(periods_for_grade(assignment.year_id, grade))
 
 
 def current_period(periods: list[ReportingPeriod], today: dt.date) -> ReportingPeriod | None:
@@ -195,8 +203,9 @@ def journal_grid(assignment: TeachingAssignment, period: ReportingPeriod, *, per
     """The journal page of an assignment for a period. Queries: work types, policy, (reopenings, once the period
     has closed), lessons with their control types, students with their spans, marks, attendance, final marks —
     seven or eight, for any number of rows and columns. ``assignment`` comes with its group, class and subject."""
-    work_types = list(WorkType.objects.filter(school_id=assignment.school_id).order_by("ordering", "name"))
-    policy = policy_from_row(policy_row_for(assignment.school_id, period_policy_date(period, today)), work_types)
+    school = school_or_id(assignment)
+    work_types = work_types_of(school)
+    policy = policy_from_row(policy_row_for(school, period_policy_date(period, today)), work_types)
     lock = locks.period_lock(period, policy=policy, today=today,
                              reopened_until=locks.reopened_until(assignment, period, policy=policy, today=today))
     control_ids = policy.control_types
@@ -310,9 +319,10 @@ def lesson_sheet(lesson: Lesson, *, today: dt.date) -> LessonSheet:
     grade = assignment_grade(assignment)
     periods = assignment_periods(assignment, grade)
     period = locks.period_of(periods, lesson.date)
-    work_types = list(WorkType.objects.filter(school_id=lesson.school_id).order_by("ordering", "name"))
+    school = school_or_id(lesson)
+    work_types = work_types_of(school)
     policy_date = period_policy_date(period, today) if period is not None else lesson.date
-    policy = policy_from_row(policy_row_for(lesson.school_id, policy_date), work_types)
+    policy = policy_from_row(policy_row_for(school, policy_date), work_types)
     lock = locks.period_lock(period, policy=policy, today=today,
                              reopened_until=locks.reopened_until(assignment, period, policy=policy, today=today))
     record = getattr(lesson, "record", None)
@@ -474,8 +484,9 @@ class ClassSummary:
 def class_summary(school_class: SchoolClass, period: ReportingPeriod, *, today: dt.date) -> ClassSummary:
     """Students × subjects of a class for a period: weighted averages and final marks. Queries: work types,
     policy, students, assignments, marks, final marks, absences — seven, whatever the size."""
-    work_types = list(WorkType.objects.filter(school_id=school_class.school_id))
-    policy = policy_from_row(policy_row_for(school_class.school_id, period_policy_date(period, today)), work_types)
+    school = school_or_id(school_class)
+    work_types = work_types_of(school)
+    policy = policy_from_row(policy_row_for(school, period_policy_date(period, today)), work_types)
     enrollments = (Enrollment.objects.filter(school_class=school_class, start__lte=period.end)
                    .filter(Q(end__isnull=True) | Q(end__gte=period.start)).select_related("student"))
     students: dict[int, Student] = {}
@@ -727,10 +738,6 @@ def teacher_lessons_on(staff_id: int, on: dt.date) -> QuerySet[Lesson]:
 
 def policy_versions(school: School) -> QuerySet[GradingPolicy]:
     return GradingPolicy.objects.filter(school=school).select_related("created_by").order_by("-valid_from")
-
-
-def work_types_of(school: School) -> QuerySet[WorkType]:
-    return WorkType.objects.filter(school=school).order_by("ordering", "name")
 
 
 def attachments_of(lesson: Lesson) -> QuerySet[HomeworkAttachment]:

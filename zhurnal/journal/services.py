@@ -259,8 +259,7 @@ def _lesson_context(lesson: Lesson, *, today: dt.date) -> LessonContext:
     grade = selectors.assignment_grade(assignment)
     period = locks.period_of(selectors.assignment_periods(assignment, grade), lesson.date)
     policy_date = selectors.period_policy_date(period, today) if period is not None else lesson.date
-    # Writes need the scale, the locks and the grades without marks, not which work types are control works.
-    policy = policy_for(lesson.school_id, policy_date, work_types=())
+    policy = policy_for(lesson.school, policy_date)
     return LessonContext(lesson=lesson, grade=grade, period=period, policy=policy,
                          marks_allowed=selectors.marks_allowed_for(assignment, grade, policy),
                          late=locks.is_late(lesson.date, policy=policy, today=today))
@@ -294,7 +293,8 @@ def _locked_lesson(lesson: Lesson) -> Lesson:
     """Lock the lesson row: writes to one lesson's cells run one after another (PostgreSQL; SQLite writes are
     serialised by its IMMEDIATE transactions)."""
     return (Lesson.objects.select_for_update(of=("self",)).select_related(
-        "school", "assignment__group__school_class", "assignment__subject", "assignment__year").get(pk=lesson.pk))
+        "school", "assignment__school", "assignment__group__school_class", "assignment__subject",
+        "assignment__year").get(pk=lesson.pk))
 
 
 def _replay(key: uuid.UUID | str | None, *, school_id: int, verb: str, scope: dict) -> dict | None:

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from .stamps import new_stamp
+
 
 class School(models.Model):
     name = models.CharField("полное наименование", max_length=300)
@@ -17,6 +19,9 @@ class School(models.Model):
     address = models.CharField("адрес", max_length=300, blank=True)
     timezone = models.CharField("часовой пояс", max_length=64, default="Europe/Moscow")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Replaced whenever the roles, rules, periods or bells of the school change: the version of its cache
+    # (see stamps.py).
+    config_stamp = models.CharField(max_length=32, default=new_stamp, editable=False)
 
     class Meta:
         verbose_name = "школа"

@@ -83,7 +83,7 @@ def group_members(group: Group, on: dt.date) -> QuerySet[Student]:
     return Student.objects.filter(pk__in=ids).order_by("last_name", "first_name", "patronymic", "pk")
 
 
-def periods_for_grade(year: AcademicYear, grade: int) -> QuerySet[ReportingPeriod]:
+def periods_for_grade(year: AcademicYear | int, grade: int) -> QuerySet[ReportingPeriod]:
     return ReportingPeriod.objects.filter(
         period_set__year=year, period_set__grade_from__lte=grade, period_set__grade_to__gte=grade
     ).order_by("number")

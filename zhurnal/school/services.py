@@ -15,6 +15,7 @@ from zhurnal.audit.services import record
 from zhurnal.core.dates import today as school_today
 
 from . import periods as calendar
+from . import stamps
 from .models import (
     AcademicYear,
     Curriculum,
@@ -458,6 +459,7 @@ def save_staff(
         StaffPosition.objects.bulk_create(
             [StaffPosition(school=school, staff=staff, position=p) for p in sorted(wanted - current)]
         )
+        stamps.bump(school)  # bulk_create sends no signal; roles are cached per school
         record(actor=actor, verb="staff.positions", target=staff, before=sorted(current), after=sorted(wanted))
     return staff
 

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from zhurnal.core.testing import class_group, make_assignment, make_staff, make_subject
+from zhurnal.core.testing import class_group, make_assignment, make_staff, make_subject, page_queries
 from zhurnal.journal.models import WorkType
 from zhurnal.journal.rendering import render_grid_table
 from zhurnal.journal.selectors import journal_grid
@@ -16,10 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def count(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(ctx.captured_queries)
+    return page_queries(client, url)[0]
 
 
 def grid_url(data) -> str:
@@ -33,7 +30,7 @@ def test_grid_makes_constant_queries(client, small, large):
         data = build_grid_dataset(students=students, lessons=lessons)
         client.force_login(data.teacher_user)
         counts.append(count(client, grid_url(data)))
-        counts.append(count(client, grid_url(data)))  # and again, nothing cached in between
+        counts.append(count(client, grid_url(data)))  # and again: nothing accumulates between visits
     assert counts[0] == counts[1] == counts[2] == counts[3], counts
 
 

@@ -9,9 +9,11 @@ from zhurnal.school.views.common import parse_date, require, school_view, scoped
 
 from .. import permissions
 
-LESSON_RELATED = ("assignment__group__school_class", "assignment__subject", "assignment__teacher",
-                  "assignment__year", "actual_teacher", "planned_teacher", "record__control_type")
-ASSIGNMENT_RELATED = ("group__school_class", "subject", "teacher", "year")
+# With the school: its stamp versions the cached rules and periods (zhurnal.school.stamps).
+LESSON_RELATED = ("school", "assignment__school", "assignment__group__school_class", "assignment__subject",
+                  "assignment__teacher", "assignment__year", "actual_teacher", "planned_teacher",
+                  "record__control_type")
+ASSIGNMENT_RELATED = ("school", "group__school_class", "subject", "teacher", "year")
 
 
 def visible_lesson(request, pk: int):

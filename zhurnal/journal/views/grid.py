@@ -100,7 +100,7 @@ def finals(request, pk: int):
     is_year = request.GET.get("period") == "year" or request.POST.get("period") == "year"
     period = None if is_year else _period_choice(request, periods, today)
     lock_period = period or periods[-1]
-    policy = policy_for(assignment.school_id, selectors.period_policy_date(lock_period, today))
+    policy = policy_for(assignment.school, selectors.period_policy_date(lock_period, today))
     lock = locks.period_lock(lock_period, policy=policy, today=today,
                              reopened_until=locks.reopened_until(assignment, lock_period, policy=policy, today=today))
     can_fill = permissions.can_fill_assignment(request.roles, assignment)

@@ -104,7 +104,7 @@ def _row_stats(lesson, student_id: int) -> dict:
     period = selectors.locks.period_of(periods, lesson.date)
     if period is None:
         return {}
-    policy = policy_for(lesson.school_id, selectors.period_policy_date(period, today))
+    policy = policy_for(lesson.school, selectors.period_policy_date(period, today))
     marks = selectors.student_period_marks(assignment, student_id, period)
     suggestion = grading.suggest_final_mark(marks, policy=policy)
     average = grading.weighted_average(marks, policy=policy)

@@ -8,7 +8,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from zhurnal.core.testing import class_group, make_assignment, make_class, make_staff, make_subject
+from zhurnal.core.testing import (
+    class_group,
+    make_assignment,
+    make_class,
+    make_staff,
+    make_subject,
+    page_queries,
+)
 from zhurnal.planning import services
 from zhurnal.planning.exchange import TopicItem
 from zhurnal.planning.selectors import Coverage, coverage_for_assignments, curriculum_index, hours_check
@@ -139,10 +146,7 @@ def grow_school(s, groups):
 
 
 def count_queries(client, url):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries), response
+    return page_queries(client, url)
 
 
 @pytest.mark.parametrize("page", ["planning:coverage", "planning:index"])

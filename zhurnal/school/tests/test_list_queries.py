@@ -3,10 +3,8 @@
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
-from zhurnal.core.testing import build_small_school, make_class, make_guardian, make_student
+from zhurnal.core.testing import build_small_school, make_class, make_guardian, make_student, page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -21,10 +19,7 @@ def grow(school, extra_students: int) -> None:
 
 
 def count_queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(ctx.captured_queries)
+    return page_queries(client, url)[0]
 
 
 @pytest.mark.parametrize("url_name", ["class_list", "student_list", "class_detail", "staff_list", "movement_log"])

@@ -1,0 +1,88 @@
+"""A per-school cache of what every request reads and hardly anyone changes: a person's roles, the grading rules,
+the reporting periods, the bells.
+
+Each school row carries ``config_stamp``, a random token replaced whenever a watched model of that school is saved
+or deleted (``watch`` connects the signals; a service that writes such rows with ``bulk_create`` or ``update`` calls
+``bump`` itself). A cached value's key holds the stamp of the ``School`` instance it was asked for, so:
+
+- every request loads its school afresh and so reads the current stamp: a change made by any process (another app
+  server, a management command) is seen by the next request everywhere — the cache never needs a message;
+- a rolled-back change leaves the old stamp, and the random token of the change is never used again;
+- tests that reuse row ids after a rollback get new schools with new stamps.
+
+An instance loaded *before* a change keeps the old stamp; so that code holding one (a command, a test, a view
+that reads after it writes) never reads stale values in the process that made the change, every change also
+advances this process's generation, which is part of every key. Another process's instance held across a change
+is the one case left stale — requests load their school afresh, so only long-running commands hold one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+
+T = TypeVar("T")
+_MISSING = object()
+TIMEOUT = 6 * 3600
+_generation = itertools.count()
+_current = [next(_generation)]  # advanced by every change made in this process
+
+
+def new_stamp() -> str:
+    return uuid.uuid4().hex
+
+
+def bump(school: Any) -> None:
+    """Everything cached for this school (an instance or an id) is out of date from now on."""
+    from .models import School
+
+    stamp = new_stamp()
+    _current[0] = next(_generation)
+    school_id = school if isinstance(school, int) else school.pk
+    School.objects.filter(pk=school_id).update(config_stamp=stamp)
+    if not isinstance(school, int):
+        school.config_stamp = stamp
+
+
+def cached(school: Any, name: str, key: Any, compute: Callable[[], T]) -> T:
+    """``compute()`` for this school, remembered until the school's stamp changes. ``school`` must be a ``School``
+    instance (its stamp is the version); ``key`` tells apart the values of one ``name`` (a user, a date)."""
+    cache_key = f"zhurnal:{name}:{school.pk}:{school.config_stamp}:{_current[0]}:{key}"
+    value = cache.get(cache_key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        cache.set(cache_key, value, TIMEOUT)
+    return value
+
+
+def school_or_id(row: Any) -> Any:
+    """The row's ``School`` when it was loaded with it (so its stamp is at hand for ``cached``), else its id —
+    for functions that cache with an instance and query without one."""
+    if row._meta.get_field("school").is_cached(row):
+        return row.school
+    return row.school_id
+
+
+def _changed(sender, instance, **kwargs) -> None:
+    if kwargs.get("raw"):  # fixtures loading
+        return
+    school_id = getattr(instance, "school_id", None)
+    if school_id is None:
+        return
+    field = instance._meta.get_field("school")
+    if field.is_cached(instance):
+        bump(instance.school)
+    else:
+        bump(school_id)
+
+
+def watch(*models) -> None:
+    """Bump the school's stamp whenever one of these models (each with a ``school`` foreign key) changes."""
+    for model in models:
+        post_save.connect(_changed, sender=model, dispatch_uid=f"stamps:save:{model._meta.label}")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"stamps:delete:{model._meta.label}")

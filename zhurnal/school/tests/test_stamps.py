@@ -1,0 +1,122 @@
+"""The per-school cache (stamps.py): roles, rules and periods are read once per change, and a change — made here,
+by another process or rolled back — is never hidden by it. Access depends on it, so each way a person loses a
+role is checked on the very next request."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from zhurnal.accounts.roles import cached_roles_in, roles_in
+from zhurnal.core.testing import build_small_school, page_queries
+from zhurnal.journal.policies import policy_for
+from zhurnal.journal.services import ensure_journal_setup
+from zhurnal.school import services, stamps
+from zhurnal.school.models import GuardianLink, School, StaffMember, StaffPosition, TeachingAssignment
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def small():
+    return build_small_school()
+
+
+def diary_url(small) -> str:
+    return reverse("diary:week", args=[small.students["student"].pk])
+
+
+def fresh(school: School) -> School:
+    """The school as the next request loads it."""
+    return School.objects.get(pk=school.pk)
+
+
+def tables_read(queries) -> str:
+    return " ".join(q["sql"] for q in queries.captured_queries)
+
+
+def test_roles_are_read_once_then_served_from_the_cache(client, small):
+    client.force_login(small.users["teacher"])
+    url = reverse("school:class_list")
+    _, response = page_queries(client, url)
+    assert response.status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    sql = tables_read(queries)
+    assert '"school_staffposition"."staff_id" =' not in sql  # the roles' own queries
+    assert '"school_guardian"."user_id" =' not in sql
+
+
+def test_a_guardian_unlinked_from_a_child_loses_the_diary_on_the_next_request(client, small):
+    client.force_login(small.users["guardian"])
+    assert client.get(diary_url(small)).status_code == 200
+    services.unlink_guardian(actor=None, link=GuardianLink.objects.get(guardian__user=small.users["guardian"]))
+    assert client.get(diary_url(small)).status_code == 404
+
+
+def test_a_deactivated_teacher_loses_the_school_on_the_next_request(client, small):
+    client.force_login(small.users["teacher"])
+    assert client.get(reverse("school:class_list")).status_code == 200
+    services.deactivate_staff(actor=None, staff=small.staff["teacher"])
+    assert client.get(reverse("school:class_list")).status_code in (302, 404)
+
+
+def test_positions_written_in_bulk_still_change_roles(client, small):
+    """save_staff writes positions with bulk_create (no signal): it bumps the stamp itself."""
+    teacher = small.staff["teacher"]
+    client.force_login(small.users["teacher"])
+    assert client.get(reverse("journal:control")).status_code == 403
+    services.save_staff(actor=None, school=small.school, staff=teacher, last_name=teacher.last_name,
+                        first_name=teacher.first_name, positions=["teacher", "deputy"])
+    assert client.get(reverse("journal:control")).status_code == 200
+
+
+def test_a_change_by_another_process_is_seen_through_the_stamp_in_the_database(small):
+    """Another app server's change reaches this process only through the school row: no signal fires here."""
+    user = small.users["teacher"]
+    school = fresh(small.school)
+    assert cached_roles_in(user, school).staff is not None
+    StaffMember.objects.filter(user=user, school=small.school).update(is_active=False)  # no signal
+    assert cached_roles_in(user, fresh(small.school)).staff is not None  # stamp unchanged: still cached
+    School.objects.filter(pk=small.school.pk).update(config_stamp=stamps.new_stamp())  # what bump() writes
+    assert cached_roles_in(user, fresh(small.school)).staff is None
+
+
+def test_a_rolled_back_change_leaves_the_cache_and_the_stamp_as_they_were(small):
+    user = small.users["teacher"]
+    before = fresh(small.school).config_stamp
+    with pytest.raises(RuntimeError), transaction.atomic():
+        StaffPosition.objects.filter(staff__user=user).delete()
+        raise RuntimeError
+    school = fresh(small.school)
+    assert school.config_stamp == before
+    assert cached_roles_in(user, school).roles == roles_in(user, school).roles
+
+
+def test_cached_roles_equal_computed_roles_for_every_persona(small):
+    school = fresh(small.school)
+    for user in small.users.values():
+        assert cached_roles_in(user, school) == roles_in(user, school)
+        assert cached_roles_in(user, school).school is school
+
+
+def test_new_rules_are_read_at_once_even_through_an_instance_loaded_before(small):
+    ensure_journal_setup(school=small.school)
+    school = fresh(small.school)
+    day = dt.date(2026, 10, 1)
+    assert policy_for(school, day).threshold_5 == Decimal("4.5")
+    from zhurnal.journal.models import GradingPolicy
+
+    GradingPolicy.objects.create(school_id=school.pk, valid_from=dt.date(2026, 9, 15), threshold_5=Decimal("4.6"))
+    assert policy_for(school, day).threshold_5 == Decimal("4.6")  # same instance, old stamp: the generation moved
+    assert policy_for(fresh(small.school), day).threshold_5 == Decimal("4.6")
+
+
+def test_every_watched_change_replaces_the_stamp(small):
+    before = fresh(small.school).config_stamp
+    assignment = TeachingAssignment.objects.filter(school=small.school).first()
+    assignment.save()
+    assert fresh(small.school).config_stamp != before
