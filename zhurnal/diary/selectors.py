@@ -44,7 +44,7 @@ from zhurnal.school.models import (
     Subject,
     TeachingAssignment,
 )
-from zhurnal.school.selectors import periods_for_grade
+from zhurnal.school.selectors import grade_periods
 from zhurnal.school.stamps import school_or_id
 from zhurnal.timetable.calendar import BellTimes, HolidayCalendar, dates_between, monday_of
 from zhurnal.timetable.models import WEEKDAY_NAMES, SubstitutionKind
@@ -323,8 +323,11 @@ def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date
         marks[lesson_id].append(MarkItem(text=grading.format_mark(value, modifier), value=value,
                                          work_type=work_type, comment=comment, is_control=is_control))
     absences = raw.absences(student_id=student.pk, start=start, end=end)
-    holidays = HolidayCalendar.for_school(student.school, start, end)
-    bells = BellTimes.load(year, start, end)
+    school = school_or_id(student)
+    if isinstance(school, int):
+        school = student.school
+    holidays = HolidayCalendar.for_school(school, start, end)
+    bells = BellTimes.load(year, start, end, school=school)
 
     days = {day: DiaryDay(date=day, lessons=[], holiday=None, is_today=day == today)
             for day in dates_between(start, end)}
@@ -394,7 +397,7 @@ def diary_week(student: Student, day: dt.date, *, today: dt.date, user_id: int |
     days_left = None
     school_class = span.school_class
     if school_class is not None:
-        periods = list(periods_for_grade(school_class.year, school_class.grade))
+        periods = grade_periods(school_class.year_id, school_class.grade, school=school_or_id(student))
         period = current_period(periods, today)
         if period is not None and period.start <= today <= period.end:
             open_ = visibility.in_forecast_window(period_start=period.start, period_end=period.end, today=today)
@@ -593,11 +596,12 @@ def _what_if(marks: list[GradedMark], current: Suggestion, work_types: list[Work
     return rows
 
 
-def student_periods(place: Placement, today: dt.date) -> tuple[SchoolClass | None, list[ReportingPeriod]]:
+def student_periods(place: Placement, today: dt.date, *,
+                    school: School | int) -> tuple[SchoolClass | None, list[ReportingPeriod]]:
     school_class = place.latest_class(today)
     if school_class is None:
         return None, []
-    return school_class, list(periods_for_grade(school_class.year, school_class.grade))
+    return school_class, grade_periods(school_class.year_id, school_class.grade, school=school)
 
 
 def diary_subject(student: Student, subject: Subject, *, period: ReportingPeriod, periods: list[ReportingPeriod],
@@ -755,7 +759,7 @@ def diary_finals(student: Student, *, today: dt.date) -> FinalsPage:
     and, inside the forecast window, the suggested final mark with warnings; acknowledgements. Ten queries."""
     year_start = today - dt.timedelta(days=366)
     place = placement(student, year_start, today + dt.timedelta(days=366))
-    school_class, periods = student_periods(place, today)
+    school_class, periods = student_periods(place, today, school=school_or_id(student))
     if school_class is None:
         return FinalsPage(student=student, school_class=None, periods=[], rows=[], current=None, in_window=False,
                           forecast_from=None, acks=[], today=today)

@@ -34,7 +34,8 @@ CALENDAR_DAYS_AHEAD = 56
 
 
 def _student(request, student_id: int) -> Student:
-    return scoped(permissions.students_with_diary_for(request.roles), pk=student_id)
+    # With the school: its stamp versions the cached rules, periods and bells the diary reads.
+    return scoped(permissions.students_with_diary_for(request.roles).select_related("school"), pk=student_id)
 
 
 def _guardian_id(roles, student: Student) -> int | None:
@@ -126,7 +127,7 @@ def subject(request, student_id: int, subject_id: int):
     today = school_today()
     _track(request, student, today)
     place = selectors.placement(student, today - dt.timedelta(days=366), today + dt.timedelta(days=366))
-    school_class, periods = selectors.student_periods(place, today)
+    school_class, periods = selectors.student_periods(place, today, school=student.school)
     if school_class is None:
         raise Http404("Ученик не зачислен ни в один класс.")
     period = _period_of(request, periods, today)

@@ -84,6 +84,10 @@ def work_types_of(school: School | int) -> list[WorkType]:
 
 def policy_for(school: School | int, on: dt.date, *, work_types: Iterable[WorkType] | None = None) -> Policy:
     """The rules in force on ``on``: the latest version whose ``valid_from`` is not after it."""
+    if isinstance(school, School):
+        rows, all_types = _cached_rules(school)
+        row = next((row for row in rows if row.valid_from <= on), None)
+        return policy_from_row(row, all_types if work_types is None else work_types)
     if work_types is None:
         work_types = work_types_of(school)
     return policy_from_row(policy_row_for(school, on), work_types)

@@ -15,7 +15,6 @@ from typing import NamedTuple
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from zhurnal.audit.models import AuditEntry
-from zhurnal.school import stamps
 from zhurnal.school.models import (
     AcademicYear,
     Enrollment,
@@ -28,7 +27,7 @@ from zhurnal.school.models import (
     Student,
     TeachingAssignment,
 )
-from zhurnal.school.selectors import periods_for_grade
+from zhurnal.school.selectors import grade_periods
 from zhurnal.school.stamps import school_or_id
 from zhurnal.timetable.models import Lesson
 
@@ -72,11 +71,7 @@ def assignment_periods(assignment: TeachingAssignment, grade: int | None = None)
     """The reporting periods of the assignment's grade — cached per school stamp when the assignment comes with
     its school."""
     grade = (grade if grade is not None else assignment_grade(assignment)) or 1
-    school = school_or_id(assignment)
-    if isinstance(school, School):
-        return stamps.cached(school, "periods", f"{assignment.year_id}:{grade}",
-                             lambda: list(periods_for_grade(assignment.year_id, grade)))
-    return list(periods_for_grade(assignment.year_id, grade))
+    return grade_periods(assignment.year_id, grade, school=school_or_id(assignment))
 
 
 def current_period(periods: list[ReportingPeriod], today: dt.date) -> ReportingPeriod | None:

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
-from zhurnal.audit.services import record
+from zhurnal.audit.services import record, record_many
 from zhurnal.core.dates import today as school_today
 from zhurnal.school.models import ReportingPeriod, School, SchoolClass, Student, TeachingAssignment
 from zhurnal.timetable.models import Lesson
@@ -289,12 +289,23 @@ def _require_open(context: LessonContext, *, today: dt.date, reason: str, reason
     return reason
 
 
+LOCKED_LESSON_RELATED = ("school", "assignment__school", "assignment__group__school_class", "assignment__subject",
+                         "assignment__year")
+
+
 def _locked_lesson(lesson: Lesson) -> Lesson:
-    """Lock the lesson row: writes to one lesson's cells run one after another (PostgreSQL; SQLite writes are
-    serialised by its IMMEDIATE transactions)."""
-    return (Lesson.objects.select_for_update(of=("self",)).select_related(
-        "school", "assignment__school", "assignment__group__school_class", "assignment__subject",
-        "assignment__year").get(pk=lesson.pk))
+    """Lock the lesson row and read it afresh: writes to one lesson's cells run one after another (PostgreSQL;
+    SQLite writes are serialised by its IMMEDIATE transactions). The school and the assignment (with its group,
+    class, subject and year) are taken from ``lesson`` when it was fetched with them (the views fetch them a
+    moment before), so the lock reads one row."""
+    locked = Lesson.objects.select_for_update(of=("self",))
+    fields = Lesson._meta
+    if (fields.get_field("school").is_cached(lesson) and fields.get_field("assignment").is_cached(lesson)):
+        fresh = locked.get(pk=lesson.pk)
+        if fresh.assignment_id == lesson.assignment_id and fresh.school_id == lesson.school_id:
+            fresh.school, fresh.assignment = lesson.school, lesson.assignment
+            return fresh
+    return locked.select_related(*LOCKED_LESSON_RELATED).get(pk=lesson.pk)
 
 
 def _replay(key: uuid.UUID | str | None, *, school_id: int, verb: str, scope: dict) -> dict | None:
@@ -303,8 +314,16 @@ def _replay(key: uuid.UUID | str | None, *, school_id: int, verb: str, scope: di
     row = WriteKey.objects.filter(key=key).first()
     if row is None:
         return None
+    return _replayed_result(row, school_id=school_id, verb=verb, scope=scope)
+
+
+KEY_REUSED = "Этот ключ запроса уже использован для другой записи."
+
+
+def _replayed_result(row: WriteKey, *, school_id: int, verb: str, scope: dict) -> dict:
+    """The first result of a retried write — if the key was used for this very write."""
     if row.school_id != school_id or row.verb != verb or any(row.result.get(k) != v for k, v in scope.items()):
-        raise ValidationError({"key": "Этот ключ запроса уже использован для другой записи."})
+        raise ValidationError({"key": KEY_REUSED})
     return row.result
 
 
@@ -341,13 +360,6 @@ class CellResult:
         return asdict(self)
 
 
-def _cell_state(lesson: Lesson, student: Student) -> tuple[Attendance | None, list[Mark]]:
-    attendance = Attendance.objects.filter(lesson=lesson, student=student).first()
-    marks = list(Mark.objects.filter(lesson=lesson, student=student).select_related("work_type")
-                 .order_by("position", "id"))
-    return attendance, marks
-
-
 def _cell_snapshot(student: Student, attendance: Attendance | None, marks: list[Mark]) -> dict:
     absence = attendance.code if attendance else ""
     return {
@@ -370,7 +382,23 @@ def _column_work_type(lesson: Lesson) -> WorkType:
     return work_type
 
 
-@transaction.atomic
+@dataclass
+class CellInput:
+    """What was typed in one student's cell, with the idempotency key of its request."""
+
+    student: Student
+    text: str
+    key: uuid.UUID | str | None = None
+
+
+@dataclass
+class ColumnResult:
+    """Saved cells in the order given; refused ones by student id, each with its reason."""
+
+    results: list[CellResult]
+    errors: dict[int, ValidationError]
+
+
 def save_cell(
     *, actor: Any, lesson: Lesson, student: Student, text: str, key: uuid.UUID | str | None = None,
     work_type: WorkType | None = None, reason: str = "", today: dt.date | None = None,
@@ -379,69 +407,137 @@ def save_cell(
 
     Marks keep their work type and comment when only their value changes; new marks get ``work_type`` (the
     column's control type or the school's default). A retry with the same ``key`` changes nothing and returns
-    the first result.
+    the first result. A column of one: see ``save_cells``.
     """
+    column = save_cells(actor=actor, lesson=lesson, cells=[CellInput(student, text, key)], work_type=work_type,
+                        reason=reason, today=today)
+    if column.errors:
+        raise column.errors[student.pk]
+    return column.results[0]
+
+
+@transaction.atomic
+def save_cells(
+    *, actor: Any, lesson: Lesson, cells: list[CellInput], work_type: WorkType | None = None, reason: str = "",
+    today: dt.date | None = None,
+) -> ColumnResult:
+    """Cells of one lesson's column in one transaction, by the rules of ``save_cell``. A cell that breaks a rule
+    of its own (a wrong mark, a student not in the group that day, a key used elsewhere) is refused alone and
+    reported; a rule of the lesson (cancelled, period closed, reason missing) refuses them all. Reads the whole
+    column at once — a fixed number of queries plus one write per changed mark or absence."""
     today = today or school_today()
     lesson = _locked_lesson(lesson)
-    scope = {"lesson": lesson.pk, "student": student.pk}
-    replayed = _replay(key, school_id=lesson.school_id, verb="cell", scope=scope)
-    if replayed is not None:
-        return CellResult(**{**replayed, "replayed": True})
-    if student.school_id != lesson.school_id:
-        raise ValidationError({"student": "Обучающийся из другой школы."})
-    context = _lesson_context(lesson, today=today)
-    entry = grading.parse_cell(text, policy=context.policy)
-    if (entry.absence or entry.marks) and lesson.date > today:
-        raise ValidationError({"value": f"Урок {lesson.date:%d.%m.%Y} ещё не прошёл: отметки и пропуски "
-                                        "ставятся в день урока или позже."})
-    if entry.marks and not context.marks_allowed:
-        raise ValidationError({"value": _no_marks_message(context)})
-    reason = _require_open(context, today=today, reason=reason)
-    attendance, marks = _cell_state(lesson, student)
-    if (entry.absence or entry.marks) and not selectors.is_member_on(lesson.assignment.group, student, lesson.date):
-        raise ValidationError({"student": f"{student.short_name} не учился в группе «{lesson.assignment.group}» "
-                                          f"{lesson.date:%d.%m.%Y}."})
-    before = _cell_snapshot(student, attendance, marks)
-    if work_type is not None and work_type.school_id != lesson.school_id:
-        raise ValidationError({"work_type": "Вид работы другой школы."})
-    if entry.absence:
-        if attendance is None:
-            attendance = Attendance.objects.create(school_id=lesson.school_id, lesson=lesson, student=student,
-                                                   code=entry.absence, set_by=_actor(actor))
-        elif attendance.code != entry.absence:
-            attendance.code = entry.absence
-            attendance.set_by = _actor(actor)
-            attendance.save(update_fields=["code", "set_by", "updated_at"])
-    elif attendance is not None:
-        attendance.delete()
-        attendance = None
-    kept: list[Mark] = []
-    for position, parsed in enumerate(entry.marks):
-        if position < len(marks):
-            mark = marks[position]
-            if (mark.value, mark.modifier, mark.position) != (parsed.value, parsed.modifier, position):
-                mark.value, mark.modifier, mark.position, mark.author = (parsed.value, parsed.modifier, position,
-                                                                         _actor(actor))
-                mark.save(update_fields=["value", "modifier", "position", "author", "updated_at"])
-        else:
-            work_type = work_type or _column_work_type(lesson)
-            mark = Mark.objects.create(school_id=lesson.school_id, lesson=lesson, student=student,
-                                       value=parsed.value, modifier=parsed.modifier, work_type=work_type,
-                                       position=position, author=_actor(actor))
-        kept.append(mark)
-    for mark in marks[len(entry.marks):]:
-        mark.delete()
-    after = _cell_snapshot(student, attendance, kept)
-    changed = before != after
-    if changed:
-        if context.late:
-            after["late"] = True
-        record(actor=actor, verb="journal.cell", target=lesson, before=before, after=after, reason=reason)
-    result = CellResult(lesson=lesson.pk, student=student.pk, text=after["cell"], absence=after["absence"],
-                        marks=[grading.format_mark(m.value, m.modifier) for m in kept], changed=changed,
-                        late=context.late and changed)
-    _remember(key, school_id=lesson.school_id, actor=actor, verb="cell", result=result.as_dict())
-    return result
+    errors: dict[int, ValidationError] = {}
+    done: dict[int, CellResult] = {}
+    keys = [str(c.key) for c in cells if c.key is not None]
+    replays = {str(row.key): row for row in WriteKey.objects.filter(key__in=keys)} if keys else {}
+    seen_keys: set[str] = set()
+    pending: list[tuple[CellInput, grading.CellEntry]] = []
+    context = None
+    for cell in cells:
+        student = cell.student
+        key = str(cell.key) if cell.key is not None else None
+        if key in replays:
+            try:
+                done[student.pk] = CellResult(**{**_replayed_result(
+                    replays[key], school_id=lesson.school_id, verb="cell",
+                    scope={"lesson": lesson.pk, "student": student.pk}), "replayed": True})
+            except ValidationError as error:
+                errors[student.pk] = error
+            continue
+        if key is not None and key in seen_keys:
+            errors[student.pk] = ValidationError({"key": KEY_REUSED})
+            continue
+        seen_keys.add(key)
+        if student.school_id != lesson.school_id:
+            errors[student.pk] = ValidationError({"student": "Обучающийся из другой школы."})
+            continue
+        context = context or _lesson_context(lesson, today=today)
+        try:
+            entry = grading.parse_cell(cell.text, policy=context.policy)
+            if (entry.absence or entry.marks) and lesson.date > today:
+                raise ValidationError({"value": f"Урок {lesson.date:%d.%m.%Y} ещё не прошёл: отметки и пропуски "
+                                                "ставятся в день урока или позже."})
+            if entry.marks and not context.marks_allowed:
+                raise ValidationError({"value": _no_marks_message(context)})
+        except ValidationError as error:
+            errors[student.pk] = error
+            continue
+        pending.append((cell, entry))
+    if pending:
+        reason = _require_open(context, today=today, reason=reason)
+        if work_type is not None and work_type.school_id != lesson.school_id:
+            raise ValidationError({"work_type": "Вид работы другой школы."})
+        done.update(_write_cells(actor=actor, lesson=lesson, context=context, pending=pending, errors=errors,
+                                 work_type=work_type, reason=reason))
+    return ColumnResult(results=[done[c.student.pk] for c in cells if c.student.pk in done], errors=errors)
+
+
+def _write_cells(*, actor: Any, lesson: Lesson, context: LessonContext,
+                 pending: list[tuple[CellInput, grading.CellEntry]], errors: dict[int, ValidationError],
+                 work_type: WorkType | None, reason: str) -> dict[int, CellResult]:
+    student_ids = [cell.student.pk for cell, _ in pending]
+    absences = {a.student_id: a for a in Attendance.objects.filter(lesson=lesson, student_id__in=student_ids)}
+    marks_of: dict[int, list[Mark]] = {}
+    for mark in (Mark.objects.filter(lesson=lesson, student_id__in=student_ids).select_related("work_type")
+                 .order_by("position", "id")):
+        marks_of.setdefault(mark.student_id, []).append(mark)
+    members = {student_id for student_id, (_, spans) in selectors.member_spans(
+        lesson.assignment.group, lesson.date, lesson.date).items() if selectors.in_spans(spans, lesson.date)}
+    author = _actor(actor)
+    changes: list[tuple[Lesson, dict, dict]] = []
+    keys: list[WriteKey] = []
+    results: dict[int, CellResult] = {}
+    for cell, entry in pending:
+        student = cell.student
+        if (entry.absence or entry.marks) and student.pk not in members:
+            errors[student.pk] = ValidationError({"student": f"{student.short_name} не учился в группе "
+                                                             f"«{lesson.assignment.group}» {lesson.date:%d.%m.%Y}."})
+            continue
+        attendance, marks = absences.get(student.pk), marks_of.get(student.pk, [])
+        before = _cell_snapshot(student, attendance, marks)
+        if entry.absence:
+            if attendance is None:
+                attendance = Attendance.objects.create(school_id=lesson.school_id, lesson=lesson, student=student,
+                                                       code=entry.absence, set_by=author)
+            elif attendance.code != entry.absence:
+                attendance.code, attendance.set_by = entry.absence, author
+                attendance.save(update_fields=["code", "set_by", "updated_at"])
+        elif attendance is not None:
+            attendance.delete()
+            attendance = None
+        kept: list[Mark] = []
+        for position, parsed in enumerate(entry.marks):
+            if position < len(marks):
+                mark = marks[position]
+                if (mark.value, mark.modifier, mark.position) != (parsed.value, parsed.modifier, position):
+                    mark.value, mark.modifier, mark.position, mark.author = parsed.value, parsed.modifier, position, author
+                    mark.save(update_fields=["value", "modifier", "position", "author", "updated_at"])
+            else:
+                work_type = work_type or _column_work_type(lesson)
+                mark = Mark.objects.create(school_id=lesson.school_id, lesson=lesson, student=student,
+                                           value=parsed.value, modifier=parsed.modifier, work_type=work_type,
+                                           position=position, author=author)
+            kept.append(mark)
+        for mark in marks[len(entry.marks):]:
+            mark.delete()
+        after = _cell_snapshot(student, attendance, kept)
+        changed = before != after
+        if changed:
+            if context.late:
+                after["late"] = True
+            changes.append((lesson, before, after))
+        result = CellResult(lesson=lesson.pk, student=student.pk, text=after["cell"], absence=after["absence"],
+                            marks=[grading.format_mark(m.value, m.modifier) for m in kept], changed=changed,
+                            late=context.late and changed)
+        results[student.pk] = result
+        if cell.key is not None:
+            keys.append(WriteKey(school_id=lesson.school_id, key=cell.key, actor=author, verb="cell",
+                                 result=result.as_dict()))
+    if changes:
+        record_many(actor=actor, verb="journal.cell", school=lesson.school, changes=changes, reason=reason)
+    WriteKey.objects.bulk_create(keys)
+    return results
 
 
 def _no_marks_message(context: LessonContext) -> str:

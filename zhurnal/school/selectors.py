@@ -13,6 +13,7 @@ from django.db.models.functions import Cast, Concat
 
 from zhurnal.core.dates import today as school_today
 
+from . import stamps
 from .models import (
     AcademicYear,
     Curriculum,
@@ -87,6 +88,16 @@ def periods_for_grade(year: AcademicYear | int, grade: int) -> QuerySet[Reportin
     return ReportingPeriod.objects.filter(
         period_set__year=year, period_set__grade_from__lte=grade, period_set__grade_to__gte=grade
     ).order_by("number")
+
+
+def grade_periods(year: AcademicYear | int, grade: int, *, school: School | int) -> list[ReportingPeriod]:
+    """``periods_for_grade`` as a list — cached per school stamp when ``school`` is an instance loaded in this
+    request (``stamps.school_or_id`` gives one when it was fetched with the row at hand)."""
+    year_id = year if isinstance(year, int) else year.pk
+    if isinstance(school, School):
+        return stamps.cached(school, "periods", f"{year_id}:{grade}",
+                             lambda: list(periods_for_grade(year_id, grade)))
+    return list(periods_for_grade(year_id, grade))
 
 
 def class_list(year: AcademicYear, on: dt.date) -> QuerySet[SchoolClass]:

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from zhurnal.school import stamps
 from zhurnal.school.models import AcademicYear, Holiday, School
 
 from .models import Bell, SpecialBellDay, WeekParity
@@ -61,9 +62,10 @@ class HolidayCalendar:
 
     @classmethod
     def for_school(cls, school: School, start: dt.date, end: dt.date) -> HolidayCalendar:
-        rows = Holiday.objects.filter(school=school, start__lte=end, end__gte=start).values_list(
-            "start", "end", "grade_from", "grade_to", "name")
-        return cls(spans=list(rows))
+        """The holidays touching ``start``–``end``: every holiday of the school is cached per school stamp."""
+        rows = stamps.cached(school, "holidays", "", lambda: list(Holiday.objects.filter(school=school).values_list(
+            "start", "end", "grade_from", "grade_to", "name")))
+        return cls(spans=[row for row in rows if row[0] <= end and row[1] >= start])
 
     def holiday_for(self, day: dt.date, grade: int | None) -> str | None:
         """The name of the holiday that frees ``grade`` on ``day`` (cross-class groups: only school-wide ones)."""
@@ -89,21 +91,24 @@ class BellTimes:
     special: dict[tuple[dt.date, int], int] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, year: AcademicYear | None, start: dt.date | None = None, end: dt.date | None = None) -> BellTimes:
-        """Two queries: every bell of the year's schedules, and the special days between ``start`` and ``end``."""
+    def load(cls, year: AcademicYear | None, start: dt.date | None = None, end: dt.date | None = None, *,
+             school: School | None = None) -> BellTimes:
+        """Two queries: every bell of the year's schedules, and the special days between ``start`` and ``end`` —
+        none when ``school`` (the year's, loaded in this request) is given: the year's bells and special days are
+        then cached per school stamp."""
         times = cls()
         if year is None:
             return times
-        bells = Bell.objects.filter(schedule__year=year).values_list(
-            "schedule_id", "schedule__shift", "schedule__is_main", "number", "start", "end")
+        if school is not None:
+            bells, special = stamps.cached(school, "bells", year.pk, lambda: _bell_rows(year, None, None))
+        else:
+            bells, special = _bell_rows(year, start, end)
         for schedule_id, shift, is_main, number, b_start, b_end in bells:
             times.by_schedule.setdefault(schedule_id, {})[number] = (b_start, b_end)
             if is_main:
                 times.main.setdefault(shift, {})[number] = (b_start, b_end)
-        special = SpecialBellDay.objects.filter(schedule__year=year)
-        if start is not None and end is not None:
-            special = special.filter(date__gte=start, date__lte=end)
-        times.special = {(d, s): sid for d, s, sid in special.values_list("date", "shift", "schedule_id")}
+        times.special = {(d, s): sid for d, s, sid in special
+                         if start is None or end is None or start <= d <= end}
         return times
 
     def times(self, day: dt.date | None, shift: int, number: int) -> tuple[dt.time, dt.time] | None:
@@ -121,6 +126,15 @@ class BellTimes:
         for shift in shifts:
             found |= set(self.main.get(shift, {}))
         return sorted(found)
+
+
+def _bell_rows(year: AcademicYear, start: dt.date | None, end: dt.date | None) -> tuple[list[tuple], list[tuple]]:
+    bells = Bell.objects.filter(schedule__year=year).values_list(
+        "schedule_id", "schedule__shift", "schedule__is_main", "number", "start", "end")
+    special = SpecialBellDay.objects.filter(schedule__year=year)
+    if start is not None and end is not None:
+        special = special.filter(date__gte=start, date__lte=end)
+    return list(bells), list(special.values_list("date", "shift", "schedule_id"))
 
 
 def minutes(value: dt.time) -> int:

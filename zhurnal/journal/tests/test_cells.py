@@ -217,3 +217,76 @@ def test_a_substitute_fills_the_lesson_he_took(journal):
                                 text="5", today=IN_Q1)
     assert result.changed
     assert Mark.objects.get(lesson=lesson).author == substitute.user
+
+
+# --- a whole column in one transaction ---------------------------------------------------------------------------
+
+
+def column_inputs(journal, texts, *, lesson=None, keys=None):
+    from zhurnal.school.models import Student
+
+    lesson = lesson or journal.lessons[0]
+    students = list(selectors.member_spans(lesson.assignment.group, lesson.date, lesson.date))
+    pupils = Student.objects.in_bulk(students)
+    return [services.CellInput(pupils[pk], text, (keys or {}).get(pk)) for pk, text in zip(students, texts)], students
+
+
+def save_column(journal, texts, *, lesson=None, keys=None):
+    cells, students = column_inputs(journal, texts, lesson=lesson, keys=keys)
+    return services.save_cells(actor=journal.school.users["teacher"], lesson=lesson or journal.lessons[0],
+                               cells=cells, today=IN_Q1), students
+
+
+def test_a_column_saves_every_good_cell_and_refuses_the_bad_one_alone(journal):
+    column, students = save_column(journal, ["5", "7", "оп 4/3"])
+    assert len(students) == 3
+    assert [(r.student, r.text) for r in column.results] == [(students[0], "5"), (students[2], "оп 4/3")]
+    assert set(column.errors) == {students[1]} and "7" in " ".join(column.errors[students[1]].messages)
+    assert not Mark.objects.filter(lesson=journal.lessons[0], student_id=students[1]).exists()
+    assert Mark.objects.get(lesson=journal.lessons[0], student_id=students[0]).value == "5"
+    history = AuditEntry.objects.filter(verb="journal.cell", target_id=str(journal.lessons[0].pk))
+    assert sorted(e.after["student"] for e in history) == sorted(r.student for r in column.results)
+
+
+def test_a_column_retried_with_its_keys_changes_nothing(journal):
+    _, students = save_column(journal, ["5", "4", "3"])
+    keys = {pk: uuid.uuid4() for pk in students}
+    first, _ = save_column(journal, ["4", "3", "2"], keys=keys)
+    again, _ = save_column(journal, ["4", "3", "2"], keys=keys)
+    assert len(first.results) == len(again.results) == 3
+    assert all(r.replayed for r in again.results) and not any(r.replayed for r in first.results)
+    assert [r.text for r in again.results] == [r.text for r in first.results] == ["4", "3", "2"]
+    assert Mark.objects.filter(lesson=journal.lessons[0]).count() == 3
+    assert WriteKey.objects.filter(key__in=list(keys.values())).count() == 3
+
+
+def test_one_key_sent_for_two_cells_of_a_column_is_refused_for_the_second(journal):
+    key = uuid.uuid4()
+    _, students = save_column(journal, [""])
+    column, _ = save_column(journal, ["5", "4"], keys={students[0]: key, students[1]: key})
+    assert [r.student for r in column.results] == [students[0]]
+    assert "ключ" in " ".join(column.errors[students[1]].messages)
+
+
+def test_a_rule_of_the_lesson_refuses_the_whole_column(journal):
+    lesson = journal.lessons[0]
+    lesson.cancelled = True
+    lesson.save(update_fields=["cancelled"])
+    with pytest.raises(ValidationError, match="отменён"):
+        save_column(journal, ["5", "4"], lesson=lesson)
+    assert not Mark.objects.filter(lesson=lesson).exists()
+
+
+def test_a_column_reads_with_the_same_queries_for_one_and_every_student(journal):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    teacher = journal.school.users["teacher"]
+    save_column(journal, ["5"])  # the work type and the rules are read once
+    counts = []
+    for texts, lesson in ((["4"], journal.lessons[1]), (["4", "5/4", "н"], journal.lessons[2])):
+        cells, _ = column_inputs(journal, texts, lesson=lesson)
+        with CaptureQueriesContext(connection) as queries:
+            services.save_cells(actor=teacher, lesson=lesson, cells=cells, today=IN_Q1)
+        counts.append(sum(q["sql"].startswith("SELECT") for q in queries.captured_queries))
+    assert counts[0] == counts[1], counts

@@ -16,8 +16,10 @@ LESSON_RELATED = ("school", "assignment__school", "assignment__group__school_cla
 ASSIGNMENT_RELATED = ("school", "group__school_class", "subject", "teacher", "year")
 
 
-def visible_lesson(request, pk: int):
-    return scoped(permissions.lessons_visible_to(request.roles).select_related(*LESSON_RELATED), pk=pk)
+def visible_lesson(request, pk: int, related: tuple[str, ...] = LESSON_RELATED):
+    """The lesson if the user may see it (else 404). Writes of cells pass ``services.LOCKED_LESSON_RELATED``:
+    what the save needs, and no more joins than that."""
+    return scoped(permissions.lessons_visible_to(request.roles).select_related(*related), pk=pk)
 
 
 def visible_assignment(request, pk: int):

@@ -19,6 +19,7 @@ from .. import grading, permissions, selectors, services
 from ..models import HomeworkAttachment, Mark, WorkType
 from ..policies import policy_for
 from .common import (
+    LESSON_RELATED,
     error_messages,
     json_error,
     parse_date,
@@ -115,7 +116,8 @@ def _row_stats(lesson, student_id: int) -> dict:
 @school_view
 def cell(request, pk: int, student_id: int):
     """GET: the cell's marks (with work types and comments), absence and history. POST: save what was typed."""
-    lesson = visible_lesson(request, pk)
+    lesson = visible_lesson(request, pk, services.LOCKED_LESSON_RELATED if request.method == "POST"
+                            else LESSON_RELATED)
     student = scoped(Student.objects.filter(school=request.roles.school), pk=student_id)
     if request.method != "POST":
         require(permissions.can_read_student_cell(request.roles, lesson, student))
@@ -157,19 +159,28 @@ def cell(request, pk: int, student_id: int):
 @require_POST
 def cells(request, pk: int):
     """The whole column at once — the lesson page without JavaScript."""
-    lesson = visible_lesson(request, pk)
+    lesson = visible_lesson(request, pk, services.LOCKED_LESSON_RELATED)
     require(permissions.can_edit_lesson(request.roles, lesson))
     students = {s.pk: s for s in Student.objects.filter(school=request.roles.school, pk__in=[
         int(name[5:]) for name in request.POST if name.startswith("cell-") and name[5:].isdigit()])}
-    saved, errors = 0, []
-    for student_id, student in students.items():
+    inputs, errors = [], []
+    for student_id, student in sorted(students.items()):
         try:
-            result = services.save_cell(
-                actor=request.user, lesson=lesson, student=student, text=request.POST.get(f"cell-{student_id}", ""),
-                key=services.parse_key(request.POST.get(f"key-{student_id}")), reason=request.POST.get("reason", ""))
-            saved += int(result.changed)
+            key = services.parse_key(request.POST.get(f"key-{student_id}"))
         except ValidationError as error:
             errors.extend(f"{student.short_name}: {m}" for m in error.messages)
+            continue
+        inputs.append(services.CellInput(student, request.POST.get(f"cell-{student_id}", ""), key))
+    saved = 0
+    try:
+        column = services.save_cells(actor=request.user, lesson=lesson, cells=inputs,
+                                     reason=request.POST.get("reason", ""))
+    except ValidationError as error:  # a rule of the lesson: nothing saved
+        errors.extend(error.messages)
+    else:
+        saved = sum(result.changed for result in column.results)
+        errors.extend(f"{students[student_id].short_name}: {m}" for student_id, error in column.errors.items()
+                      for m in error.messages)
     for message in errors:
         messages.error(request, message)
     if saved:
