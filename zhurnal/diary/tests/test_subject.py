@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 def subject_page(s, student, period):
     place = selectors.placement(student, s.today - dt.timedelta(days=366), s.today + dt.timedelta(days=366))
-    school_class, periods = selectors.student_periods(place, s.today)
+    school_class, periods = selectors.student_periods(place, s.today, school=student.school_id)
     return selectors.diary_subject(student, s.math, period=period, periods=periods, school_class=school_class,
                                    place=place, today=s.today)
 
