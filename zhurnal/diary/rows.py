@@ -1,20 +1,18 @@
-"""The week view's reads as plain SQL over the journal's and the timetable's tables.
+"""The week view's reads as plain SQL over the journal's and the timetable's tables (see ``zhurnal.core.sql``).
 
 The week view is what every family opens several times a week, and it must answer in a few milliseconds with
-a year of data behind it. Building these five queries through the ORM costs more than running them (their
-compilation and per-row conversion dominate the page), so they are written out here once, with table names
-taken from the models and every value passed as a parameter. They return plain tuples; ``selectors.diary_days``
-turns them into what the page shows. The same SQL runs on SQLite and PostgreSQL (both are tested). Only table names (from the models) and
-placeholder lists are formatted into the SQL text — hence the ``noqa: S608`` marks.
+a year of data behind it. They return plain tuples; ``selectors.diary_days`` turns them into what the page
+shows. Only table names (from the models) and placeholder lists are formatted into the SQL text — hence the
+``noqa: S608`` marks.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
 
 from django.db import connection
 
+from zhurnal.core.sql import as_date, date_param, fetch, in_list, table
 from zhurnal.journal.models import (
     Attendance,
     HomeworkAttachment,
@@ -38,35 +36,6 @@ from zhurnal.timetable.models import Lesson, Room, Substitution
 
 from .models import FeedVisit
 
-
-def _t(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _in(values: Iterable[int]) -> tuple[str, list]:
-    """``IN (…)`` with one placeholder per value; an empty list matches nothing."""
-    values = list(values)
-    if not values:
-        return "(NULL)", []
-    return "(" + ", ".join(["%s"] * len(values)) + ")", values
-
-
-def _day(value) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
-
-
-def _param(day: dt.date):
-    return connection.ops.adapt_datefield_value(day)
-
-
-def _fetch(sql: str, params: Sequence) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
 # The columns of ``lessons``, in order.
 LESSON_COLUMNS = ("pk", "date", "number", "assignment_id", "subject_id", "subject", "group_kind", "group_id",
                   "school_class_id", "shift", "actual_teacher_id", "planned_teacher_id", "room", "topic",
@@ -78,34 +47,34 @@ def lessons(*, school_id: int, class_ids: list[int], group_ids: list[int], start
             end: dt.date) -> list[tuple]:
     """Lessons of the whole-class groups of ``class_ids`` and of the groups ``group_ids`` between two dates,
     with everything the diary shows of them (``LESSON_COLUMNS``), in time order."""
-    classes_in, class_params = _in(class_ids)
-    groups_in, group_params = _in(group_ids)
+    classes_in, class_params = in_list(class_ids)
+    groups_in, group_params = in_list(group_ids)
     sql = (
         "SELECT l.id, l.date, l.number, l.assignment_id, a.subject_id, s.name, g.kind, g.id, g.school_class_id, "  # noqa: S608
         "c.shift, l.actual_teacher_id, l.planned_teacher_id, r.name, l.topic, l.cancelled, sub.kind, "
         "t1.last_name, t1.first_name, t1.patronymic, t2.last_name, t2.first_name, t2.patronymic, "
         "l.homework, rec.homework_due "
-        f"FROM {_t(Lesson)} l "
-        f"JOIN {_t(TeachingAssignment)} a ON a.id = l.assignment_id "
-        f"JOIN {_t(Subject)} s ON s.id = a.subject_id "
-        f"JOIN {_t(Group)} g ON g.id = a.group_id "
-        f"LEFT JOIN {_t(SchoolClass)} c ON c.id = g.school_class_id "
-        f"JOIN {_t(StaffMember)} t1 ON t1.id = l.actual_teacher_id "
-        f"JOIN {_t(StaffMember)} t2 ON t2.id = l.planned_teacher_id "
-        f"LEFT JOIN {_t(Room)} r ON r.id = l.room_id "
-        f"LEFT JOIN {_t(Substitution)} sub ON sub.lesson_id = l.id "
-        f"LEFT JOIN {_t(LessonRecord)} rec ON rec.lesson_id = l.id "
+        f"FROM {table(Lesson)} l "
+        f"JOIN {table(TeachingAssignment)} a ON a.id = l.assignment_id "
+        f"JOIN {table(Subject)} s ON s.id = a.subject_id "
+        f"JOIN {table(Group)} g ON g.id = a.group_id "
+        f"LEFT JOIN {table(SchoolClass)} c ON c.id = g.school_class_id "
+        f"JOIN {table(StaffMember)} t1 ON t1.id = l.actual_teacher_id "
+        f"JOIN {table(StaffMember)} t2 ON t2.id = l.planned_teacher_id "
+        f"LEFT JOIN {table(Room)} r ON r.id = l.room_id "
+        f"LEFT JOIN {table(Substitution)} sub ON sub.lesson_id = l.id "
+        f"LEFT JOIN {table(LessonRecord)} rec ON rec.lesson_id = l.id "
         "WHERE l.school_id = %s AND l.date >= %s AND l.date <= %s "
         f"AND ((g.kind = %s AND g.school_class_id IN {classes_in}) OR g.id IN {groups_in}) "
         "ORDER BY l.date, l.number, l.id"
     )
-    params = [school_id, _param(start), _param(end), GroupKind.CLASS, *class_params, *group_params]
+    params = [school_id, date_param(start), date_param(end), GroupKind.CLASS, *class_params, *group_params]
     out = []
-    for row in _fetch(sql, params):
+    for row in fetch(sql, params):
         row = list(row)
-        row[1] = _day(row[1])
+        row[1] = as_date(row[1])
         row[14] = bool(row[14])
-        row[23] = _day(row[23])
+        row[23] = as_date(row[23])
         out.append(tuple(row))
     return out
 
@@ -114,48 +83,48 @@ def marks(*, student_id: int, start: dt.date, end: dt.date) -> list[tuple]:
     """(lesson id, value, modifier, comment, work type name, is control) of the student's marks, in cell order."""
     sql = (
         "SELECT m.lesson_id, m.value, m.modifier, m.comment, w.name, w.is_control "  # noqa: S608
-        f"FROM {_t(Mark)} m JOIN {_t(Lesson)} l ON l.id = m.lesson_id "
-        f"JOIN {_t(WorkType)} w ON w.id = m.work_type_id "
+        f"FROM {table(Mark)} m JOIN {table(Lesson)} l ON l.id = m.lesson_id "
+        f"JOIN {table(WorkType)} w ON w.id = m.work_type_id "
         "WHERE m.student_id = %s AND l.date >= %s AND l.date <= %s ORDER BY m.position, m.id"
     )
     return [(lesson_id, value, modifier, comment, name, bool(control)) for lesson_id, value, modifier, comment, name,
-            control in _fetch(sql, [student_id, _param(start), _param(end)])]
+            control in fetch(sql, [student_id, date_param(start), date_param(end)])]
 
 
 def absences(*, student_id: int, start: dt.date, end: dt.date) -> dict[int, str]:
     sql = (
-        f"SELECT a.lesson_id, a.code FROM {_t(Attendance)} a JOIN {_t(Lesson)} l ON l.id = a.lesson_id "  # noqa: S608
+        f"SELECT a.lesson_id, a.code FROM {table(Attendance)} a JOIN {table(Lesson)} l ON l.id = a.lesson_id "  # noqa: S608
         "WHERE a.student_id = %s AND l.date >= %s AND l.date <= %s"
     )
-    return dict(_fetch(sql, [student_id, _param(start), _param(end)]))
+    return dict(fetch(sql, [student_id, date_param(start), date_param(end)]))
 
 
 def individual_homework(*, student_id: int, start: dt.date, end: dt.date) -> dict[int, str]:
     sql = (
-        f"SELECT h.lesson_id, h.text FROM {_t(IndividualHomework)} h "  # noqa: S608
-        f"JOIN {_t(Lesson)} l ON l.id = h.lesson_id "
+        f"SELECT h.lesson_id, h.text FROM {table(IndividualHomework)} h "  # noqa: S608
+        f"JOIN {table(Lesson)} l ON l.id = h.lesson_id "
         "WHERE h.student_id = %s AND l.date >= %s AND l.date <= %s"
     )
-    return dict(_fetch(sql, [student_id, _param(start), _param(end)]))
+    return dict(fetch(sql, [student_id, date_param(start), date_param(end)]))
 
 
 def homework_files(*, lesson_ids: list[int]) -> list[tuple[int, int, str, int]]:
     """(file id, lesson id, name, size) of the files attached to the lessons, oldest first."""
-    ids_in, params = _in(lesson_ids)
-    sql = (f"SELECT f.id, f.lesson_id, f.name, f.size FROM {_t(HomeworkAttachment)} f "  # noqa: S608
+    ids_in, params = in_list(lesson_ids)
+    sql = (f"SELECT f.id, f.lesson_id, f.name, f.size FROM {table(HomeworkAttachment)} f "  # noqa: S608
            f"WHERE f.lesson_id IN {ids_in} ORDER BY f.created_at, f.id")
-    return _fetch(sql, params)
+    return fetch(sql, params)
 
 
 def new_marks_count(*, student_id: int, user_id: int, floor: dt.datetime) -> int:
     """Marks set or changed after ``floor`` and after the person's last visit of the feed (if any)."""
     stamp = connection.ops.adapt_datetimefield_value(floor)
     sql = (
-        f"SELECT COUNT(*) FROM {_t(Mark)} m WHERE m.student_id = %s AND m.updated_at > %s "  # noqa: S608
-        f"AND m.updated_at > COALESCE((SELECT v.seen_at FROM {_t(FeedVisit)} v "
+        f"SELECT COUNT(*) FROM {table(Mark)} m WHERE m.student_id = %s AND m.updated_at > %s "  # noqa: S608
+        f"AND m.updated_at > COALESCE((SELECT v.seen_at FROM {table(FeedVisit)} v "
         "WHERE v.student_id = %s AND v.user_id = %s), %s)"
     )
-    return _fetch(sql, [student_id, stamp, student_id, user_id, stamp])[0][0]
+    return fetch(sql, [student_id, stamp, student_id, user_id, stamp])[0][0]
 
 
 def placement(*, student_id: int, start: dt.date, end: dt.date) -> tuple[list[tuple], list[tuple]]:
@@ -168,22 +137,22 @@ def placement(*, student_id: int, start: dt.date, end: dt.date) -> tuple[list[tu
     sql = (
         "SELECT 'c', e.school_class_id, e.start, e." + q("end") + ", c.grade, c.letter, c.shift, "  # noqa: S608
         "c.school_id, c.class_teacher_id, y.id, y.name, y.start, y." + q("end") + ", e.id "
-        f"FROM {_t(Enrollment)} e JOIN {_t(SchoolClass)} c ON c.id = e.school_class_id "
-        f"JOIN {_t(AcademicYear)} y ON y.id = c.year_id "
+        f"FROM {table(Enrollment)} e JOIN {table(SchoolClass)} c ON c.id = e.school_class_id "
+        f"JOIN {table(AcademicYear)} y ON y.id = c.year_id "
         "WHERE e.student_id = %s AND e.start <= %s AND (e." + q("end") + " IS NULL OR e." + q("end") + " >= %s) "
         "UNION ALL "
         "SELECT 'g', m.group_id, m.start, m." + q("end") + ", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
         "NULL, m.id "
-        f"FROM {_t(GroupMembership)} m "
+        f"FROM {table(GroupMembership)} m "
         "WHERE m.student_id = %s AND m.start <= %s AND (m." + q("end") + " IS NULL OR m." + q("end") + " >= %s) "
         "ORDER BY 1, 3, 14"
     )
-    params = [student_id, _param(end), _param(start)] * 2
+    params = [student_id, date_param(end), date_param(start)] * 2
     classes, groups = [], []
-    for row in _fetch(sql, params):
+    for row in fetch(sql, params):
         if row[0] == "c":
-            classes.append((row[1], _day(row[2]), _day(row[3]), row[4], row[5], row[6], row[7], row[8], row[9],
-                            row[10], _day(row[11]), _day(row[12])))
+            classes.append((row[1], as_date(row[2]), as_date(row[3]), row[4], row[5], row[6], row[7], row[8], row[9],
+                            row[10], as_date(row[11]), as_date(row[12])))
         else:
-            groups.append((row[1], _day(row[2]), _day(row[3])))
+            groups.append((row[1], as_date(row[2]), as_date(row[3])))
     return classes, groups

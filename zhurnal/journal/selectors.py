@@ -15,6 +15,7 @@ from typing import NamedTuple
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from zhurnal.audit.models import AuditEntry
+from zhurnal.core.sql import fetch, in_list, table
 from zhurnal.school.models import (
     AcademicYear,
     Enrollment,
@@ -193,11 +194,25 @@ def default_work_type(work_types: list[WorkType]) -> WorkType | None:
     return work_types[0] if work_types else None
 
 
+def _grid_cells(lesson_ids: list[int]) -> list[tuple]:
+    """Marks (in their order within a cell) and absences of the lessons in one plain query (``core.sql``): the
+    grid's 1,800 cells cost more to build through the ORM than to read. Rows: lesson, student, value, modifier,
+    work type, comment, position, id, absence code (``None`` on a mark's row; the mark columns are ``None`` on an
+    absence's)."""
+    ids, params = in_list(lesson_ids)
+    return fetch(
+        f"SELECT m.lesson_id, m.student_id, m.value, m.modifier, m.work_type_id, m.comment, m.position, m.id, "  # noqa: S608
+        f"NULL FROM {table(Mark)} m WHERE m.lesson_id IN {ids} "
+        f"UNION ALL SELECT a.lesson_id, a.student_id, NULL, NULL, NULL, NULL, NULL, NULL, a.code "
+        f"FROM {table(Attendance)} a WHERE a.lesson_id IN {ids} ORDER BY 7, 8", [*params, *params])
+
+
 def journal_grid(assignment: TeachingAssignment, period: ReportingPeriod, *, periods: list[ReportingPeriod],
                  grade: int | None, today: dt.date) -> Grid:
-    """The journal page of an assignment for a period. Queries: work types, policy, (reopenings, once the period
-    has closed), lessons with their control types, students with their spans, marks, attendance, final marks —
-    seven or eight, for any number of rows and columns. ``assignment`` comes with its group, class and subject."""
+    """The journal page of an assignment for a period. Queries: work types and policy (none when the assignment
+    comes with its school: cached per school), (reopenings, once the period has closed), lessons with their
+    control types, students with their spans, marks and absences, final marks — four to seven, for any number of
+    rows and columns. ``assignment`` comes with its group, class and subject."""
     school = school_or_id(assignment)
     work_types = work_types_of(school)
     policy = policy_from_row(policy_row_for(school, period_policy_date(period, today)), work_types)
@@ -223,18 +238,16 @@ def journal_grid(assignment: TeachingAssignment, period: ReportingPeriod, *, per
     graded: dict[int, list[GradedMark]] = defaultdict(list)
     lesson_ids = [lesson.pk for lesson in lessons]
     lesson_dates = {lesson.pk: lesson.date for lesson in lessons}
-    mark_rows = (Mark.objects.filter(lesson_id__in=lesson_ids).order_by("position", "id")
-                 .values_list("lesson_id", "student_id", "value", "modifier", "work_type_id", "comment", "position"))
-    for lesson_id, student_id, value, modifier, work_type_id, comment, position in mark_rows:
+    for lesson_id, student_id, value, modifier, work_type_id, comment, position, _, code in _grid_cells(lesson_ids):
         key = (student_id, lesson_id)
         cell = cells.get(key)
         if cell is None:
             cell = cells[key] = CellData()
+        if code is not None:
+            cell.absence = code
+            continue
         cell.marks.append((value, modifier, work_type_id, comment))
         graded[student_id].append(GradedMark(value, modifier, work_type_id, lesson_dates[lesson_id], position))
-    absence_rows = Attendance.objects.filter(lesson_id__in=lesson_ids).values_list("lesson_id", "student_id", "code")
-    for lesson_id, student_id, code in absence_rows:
-        cells.setdefault((student_id, lesson_id), CellData()).absence = code
     finals = {f.student_id: f for f in FinalMark.objects.filter(assignment=assignment, period=period,
                                                                 kind=FinalKind.PERIOD)}
     # Marks of a student who is no longer listed (e.g. moved to another subgroup) still show.

@@ -228,7 +228,9 @@ def column_inputs(journal, texts, *, lesson=None, keys=None):
     lesson = lesson or journal.lessons[0]
     students = list(selectors.member_spans(lesson.assignment.group, lesson.date, lesson.date))
     pupils = Student.objects.in_bulk(students)
-    return [services.CellInput(pupils[pk], text, (keys or {}).get(pk)) for pk, text in zip(students, texts)], students
+    cells = [services.CellInput(pupils[pk], text, (keys or {}).get(pk))
+             for pk, text in zip(students, texts, strict=False)]
+    return cells, students
 
 
 def save_column(journal, texts, *, lesson=None, keys=None):

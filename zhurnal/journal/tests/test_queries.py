@@ -34,15 +34,18 @@ def test_grid_makes_constant_queries(client, small, large):
     assert counts[0] == counts[1] == counts[2] == counts[3], counts
 
 
-def test_the_grid_of_an_open_period_is_seven_queries(client):
+@pytest.mark.parametrize(("related", "expected"), [(("group__school_class", "subject"), 6),
+                                                    (("school", "group__school_class", "subject"), 4)])
+def test_the_grid_of_an_open_period_is_four_queries_with_the_rules_cached(client, related, expected):
     data = build_grid_dataset(students=5, lessons=5)
-    assignment = type(data.assignment).objects.select_related("group__school_class", "subject").get(
-        pk=data.assignment.pk)
+    assignment = type(data.assignment).objects.select_related(*related).get(pk=data.assignment.pk)
+    journal_grid(assignment, data.period, periods=[data.period], grade=10, today=data.period.start)
     with CaptureQueriesContext(connection) as ctx:
         grid = journal_grid(assignment, data.period, periods=[data.period], grade=10, today=data.period.start)
-    # work types; policy; lessons with records; students with spans; marks; attendance; final marks
-    # (reopenings are read only once the period has closed)
-    assert len(ctx.captured_queries) == 7
+    # (work types; policy — unless the assignment comes with its school, whose rules are cached); lessons with
+    # records; students with spans; marks and absences; final marks (reopenings are read only once the period
+    # has closed)
+    assert len(ctx.captured_queries) == expected
     assert len(grid.rows) == 5 and len(grid.columns) == 5
 
 
