@@ -6,31 +6,37 @@ or deleted (``watch`` connects the signals; a service that writes such rows with
 ``bump`` itself). A cached value's key holds the stamp of the ``School`` instance it was asked for, so:
 
 - every request loads its school afresh and so reads the current stamp: a change made by any process (another app
-  server, a management command) is seen by the next request everywhere — the cache never needs a message;
-- a rolled-back change leaves the old stamp, and the random token of the change is never used again;
+  server, a management command) is seen by the next request everywhere once committed — the cache needs no
+  messages between processes;
+- the new stamp is written when the transaction commits (once per school), so a rolled-back change writes none;
 - tests that reuse row ids after a rollback get new schools with new stamps.
 
 An instance loaded *before* a change keeps the old stamp; so that code holding one (a command, a test, a view
-that reads after it writes) never reads stale values in the process that made the change, every change also
-advances this process's generation, which is part of every key. Another process's instance held across a change
-is the one case left stale — requests load their school afresh, so only long-running commands hold one.
+that reads after it writes, a transaction before its commit) never reads stale values in the process that made
+the change, every change also advances this process's generation, which is part of every key. Another process's
+instance held across a change is the one case left stale — requests load their school afresh, so only
+long-running commands hold one; and every value expires after ``TIMEOUT`` anyway.
 """
 
 from __future__ import annotations
 
 import itertools
+import threading
 import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 
 T = TypeVar("T")
 _MISSING = object()
-TIMEOUT = 6 * 3600
+# A bound on staleness should a process die between a commit and its stamp write.
+TIMEOUT = 600
 _generation = itertools.count()
 _current = [next(_generation)]  # advanced by every change made in this process
+_local = threading.local()  # per thread (each has its own connection): the stamp writes awaiting its commit
 
 
 def new_stamp() -> str:
@@ -38,15 +44,25 @@ def new_stamp() -> str:
 
 
 def bump(school: Any) -> None:
-    """Everything cached for this school (an instance or an id) is out of date from now on."""
-    from .models import School
-
-    stamp = new_stamp()
+    """Everything cached for this school (an instance or an id) is out of date from now on: at once in this
+    process, and in every process once the transaction commits (the new stamp is written then, once per school
+    and transaction — an import of a thousand pupils must not rewrite the school row a thousand times, which in
+    PostgreSQL would also make every deferred foreign-key check walk a thousand row versions)."""
     _current[0] = next(_generation)
     school_id = school if isinstance(school, int) else school.pk
-    School.objects.filter(pk=school_id).update(config_stamp=stamp)
-    if not isinstance(school, int):
-        school.config_stamp = stamp
+    pending = _local.__dict__.setdefault("pending", {})
+    scheduled = pending.get(school_id)
+    if scheduled is not None and any(func is scheduled for _, func, _ in connection.run_on_commit):
+        return
+
+    def write() -> None:
+        from .models import School
+
+        pending.pop(school_id, None)
+        School.objects.filter(pk=school_id).update(config_stamp=new_stamp())
+
+    pending[school_id] = write
+    transaction.on_commit(write)
 
 
 def cached(school: Any, name: str, key: Any, compute: Callable[[], T]) -> T:
@@ -74,11 +90,7 @@ def _changed(sender, instance, **kwargs) -> None:
     school_id = getattr(instance, "school_id", None)
     if school_id is None:
         return
-    field = instance._meta.get_field("school")
-    if field.is_cached(instance):
-        bump(instance.school)
-    else:
-        bump(school_id)
+    bump(school_id)
 
 
 def watch(*models) -> None:

@@ -115,8 +115,29 @@ def test_new_rules_are_read_at_once_even_through_an_instance_loaded_before(small
     assert policy_for(fresh(small.school), day).threshold_5 == Decimal("4.6")
 
 
-def test_every_watched_change_replaces_the_stamp(small):
+@pytest.mark.django_db(transaction=True)
+def test_every_watched_change_replaces_the_stamp_when_it_commits():
+    small = build_small_school()
     before = fresh(small.school).config_stamp
-    assignment = TeachingAssignment.objects.filter(school=small.school).first()
-    assignment.save()
+    with transaction.atomic():
+        TeachingAssignment.objects.filter(school=small.school).first().save()
+        assert fresh(small.school).config_stamp == before  # not before the commit
     assert fresh(small.school).config_stamp != before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_of_many_changes_writes_the_stamp_once():
+    """An import of many pupils rewrites the school row once, not once per pupil."""
+    small = build_small_school()
+    student, teacher = small.students["student"], small.staff["teacher"]
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        for n in range(5):
+            student.first_name = f"Имя{n}"
+            student.save()
+        services.save_staff(actor=None, school=small.school, staff=teacher, last_name=teacher.last_name,
+                            first_name="Новое", positions=["teacher", "deputy"])
+    assert sum('UPDATE "school_school"' in q["sql"] for q in queries.captured_queries) == 1
+    stamp = fresh(small.school).config_stamp
+    with transaction.atomic():
+        student.save()
+    assert fresh(small.school).config_stamp != stamp  # and the next transaction writes its own
