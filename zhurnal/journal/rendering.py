@@ -75,6 +75,9 @@ def render_grid_table(grid: Grid, *, editable: bool, lesson_url: str, cell_url: 
         student = row.student
         add(f'<tr data-s="{student.pk}"><th scope="row">{number}. {escape(student.short_name)}</th>')
         for cell in row.cells:
+            if cell is not None and not cell.marks and not cell.absence:
+                add("<td></td>")  # most cells of a grid: nothing to compute
+                continue
             css = cell_class(cell, control_ids)
             text = escape(cell_text(cell), quote=False)
             add(f'<td class="{css}">{text}</td>' if css else f"<td>{text}</td>")

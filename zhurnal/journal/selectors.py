@@ -234,15 +234,15 @@ def journal_grid(assignment: TeachingAssignment, period: ReportingPeriod, *, per
             is_control=control_type_id in control_ids, control_label=labels.get(control_type_id, ""),
         ))
     spans = member_spans(assignment.group, period.start, period.end)
-    cells: dict[tuple[int, int], CellData] = {}
+    cells: dict[int, dict[int, CellData]] = defaultdict(dict)  # student → lesson → cell
     graded: dict[int, list[GradedMark]] = defaultdict(list)
     lesson_ids = [lesson.pk for lesson in lessons]
     lesson_dates = {lesson.pk: lesson.date for lesson in lessons}
     for lesson_id, student_id, value, modifier, work_type_id, comment, position, _, code in _grid_cells(lesson_ids):
-        key = (student_id, lesson_id)
-        cell = cells.get(key)
+        row = cells[student_id]
+        cell = row.get(lesson_id)
         if cell is None:
-            cell = cells[key] = CellData()
+            cell = row[lesson_id] = CellData()
         if code is not None:
             cell.absence = code
             continue
@@ -251,7 +251,7 @@ def journal_grid(assignment: TeachingAssignment, period: ReportingPeriod, *, per
     finals = {f.student_id: f for f in FinalMark.objects.filter(assignment=assignment, period=period,
                                                                 kind=FinalKind.PERIOD)}
     # Marks of a student who is no longer listed (e.g. moved to another subgroup) still show.
-    extra_ids = {sid for sid, _ in cells} - set(spans)
+    extra_ids = set(cells) - set(spans)
     if extra_ids:
         for student in Student.objects.filter(pk__in=extra_ids):
             spans[student.pk] = (student, [])
@@ -260,13 +260,12 @@ def journal_grid(assignment: TeachingAssignment, period: ReportingPeriod, *, per
     keys = [(lesson.pk, lesson.date) for lesson in lessons]
     empty = CellData()  # shared: cells are read-only once built
     for student_id, (student, student_spans) in spans.items():
-        whole_period = any(start <= period.start and end >= period.end for start, end in student_spans)
-        row_cells: list[CellData | None] = []
-        for lesson_id, date in keys:
-            cell = cells.get((student_id, lesson_id))
-            if cell is None and (whole_period or in_spans(student_spans, date)):
-                cell = empty
-            row_cells.append(cell)
+        row = cells.get(student_id, {})
+        if any(start <= period.start and end >= period.end for start, end in student_spans):  # the whole period
+            row_cells: list[CellData | None] = [row.get(lesson_id, empty) for lesson_id in lesson_ids]
+        else:
+            row_cells = [row.get(lesson_id) or (empty if in_spans(student_spans, date) else None)
+                         for lesson_id, date in keys]
         marks = graded.get(student_id, [])
         average = grading.weighted_average(marks, policy=policy)
         rows.append(GridRow(
