@@ -47,6 +47,12 @@ def database_from_url(url: str) -> dict:
             "PORT": str(parsed.port or ""),
             "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),
             "CONN_HEALTH_CHECKS": True,
+            # Parameters bound by the server, so psycopg prepares a statement run a few times on a connection
+            # and PostgreSQL reuses its plan: planning the journal's many-join lookups cost more than running them.
+            # Off (DB_SERVER_SIDE_BINDING=0) behind a pooler that cannot keep prepared statements (PgBouncer
+            # before 1.21 in transaction mode).
+            "OPTIONS": {"server_side_binding": env_bool("DB_SERVER_SIDE_BINDING", True),
+                        "prepare_threshold": 5 if env_bool("DB_SERVER_SIDE_BINDING", True) else None},
         }
     if parsed.scheme == "sqlite":
         return sqlite_database(Path(unquote(parsed.path)))

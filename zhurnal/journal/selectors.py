@@ -120,12 +120,18 @@ def in_spans(spans: list[tuple[dt.date, dt.date]], on: dt.date) -> bool:
     return any(start <= on <= end for start, end in spans)
 
 
-def is_member_on(group: Group, student: Student, on: dt.date) -> bool:
+def members_on(group: Group, on: dt.date, student_ids: list[int]) -> set[int]:
+    """Which of these students were in the group on ``on`` — one query."""
     if group.kind == GroupKind.CLASS:
         rows = Enrollment.objects.filter(school_class_id=group.school_class_id)
     else:
         rows = GroupMembership.objects.filter(group=group)
-    return rows.filter(student=student, start__lte=on).filter(Q(end__isnull=True) | Q(end__gte=on)).exists()
+    return set(rows.filter(student_id__in=student_ids, start__lte=on).filter(Q(end__isnull=True) | Q(end__gte=on))
+               .values_list("student_id", flat=True))
+
+
+def is_member_on(group: Group, student: Student, on: dt.date) -> bool:
+    return student.pk in members_on(group, on, [student.pk])
 
 
 # --- the grid ------------------------------------------------------------------------------------------------

@@ -482,8 +482,7 @@ def _write_cells(*, actor: Any, lesson: Lesson, context: LessonContext,
     for mark in (Mark.objects.filter(lesson=lesson, student_id__in=student_ids).select_related("work_type")
                  .order_by("position", "id")):
         marks_of.setdefault(mark.student_id, []).append(mark)
-    members = {student_id for student_id, (_, spans) in selectors.member_spans(
-        lesson.assignment.group, lesson.date, lesson.date).items() if selectors.in_spans(spans, lesson.date)}
+    members = selectors.members_on(lesson.assignment.group, lesson.date, student_ids)
     author = _actor(actor)
     changes: list[tuple[Lesson, dict, dict]] = []
     keys: list[WriteKey] = []
