@@ -213,9 +213,9 @@ def write_peers(report: dict, path: Path) -> None:
     lines += [
         "",
         "Notes:",
-        "- `mark_column_save` is the lesson page's column form: 30 cells in one request, each saved through "
-        "`save_cell` with its own idempotency key, history and audit entry; `mark_grid_save` is 60 such requests "
-        "(1,800 cells). Every run changes every cell, so each save really writes.",
+        "- `mark_column_save` is the lesson page's column form: 30 cells in one request, saved by `save_cells` in "
+        "one transaction, each cell with its own idempotency key, history and audit entry; `mark_grid_save` is 60 "
+        "such requests (1,800 cells). Every run changes every cell, so each save really writes.",
         "- Report cards: Zhurnal has no batch of final report cards yet; the closest operation measured is "
         "`diary_class_paper`, the weekly diary printouts (PDF) of every family of a class who chose paper. "
         "It includes every such student — nothing is ever cut at a limit; a batch for a whole school must do the "
