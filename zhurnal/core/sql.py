@@ -15,12 +15,23 @@ def table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def in_list(values: Iterable[int]) -> tuple[str, list]:
-    """``IN (…)`` with one placeholder per value; an empty list matches nothing."""
+def in_list(column: str, values: Iterable[int]) -> tuple[str, list]:
+    """``column IN (…)`` with one placeholder per value (an empty list matches nothing): for short lists that
+    shape a query's plan (PostgreSQL plans each list length anew, with the values at hand)."""
     values = list(values)
     if not values:
-        return "(NULL)", []
-    return "(" + ", ".join(["%s"] * len(values)) + ")", values
+        return "1 = 0", []
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", values
+
+
+def any_of(column: str, values: Iterable[int]) -> tuple[str, list]:
+    """``column`` is one of ``values`` (an empty list matches nothing). PostgreSQL gets ``= ANY(%s)`` with one
+    array parameter, so the statement's text is the same whatever the number of values: it is prepared once per
+    connection and its plan reused (planning a new ``IN (…)`` list each time cost more than running it). SQLite
+    gets ``IN (…)`` with one placeholder per value."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(values)]
+    return in_list(column, values)
 
 
 def as_date(value) -> dt.date | None:

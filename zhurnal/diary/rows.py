@@ -12,7 +12,7 @@ import datetime as dt
 
 from django.db import connection
 
-from zhurnal.core.sql import as_date, date_param, fetch, in_list, table
+from zhurnal.core.sql import any_of, as_date, date_param, fetch, in_list, table
 from zhurnal.journal.models import (
     Attendance,
     HomeworkAttachment,
@@ -47,8 +47,8 @@ def lessons(*, school_id: int, class_ids: list[int], group_ids: list[int], start
             end: dt.date) -> list[tuple]:
     """Lessons of the whole-class groups of ``class_ids`` and of the groups ``group_ids`` between two dates,
     with everything the diary shows of them (``LESSON_COLUMNS``), in time order."""
-    classes_in, class_params = in_list(class_ids)
-    groups_in, group_params = in_list(group_ids)
+    of_classes, class_params = in_list("g.school_class_id", class_ids)
+    of_groups, group_params = in_list("g.id", group_ids)
     sql = (
         "SELECT l.id, l.date, l.number, l.assignment_id, a.subject_id, s.name, g.kind, g.id, g.school_class_id, "  # noqa: S608
         "c.shift, l.actual_teacher_id, l.planned_teacher_id, r.name, l.topic, l.cancelled, sub.kind, "
@@ -65,7 +65,7 @@ def lessons(*, school_id: int, class_ids: list[int], group_ids: list[int], start
         f"LEFT JOIN {table(Substitution)} sub ON sub.lesson_id = l.id "
         f"LEFT JOIN {table(LessonRecord)} rec ON rec.lesson_id = l.id "
         "WHERE l.school_id = %s AND l.date >= %s AND l.date <= %s "
-        f"AND ((g.kind = %s AND g.school_class_id IN {classes_in}) OR g.id IN {groups_in}) "
+        f"AND ((g.kind = %s AND {of_classes}) OR {of_groups}) "
         "ORDER BY l.date, l.number, l.id"
     )
     params = [school_id, date_param(start), date_param(end), GroupKind.CLASS, *class_params, *group_params]
@@ -110,9 +110,9 @@ def individual_homework(*, student_id: int, start: dt.date, end: dt.date) -> dic
 
 def homework_files(*, lesson_ids: list[int]) -> list[tuple[int, int, str, int]]:
     """(file id, lesson id, name, size) of the files attached to the lessons, oldest first."""
-    ids_in, params = in_list(lesson_ids)
+    of_lessons, params = any_of("f.lesson_id", lesson_ids)
     sql = (f"SELECT f.id, f.lesson_id, f.name, f.size FROM {table(HomeworkAttachment)} f "  # noqa: S608
-           f"WHERE f.lesson_id IN {ids_in} ORDER BY f.created_at, f.id")
+           f"WHERE {of_lessons} ORDER BY f.created_at, f.id")
     return fetch(sql, params)
 
 

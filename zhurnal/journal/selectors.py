@@ -15,7 +15,7 @@ from typing import NamedTuple
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from zhurnal.audit.models import AuditEntry
-from zhurnal.core.sql import fetch, in_list, table
+from zhurnal.core.sql import any_of, fetch, table
 from zhurnal.school.models import (
     AcademicYear,
     Enrollment,
@@ -205,12 +205,13 @@ def _grid_cells(lesson_ids: list[int]) -> list[tuple]:
     grid's 1,800 cells cost more to build through the ORM than to read. Rows: lesson, student, value, modifier,
     work type, comment, position, id, absence code (``None`` on a mark's row; the mark columns are ``None`` on an
     absence's)."""
-    ids, params = in_list(lesson_ids)
+    of_marks, params = any_of("m.lesson_id", lesson_ids)
+    of_absences, _ = any_of("a.lesson_id", lesson_ids)
     return fetch(
         f"SELECT m.lesson_id, m.student_id, m.value, m.modifier, m.work_type_id, m.comment, m.position, m.id, "  # noqa: S608
-        f"NULL FROM {table(Mark)} m WHERE m.lesson_id IN {ids} "
+        f"NULL FROM {table(Mark)} m WHERE {of_marks} "
         f"UNION ALL SELECT a.lesson_id, a.student_id, NULL, NULL, NULL, NULL, NULL, NULL, a.code "
-        f"FROM {table(Attendance)} a WHERE a.lesson_id IN {ids} ORDER BY 7, 8", [*params, *params])
+        f"FROM {table(Attendance)} a WHERE {of_absences} ORDER BY 7, 8", [*params, *params])
 
 
 def journal_grid(assignment: TeachingAssignment, period: ReportingPeriod, *, periods: list[ReportingPeriod],
