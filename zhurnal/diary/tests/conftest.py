@@ -8,10 +8,7 @@ import datetime as dt
 import pytest
 
 from zhurnal.core.dates import today as school_today
-
-
-def monday_of(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
+from zhurnal.timetable.calendar import monday_of
 
 
 @pytest.fixture

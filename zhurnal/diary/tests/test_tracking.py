@@ -13,8 +13,9 @@ from zhurnal.diary import selectors
 from zhurnal.diary.models import DiaryView
 from zhurnal.journal import services as journal
 from zhurnal.school import services as school_services
+from zhurnal.timetable.calendar import monday_of
 
-from .conftest import monday_of, put_cell, school_days_before
+from .conftest import put_cell, school_days_before
 
 pytestmark = pytest.mark.django_db
 
