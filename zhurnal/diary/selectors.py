@@ -323,11 +323,8 @@ def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date
         marks[lesson_id].append(MarkItem(text=grading.format_mark(value, modifier), value=value,
                                          work_type=work_type, comment=comment, is_control=is_control))
     absences = raw.absences(student_id=student.pk, start=start, end=end)
-    school = school_or_id(student)
-    if isinstance(school, int):
-        school = student.school
-    holidays = HolidayCalendar.for_school(school, start, end)
-    bells = BellTimes.load(year, start, end, school=school)
+    holidays = HolidayCalendar.for_school(student.school, start, end)
+    bells = BellTimes.load(year, start, end, school=student.school)
 
     days = {day: DiaryDay(date=day, lessons=[], holiday=None, is_today=day == today)
             for day in dates_between(start, end)}

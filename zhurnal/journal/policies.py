@@ -69,9 +69,13 @@ def _cached_rules(school: School) -> tuple[list[GradingPolicy], list[WorkType]]:
     ))
 
 
+def _version_on(rows: list[GradingPolicy], on: dt.date) -> GradingPolicy | None:
+    return next((row for row in rows if row.valid_from <= on), None)  # rows are newest first
+
+
 def policy_row_for(school: School | int, on: dt.date) -> GradingPolicy | None:
     if isinstance(school, School):
-        return next((row for row in _cached_rules(school)[0] if row.valid_from <= on), None)
+        return _version_on(_cached_rules(school)[0], on)
     return GradingPolicy.objects.filter(school_id=school, valid_from__lte=on).order_by("-valid_from").first()
 
 
@@ -85,9 +89,8 @@ def work_types_of(school: School | int) -> list[WorkType]:
 def policy_for(school: School | int, on: dt.date, *, work_types: Iterable[WorkType] | None = None) -> Policy:
     """The rules in force on ``on``: the latest version whose ``valid_from`` is not after it."""
     if isinstance(school, School):
-        rows, all_types = _cached_rules(school)
-        row = next((row for row in rows if row.valid_from <= on), None)
-        return policy_from_row(row, all_types if work_types is None else work_types)
+        rows, all_types = _cached_rules(school)  # one cache read for both
+        return policy_from_row(_version_on(rows, on), all_types if work_types is None else work_types)
     if work_types is None:
         work_types = work_types_of(school)
     return policy_from_row(policy_row_for(school, on), work_types)

@@ -300,7 +300,7 @@ def _locked_lesson(lesson: Lesson) -> Lesson:
     moment before), so the lock reads one row."""
     locked = Lesson.objects.select_for_update(of=("self",))
     fields = Lesson._meta
-    if (fields.get_field("school").is_cached(lesson) and fields.get_field("assignment").is_cached(lesson)):
+    if fields.get_field("school").is_cached(lesson) and fields.get_field("assignment").is_cached(lesson):
         fresh = locked.get(pk=lesson.pk)
         if fresh.assignment_id == lesson.assignment_id and fresh.school_id == lesson.school_id:
             fresh.school, fresh.assignment = lesson.school, lesson.assignment
@@ -445,10 +445,11 @@ def save_cells(
             except ValidationError as error:
                 errors[student.pk] = error
             continue
-        if key is not None and key in seen_keys:
-            errors[student.pk] = ValidationError({"key": KEY_REUSED})
-            continue
-        seen_keys.add(key)
+        if key is not None:
+            if key in seen_keys:
+                errors[student.pk] = ValidationError({"key": KEY_REUSED})
+                continue
+            seen_keys.add(key)
         if student.school_id != lesson.school_id:
             errors[student.pk] = ValidationError({"student": "Обучающийся из другой школы."})
             continue
