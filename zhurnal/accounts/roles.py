@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
+from zhurnal.core.sql import table
 from zhurnal.school import stamps
 from zhurnal.school.models import (
     Guardian,
@@ -139,17 +140,16 @@ def cached_roles_in(user, school: School | None) -> SchoolRoles:
 
 
 def schools_of(user) -> list[School]:
-    """Every school where the user holds any role, in a stable order."""
+    """Every school where the user holds any role, in a stable order. One plain query (``School.objects.raw``):
+    it runs on every page (the school switcher), and composing its three subqueries through the ORM cost more
+    than running them."""
     if user is None or not user.is_authenticated:
         return []
-    from django.db.models import Q
-
     # Subqueries, not joins: OR-ing three joined relations multiplies staff × students × guardians rows
     # (seconds per request in a 600-pupil school).
-    return list(
-        School.objects.filter(
-            Q(pk__in=StaffMember.objects.filter(user=user, is_active=True).values("school_id"))
-            | Q(pk__in=Student.objects.filter(user=user).values("school_id"))
-            | Q(pk__in=Guardian.objects.filter(user=user).values("school_id"))
-        ).order_by("short_name", "pk")
-    )
+    return list(School.objects.raw(
+        f"SELECT * FROM {table(School)} WHERE id IN ("  # noqa: S608 - table names from the models
+        f"SELECT school_id FROM {table(StaffMember)} WHERE user_id = %s AND is_active "
+        f"UNION SELECT school_id FROM {table(Student)} WHERE user_id = %s "
+        f"UNION SELECT school_id FROM {table(Guardian)} WHERE user_id = %s) ORDER BY short_name, id",
+        [user.pk, user.pk, user.pk]))

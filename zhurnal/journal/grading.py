@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -202,27 +203,22 @@ def mark_number(value: str, modifier: str = "", *, policy: Policy) -> Decimal | 
 
 
 def weighted_average(marks: Iterable[GradedMark], *, policy: Policy) -> Average:
-    """Σ(mark × weight) / Σ(weight) over the counted marks (weight 0 excludes a work type)."""
-    total = 0
-    count = 0
-    weighted = Decimal(0)
-    weight_sum = Decimal(0)
-    numbers: dict[tuple[str, str], Decimal | None] = {}
-    weights: dict[int | None, Decimal] = {}
-    for mark in marks:
-        total += 1
-        key = (mark.value, mark.modifier)
-        if key not in numbers:
-            numbers[key] = mark_number(mark.value, mark.modifier, policy=policy)
-        number = numbers[key]
-        if mark.work_type_id not in weights:
-            weights[mark.work_type_id] = policy.weight(mark.work_type_id)
-        weight = weights[mark.work_type_id]
+    """Σ(mark × weight) / Σ(weight) over the counted marks (weight 0 excludes a work type).
+
+    Like marks (same value, modifier and work type) are counted first and multiplied once: a period's hundreds
+    of marks come in a dozen kinds, and the sums are exact (``Decimal``), so the result is the same."""
+    kinds = Counter((mark.value, mark.modifier, mark.work_type_id) for mark in marks)
+    total = count = 0
+    weighted = weight_sum = Decimal(0)
+    for (value, modifier, work_type_id), times in kinds.items():
+        total += times
+        number = mark_number(value, modifier, policy=policy)
+        weight = policy.weight(work_type_id)
         if number is None or weight <= 0:
             continue
-        count += 1
-        weighted += number * weight
-        weight_sum += weight
+        count += times
+        weighted += number * weight * times
+        weight_sum += weight * times
     if not weight_sum:
         return Average(value=None, exact=None, count=count, total=total, weight_sum=weight_sum)
     exact = weighted / weight_sum

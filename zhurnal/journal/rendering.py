@@ -44,6 +44,12 @@ def cell_text(cell: CellData | None) -> str:
     return cell.text
 
 
+def cell_html(cell: CellData | None, control_ids: frozenset[int]) -> str:
+    css = cell_class(cell, control_ids)
+    text = escape(cell_text(cell), quote=False)
+    return f'<td class="{css}">{text}</td>' if css else f"<td>{text}</td>"
+
+
 def render_grid_table(grid: Grid, *, editable: bool, lesson_url: str, cell_url: str) -> SafeString:
     """The whole ``<table>``: header of lessons, a row per student, the totals at the right.
 
@@ -71,16 +77,24 @@ def render_grid_table(grid: Grid, *, editable: bool, lesson_url: str, cell_url: 
     for label in HEADER_LABELS:
         add(f'<th class="num" scope="col">{label}</th>')
     add("</tr></thead><tbody>")
+    single: dict[tuple[str, str, int], str] = {}  # one mark, no absence — most filled cells: rendered once per kind
     for number, row in enumerate(grid.rows, start=1):
         student = row.student
         add(f'<tr data-s="{student.pk}"><th scope="row">{number}. {escape(student.short_name)}</th>')
         for cell in row.cells:
-            if cell is not None and not cell.marks and not cell.absence:
-                add("<td></td>")  # most cells of a grid: nothing to compute
-                continue
-            css = cell_class(cell, control_ids)
-            text = escape(cell_text(cell), quote=False)
-            add(f'<td class="{css}">{text}</td>' if css else f"<td>{text}</td>")
+            if cell is not None and not cell.absence:
+                marks = cell.marks
+                if not marks:
+                    add("<td></td>")
+                    continue
+                if len(marks) == 1:
+                    kind = marks[0][:3]
+                    html = single.get(kind)
+                    if html is None:
+                        html = single[kind] = cell_html(cell, control_ids)
+                    add(html)
+                    continue
+            add(cell_html(cell, control_ids))
         average = grading.format_average(row.average.value)
         suggested = row.suggestion.value or ""
         final = row.final.value if row.final is not None else ""

@@ -15,7 +15,7 @@ from typing import NamedTuple
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from zhurnal.audit.models import AuditEntry
-from zhurnal.core.sql import any_of, fetch, table
+from zhurnal.core.sql import any_of, as_date, date_param, fetch, table
 from zhurnal.school.models import (
     AcademicYear,
     Enrollment,
@@ -204,14 +204,21 @@ def _grid_cells(lesson_ids: list[int]) -> list[tuple]:
     """Marks (in their order within a cell) and absences of the lessons in one plain query (``core.sql``): the
     grid's 1,800 cells cost more to build through the ORM than to read. Rows: lesson, student, value, modifier,
     work type, comment, position, id, absence code (``None`` on a mark's row; the mark columns are ``None`` on an
-    absence's)."""
+    absence's); marks in their order (position, id)."""
     of_marks, params = any_of("m.lesson_id", lesson_ids)
     of_absences, _ = any_of("a.lesson_id", lesson_ids)
-    return fetch(
+    rows = fetch(
         f"SELECT m.lesson_id, m.student_id, m.value, m.modifier, m.work_type_id, m.comment, m.position, m.id, "  # noqa: S608
         f"NULL FROM {table(Mark)} m WHERE {of_marks} "
         f"UNION ALL SELECT a.lesson_id, a.student_id, NULL, NULL, NULL, NULL, NULL, NULL, a.code "
-        f"FROM {table(Attendance)} a WHERE {of_absences} ORDER BY 7, 8", [*params, *params])
+        f"FROM {table(Attendance)} a WHERE {of_absences}", [*params, *params])
+    # Sorted here: PostgreSQL's sort of these ~1,900 rows cost 3.5 ms, twice the reading of them.
+    rows.sort(key=_cell_order)
+    return rows
+
+
+def _cell_order(row: tuple) -> tuple[int, int]:
+    return row[6] or 0, row[7] or 0
 
 
 def journal_grid(assignment: TeachingAssignment, period: ReportingPeriod, *, periods: list[ReportingPeriod],
@@ -285,13 +292,18 @@ def journal_grid(assignment: TeachingAssignment, period: ReportingPeriod, *, per
                 marks_allowed=marks_allowed_for(assignment, grade, policy), today=today)
 
 
-def student_period_marks(assignment: TeachingAssignment, student: Student | int,
+def student_period_marks(assignment: TeachingAssignment | int, student: Student | int,
                          period: ReportingPeriod) -> list[GradedMark]:
-    student_id = student if isinstance(student, int) else student.pk
-    rows = (Mark.objects.filter(lesson__assignment=assignment, student_id=student_id, lesson__date__gte=period.start,
-                                lesson__date__lte=period.end, lesson__cancelled=False)
-            .values_list("value", "modifier", "work_type_id", "lesson__date", "position"))
-    return [GradedMark(*row) for row in rows]
+    """A student's marks of an assignment in a period (lessons not cancelled) — after every cell save, for the
+    row's new average: one plain query (``core.sql``)."""
+    rows = fetch(
+        f"SELECT m.value, m.modifier, m.work_type_id, l.date, m.position FROM {table(Mark)} m "  # noqa: S608
+        f"JOIN {table(Lesson)} l ON l.id = m.lesson_id WHERE l.assignment_id = %s AND m.student_id = %s "
+        "AND l.date >= %s AND l.date <= %s AND NOT l.cancelled",
+        [getattr(assignment, "pk", assignment), getattr(student, "pk", student), date_param(period.start),
+         date_param(period.end)])
+    return [GradedMark(value, modifier, work_type_id, as_date(date), position)
+            for value, modifier, work_type_id, date, position in rows]
 
 
 # --- one lesson ------------------------------------------------------------------------------------------------

@@ -401,7 +401,7 @@ class ColumnResult:
 
 def save_cell(
     *, actor: Any, lesson: Lesson, student: Student, text: str, key: uuid.UUID | str | None = None,
-    work_type: WorkType | None = None, reason: str = "", today: dt.date | None = None,
+    work_type: WorkType | None = None, reason: str = "", today: dt.date | None = None, locked: bool = False,
 ) -> CellResult:
     """Set one student's cell at one lesson from what the teacher typed: «н», «5», «4-», «5/4», «оп 5», or empty.
 
@@ -410,68 +410,71 @@ def save_cell(
     the first result. A column of one: see ``save_cells``.
     """
     column = save_cells(actor=actor, lesson=lesson, cells=[CellInput(student, text, key)], work_type=work_type,
-                        reason=reason, today=today)
+                        reason=reason, today=today, locked=locked)
     if column.errors:
         raise column.errors[student.pk]
     return column.results[0]
 
 
-@transaction.atomic
 def save_cells(
     *, actor: Any, lesson: Lesson, cells: list[CellInput], work_type: WorkType | None = None, reason: str = "",
-    today: dt.date | None = None,
+    today: dt.date | None = None, locked: bool = False,
 ) -> ColumnResult:
     """Cells of one lesson's column in one transaction, by the rules of ``save_cell``. A cell that breaks a rule
     of its own (a wrong mark, a student not in the group that day, a key used elsewhere) is refused alone and
     reported; a rule of the lesson (cancelled, period closed, reason missing) refuses them all. Reads the whole
-    column at once — a fixed number of queries plus one write per changed mark or absence."""
-    today = today or school_today()
-    lesson = _locked_lesson(lesson)
-    errors: dict[int, ValidationError] = {}
-    done: dict[int, CellResult] = {}
-    keys = [str(c.key) for c in cells if c.key is not None]
-    replays = {str(row.key): row for row in WriteKey.objects.filter(key__in=keys)} if keys else {}
-    seen_keys: set[str] = set()
-    pending: list[tuple[CellInput, grading.CellEntry]] = []
-    context = None
-    for cell in cells:
-        student = cell.student
-        key = str(cell.key) if cell.key is not None else None
-        if key in replays:
+    column at once — a fixed number of queries plus one write per changed mark or absence. ``locked``: the caller
+    read ``lesson`` with its row locked in the transaction under way (``select_for_update``), so it is not read
+    again."""
+    with transaction.atomic(savepoint=not locked):  # locked: the caller's transaction is the one
+        today = today or school_today()
+        if not locked:
+            lesson = _locked_lesson(lesson)
+        errors: dict[int, ValidationError] = {}
+        done: dict[int, CellResult] = {}
+        keys = [str(c.key) for c in cells if c.key is not None]
+        replays = {str(row.key): row for row in WriteKey.objects.filter(key__in=keys)} if keys else {}
+        seen_keys: set[str] = set()
+        pending: list[tuple[CellInput, grading.CellEntry]] = []
+        context = None
+        for cell in cells:
+            student = cell.student
+            key = str(cell.key) if cell.key is not None else None
+            if key in replays:
+                try:
+                    done[student.pk] = CellResult(**{**_replayed_result(
+                        replays[key], school_id=lesson.school_id, verb="cell",
+                        scope={"lesson": lesson.pk, "student": student.pk}), "replayed": True})
+                except ValidationError as error:
+                    errors[student.pk] = error
+                continue
+            if key is not None:
+                if key in seen_keys:
+                    errors[student.pk] = ValidationError({"key": KEY_REUSED})
+                    continue
+                seen_keys.add(key)
+            if student.school_id != lesson.school_id:
+                errors[student.pk] = ValidationError({"student": "Обучающийся из другой школы."})
+                continue
+            context = context or _lesson_context(lesson, today=today)
             try:
-                done[student.pk] = CellResult(**{**_replayed_result(
-                    replays[key], school_id=lesson.school_id, verb="cell",
-                    scope={"lesson": lesson.pk, "student": student.pk}), "replayed": True})
+                entry = grading.parse_cell(cell.text, policy=context.policy)
+                if (entry.absence or entry.marks) and lesson.date > today:
+                    raise ValidationError({"value": f"Урок {lesson.date:%d.%m.%Y} ещё не прошёл: отметки и пропуски "
+                                                    "ставятся в день урока или позже."})
+                if entry.marks and not context.marks_allowed:
+                    raise ValidationError({"value": _no_marks_message(context)})
             except ValidationError as error:
                 errors[student.pk] = error
-            continue
-        if key is not None:
-            if key in seen_keys:
-                errors[student.pk] = ValidationError({"key": KEY_REUSED})
                 continue
-            seen_keys.add(key)
-        if student.school_id != lesson.school_id:
-            errors[student.pk] = ValidationError({"student": "Обучающийся из другой школы."})
-            continue
-        context = context or _lesson_context(lesson, today=today)
-        try:
-            entry = grading.parse_cell(cell.text, policy=context.policy)
-            if (entry.absence or entry.marks) and lesson.date > today:
-                raise ValidationError({"value": f"Урок {lesson.date:%d.%m.%Y} ещё не прошёл: отметки и пропуски "
-                                                "ставятся в день урока или позже."})
-            if entry.marks and not context.marks_allowed:
-                raise ValidationError({"value": _no_marks_message(context)})
-        except ValidationError as error:
-            errors[student.pk] = error
-            continue
-        pending.append((cell, entry))
-    if pending:
-        reason = _require_open(context, today=today, reason=reason)
-        if work_type is not None and work_type.school_id != lesson.school_id:
-            raise ValidationError({"work_type": "Вид работы другой школы."})
-        done.update(_write_cells(actor=actor, lesson=lesson, context=context, pending=pending, errors=errors,
-                                 work_type=work_type, reason=reason))
-    return ColumnResult(results=[done[c.student.pk] for c in cells if c.student.pk in done], errors=errors)
+            pending.append((cell, entry))
+        if pending:
+            reason = _require_open(context, today=today, reason=reason)
+            if work_type is not None and work_type.school_id != lesson.school_id:
+                raise ValidationError({"work_type": "Вид работы другой школы."})
+            done.update(_write_cells(actor=actor, lesson=lesson, context=context, pending=pending, errors=errors,
+                                     work_type=work_type, reason=reason))
+        return ColumnResult(results=[done[c.student.pk] for c in cells if c.student.pk in done], errors=errors)
 
 
 def _write_cells(*, actor: Any, lesson: Lesson, context: LessonContext,

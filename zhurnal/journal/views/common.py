@@ -16,10 +16,14 @@ LESSON_RELATED = ("school", "assignment__school", "assignment__group__school_cla
 ASSIGNMENT_RELATED = ("school", "group__school_class", "subject", "teacher", "year")
 
 
-def visible_lesson(request, pk: int, related: tuple[str, ...] = LESSON_RELATED):
+def visible_lesson(request, pk: int, related: tuple[str, ...] = LESSON_RELATED, *, for_update: bool = False):
     """The lesson if the user may see it (else 404). Writes of cells pass ``services.LOCKED_LESSON_RELATED``:
-    what the save needs, and no more joins than that."""
-    return scoped(permissions.lessons_visible_to(request.roles).select_related(*related), pk=pk)
+    what the save needs, and no more joins than that; ``for_update`` locks its row (inside a transaction: the
+    cell saves read and lock it once, see ``services.save_cells(locked=True)``)."""
+    lessons = permissions.lessons_visible_to(request.roles).select_related(*related)
+    if for_update:
+        lessons = lessons.select_for_update(of=("self",))
+    return scoped(lessons, pk=pk)
 
 
 def visible_assignment(request, pk: int):

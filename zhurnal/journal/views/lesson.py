@@ -7,6 +7,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +20,6 @@ from .. import grading, permissions, selectors, services
 from ..models import HomeworkAttachment, Mark, WorkType
 from ..policies import policy_for
 from .common import (
-    LESSON_RELATED,
     error_messages,
     json_error,
     parse_date,
@@ -116,30 +116,38 @@ def _row_stats(lesson, student_id: int) -> dict:
 @school_view
 def cell(request, pk: int, student_id: int):
     """GET: the cell's marks (with work types and comments), absence and history. POST: save what was typed."""
-    lesson = visible_lesson(request, pk, services.LOCKED_LESSON_RELATED if request.method == "POST"
-                            else LESSON_RELATED)
+    if request.method == "POST":
+        return _save_cell(request, pk, student_id)
+    lesson = visible_lesson(request, pk)
     student = scoped(Student.objects.filter(school=request.roles.school), pk=student_id)
-    if request.method != "POST":
-        require(permissions.can_read_student_cell(request.roles, lesson, student))
-        detail = selectors.cell_detail(lesson, student)
-        can_edit = permissions.can_edit_lesson(request.roles, lesson)
-        template = "journal/_cell.html" if request.headers.get("HX-Request") == "true" else "journal/cell.html"
-        return render(request, template, {
-            "lesson": lesson, "student": student, "detail": detail, "can_edit": can_edit,
-            "text": grading.format_cell(detail.attendance.code if detail.attendance else "",
-                                        [(m.value, m.modifier) for m in detail.marks]),
-            "work_types": WorkType.objects.filter(school_id=lesson.school_id).order_by("ordering", "name"),
-            "form_key": uuid.uuid4(),
-        })
-    require(permissions.can_edit_lesson(request.roles, lesson))
+    require(permissions.can_read_student_cell(request.roles, lesson, student))
+    detail = selectors.cell_detail(lesson, student)
+    can_edit = permissions.can_edit_lesson(request.roles, lesson)
+    template = "journal/_cell.html" if request.headers.get("HX-Request") == "true" else "journal/cell.html"
+    return render(request, template, {
+        "lesson": lesson, "student": student, "detail": detail, "can_edit": can_edit,
+        "text": grading.format_cell(detail.attendance.code if detail.attendance else "",
+                                    [(m.value, m.modifier) for m in detail.marks]),
+        "work_types": WorkType.objects.filter(school_id=lesson.school_id).order_by("ordering", "name"),
+        "form_key": uuid.uuid4(),
+    })
+
+
+def _save_cell(request, pk: int, student_id: int):
+    """One cell from the grid's script (JSON, with the row's new figures) or the cell page's form. The lesson is
+    read, checked and locked once, in the transaction that saves the cell."""
     try:
-        key = services.parse_key(request.POST.get("key"))
-        work_type = None
-        if request.POST.get("work_type", "").isdigit():
-            work_type = WorkType.objects.filter(school_id=lesson.school_id, pk=request.POST["work_type"]).first()
-        result = services.save_cell(actor=request.user, lesson=lesson, student=student,
-                                    text=request.POST.get("value", ""), key=key, work_type=work_type,
-                                    reason=request.POST.get("reason", ""))
+        with transaction.atomic():
+            lesson = visible_lesson(request, pk, services.LOCKED_LESSON_RELATED, for_update=True)
+            student = scoped(Student.objects.filter(school=request.roles.school), pk=student_id)
+            require(permissions.can_edit_lesson(request.roles, lesson))
+            key = services.parse_key(request.POST.get("key"))
+            work_type = None
+            if request.POST.get("work_type", "").isdigit():
+                work_type = WorkType.objects.filter(school_id=lesson.school_id, pk=request.POST["work_type"]).first()
+            result = services.save_cell(actor=request.user, lesson=lesson, student=student,
+                                        text=request.POST.get("value", ""), key=key, work_type=work_type,
+                                        reason=request.POST.get("reason", ""), locked=True)
     except ValidationError as error:
         if wants_json(request):
             return json_error(error)
@@ -158,9 +166,7 @@ def cell(request, pk: int, student_id: int):
 @school_view
 @require_POST
 def cells(request, pk: int):
-    """The whole column at once — the lesson page without JavaScript."""
-    lesson = visible_lesson(request, pk, services.LOCKED_LESSON_RELATED)
-    require(permissions.can_edit_lesson(request.roles, lesson))
+    """The whole column at once — the lesson page without JavaScript (the lesson read and locked once)."""
     students = {s.pk: s for s in Student.objects.filter(school=request.roles.school, pk__in=[
         int(name[5:]) for name in request.POST if name.startswith("cell-") and name[5:].isdigit()])}
     inputs, errors = [], []
@@ -173,8 +179,11 @@ def cells(request, pk: int):
         inputs.append(services.CellInput(student, request.POST.get(f"cell-{student_id}", ""), key))
     saved = 0
     try:
-        column = services.save_cells(actor=request.user, lesson=lesson, cells=inputs,
-                                     reason=request.POST.get("reason", ""))
+        with transaction.atomic():
+            lesson = visible_lesson(request, pk, services.LOCKED_LESSON_RELATED, for_update=True)
+            require(permissions.can_edit_lesson(request.roles, lesson))
+            column = services.save_cells(actor=request.user, lesson=lesson, cells=inputs,
+                                         reason=request.POST.get("reason", ""), locked=True)
     except ValidationError as error:  # a rule of the lesson: nothing saved
         errors.extend(error.messages)
     else:
