@@ -3,8 +3,9 @@
 - the demo school (``zhurnal demo``'s, built through the services): the lists of a full school;
 - the journal's benchmark grid (``zhurnal.journal.testing.build_grid_dataset``): 30 pupils × 60 lessons, ~1,800 marks;
 - a grid to save into: 30 pupils × 60 lessons that have all taken place (two a day from 1 September), empty at first;
-- one generated school (``zhurnal generate``, 600 pupils, lessons and marks from 1 September to today): the diary,
-  the timetable and the reports read a school with a term's worth of data.
+- one generated school (``zhurnal generate``, 600 pupils, lessons and marks for the whole academic year, to its
+  last day): the diary, the timetable and the reports read a school holding a full year of data (the pages show
+  today's week and period; the marks after today are the rest of the year's).
 """
 
 from __future__ import annotations
@@ -87,6 +88,7 @@ def build_dataset() -> Context:
         Subject,
         TeachingAssignment,
     )
+    from zhurnal.school.periods import academic_year_start
     from zhurnal.timetable.models import Lesson
 
     users = get_user_model().objects
@@ -96,7 +98,9 @@ def build_dataset() -> Context:
     demo = build_demo_school()
     grid = build_grid_dataset()
     saver, save_lessons, save_pupils = build_save_grid()
-    region = generate_region(schools=1, students_per_school=GENERATED_STUDENTS)
+    # The generator stops at the end of the academic year that ``until`` falls in.
+    year_end = academic_year_start(today).replace(year=academic_year_start(today).year + 1) - dt.timedelta(days=1)
+    region = generate_region(schools=1, students_per_school=GENERATED_STUDENTS, until=year_end)
     slug = region.schools[0].slug
 
     school_class = SchoolClass.objects.get(school__slug=slug, grade=5, letter="А")

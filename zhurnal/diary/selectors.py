@@ -277,9 +277,9 @@ def _teacher_name(cache: dict[tuple[str, str, str], tuple[str, str]], last: str,
 def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date) -> DiarySpan:
     """Each day from ``start`` to ``end``: lessons with times, teachers, substitutions, rooms, topics, homework
     set and due (with files and individual tasks), marks with work types and comments, absences; holidays.
-    Ten queries whatever the span's length and the number of marks: placement (2), lessons, individual
-    homework, files, marks, absences (``rows``: plain SQL — the families' hottest page), holidays,
-    bells (2)."""
+    Two plain queries (``rows`` — the families' hottest page) whatever the span's length and the number of
+    marks: placement, the lessons around the span, then the student's marks, absences and individual homework at
+    them with their files; holidays and bells come from the school's cache."""
     window_start = start - dt.timedelta(days=HOMEWORK_LOOKAROUND_DAYS)
     window_end = end + dt.timedelta(days=HOMEWORK_LOOKAROUND_DAYS)
     place = placement(student, window_start, window_end)  # two queries
@@ -297,9 +297,11 @@ def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date
     names: dict[tuple[str, str, str], tuple[str, str]] = {}
     skeleton = [(row[0], row[3], row[1], row[2], row[-2], row[-1], row[5]) for row in window_rows
                 if not row[14]]
-    individual = raw.individual_homework(student_id=student.pk, start=window_start, end=window_end)
+    found = raw.lesson_items(student_id=student.pk, shown_ids=[row[0] for row in lessons],
+                             window_ids=[row[0] for row in window_rows])
+    individual = found.individual
     files: dict[int, list[FileItem]] = defaultdict(list)
-    for pk, lesson_id, name, size in raw.homework_files(lesson_ids=[row[0] for row in window_rows]):
+    for pk, lesson_id, name, size in found.files:
         files[lesson_id].append(FileItem(pk, name, size))
 
     by_assignment: dict[int, list[tuple]] = defaultdict(list)
@@ -318,11 +320,10 @@ def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date
                                      files=files.get(pk, []))
 
     marks: dict[int, list[MarkItem]] = defaultdict(list)
-    for lesson_id, value, modifier, comment, work_type, is_control in raw.marks(student_id=student.pk, start=start,
-                                                                                 end=end):
+    for lesson_id, value, modifier, comment, work_type, is_control in found.marks:
         marks[lesson_id].append(MarkItem(text=grading.format_mark(value, modifier), value=value,
                                          work_type=work_type, comment=comment, is_control=is_control))
-    absences = raw.absences(student_id=student.pk, start=start, end=end)
+    absences = found.absences
     holidays = HolidayCalendar.for_school(student.school, start, end)
     bells = BellTimes.load(year, start, end, school=student.school)
 
