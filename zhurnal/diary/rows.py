@@ -44,42 +44,57 @@ LESSON_COLUMNS = ("pk", "date", "number", "assignment_id", "subject_id", "subjec
                   "planned_last", "planned_first", "planned_patronymic", "homework", "homework_due")
 
 
-def lessons(*, school_id: int, class_ids: list[int], group_ids: list[int], start: dt.date,
-            end: dt.date) -> list[tuple]:
-    """Lessons of the whole-class groups of ``class_ids`` and of the groups ``group_ids`` between two dates,
-    with everything the diary shows of them (``LESSON_COLUMNS``), in time order."""
+def group_assignments(*, school_id: int, class_ids: list[int], group_ids: list[int]) -> list[tuple]:
+    """(assignment id, subject id, subject name, group kind, group id, class id, class shift) of the whole-class
+    groups of ``class_ids`` and of the groups ``group_ids`` — what ``lessons`` needs to find and label lessons
+    (cached per school by the selectors)."""
     of_classes, class_params = in_list("g.school_class_id", class_ids)
     of_groups, group_params = in_list("g.id", group_ids)
     sql = (
-        "SELECT l.id, l.date, l.number, l.assignment_id, a.subject_id, s.name, g.kind, g.id, g.school_class_id, "  # noqa: S608
-        "c.shift, l.actual_teacher_id, l.planned_teacher_id, r.name, l.topic, l.cancelled, sub.kind, "
-        "t1.last_name, t1.first_name, t1.patronymic, t2.last_name, t2.first_name, t2.patronymic, "
-        "l.homework, rec.homework_due "
-        # The student's groups first, then their assignments, then the lessons of those (by the index on school,
-        # assignment and date): CROSS JOIN keeps that order in SQLite, whose planner otherwise read every lesson
-        # of the school in the window (5 ms against 2 in a 600-pupil school).
-        f"FROM {table(Group)} g "
-        f"JOIN {table(TeachingAssignment)} a ON a.group_id = g.id "
-        f"CROSS JOIN {table(Lesson)} l "
+        "SELECT a.id, a.subject_id, s.name, g.kind, g.id, g.school_class_id, c.shift "  # noqa: S608
+        f"FROM {table(TeachingAssignment)} a JOIN {table(Group)} g ON g.id = a.group_id "
         f"JOIN {table(Subject)} s ON s.id = a.subject_id "
         f"LEFT JOIN {table(SchoolClass)} c ON c.id = g.school_class_id "
-        f"JOIN {table(StaffMember)} t1 ON t1.id = l.actual_teacher_id "
-        f"JOIN {table(StaffMember)} t2 ON t2.id = l.planned_teacher_id "
-        f"LEFT JOIN {table(Room)} r ON r.id = l.room_id "
+        f"WHERE a.school_id = %s AND ((g.kind = %s AND {of_classes}) OR {of_groups}) ORDER BY a.id"
+    )
+    return fetch(sql, [school_id, GroupKind.CLASS, *class_params, *group_params])
+
+
+def school_names(*, school_id: int) -> tuple[dict[int, tuple[str, str, str]], dict[int, str]]:
+    """Staff names (last, first, patronymic) and room names of a school, by id (cached per school)."""
+    staff = {pk: (last, first, patronymic) for pk, last, first, patronymic in fetch(
+        f"SELECT id, last_name, first_name, patronymic FROM {table(StaffMember)} WHERE school_id = %s",  # noqa: S608
+        [school_id])}
+    rooms = dict(fetch(f"SELECT id, name FROM {table(Room)} WHERE school_id = %s", [school_id]))  # noqa: S608
+    return staff, rooms
+
+
+def lessons(*, school_id: int, assignments: list[tuple], names: tuple[dict, dict], start: dt.date,
+            end: dt.date) -> list[tuple]:
+    """Lessons of ``assignments`` (rows of ``group_assignments``) between two dates with everything the diary
+    shows of them (``LESSON_COLUMNS``), in time order. Three tables (lesson, substitution, record): subjects,
+    groups, teachers and rooms come from ``assignments`` and ``names`` — joining them cost PostgreSQL more in
+    planning and running than the lessons themselves."""
+    by_assignment = {row[0]: row for row in assignments}
+    of_assignments, params = in_list("l.assignment_id", list(by_assignment))
+    sql = (
+        "SELECT l.id, l.date, l.number, l.assignment_id, l.actual_teacher_id, l.planned_teacher_id, l.room_id, "  # noqa: S608
+        "l.topic, l.cancelled, sub.kind, l.homework, rec.homework_due "
+        f"FROM {table(Lesson)} l "
         f"LEFT JOIN {table(Substitution)} sub ON sub.lesson_id = l.id "
         f"LEFT JOIN {table(LessonRecord)} rec ON rec.lesson_id = l.id "
-        "WHERE l.school_id = %s AND l.assignment_id = a.id AND l.date >= %s AND l.date <= %s "
-        f"AND ((g.kind = %s AND {of_classes}) OR {of_groups}) "
-        "ORDER BY l.date, l.number, l.id"
+        f"WHERE l.school_id = %s AND {of_assignments} AND l.date >= %s AND l.date <= %s"
     )
-    params = [school_id, date_param(start), date_param(end), GroupKind.CLASS, *class_params, *group_params]
+    staff, rooms = names
+    nobody = ("", "", "")
     out = []
-    for row in fetch(sql, params):
-        row = list(row)
-        row[1] = as_date(row[1])
-        row[14] = bool(row[14])
-        row[23] = as_date(row[23])
-        out.append(tuple(row))
+    for (pk, date, number, assignment_id, actual_id, planned_id, room_id, topic, cancelled, substitution_kind,
+         homework, due) in fetch(sql, [school_id, *params, date_param(start), date_param(end)]):
+        _, subject_id, subject, group_kind, group_id, class_id, shift = by_assignment[assignment_id]
+        out.append((pk, as_date(date), number, assignment_id, subject_id, subject, group_kind, group_id, class_id,
+                    shift, actual_id, planned_id, rooms.get(room_id), topic, bool(cancelled), substitution_kind,
+                    *staff.get(actual_id, nobody), *staff.get(planned_id, nobody), homework, as_date(due)))
+    out.sort(key=lambda row: (row[1], row[2], row[0]))
     return out
 
 

@@ -30,6 +30,7 @@ from zhurnal.journal.models import (
 )
 from zhurnal.journal.policies import policy_from_row, policy_row_for, work_types_of
 from zhurnal.journal.selectors import current_period, period_policy_date
+from zhurnal.school import stamps
 from zhurnal.school.models import (
     AcademicYear,
     Enrollment,
@@ -277,9 +278,10 @@ def _teacher_name(cache: dict[tuple[str, str, str], tuple[str, str]], last: str,
 def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date) -> DiarySpan:
     """Each day from ``start`` to ``end``: lessons with times, teachers, substitutions, rooms, topics, homework
     set and due (with files and individual tasks), marks with work types and comments, absences; holidays.
-    Two plain queries (``rows`` — the families' hottest page) whatever the span's length and the number of
+    Three plain queries (``rows`` — the families' hottest page) whatever the span's length and the number of
     marks: placement, the lessons around the span, then the student's marks, absences and individual homework at
-    them with their files; holidays and bells come from the school's cache."""
+    them with their files. The groups' assignments, the staff's and rooms' names, holidays and bells come from
+    the school's cache (``zhurnal.school.stamps``)."""
     window_start = start - dt.timedelta(days=HOMEWORK_LOOKAROUND_DAYS)
     window_end = end + dt.timedelta(days=HOMEWORK_LOOKAROUND_DAYS)
     place = placement(student, window_start, window_end)  # two queries
@@ -288,9 +290,15 @@ def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date
 
     # One query for the lessons around the span: those of the span are shown, the others tell what homework
     # set before the span is due in it (and when the homework set in the span is due).
+    school = student.school
+    groups_key = f"{','.join(map(str, place.class_ids))}/{','.join(map(str, place.group_ids))}"
+    assignments = stamps.cached(school, "diary:assignments", groups_key,
+                                lambda: raw.group_assignments(school_id=school.pk, class_ids=place.class_ids,
+                                                              group_ids=place.group_ids))
+    names = stamps.cached(school, "diary:names", "", lambda: raw.school_names(school_id=school.pk))
     window_rows = [
-        row for row in raw.lessons(school_id=student.school_id, class_ids=place.class_ids,
-                                    group_ids=place.group_ids, start=window_start, end=window_end)
+        row for row in raw.lessons(school_id=school.pk, assignments=assignments, names=names, start=window_start,
+                                   end=window_end)
         if place.attends(group_kind=row[6], group_id=row[7], school_class_id=row[8], day=row[1])
     ]
     lessons = [row[:-2] for row in window_rows if start <= row[1] <= end]

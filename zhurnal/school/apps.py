@@ -9,7 +9,8 @@ class SchoolConfig(AppConfig):
         from . import models, stamps
 
         # Roles (who works, teaches, leads a class, learns, is a guardian) and the calendar (years, periods,
-        # holidays) are cached per school: their changes replace the school's stamp.
+        # holidays), subjects and groups (the diary's lessons) are cached per school: their changes replace the
+        # school's stamp.
         stamps.watch(models.StaffMember, models.StaffPosition, models.SchoolClass, models.TeachingAssignment,
                      models.Student, models.Guardian, models.GuardianLink, models.AcademicYear, models.PeriodSet,
-                     models.ReportingPeriod, models.Holiday)
+                     models.ReportingPeriod, models.Holiday, models.Subject, models.Group)

@@ -10,4 +10,4 @@ class TimetableConfig(AppConfig):
 
         from . import models
 
-        stamps.watch(models.BellSchedule, models.Bell, models.SpecialBellDay)
+        stamps.watch(models.BellSchedule, models.Bell, models.SpecialBellDay, models.Room)

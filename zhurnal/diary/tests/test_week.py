@@ -154,3 +154,26 @@ def test_everything_a_teacher_typed_is_escaped(diary, login):
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "a &lt; b &amp; c<br>вторая строка" in page
+
+
+def test_renamed_subject_room_and_teacher_show_at_once(diary, login):
+    """The week view takes subjects, groups, rooms and staff names from the school's cache: a change to any of
+    them replaces the school's stamp, so the next view shows it."""
+    s = diary
+    client = login("guardian")
+    assert "Математика" in client.get(week_url(s)).content.decode()
+
+    s.math.name = "Алгебра и начала анализа"
+    s.math.save()
+    page = client.get(week_url(s)).content.decode()
+    assert "Алгебра и начала анализа" in page and "Математика" not in page
+
+    s.room.name = "301"
+    s.room.save()
+    page = client.get(week_url(s)).content.decode()
+    assert "каб. 301" in page and "каб. 214" not in page
+
+    teacher = s.math_5a.teacher
+    teacher.last_name = "Новикова"
+    teacher.save()
+    assert "Новикова" in client.get(week_url(s)).content.decode()
