@@ -523,6 +523,7 @@ class SubjectSection:
     final: FinalMark | None
     show_forecast: bool
     marks_allowed: bool
+    marks_html: str = ""  # the marks and the computation, rendered by ``rendering.render_marks``
 
     @property
     def counted(self) -> list[MarkLine]:

@@ -133,6 +133,8 @@ def subject(request, student_id: int, subject_id: int):
     period = _period_of(request, periods, today)
     page = selectors.diary_subject(student, subject_row, period=period, periods=periods, school_class=school_class,
                                    place=place, today=today)
+    for section in page.sections:
+        section.marks_html = rendering.render_marks(section) if section.lines else ""
     return render(request, "diary/subject.html", {**_frame(request, student, "subject"), "page": page})
 
 
