@@ -7,15 +7,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from zhurnal.audit.models import AuditEntry
-from zhurnal.core.sql import any_of, as_date, date_param, fetch, table
+from zhurnal.core.sql import any_of, as_date, date_param, fetch, in_list, table
 from zhurnal.school.models import (
     AcademicYear,
     Enrollment,
@@ -45,6 +48,7 @@ from .models import (
     Mark,
     PeriodReopening,
     WorkType,
+    WriteKey,
 )
 from .policies import policy_for, policy_from_row, policy_row_for, work_types_of
 
@@ -219,6 +223,73 @@ def _grid_cells(lesson_ids: list[int]) -> list[tuple]:
 
 def _cell_order(row: tuple) -> tuple[int, int]:
     return row[6] or 0, row[7] or 0
+
+
+@dataclass
+class ColumnState:
+    """What a column save must know before it writes, read in one query (``column_state``)."""
+
+    keys: dict[str, WriteKey]  # idempotency keys already used (their school, verb and first result)
+    absences: dict[int, Attendance]  # student → his absence at the lesson
+    marks: dict[int, list[Mark]]  # student → his marks at the lesson, in order, with their work types
+    members: set[int]  # the students who were in the lesson's group on its date
+
+
+def column_state(lesson: Lesson, student_ids: list[int], keys: list[str]) -> ColumnState:
+    """The keys already used, the absences, the marks and the group's members of these students at one lesson —
+    one plain query (``core.sql``) where the ORM took four: a cell save is the teacher's most frequent write.
+    ``lesson`` comes with its assignment and group; its school (when loaded) gives the cached work types."""
+    group = lesson.assignment.group
+    if group.kind == GroupKind.CLASS:
+        member_table, member_filter, member_param = table(Enrollment), "e.school_class_id = %s", group.school_class_id
+    else:
+        member_table, member_filter, member_param = table(GroupMembership), "e.group_id = %s", group.pk
+    of_marks, mark_params = in_list("m.student_id", student_ids)
+    of_absences, absence_params = in_list("a.student_id", student_ids)
+    of_members, member_params = in_list("e.student_id", student_ids)
+    key_field = WriteKey._meta.get_field("key")
+    of_keys, key_params = in_list("k." + connection.ops.quote_name("key"),
+                                  [key_field.get_db_prep_value(key, connection) for key in keys])
+    day = date_param(lesson.date)
+    rows = fetch(
+        # kind, student, id, text 1–3, number 1–3. Marks first: PostgreSQL types a union's columns from its first
+        # branch.
+        "SELECT 'm', m.student_id, m.id, m.value, m.modifier, m.comment, m.work_type_id, m.position, m.author_id "  # noqa: S608
+        f"FROM {table(Mark)} m WHERE m.lesson_id = %s AND {of_marks} "
+        "UNION ALL SELECT 'a', a.student_id, a.id, a.code, a.note, NULL, a.set_by_id, NULL, NULL "
+        f"FROM {table(Attendance)} a WHERE a.lesson_id = %s AND {of_absences} "
+        "UNION ALL SELECT 'e', e.student_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL "
+        f"FROM {member_table} e WHERE {member_filter} AND {of_members} AND e.start <= %s "
+        f"AND (e.{connection.ops.quote_name('end')} IS NULL OR e.{connection.ops.quote_name('end')} >= %s) "
+        f"UNION ALL SELECT 'k', NULL, k.school_id, CAST(k.{connection.ops.quote_name('key')} AS TEXT), k.verb, "
+        f"CAST(k.result AS TEXT), NULL, NULL, NULL FROM {table(WriteKey)} k WHERE {of_keys}",
+        [lesson.pk, *mark_params, lesson.pk, *absence_params, member_param, *member_params, day, day, *key_params])
+    school = school_or_id(lesson)
+    work_types = {w.pk: w for w in work_types_of(school)}
+    db = connection.alias
+    state = ColumnState(keys={}, absences={}, marks={}, members=set())
+    marks = []
+    for kind, student_id, pk, text1, text2, text3, number1, number2, number3 in rows:
+        if kind == "m":
+            mark = Mark.from_db(db, MARK_FIELDS, (pk, lesson.school_id, lesson.pk, student_id, text1, text2,
+                                                  number1, text3, number2, number3))
+            mark.work_type = work_types.get(number1) or WorkType.objects.get(pk=number1)
+            marks.append(mark)
+        elif kind == "a":
+            state.absences[student_id] = Attendance.from_db(db, ATTENDANCE_FIELDS, (
+                pk, lesson.school_id, lesson.pk, student_id, text1, text2, number1))
+        elif kind == "e":
+            state.members.add(student_id)
+        else:
+            state.keys[str(uuid.UUID(text1))] = WriteKey(school_id=pk, key=text1, verb=text2, result=json.loads(text3))
+    for mark in sorted(marks, key=lambda m: (m.position, m.pk)):
+        state.marks.setdefault(mark.student_id, []).append(mark)
+    return state
+
+
+MARK_FIELDS = ("id", "school_id", "lesson_id", "student_id", "value", "modifier", "work_type_id", "comment",
+               "position", "author_id")
+ATTENDANCE_FIELDS = ("id", "school_id", "lesson_id", "student_id", "code", "note", "set_by_id")
 
 
 def journal_grid(assignment: TeachingAssignment, period: ReportingPeriod, *, periods: list[ReportingPeriod],

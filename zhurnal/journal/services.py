@@ -432,8 +432,9 @@ def save_cells(
             lesson = _locked_lesson(lesson)
         errors: dict[int, ValidationError] = {}
         done: dict[int, CellResult] = {}
-        keys = [str(c.key) for c in cells if c.key is not None]
-        replays = {str(row.key): row for row in WriteKey.objects.filter(key__in=keys)} if keys else {}
+        state = selectors.column_state(lesson, [c.student.pk for c in cells],
+                                       [str(c.key) for c in cells if c.key is not None])
+        replays = state.keys
         seen_keys: set[str] = set()
         pending: list[tuple[CellInput, grading.CellEntry]] = []
         context = None
@@ -472,21 +473,15 @@ def save_cells(
             reason = _require_open(context, today=today, reason=reason)
             if work_type is not None and work_type.school_id != lesson.school_id:
                 raise ValidationError({"work_type": "Вид работы другой школы."})
-            done.update(_write_cells(actor=actor, lesson=lesson, context=context, pending=pending, errors=errors,
-                                     work_type=work_type, reason=reason))
+            done.update(_write_cells(actor=actor, lesson=lesson, context=context, state=state, pending=pending,
+                                     errors=errors, work_type=work_type, reason=reason))
         return ColumnResult(results=[done[c.student.pk] for c in cells if c.student.pk in done], errors=errors)
 
 
-def _write_cells(*, actor: Any, lesson: Lesson, context: LessonContext,
+def _write_cells(*, actor: Any, lesson: Lesson, context: LessonContext, state: selectors.ColumnState,
                  pending: list[tuple[CellInput, grading.CellEntry]], errors: dict[int, ValidationError],
                  work_type: WorkType | None, reason: str) -> dict[int, CellResult]:
-    student_ids = [cell.student.pk for cell, _ in pending]
-    absences = {a.student_id: a for a in Attendance.objects.filter(lesson=lesson, student_id__in=student_ids)}
-    marks_of: dict[int, list[Mark]] = {}
-    for mark in (Mark.objects.filter(lesson=lesson, student_id__in=student_ids).select_related("work_type")
-                 .order_by("position", "id")):
-        marks_of.setdefault(mark.student_id, []).append(mark)
-    members = selectors.members_on(lesson.assignment.group, lesson.date, student_ids)
+    absences, marks_of, members = state.absences, state.marks, state.members
     author = _actor(actor)
     changes: list[tuple[Lesson, dict, dict]] = []
     keys: list[WriteKey] = []
