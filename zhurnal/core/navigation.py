@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from zhurnal.accounts.roles import Role, SchoolRoles
 
@@ -15,13 +17,24 @@ class NavItem:
     url: str
 
 
+@lru_cache(maxsize=4096)
+def _url(name: str, args: tuple, prefix: str, urlconf: str | None) -> str:
+    return reverse(name, args=args, urlconf=urlconf)
+
+
+def nav_url(name: str, *args) -> str:
+    """``reverse`` remembered per process: the menu's dozen links are on every page and never change while the
+    process runs (the key holds the script prefix and the URL configuration in force)."""
+    return _url(name, args, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+
 def nav_for(roles: SchoolRoles) -> list[NavItem]:
     items: list[NavItem] = []
     if not roles.is_member:
         return items
 
     def add(label: str, name: str, *args) -> None:
-        url = reverse(name, args=args)
+        url = nav_url(name, *args)
         if all(item.url != url for item in items):
             items.append(NavItem(label, url))
 
