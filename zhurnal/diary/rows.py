@@ -118,7 +118,8 @@ def lesson_items(*, student_id: int, shown_ids: list[int], window_ids: list[int]
     of_files, files_params = any_of("f.lesson_id", window_ids)
     sql = (
         # kind, lesson, text, modifier, comment, work type, is control, number (position, size), id, created.
-        # Files first, then marks: PostgreSQL types a column of the union from its first non-NULL value.
+        # Files first, then marks: PostgreSQL resolves a union's column types pair by pair from the left, so the
+        # first two branches must give every column a type (a NULL in both would become text).
         "SELECT 'f', f.lesson_id, f.name, NULL, NULL, NULL, NULL, f.size, f.id, f.created_at "  # noqa: S608
         f"FROM {table(HomeworkAttachment)} f WHERE {of_files} "
         "UNION ALL SELECT 'm', m.lesson_id, m.value, m.modifier, m.comment, w.name, w.is_control, m.position, m.id, "

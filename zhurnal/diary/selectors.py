@@ -295,10 +295,10 @@ def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date
     assignments = stamps.cached(school, "diary:assignments", groups_key,
                                 lambda: raw.group_assignments(school_id=school.pk, class_ids=place.class_ids,
                                                               group_ids=place.group_ids))
-    names = stamps.cached(school, "diary:names", "", lambda: raw.school_names(school_id=school.pk))
+    directory = stamps.cached(school, "diary:names", "", lambda: raw.school_names(school_id=school.pk))
     window_rows = [
-        row for row in raw.lessons(school_id=school.pk, assignments=assignments, names=names, start=window_start,
-                                   end=window_end)
+        row for row in raw.lessons(school_id=school.pk, assignments=assignments, names=directory,
+                                   start=window_start, end=window_end)
         if place.attends(group_kind=row[6], group_id=row[7], school_class_id=row[8], day=row[1])
     ]
     lessons = [row[:-2] for row in window_rows if start <= row[1] <= end]

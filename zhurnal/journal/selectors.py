@@ -252,8 +252,8 @@ def column_state(lesson: Lesson, student_ids: list[int], keys: list[str]) -> Col
                                   [key_field.get_db_prep_value(key, connection) for key in keys])
     day = date_param(lesson.date)
     rows = fetch(
-        # kind, student, id, text 1–3, number 1–3. Marks first: PostgreSQL types a union's columns from its first
-        # branch.
+        # kind, student, id, text 1–3, number 1–3. Marks first: PostgreSQL resolves a union's column types pair by
+        # pair from the left, and the marks' branch gives every column a type.
         "SELECT 'm', m.student_id, m.id, m.value, m.modifier, m.comment, m.work_type_id, m.position, m.author_id "  # noqa: S608
         f"FROM {table(Mark)} m WHERE m.lesson_id = %s AND {of_marks} "
         "UNION ALL SELECT 'a', a.student_id, a.id, a.code, a.note, NULL, a.set_by_id, NULL, NULL "
@@ -266,18 +266,20 @@ def column_state(lesson: Lesson, student_ids: list[int], keys: list[str]) -> Col
         [lesson.pk, *mark_params, lesson.pk, *absence_params, member_param, *member_params, day, day, *key_params])
     school = school_or_id(lesson)
     work_types = {w.pk: w for w in work_types_of(school)}
-    db = connection.alias
     state = ColumnState(keys={}, absences={}, marks={}, members=set())
     marks = []
     for kind, student_id, pk, text1, text2, text3, number1, number2, number3 in rows:
         if kind == "m":
-            mark = Mark.from_db(db, MARK_FIELDS, (pk, lesson.school_id, lesson.pk, student_id, text1, text2,
-                                                  number1, text3, number2, number3))
+            mark = _from_db(Mark, {
+                "id": pk, "school_id": lesson.school_id, "lesson_id": lesson.pk, "student_id": student_id,
+                "value": text1, "modifier": text2, "comment": text3, "work_type_id": number1, "position": number2,
+                "author_id": number3})
             mark.work_type = work_types.get(number1) or WorkType.objects.get(pk=number1)
             marks.append(mark)
         elif kind == "a":
-            state.absences[student_id] = Attendance.from_db(db, ATTENDANCE_FIELDS, (
-                pk, lesson.school_id, lesson.pk, student_id, text1, text2, number1))
+            state.absences[student_id] = _from_db(Attendance, {
+                "id": pk, "school_id": lesson.school_id, "lesson_id": lesson.pk, "student_id": student_id,
+                "code": text1, "note": text2, "set_by_id": number1})
         elif kind == "e":
             state.members.add(student_id)
         else:
@@ -287,9 +289,11 @@ def column_state(lesson: Lesson, student_ids: list[int], keys: list[str]) -> Col
     return state
 
 
-MARK_FIELDS = ("id", "school_id", "lesson_id", "student_id", "value", "modifier", "work_type_id", "comment",
-               "position", "author_id")
-ATTENDANCE_FIELDS = ("id", "school_id", "lesson_id", "student_id", "code", "note", "set_by_id")
+def _from_db(model, values: dict):
+    """An instance of ``model`` as loaded from the database with only these fields (the others deferred):
+    ``Model.from_db`` takes the values in the model's own field order."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(connection.alias, names, [values[name] for name in names])
 
 
 def journal_grid(assignment: TeachingAssignment, period: ReportingPeriod, *, periods: list[ReportingPeriod],
@@ -370,7 +374,8 @@ def student_period_marks(assignment: TeachingAssignment | int, student: Student 
     rows = fetch(
         f"SELECT m.value, m.modifier, m.work_type_id, l.date, m.position FROM {table(Mark)} m "  # noqa: S608
         f"JOIN {table(Lesson)} l ON l.id = m.lesson_id WHERE l.assignment_id = %s AND m.student_id = %s "
-        "AND l.date >= %s AND l.date <= %s AND NOT l.cancelled",
+        # In the journal's order: the "unredeemed 2" rule reads marks of one day in it.
+        "AND l.date >= %s AND l.date <= %s AND NOT l.cancelled ORDER BY l.date, l.number, m.position, m.id",
         [getattr(assignment, "pk", assignment), getattr(student, "pk", student), date_param(period.start),
          date_param(period.end)])
     return [GradedMark(value, modifier, work_type_id, as_date(date), position)

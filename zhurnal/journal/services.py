@@ -426,6 +426,8 @@ def save_cells(
     column at once — a fixed number of queries plus one write per changed mark or absence. ``locked``: the caller
     read ``lesson`` with its row locked in the transaction under way (``select_for_update``), so it is not read
     again."""
+    if locked and not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("save_cells(locked=True) must run in the transaction that locked the lesson")
     with transaction.atomic(savepoint=not locked):  # locked: the caller's transaction is the one
         today = today or school_today()
         if not locked:
