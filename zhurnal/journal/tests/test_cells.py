@@ -292,3 +292,18 @@ def test_a_column_reads_with_the_same_queries_for_one_and_every_student(journal)
             services.save_cells(actor=teacher, lesson=lesson, cells=cells, today=IN_Q1)
         counts.append(sum(q["sql"].startswith("SELECT") for q in queries.captured_queries))
     assert counts[0] == counts[1], counts
+
+
+def test_a_students_period_marks_come_in_the_journals_order(journal):
+    """The row's figures after a save read the marks in lesson order (date, lesson number), not in the order they
+    were entered: the "unredeemed 2" rule reads two marks of one day in that order."""
+    first = journal.lessons[0]
+    later_that_day = make_lessons(journal.maths, 1, start=first.date, numbers=(3,))[0]
+    assert later_that_day.date == first.date
+    save(journal, "5", lesson=later_that_day)  # entered first, but the day's later lesson
+    save(journal, "2", lesson=first)
+    period = selectors.locks.period_of(selectors.assignment_periods(journal.maths), first.date)
+
+    marks = selectors.student_period_marks(journal.maths, journal.school.students["student"], period)
+
+    assert [m.value for m in marks] == ["2", "5"]
