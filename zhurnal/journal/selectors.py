@@ -247,9 +247,9 @@ def column_state(lesson: Lesson, student_ids: list[int], keys: list[str]) -> Col
     of_marks, mark_params = in_list("m.student_id", student_ids)
     of_absences, absence_params = in_list("a.student_id", student_ids)
     of_members, member_params = in_list("e.student_id", student_ids)
+    q = connection.ops.quote_name  # "key" and "end" are reserved words
     key_field = WriteKey._meta.get_field("key")
-    of_keys, key_params = in_list("k." + connection.ops.quote_name("key"),
-                                  [key_field.get_db_prep_value(key, connection) for key in keys])
+    of_keys, key_params = in_list(f"k.{q('key')}", [key_field.get_db_prep_value(key, connection) for key in keys])
     day = date_param(lesson.date)
     rows = fetch(
         # kind, student, id, text 1–3, number 1–3. Marks first: PostgreSQL resolves a union's column types pair by
@@ -260,8 +260,8 @@ def column_state(lesson: Lesson, student_ids: list[int], keys: list[str]) -> Col
         f"FROM {table(Attendance)} a WHERE a.lesson_id = %s AND {of_absences} "
         "UNION ALL SELECT 'e', e.student_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL "
         f"FROM {member_table} e WHERE {member_filter} AND {of_members} AND e.start <= %s "
-        f"AND (e.{connection.ops.quote_name('end')} IS NULL OR e.{connection.ops.quote_name('end')} >= %s) "
-        f"UNION ALL SELECT 'k', NULL, k.school_id, CAST(k.{connection.ops.quote_name('key')} AS TEXT), k.verb, "
+        f"AND (e.{q('end')} IS NULL OR e.{q('end')} >= %s) "
+        f"UNION ALL SELECT 'k', NULL, k.school_id, CAST(k.{q('key')} AS TEXT), k.verb, "
         f"CAST(k.result AS TEXT), NULL, NULL, NULL FROM {table(WriteKey)} k WHERE {of_keys}",
         [lesson.pk, *mark_params, lesson.pk, *absence_params, member_param, *member_params, day, day, *key_params])
     school = school_or_id(lesson)
