@@ -11,7 +11,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -115,15 +117,15 @@ def build_dataset() -> Context:
                                               InfoChannel.PAPER)
                    .annotate(n=Count("enrollments__student", distinct=True)).order_by("-n", "pk").first())
 
-    clients = {
-        "admin": client_for(users.get(username="admin")),
-        "director": client_for(users.get(username="director")),
-        "grid_teacher": client_for(grid.teacher_user),
-        "saver": client_for(saver),
-        "teacher": client_for(assignment.teacher.user),
-        "class_teacher": client_for(school_class.class_teacher.user),
-        "deputy": client_for(deputy.user),
-        "guardian": client_for(link.guardian.user),
+    logins = {
+        "admin": users.get(username="admin").pk,
+        "director": users.get(username="director").pk,
+        "grid_teacher": grid.teacher_user.pk,
+        "saver": saver.pk,
+        "teacher": assignment.teacher.user_id,
+        "class_teacher": school_class.class_teacher.user_id,
+        "deputy": deputy.user_id,
+        "guardian": link.guardian.user_id,
     }
     past = [x for x in grid.lessons if x.date <= today]
     ids = {
@@ -151,4 +153,20 @@ def build_dataset() -> Context:
         "generated_marks": region.schools[0].marks,
         "marks_total": Mark.objects.count(),
     }
-    return Context(clients=clients, ids=ids, day=day, size=size)
+    return Context(clients=clients_for(logins), ids={**ids, "logins": logins}, day=day, size=size)
+
+
+def clients_for(logins: dict[str, int]) -> dict[str, Client]:
+    users = get_user_model().objects.in_bulk(logins.values())
+    return {name: client_for(users[pk]) for name, pk in logins.items()}
+
+
+def save_context(ctx: Context, path: Path) -> None:
+    """What ``--reuse`` needs to measure again on this data set without building it."""
+    path.write_text(json.dumps({"ids": ctx.ids, "day": ctx.day.isoformat(), "size": ctx.size}))
+
+
+def load_context(path: Path) -> Context:
+    saved = json.loads(path.read_text())
+    return Context(clients=clients_for(saved["ids"]["logins"]), ids=saved["ids"],
+                   day=dt.date.fromisoformat(saved["day"]), size=saved["size"])

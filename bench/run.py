@@ -5,6 +5,7 @@ Each database runs in its own process (settings choose the database at start-up)
     python -m bench.run --db sqlite          # one database, prints its JSON (used by the parent)
     python -m bench.run --only journal_grid,mark_save   # some cases (the results files are not written)
     python -m bench.run --db sqlite --only mark_save --profile   # and where the time goes (cProfile, stderr)
+    python -m bench.run --db sqlite --only mark_save --reuse     # on the data set the last run left (no build)
 The PostgreSQL database is ``BENCH_DATABASE_URL`` (postgres://postgres@127.0.0.1:5432/zhurnal_bench); it is
 dropped and created anew. Without a reachable PostgreSQL the run stops unless ``--db sqlite`` is given.
 """
@@ -25,7 +26,7 @@ DATA = ROOT / "data"
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zhurnal_bench")
 
 
-def run_one(db: str, only: set[str] | None = None, profile: bool = False) -> dict:
+def run_one(db: str, only: set[str] | None = None, profile: bool = False, reuse: bool = False) -> dict:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
     os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
@@ -35,10 +36,12 @@ def run_one(db: str, only: set[str] | None = None, profile: bool = False) -> dic
         DATA.mkdir(parents=True, exist_ok=True)
         path = DATA / "bench.sqlite3"
         for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+            if not reuse:
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
         os.environ["DATABASE_URL"] = f"sqlite:///{path}"
     else:
-        recreate_pg_database(PG_URL)
+        if not reuse:
+            recreate_pg_database(PG_URL)
         os.environ["DATABASE_URL"] = PG_URL
     import django
 
@@ -47,16 +50,21 @@ def run_one(db: str, only: set[str] | None = None, profile: bool = False) -> dic
     from django.core.management import call_command
 
     settings.DEBUG = False
-    call_command("migrate", verbosity=0)
     from bench.cases import CASES
-    from bench.dataset import build_dataset
+    from bench.dataset import build_dataset, load_context, save_context
     from bench.harness import measure, ratio
 
     load_before = os.getloadavg()
     started = time.perf_counter()
-    ctx = build_dataset()
+    saved = DATA / f"context-{db}.json"
+    if reuse:
+        ctx = load_context(saved)
+    else:
+        call_command("migrate", verbosity=0)
+        ctx = build_dataset()
+        save_context(ctx, saved)
     build_seconds = time.perf_counter() - started
-    print(f"  {db}: data set built in {build_seconds:.0f} s", file=sys.stderr)
+    print(f"  {db}: data set {'loaded' if reuse else 'built'} in {build_seconds:.0f} s", file=sys.stderr)
     results = []
     for case in CASES:
         if only and case.name not in only and case.name != "framework_ceiling":
@@ -230,16 +238,19 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres"])
     parser.add_argument("--only", default="", help="comma-separated case names")
     parser.add_argument("--profile", action="store_true", help="also print a cProfile of each case (stderr)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure on the data set the previous run of this database left (no rebuild)")
     args = parser.parse_args()
     only = {name for name in args.only.split(",") if name} or None
     if args.db and os.environ.get("BENCH_CHILD") == "1":
-        print(json.dumps(run_one(args.db, only, profile=args.profile)))
+        print(json.dumps(run_one(args.db, only, profile=args.profile, reuse=args.reuse)))
         return
     began = time.perf_counter()
     runs = []
     for db in [args.db] if args.db else ["sqlite", "postgres"]:
         command = [sys.executable, "-m", "bench.run", "--db", db, "--only", args.only]
-        out = subprocess.run(command + (["--profile"] if args.profile else []),  # noqa: S603
+        flags = ["--profile"] * args.profile + ["--reuse"] * args.reuse
+        out = subprocess.run(command + flags,  # noqa: S603
                              stdout=subprocess.PIPE, text=True, check=True, cwd=ROOT.parent,
                              env={**os.environ, "BENCH_CHILD": "1"})
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
@@ -247,7 +258,7 @@ def main() -> None:
     report = {"run_at": time.strftime("%Y-%m-%d %H:%M:%S %z"), "machine": machine(), "runs": runs,
               "seconds": round(time.perf_counter() - began, 1),
               "cases": [c for run in runs for c in run["cases"]]}
-    if only or args.db:
+    if only or args.db or args.reuse:
         print(json.dumps(report["cases"], ensure_ascii=False, indent=1))
         return
     (ROOT / "results.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
