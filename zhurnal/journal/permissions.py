@@ -36,6 +36,15 @@ def assignments_visible_to(roles: SchoolRoles) -> QuerySet[TeachingAssignment]:
     return assignments.filter(Q(teacher=roles.staff) | Q(group__school_class_id__in=roles.led_class_ids))
 
 
+def can_read_assignment(roles: SchoolRoles, assignment: TeachingAssignment) -> bool:
+    """``assignments_visible_to`` for one assignment at hand (with its group), without a query; a test holds the
+    two to the same answer for every persona."""
+    if roles.school is None or roles.staff is None or assignment.school_id != roles.school.pk:
+        return False
+    return (roles.has(*SCHOOL_READERS) or assignment.teacher_id == roles.staff.pk
+            or assignment.group.school_class_id in roles.led_class_ids)
+
+
 def can_fill_assignment(roles: SchoolRoles, assignment: TeachingAssignment) -> bool:
     """Marks in the grid and final marks: the teacher of the assignment."""
     return (roles.staff is not None and assignment.school_id == _school_id(roles)
@@ -44,6 +53,10 @@ def can_fill_assignment(roles: SchoolRoles, assignment: TeachingAssignment) -> b
 
 def lessons_visible_to(roles: SchoolRoles) -> QuerySet[Lesson]:
     return lesson_permissions.lessons_visible_to(roles)
+
+
+def can_see_lesson(roles: SchoolRoles, lesson: Lesson) -> bool:
+    return lesson_permissions.can_see_lesson(roles, lesson)
 
 
 def can_edit_lesson(roles: SchoolRoles, lesson: Lesson) -> bool:

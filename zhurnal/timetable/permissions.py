@@ -131,6 +131,25 @@ def lessons_visible_to(roles: SchoolRoles) -> QuerySet[Lesson]:
     return lessons.filter(visible)
 
 
+def can_see_lesson(roles: SchoolRoles, lesson: Lesson) -> bool:
+    """``lessons_visible_to`` for one lesson at hand (with its assignment and group): no query but for a family
+    (its groups today); a test holds the two to the same answer for every persona."""
+    if roles.school is None or not roles.is_member or lesson.school_id != roles.school.pk:
+        return False
+    if roles.has(*SCHOOL_READERS):
+        return True
+    assignment = lesson.assignment
+    staff = roles.staff
+    if staff is not None and (staff.pk in (assignment.teacher_id, lesson.actual_teacher_id, lesson.planned_teacher_id)
+                              or assignment.group_id in roles.taught_group_ids):
+        return True
+    if assignment.group.school_class_id in roles.led_class_ids:
+        return True
+    if roles.student is not None or roles.child_ids:
+        return _family_group_ids(roles).filter(pk=assignment.group_id).exists()
+    return False
+
+
 def classes_with_visible_timetable(roles: SchoolRoles) -> QuerySet[SchoolClass]:
     """Staff read every class's timetable (to plan and substitute); families read their own class's."""
     if roles.school is None or not roles.is_member:

@@ -22,6 +22,7 @@ from ..policies import policy_for
 from .common import (
     error_messages,
     json_error,
+    locked_lesson,
     parse_date,
     require,
     school_view,
@@ -138,7 +139,7 @@ def _save_cell(request, pk: int, student_id: int):
     read, checked and locked once, in the transaction that saves the cell."""
     try:
         with transaction.atomic():
-            lesson = visible_lesson(request, pk, services.LOCKED_LESSON_RELATED, for_update=True)
+            lesson = locked_lesson(request, pk)
             student = scoped(Student.objects.filter(school=request.roles.school), pk=student_id)
             require(permissions.can_edit_lesson(request.roles, lesson))
             key = services.parse_key(request.POST.get("key"))
@@ -180,7 +181,7 @@ def cells(request, pk: int):
     saved = 0
     try:
         with transaction.atomic():
-            lesson = visible_lesson(request, pk, services.LOCKED_LESSON_RELATED, for_update=True)
+            lesson = locked_lesson(request, pk)
             require(permissions.can_edit_lesson(request.roles, lesson))
             column = services.save_cells(actor=request.user, lesson=lesson, cells=inputs,
                                          reason=request.POST.get("reason", ""), locked=True)
