@@ -45,6 +45,7 @@ from .models import (
     GradingPolicy,
     HomeworkAttachment,
     IndividualHomework,
+    LessonRecord,
     Mark,
     PeriodReopening,
     WorkType,
@@ -102,17 +103,45 @@ def marks_allowed_for(assignment: TeachingAssignment, grade: int | None, policy:
 # --- who is in the group when ------------------------------------------------------------------------------
 
 
-def member_spans(group: Group, start: dt.date, end: dt.date) -> dict[int, tuple[Student, list[tuple[dt.date, dt.date]]]]:
-    """Students of the group at any time between ``start`` and ``end`` with their spans in it — one query."""
+def _members_table(group: Group) -> tuple[str, str, int]:
+    """Where a group's members are kept, for plain SQL aliasing the table ``e``: the enrollments of its class
+    for a whole class, its memberships otherwise — (table, condition, its parameter)."""
     if group.kind == GroupKind.CLASS:
-        rows = Enrollment.objects.filter(school_class_id=group.school_class_id)
-    else:
-        rows = GroupMembership.objects.filter(group=group)
-    rows = rows.filter(start__lte=end).filter(Q(end__isnull=True) | Q(end__gte=start)).select_related("student")
+        return table(Enrollment), "e.school_class_id = %s", group.school_class_id
+    return table(GroupMembership), "e.group_id = %s", group.pk
+
+
+def _in_group_between(group: Group) -> tuple[str, str, int]:
+    """``_members_table`` with the condition "in the group at some time between two dates" (two parameters
+    follow: the last day, the first day)."""
+    member_table, condition, param = _members_table(group)
+    end = connection.ops.quote_name("end")  # a reserved word
+    return member_table, f"{condition} AND e.start <= %s AND (e.{end} IS NULL OR e.{end} >= %s)", param
+
+
+# A spans' student is loaded with these fields only (what the journal's pages show of him; the rest deferred), in
+# the model's field order as ``Model.from_db`` takes them.
+_SPAN_STUDENT_FIELDS = tuple(f.attname for f in Student._meta.concrete_fields
+                             if f.attname in ("id", "school_id", "user_id", "last_name", "first_name", "patronymic"))
+
+
+def member_spans(group: Group, start: dt.date, end: dt.date) -> dict[int, tuple[Student, list[tuple[dt.date, dt.date]]]]:
+    """Students of the group at any time between ``start`` and ``end`` with their spans in it, ordered by name —
+    one plain query (``core.sql``; the grid's hundreds of rows cost more to build through the ORM)."""
+    member_table, condition, param = _in_group_between(group)
+    end_column = connection.ops.quote_name("end")
+    columns = ", ".join(f"s.{name}" for name in _SPAN_STUDENT_FIELDS)
+    rows = fetch(
+        f"SELECT e.start, e.{end_column}, {columns} FROM {member_table} e "  # noqa: S608
+        f"JOIN {table(Student)} s ON s.id = e.student_id WHERE {condition}",
+        [param, date_param(end), date_param(start)])
     spans: dict[int, tuple[Student, list[tuple[dt.date, dt.date]]]] = {}
-    for row in rows:
-        entry = spans.setdefault(row.student_id, (row.student, []))
-        entry[1].append((row.start, row.end or OPEN_END))
+    for span_start, span_end, *values in rows:
+        student = Student.from_db(connection.alias, _SPAN_STUDENT_FIELDS, values)
+        entry = spans.get(student.pk)
+        if entry is None:
+            entry = spans[student.pk] = (student, [])
+        entry[1].append((as_date(span_start), as_date(span_end) or OPEN_END))
     return dict(sorted(spans.items(), key=lambda item: _name_key(item[1][0])))
 
 
@@ -124,18 +153,11 @@ def in_spans(spans: list[tuple[dt.date, dt.date]], on: dt.date) -> bool:
     return any(start <= on <= end for start, end in spans)
 
 
-def members_on(group: Group, on: dt.date, student_ids: list[int]) -> set[int]:
-    """Which of these students were in the group on ``on`` — one query."""
-    if group.kind == GroupKind.CLASS:
-        rows = Enrollment.objects.filter(school_class_id=group.school_class_id)
-    else:
-        rows = GroupMembership.objects.filter(group=group)
-    return set(rows.filter(student_id__in=student_ids, start__lte=on).filter(Q(end__isnull=True) | Q(end__gte=on))
-               .values_list("student_id", flat=True))
-
-
 def is_member_on(group: Group, student: Student, on: dt.date) -> bool:
-    return student.pk in members_on(group, on, [student.pk])
+    """Whether the student was in the group on ``on`` — one query."""
+    member_table, condition, param = _in_group_between(group)
+    return bool(fetch(f"SELECT 1 FROM {member_table} e WHERE {condition} AND e.student_id = %s",  # noqa: S608
+                      [param, date_param(on), date_param(on), student.pk]))
 
 
 # --- the grid ------------------------------------------------------------------------------------------------
@@ -239,15 +261,11 @@ def column_state(lesson: Lesson, student_ids: list[int], keys: list[str]) -> Col
     """The keys already used, the absences, the marks and the group's members of these students at one lesson —
     one plain query (``core.sql``) where the ORM took four: a cell save is the teacher's most frequent write.
     ``lesson`` comes with its assignment and group; its school (when loaded) gives the cached work types."""
-    group = lesson.assignment.group
-    if group.kind == GroupKind.CLASS:
-        member_table, member_filter, member_param = table(Enrollment), "e.school_class_id = %s", group.school_class_id
-    else:
-        member_table, member_filter, member_param = table(GroupMembership), "e.group_id = %s", group.pk
+    member_table, member_filter, member_param = _in_group_between(lesson.assignment.group)
     of_marks, mark_params = in_list("m.student_id", student_ids)
     of_absences, absence_params = in_list("a.student_id", student_ids)
     of_members, member_params = in_list("e.student_id", student_ids)
-    q = connection.ops.quote_name  # "key" and "end" are reserved words
+    q = connection.ops.quote_name  # "key" is a reserved word
     key_field = WriteKey._meta.get_field("key")
     of_keys, key_params = in_list(f"k.{q('key')}", [key_field.get_db_prep_value(key, connection) for key in keys])
     day = date_param(lesson.date)
@@ -259,11 +277,10 @@ def column_state(lesson: Lesson, student_ids: list[int], keys: list[str]) -> Col
         "UNION ALL SELECT 'a', a.student_id, a.id, a.code, a.note, NULL, a.set_by_id, NULL, NULL "
         f"FROM {table(Attendance)} a WHERE a.lesson_id = %s AND {of_absences} "
         "UNION ALL SELECT 'e', e.student_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL "
-        f"FROM {member_table} e WHERE {member_filter} AND {of_members} AND e.start <= %s "
-        f"AND (e.{q('end')} IS NULL OR e.{q('end')} >= %s) "
+        f"FROM {member_table} e WHERE {member_filter} AND {of_members} "
         f"UNION ALL SELECT 'k', NULL, k.school_id, CAST(k.{q('key')} AS TEXT), k.verb, "
         f"CAST(k.result AS TEXT), NULL, NULL, NULL FROM {table(WriteKey)} k WHERE {of_keys}",
-        [lesson.pk, *mark_params, lesson.pk, *absence_params, member_param, *member_params, day, day, *key_params])
+        [lesson.pk, *mark_params, lesson.pk, *absence_params, member_param, day, day, *member_params, *key_params])
     school = school_or_id(lesson)
     work_types = {w.pk: w for w in work_types_of(school)}
     state = ColumnState(keys={}, absences={}, marks={}, members=set())
@@ -312,11 +329,12 @@ def journal_grid(assignment: TeachingAssignment, period: ReportingPeriod, *, per
     default = default_work_type(work_types)
     lessons = []
     columns = []
-    for pk, date, number, topic, control_type_id in (
-            Lesson.objects.filter(assignment=assignment, date__gte=period.start, date__lte=period.end,
-                                  cancelled=False)
-            .order_by("date", "number").values_list("pk", "date", "number", "topic", "record__control_type_id")):
-        lesson = LessonHead(pk, date, number, topic)
+    for pk, date, number, topic, control_type_id in fetch(
+            f"SELECT l.id, l.date, l.number, l.topic, r.control_type_id FROM {table(Lesson)} l "  # noqa: S608
+            f"LEFT JOIN {table(LessonRecord)} r ON r.lesson_id = l.id WHERE l.assignment_id = %s "
+            "AND l.date >= %s AND l.date <= %s AND NOT l.cancelled ORDER BY l.date, l.number",
+            [assignment.pk, date_param(period.start), date_param(period.end)]):
+        lesson = LessonHead(pk, as_date(date), number, topic)
         lessons.append(lesson)
         columns.append(GridColumn(
             lesson=lesson, work_type_id=control_type_id or (default.pk if default else None),
