@@ -29,7 +29,7 @@ from zhurnal.journal.models import (
     WorkType,
 )
 from zhurnal.journal.policies import policy_from_row, policy_row_for, work_types_of
-from zhurnal.journal.selectors import current_period, period_policy_date
+from zhurnal.journal.selectors import current_period, period_mark_rows, period_policy_date
 from zhurnal.school import stamps
 from zhurnal.school.models import (
     AcademicYear,
@@ -45,7 +45,7 @@ from zhurnal.school.models import (
     Subject,
     TeachingAssignment,
 )
-from zhurnal.school.selectors import grade_periods
+from zhurnal.school.selectors import assignment_of, grade_periods
 from zhurnal.school.stamps import school_or_id
 from zhurnal.timetable.calendar import BellTimes, HolidayCalendar, dates_between, monday_of
 from zhurnal.timetable.models import WEEKDAY_NAMES, SubstitutionKind
@@ -132,6 +132,14 @@ class Placement:
             return current
         before = [e for e in self.enrollments if e.start <= day]
         return (before[-1] if before else self.enrollments[0]).school_class
+
+
+def group_assignments(place: Placement, school: School) -> list[tuple]:
+    """``rows.group_assignments`` of the student's classes and groups, cached per school stamp: (assignment,
+    subject id, subject name, group kind, group id, class id, class shift), in assignment order."""
+    key = f"{','.join(map(str, place.class_ids))}/{','.join(map(str, place.group_ids))}"
+    return stamps.cached(school, "diary:assignments", key, lambda: raw.group_assignments(
+        school_id=school.pk, class_ids=place.class_ids, group_ids=place.group_ids))
 
 
 def placement(student: Student, start: dt.date, end: dt.date) -> Placement:
@@ -291,10 +299,7 @@ def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date
     # One query for the lessons around the span: those of the span are shown, the others tell what homework
     # set before the span is due in it (and when the homework set in the span is due).
     school = student.school
-    groups_key = f"{','.join(map(str, place.class_ids))}/{','.join(map(str, place.group_ids))}"
-    assignments = stamps.cached(school, "diary:assignments", groups_key,
-                                lambda: raw.group_assignments(school_id=school.pk, class_ids=place.class_ids,
-                                                              group_ids=place.group_ids))
+    assignments = group_assignments(place, school)
     directory = stamps.cached(school, "diary:names", "", lambda: raw.school_names(school_id=school.pk))
     window_rows = [
         row for row in raw.lessons(school_id=school.pk, assignments=assignments, names=directory,
@@ -583,20 +588,26 @@ def _what_if(marks: list[GradedMark], current: Suggestion, work_types: list[Work
             continue
         groups.setdefault((weight, work_type.pk in policy.control_types), []).append(work_type)
     rows = []
+    base = grading.weighted_average(marks, policy=policy)
     for (weight, is_control), kinds in sorted(groups.items(), key=lambda item: (item[0][0], item[0][1])):
         sample = kinds[0].pk
         cells = []
         for value in ("5", "4", "3", "2"):
-            imagined = grading.suggest_final_mark([*marks, GradedMark(value, "", sample, on, 99)], policy=policy)
+            mark = GradedMark(value, "", sample, on, 99)
+            imagined = grading.suggest_final_mark([*marks, mark], policy=policy,
+                                                  average=grading.with_mark(base, mark, policy=policy))
             cells.append(WhatIfCell(value=value, suggestion=imagined.value, average=imagined.average,
                                     changes=imagined.value != current.value))
         row = WhatIfRow(weight=weight, work_types=[k.name for k in kinds], is_control=is_control, cells=cells)
         if current.value in ("1", "2", "3", "4"):
             target = str(int(current.value) + 1)
             extra: list[GradedMark] = []
+            average = base
             for n in range(1, 11):
-                extra.append(GradedMark("5", "", sample, on, 99 + n))
-                if grading.suggest_final_mark([*marks, *extra], policy=policy).value == target:
+                five = GradedMark("5", "", sample, on, 99 + n)
+                extra.append(five)
+                average = grading.with_mark(average, five, policy=policy)
+                if grading.suggest_final_mark([*marks, *extra], policy=policy, average=average).value == target:
                     row.raise_to, row.raise_with = target, n
                     break
         rows.append(row)
@@ -615,23 +626,19 @@ def diary_subject(student: Student, subject: Subject, *, period: ReportingPeriod
                   school_class: SchoolClass, place: Placement, today: dt.date) -> SubjectPage:
     """Marks of one subject in a period with the weighted average worked out, the suggested final mark and how
     it follows from the school's rules, what one more mark would change, and the final marks of every period
-    and the year. Queries: assignments, work types, the policy, marks, final marks — five whatever the marks."""
-    assignments = list(TeachingAssignment.objects.filter(place.assignment_q(), subject=subject,
-                                                         year_id=school_class.year_id)
-                       .select_related("teacher", "group", "subject").order_by("pk"))
-    school = school_or_id(student)
+    and the year. Queries: the marks and the final marks, whatever their number; the student's assignments of
+    the subject (with their teachers and groups), the work types and the policy come from the school's cache."""
+    school = student.school
+    assignments = [assignment for assignment in (assignment_of(school, row[0])
+                                                 for row in group_assignments(place, school) if row[1] == subject.pk)
+                   if assignment is not None and assignment.year_id == school_class.year_id]
     work_types = work_types_of(school)
     policy = policy_from_row(policy_row_for(school, period_policy_date(period, today)), work_types)
     names = {w.pk: w.name for w in work_types}
     lines: dict[int, list[MarkLine]] = defaultdict(list)
     graded: dict[int, list[GradedMark]] = defaultdict(list)
-    for assignment_id, value, modifier, work_type_id, date, position, comment in (
-            Mark.objects.filter(student=student, lesson__assignment_id__in=[a.pk for a in assignments],
-                                lesson__date__gte=period.start, lesson__date__lte=period.end,
-                                lesson__cancelled=False)
-            .order_by("lesson__date", "lesson__number", "position", "pk")
-            .values_list("lesson__assignment_id", "value", "modifier", "work_type_id", "lesson__date", "position",
-                         "comment")):
+    for assignment_id, value, modifier, work_type_id, date, position, comment in period_mark_rows(
+            [a.pk for a in assignments], student.pk, period):
         graded[assignment_id].append(GradedMark(value, modifier, work_type_id, date, position))
         number = grading.mark_number(value, modifier, policy=policy)
         weight = policy.weight(work_type_id)

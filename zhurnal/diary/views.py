@@ -34,8 +34,10 @@ CALENDAR_DAYS_AHEAD = 56
 
 
 def _student(request, student_id: int) -> Student:
-    # With the school: its stamp versions the cached rules, periods and bells the diary reads.
-    return scoped(permissions.students_with_diary_for(request.roles).select_related("school"), pk=student_id)
+    student = scoped(permissions.students_with_diary_for(request.roles), pk=student_id)
+    # The active school (the scoper's filter): its stamp versions the cached rules, periods and bells.
+    student.school = request.roles.school
+    return student
 
 
 def _guardian_id(roles, student: Student) -> int | None:

@@ -385,19 +385,28 @@ def journal_grid(assignment: TeachingAssignment, period: ReportingPeriod, *, per
                 marks_allowed=marks_allowed_for(assignment, grade, policy), today=today)
 
 
+def period_mark_rows(assignment_ids: list[int], student_id: int, period: ReportingPeriod) -> list[tuple]:
+    """A student's marks of these assignments in a period (lessons not cancelled) in the journal's order — the
+    marks a period's average is made of: (assignment, value, modifier, work type, date, position, comment), one
+    plain query (``core.sql``). After every cell save (the row's new average) and on the diary's subject page."""
+    of_assignments, params = any_of("l.assignment_id", assignment_ids)
+    rows = fetch(
+        "SELECT l.assignment_id, m.value, m.modifier, m.work_type_id, l.date, m.position, m.comment "  # noqa: S608
+        f"FROM {table(Mark)} m JOIN {table(Lesson)} l ON l.id = m.lesson_id WHERE {of_assignments} "
+        "AND m.student_id = %s AND l.date >= %s AND l.date <= %s AND NOT l.cancelled "
+        # In the journal's order: the "unredeemed 2" rule reads marks of one day in it.
+        "ORDER BY l.date, l.number, m.position, m.id",
+        [*params, student_id, date_param(period.start), date_param(period.end)])
+    return [(assignment_id, value, modifier, work_type_id, as_date(date), position, comment)
+            for assignment_id, value, modifier, work_type_id, date, position, comment in rows]
+
+
 def student_period_marks(assignment: TeachingAssignment | int, student: Student | int,
                          period: ReportingPeriod) -> list[GradedMark]:
-    """A student's marks of an assignment in a period (lessons not cancelled) — after every cell save, for the
-    row's new average: one plain query (``core.sql``)."""
-    rows = fetch(
-        f"SELECT m.value, m.modifier, m.work_type_id, l.date, m.position FROM {table(Mark)} m "  # noqa: S608
-        f"JOIN {table(Lesson)} l ON l.id = m.lesson_id WHERE l.assignment_id = %s AND m.student_id = %s "
-        # In the journal's order: the "unredeemed 2" rule reads marks of one day in it.
-        "AND l.date >= %s AND l.date <= %s AND NOT l.cancelled ORDER BY l.date, l.number, m.position, m.id",
-        [getattr(assignment, "pk", assignment), getattr(student, "pk", student), date_param(period.start),
-         date_param(period.end)])
-    return [GradedMark(value, modifier, work_type_id, as_date(date), position)
-            for value, modifier, work_type_id, date, position in rows]
+    """``period_mark_rows`` of one assignment, as the average takes them."""
+    return [GradedMark(value, modifier, work_type_id, date, position)
+            for _, value, modifier, work_type_id, date, position, _ in period_mark_rows(
+                [getattr(assignment, "pk", assignment)], getattr(student, "pk", student), period)]
 
 
 # --- one lesson ------------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The grading rules as pure functions: parsing what teachers type, weighted averages, rounding, year marks."""
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -23,6 +24,7 @@ from zhurnal.journal.grading import (
     suggest_final_mark,
     suggest_year_mark,
     weighted_average,
+    with_mark,
 )
 
 DAY = dt.date(2026, 9, 1)
@@ -285,6 +287,21 @@ def test_a_higher_new_mark_never_lowers_the_average(items, policy, value):
     if Decimal(value) >= top:
         after = weighted_average([*items, GradedMark(value, "", ORAL, DAY)], policy=policy).exact
         assert after >= before
+
+
+any_graded = st.builds(lambda mark, v: mark._replace(value=v, modifier="") if v else mark, graded,
+                      st.sampled_from([None, None, None, "зч", "нз", "н/а", "осв"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(any_graded, max_size=30), any_graded, policies, st.sampled_from([None, ORAL, TEST]))
+def test_one_more_mark_added_to_an_average_equals_the_average_of_them_all(items, extra, policy, unweighted):
+    """``with_mark`` (the diary's «what if») and ``weighted_average`` agree to the last digit — also for marks
+    that do not count (codes, a work type of weight 0)."""
+    if unweighted is not None:
+        policy = dataclasses.replace(policy, weights={**policy.weights, unweighted: Decimal(0)})
+    step = with_mark(weighted_average(items, policy=policy), extra, policy=policy)
+    assert step == weighted_average([*items, extra], policy=policy)
 
 
 @settings(max_examples=500, deadline=None)
