@@ -31,11 +31,13 @@ class Result:
     bytes: int
     runs: int = 0
     ratio_to_ceiling: float | None = None
+    min_ms: float | None = None  # the fastest run: the least touched by the shared machine's drift
     what: str = ""
 
     def as_dict(self) -> dict:
         return {
             "case": self.case, "db": self.db, "median_ms": round(self.median_ms, 3), "p95_ms": round(self.p95_ms, 3),
+            "min_ms": None if self.min_ms is None else round(self.min_ms, 3),
             "queries": self.queries, "bytes": self.bytes, "runs": self.runs,
             "ratio_to_ceiling": None if self.ratio_to_ceiling is None else round(self.ratio_to_ceiling, 2),
             "what": self.what,
@@ -103,4 +105,4 @@ def measure(case: str, db: str, run: Callable[[], object], *, repeat: int = 30, 
             size = len(getattr(response, "content", b"") or b"")
     median, p95 = summarize(timings)
     return Result(case=case, db=db, median_ms=median, p95_ms=p95, queries=queries, bytes=size, runs=repeat,
-                  what=what)
+                  what=what, min_ms=min(timings))

@@ -160,7 +160,8 @@ def write_markdown(report: dict, path: Path) -> None:
              f"Run at {report['run_at']} on {m['cpu']} ({m['cores']} cores, {m.get('memory', '')}), "
              f"Python {m['python']}, Django {m.get('django', '?')}. Reproduce: `make bench`.", "",
              "Server time per operation through the whole Django stack (test client, every middleware), in "
-             "milliseconds; *queries* and *bytes* are those of one operation; *× ceiling* is the median divided by "
+             "milliseconds (*fastest*: the quickest run, the least touched by the machine's drift); *queries* and "
+             "*bytes* are those of one operation; *× ceiling* is the median divided by "
              "the median of `framework_ceiling` (a trivial view through the same middleware) in the same run, "
              "which drifts less than absolute times on a shared machine. The load average of the machine during "
              "the run is given: other work on it slows every figure.", ""]
@@ -170,11 +171,12 @@ def write_markdown(report: dict, path: Path) -> None:
         lines += [f"## {run['db']}", "", f"Data: {data}.", "",
                   f"Load average before/after: {load.get('before')} / {load.get('after')}; "
                   f"the whole run took {run.get('seconds')} s.", "",
-                  "| case | what | median ms | p95 ms | queries | bytes | × ceiling |",
-                  "|---|---|---:|---:|---:|---:|---:|"]
+                  "| case | what | median ms | p95 ms | fastest ms | queries | bytes | × ceiling |",
+                  "|---|---|---:|---:|---:|---:|---:|---:|"]
         for c in run["cases"]:
+            fastest = "—" if c.get("min_ms") is None else f"{c['min_ms']:.2f}"
             lines.append(f"| `{c['case']}` | {c.get('what', '')} | {c['median_ms']:.2f} | {c['p95_ms']:.2f} | "
-                         f"{c['queries']} | {c['bytes']} | {_fmt(c['ratio_to_ceiling'])} |")
+                         f"{fastest} | {c['queries']} | {c['bytes']} | {_fmt(c['ratio_to_ceiling'])} |")
         lines.append("")
     path.write_text("\n".join(lines))
 

@@ -61,6 +61,7 @@ def test_measure_times_runs_with_the_given_clock_and_counts_queries(db):
     assert len(calls) == 2 + 10
     assert result.median_ms == pytest.approx(4.0)
     assert result.p95_ms == pytest.approx(4.0)
+    assert result.min_ms == pytest.approx(4.0)
     assert result.queries == 1
     assert result.bytes == 321
     assert result.runs == 10
@@ -87,9 +88,9 @@ def test_case_names_are_stable_and_unique():
 
 def test_results_json_shape_and_markdown(tmp_path):
     result = harness.Result(case="journal_grid", db="sqlite", median_ms=12.345, p95_ms=15.0, queries=9, bytes=63000,
-                            runs=30, ratio_to_ceiling=8.2, what="журнал")
+                            runs=30, ratio_to_ceiling=8.2, what="журнал", min_ms=10.5)
     row = result.as_dict()
-    assert {"case", "db", "median_ms", "p95_ms", "queries", "bytes", "ratio_to_ceiling"} <= set(row)
+    assert {"case", "db", "median_ms", "p95_ms", "min_ms", "queries", "bytes", "ratio_to_ceiling"} <= set(row)
     json.dumps(row)
     report = {"run_at": "2026-11-22 20:00:00 +0000",
               "machine": {"cpu": "Test CPU", "cores": 2, "memory": "24 GiB", "python": "3.11.7", "django": "5.2"},
@@ -99,7 +100,7 @@ def test_results_json_shape_and_markdown(tmp_path):
     path = tmp_path / "results.md"
     write_markdown(report, path)
     text = path.read_text()
-    assert "| `journal_grid` | журнал | 12.35 | 15.00 | 9 | 63000 | 8.2 |" in text
+    assert "| `journal_grid` | журнал | 12.35 | 15.00 | 10.50 | 9 | 63000 | 8.2 |" in text
     assert "Data: students: 600." in text and "Test CPU (2 cores" in text
 
 
