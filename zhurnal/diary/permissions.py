@@ -8,7 +8,7 @@ in, and the administration. Anyone else — a subject teacher, another class's t
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from zhurnal.accounts.roles import Role, SchoolRoles
 from zhurnal.school.models import Enrollment, SchoolClass, Student
@@ -20,19 +20,15 @@ def _school_id(roles: SchoolRoles) -> int | None:
     return getattr(roles.school, "pk", None)
 
 
-def students_with_diary_for(roles: SchoolRoles) -> QuerySet[Student]:
-    if roles.school is None or not roles.is_member:
-        return Student.objects.none()
-    students = Student.objects.filter(school=roles.school)
-    if roles.has(*SCHOOL_READERS):
-        return students
-    visible = Q(pk__in=sorted(roles.child_ids))
-    if roles.student is not None:
-        visible |= Q(pk=roles.student.pk)
-    if roles.led_class_ids:
-        visible |= Q(pk__in=Enrollment.objects.filter(school_class_id__in=sorted(roles.led_class_ids))
-                     .values("student_id"))
-    return students.filter(visible)
+def can_open_diary(roles: SchoolRoles, student: Student) -> bool:
+    """The family's own children and the student himself, the administration, and the class teacher of a class
+    the student is or was in — no query but for a class teacher (the enrollments of his classes)."""
+    if roles.school is None or not roles.is_member or student.school_id != roles.school.pk:
+        return False
+    if roles.has(*SCHOOL_READERS) or is_family_of(roles, student):
+        return True
+    return bool(roles.led_class_ids) and Enrollment.objects.filter(
+        school_class_id__in=sorted(roles.led_class_ids), student_id=student.pk).exists()
 
 
 def is_family_of(roles: SchoolRoles, student: Student) -> bool:

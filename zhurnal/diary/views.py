@@ -19,7 +19,7 @@ from zhurnal.journal.models import HomeworkAttachment
 from zhurnal.journal.selectors import current_period
 from zhurnal.school.models import Guardian, GuardianLink, ReportingPeriod, Student, Subject
 from zhurnal.school.selectors import current_year, periods_for_grade
-from zhurnal.school.views.common import parse_date, require, school_view, scoped
+from zhurnal.school.views.common import parse_date, require, school_row, school_view, scoped
 from zhurnal.timetable.calendar import monday_of
 from zhurnal.timetable.exports import PDF_TYPE, file_response
 
@@ -34,8 +34,11 @@ CALENDAR_DAYS_AHEAD = 56
 
 
 def _student(request, student_id: int) -> Student:
-    student = scoped(permissions.students_with_diary_for(request.roles), pk=student_id)
-    # The active school (the scoper's filter): its stamp versions the cached rules, periods and bells.
+    """The student whose diary the user may open (else 404), with the active school: its stamp versions the
+    cached rules, periods and bells the diary reads."""
+    student = school_row(request, Student, student_id)
+    if not permissions.can_open_diary(request.roles, student):
+        raise Http404
     student.school = request.roles.school
     return student
 
@@ -125,7 +128,7 @@ def _period_of(request, periods: list[ReportingPeriod], today: dt.date) -> Repor
 @school_view
 def subject(request, student_id: int, subject_id: int):
     student = _student(request, student_id)
-    subject_row = scoped(Subject.objects.filter(school=request.roles.school), pk=subject_id)
+    subject_row = school_row(request, Subject, subject_id)
     today = school_today()
     _track(request, student, today)
     place = selectors.placement(student, today - dt.timedelta(days=366), today + dt.timedelta(days=366))

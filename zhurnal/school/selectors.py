@@ -188,9 +188,7 @@ def assignment_of(school: School, pk: int) -> TeachingAssignment | None:
     """The school's teaching assignment ``pk`` with its school, group, class, subject, teacher and year, or
     ``None`` — cached per school stamp (all six are watched models), so the journal's pages and cell saves that
     reach an assignment by id read it without joins. Access is the caller's to check (``journal.permissions``)."""
-    assignment = stamps.cached(school, "assignment", pk, lambda: (
-        TeachingAssignment.objects.filter(school=school, pk=pk)
-        .select_related("group__school_class", "subject", "teacher", "year").first()))
+    assignment = stamps.cached_row(school, TeachingAssignment, pk, "group__school_class", "subject", "teacher", "year")
     if assignment is not None:
         assignment.school = school
     return assignment

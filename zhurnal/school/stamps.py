@@ -1,5 +1,6 @@
 """A per-school cache of what every request reads and hardly anyone changes: a person's roles, the grading rules,
-the reporting periods, the bells.
+the reporting periods, the bells, and the rows pages reach by the id in their address (``cached_row``: a teaching
+assignment with its group and subject, a student, a subject).
 
 Each school row carries ``config_stamp``, a random token replaced whenever a watched model of that school is saved
 or deleted (``watch`` connects the signals; a service that writes such rows with ``bulk_create`` or ``update`` calls
@@ -76,6 +77,26 @@ def cached(school: Any, name: str, key: Any, compute: Callable[[], T]) -> T:
     return value
 
 
+def cached_row(school: Any, model: type[T], pk: int, *related: str) -> T | None:
+    """The school's row ``pk`` of ``model`` with the ``related`` rows (``select_related`` paths), or ``None`` —
+    cached like ``cached``: for the pages and saves that reach a row by the id in their address and would
+    otherwise read it (with its joins) on every request. Only watched models, along every path: a change to any
+    of them replaces the stamp, so what is read here is never stale."""
+    for label in [model._meta.label, *related]:
+        _check_watched(model, label)
+    return cached(school, f"row:{model._meta.label_lower}:{','.join(related)}", pk, lambda: (
+        model._default_manager.filter(school=school, pk=pk).select_related(*related).first()))
+
+
+def _check_watched(model: type, path: str) -> None:
+    current = model
+    if path != model._meta.label:
+        for name in path.split("__"):
+            current = current._meta.get_field(name).related_model
+    if current not in _watched:
+        raise ValueError(f"{current._meta.label} is not watched (stamps.watch): its cached rows could go stale")
+
+
 def school_or_id(row: Any) -> Any:
     """The row's ``School`` when it was loaded with it (so its stamp is at hand for ``cached``), else its id —
     for functions that cache with an instance and query without one."""
@@ -93,8 +114,12 @@ def _changed(sender, instance, **kwargs) -> None:
     bump(school_id)
 
 
+_watched: set[type] = set()
+
+
 def watch(*models) -> None:
     """Bump the school's stamp whenever one of these models (each with a ``school`` foreign key) changes."""
     for model in models:
+        _watched.add(model)
         post_save.connect(_changed, sender=model, dispatch_uid=f"stamps:save:{model._meta.label}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"stamps:delete:{model._meta.label}")

@@ -6,7 +6,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 
 from zhurnal.school.selectors import assignment_of
-from zhurnal.school.views.common import parse_date, require, school_view, scoped  # noqa: F401 - re-exported
+from zhurnal.school.views.common import (  # noqa: F401 - re-exported
+    parse_date,
+    require,
+    school_row,
+    school_view,
+    scoped,
+)
 from zhurnal.timetable.models import Lesson
 
 from .. import permissions

@@ -25,6 +25,7 @@ from .common import (
     locked_lesson,
     parse_date,
     require,
+    school_row,
     school_view,
     scoped,
     visible_lesson,
@@ -140,7 +141,7 @@ def _save_cell(request, pk: int, student_id: int):
     try:
         with transaction.atomic():
             lesson = locked_lesson(request, pk)
-            student = scoped(Student.objects.filter(school=request.roles.school), pk=student_id)
+            student = school_row(request, Student, student_id)
             require(permissions.can_edit_lesson(request.roles, lesson))
             key = services.parse_key(request.POST.get("key"))
             work_type = None

@@ -141,3 +141,41 @@ def test_a_transaction_of_many_changes_writes_the_stamp_once():
     with transaction.atomic():
         student.save()
     assert fresh(small.school).config_stamp != stamp  # and the next transaction writes its own
+
+
+def test_a_cached_row_is_read_once_and_a_change_to_it_or_its_related_rows_is_seen_next_time(small):
+    from zhurnal.core.testing import make_staff, make_subject
+    from zhurnal.school.selectors import assignment_of
+
+    assignment = TeachingAssignment.objects.get(teacher=small.staff["teacher"])
+    assert assignment_of(fresh(small.school), assignment.pk).subject.name == "Математика"
+    with CaptureQueriesContext(connection) as queries:
+        cached = assignment_of(fresh(small.school), assignment.pk)
+    assert len(queries) == 1  # the school row only
+    assert (cached.group.school_class, cached.teacher, cached.year) == (small.class_5a, small.staff["teacher"],
+                                                                        small.year)
+    services.save_subject(actor=None, school=small.school, subject=small.math, name="Алгебра")
+    assert assignment_of(fresh(small.school), assignment.pk).subject.name == "Алгебра"
+    newcomer = make_staff(small.school, "Новикова")
+    services.save_assignment(actor=None, year=small.year, teacher=newcomer, subject=make_subject(small.school, "Химия"),
+                             group=assignment.group, assignment=assignment)
+    changed = assignment_of(fresh(small.school), assignment.pk)
+    assert (changed.teacher, changed.subject.name) == (newcomer, "Химия")
+    student = small.students["student"]
+    services.save_student(actor=None, school=small.school, student=student, last_name="Иваненко")
+    assert stamps.cached_row(fresh(small.school), type(student), student.pk).last_name == "Иваненко"
+
+
+def test_a_cached_row_is_only_of_its_school_and_only_of_watched_models(small):
+    from zhurnal.journal.models import Mark
+    from zhurnal.school.models import Enrollment, Student
+
+    other = small.other_school_student
+    assert stamps.cached_row(fresh(small.school), Student, other.pk) is None
+    assert stamps.cached_row(fresh(small.other_school), Student, other.pk) == other
+    with pytest.raises(ValueError, match="not watched"):
+        stamps.cached_row(small.school, Mark, 1)
+    with pytest.raises(ValueError, match="not watched"):
+        stamps.cached_row(small.school, Student, 1, "user")  # a related model that is not watched
+    with pytest.raises(ValueError, match="not watched"):
+        stamps.cached_row(small.school, Enrollment, 1)

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from .. import stamps
 from ..models import AcademicYear
 from ..selectors import current_year, default_date
 
@@ -61,3 +62,13 @@ def parse_date(value: str) -> dt.date | None:
 def scoped(queryset, **lookup):
     """Fetch through a scoper: what the user may not see does not exist for him."""
     return get_object_or_404(queryset, **lookup)
+
+
+def school_row(request, model, pk: int, *related: str):
+    """The active school's row ``pk`` of a watched model, from the school's cache (``stamps.cached_row``), else
+    404. Whether the user may see it is the caller's to check."""
+    school = request.roles.school
+    found = stamps.cached_row(school, model, pk, *related) if school is not None else None
+    if found is None:
+        raise Http404
+    return found
