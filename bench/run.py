@@ -65,6 +65,9 @@ def run_one(db: str, only: set[str] | None = None, profile: bool = False, reuse:
         save_context(ctx, saved)
     build_seconds = time.perf_counter() - started
     print(f"  {db}: data set {'loaded' if reuse else 'built'} in {build_seconds:.0f} s", file=sys.stderr)
+    from zhurnal.core.runtime import settle
+
+    settle()  # what every server does before it serves (config.wsgi)
     results = []
     for case in CASES:
         if only and case.name not in only and case.name != "framework_ceiling":

@@ -17,11 +17,14 @@ class Command(BaseCommand):
         from django.conf import settings
         from waitress import serve
 
+        from zhurnal.core.runtime import settle
+
         # WhiteNoise warns at start-up when STATIC_ROOT is missing; static files come from the apps anyway.
         Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
         from config.wsgi import application
 
         if not no_migrate:
             call_command("migrate", interactive=False, verbosity=0)
+            settle()  # again: the migrations' objects are garbage now
         self.stdout.write(f"Журнал работает: http://{host}:{port}/  (остановить — Ctrl+C)")
         serve(application, host=host, port=port, threads=threads, ident="zhurnal")
