@@ -102,16 +102,6 @@ class Placement:
     def group_ids(self) -> list[int]:
         return sorted({m.group_id for m in self.memberships})
 
-    def lesson_q(self, prefix: str = "") -> Q:
-        """Lessons of the student's whole-class groups and of his subgroups and cross-class groups."""
-        return (Q(**{f"{prefix}assignment__group__kind": GroupKind.CLASS,
-                     f"{prefix}assignment__group__school_class_id__in": self.class_ids})
-                | Q(**{f"{prefix}assignment__group_id__in": self.group_ids}))
-
-    def assignment_q(self) -> Q:
-        return (Q(group__kind=GroupKind.CLASS, group__school_class_id__in=self.class_ids)
-                | Q(group_id__in=self.group_ids))
-
     def attends(self, *, group_kind: str, group_id: int, school_class_id: int | None, day: dt.date) -> bool:
         if group_kind == GroupKind.CLASS:
             return any(e.school_class_id == school_class_id and e.start <= day and (e.end is None or day <= e.end)
@@ -770,7 +760,9 @@ def _snapshot(rows: list[FinalsRow], index: int | None) -> dict[str, str]:
 
 def diary_finals(student: Student, *, today: dt.date) -> FinalsPage:
     """Every subject × every period and the year: final marks the family may see, the current period's average
-    and, inside the forecast window, the suggested final mark with warnings; acknowledgements. Ten queries."""
+    and, inside the forecast window, the suggested final mark with warnings; acknowledgements. Four queries
+    (placement, final marks, the current period's marks, acknowledgements); the assignments, rules and periods
+    come from the school's cache."""
     year_start = today - dt.timedelta(days=366)
     place = placement(student, year_start, today + dt.timedelta(days=366))
     school_class, periods = student_periods(place, today, school=school_or_id(student))
@@ -778,8 +770,11 @@ def diary_finals(student: Student, *, today: dt.date) -> FinalsPage:
         return FinalsPage(student=student, school_class=None, periods=[], rows=[], current=None, in_window=False,
                           forecast_from=None, acks=[], today=today)
     year = school_class.year
-    assignments = list(TeachingAssignment.objects.filter(place.assignment_q(), year=year)
-                       .select_related("subject", "group").order_by("subject__name", "group__name", "pk"))
+    school = student.school
+    assignments = sorted((assignment for assignment in (assignment_of(school, row[0])
+                                                        for row in group_assignments(place, school))
+                          if assignment is not None and assignment.year_id == year.pk),
+                         key=lambda a: (a.subject.name, a.group.name, a.pk))
     ids = [a.pk for a in assignments]
     finals = _visible_finals(FinalMark.objects.filter(student=student, assignment_id__in=ids), periods, today)
     current = current_period(periods, today)
@@ -790,15 +785,12 @@ def diary_finals(student: Student, *, today: dt.date) -> FinalsPage:
     graded: dict[int, list[GradedMark]] = defaultdict(list)
     policy = None
     if current is not None:
-        school = school_or_id(student)
         work_types = work_types_of(school)
         policy = policy_from_row(policy_row_for(school, period_policy_date(current, today)), work_types)
-        for assignment_id, *rest in (Mark.objects.filter(student=student, lesson__assignment_id__in=ids,
-                                                         lesson__date__gte=current.start,
-                                                         lesson__date__lte=current.end, lesson__cancelled=False)
-                                     .values_list("lesson__assignment_id", "value", "modifier", "work_type_id",
-                                                  "lesson__date", "position")):
-            graded[assignment_id].append(GradedMark(*rest))
+        # The journal's own query, in its order: the forecast is the journal's suggestion.
+        for assignment_id, value, modifier, work_type_id, date, position, _ in period_mark_rows(ids, student.pk,
+                                                                                                 current):
+            graded[assignment_id].append(GradedMark(value, modifier, work_type_id, date, position))
     rows = []
     for assignment in assignments:
         in_group = any(place.attends(group_kind=assignment.group.kind, group_id=assignment.group_id,
