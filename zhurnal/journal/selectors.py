@@ -173,6 +173,13 @@ class CellData:
         return grading.format_cell(self.absence, [(v, m) for v, m, _, _ in self.marks])
 
 
+class FinalHead(NamedTuple):
+    """What a grid row shows of its final mark."""
+
+    value: str
+    flagged: bool
+
+
 class LessonHead(NamedTuple):
     """What a grid column needs of its lesson (a model instance per column would cost more than the rest)."""
 
@@ -197,7 +204,7 @@ class GridRow:
     cells: list[CellData | None]
     average: Average
     suggestion: Suggestion
-    final: FinalMark | None
+    final: FinalHead | None
 
 
 @dataclass
@@ -243,8 +250,10 @@ def _grid_cells(lesson_ids: list[int]) -> list[tuple]:
     return rows
 
 
-def _cell_order(row: tuple) -> tuple[int, int]:
-    return row[6] or 0, row[7] or 0
+def _cell_order(row: tuple) -> int:
+    """A mark's place within its cell: by position, then id (one number, not a tuple: the grid sorts 1,900 rows,
+    and every tuple is an object for the garbage collector to walk); absences (no position) first."""
+    return ((row[6] or 0) << 48) + (row[7] or 0)
 
 
 @dataclass
@@ -355,8 +364,9 @@ def journal_grid(assignment: TeachingAssignment, period: ReportingPeriod, *, per
             continue
         cell.marks.append((value, modifier, work_type_id, comment))
         graded[student_id].append(GradedMark(value, modifier, work_type_id, lesson_dates[lesson_id], position))
-    finals = {f.student_id: f for f in FinalMark.objects.filter(assignment=assignment, period=period,
-                                                                kind=FinalKind.PERIOD)}
+    finals = {student_id: FinalHead(value, bool(flagged)) for student_id, value, flagged in fetch(
+        f"SELECT student_id, value, flagged FROM {table(FinalMark)} "  # noqa: S608
+        "WHERE assignment_id = %s AND period_id = %s AND kind = %s", [assignment.pk, period.pk, FinalKind.PERIOD])}
     # Marks of a student who is no longer listed (e.g. moved to another subgroup) still show.
     extra_ids = set(cells) - set(spans)
     if extra_ids:
@@ -544,8 +554,9 @@ def period_final_rows(assignment: TeachingAssignment, period: ReportingPeriod, *
                               .values_list("student_id", "value", "modifier", "work_type_id", "lesson__date",
                                            "position")):
         graded[student_id].append(GradedMark(*rest))
-    finals = {f.student_id: f for f in FinalMark.objects.filter(assignment=assignment, period=period,
-                                                                kind=FinalKind.PERIOD)}
+    finals = {student_id: FinalHead(value, bool(flagged)) for student_id, value, flagged in fetch(
+        f"SELECT student_id, value, flagged FROM {table(FinalMark)} "  # noqa: S608
+        "WHERE assignment_id = %s AND period_id = %s AND kind = %s", [assignment.pk, period.pk, FinalKind.PERIOD])}
     rows = []
     for student_id, (student, _) in spans.items():
         marks = graded.get(student_id, [])
