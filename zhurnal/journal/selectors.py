@@ -399,10 +399,14 @@ def period_mark_rows(assignment_ids: list[int], student_id: int, period: Reporti
     """A student's marks of these assignments in a period (lessons not cancelled) in the journal's order — the
     marks a period's average is made of: (assignment, value, modifier, work type, date, position, comment), one
     plain query (``core.sql``). After every cell save (the row's new average) and on the diary's subject page."""
-    of_assignments, params = any_of("l.assignment_id", assignment_ids)
+    # A short list (one assignment after a cell save, a few on the diary's pages): ``IN`` (``core.sql``).
+    of_assignments, params = in_list("l.assignment_id", assignment_ids)
     rows = fetch(
         "SELECT l.assignment_id, m.value, m.modifier, m.work_type_id, l.date, m.position, m.comment "  # noqa: S608
-        f"FROM {table(Mark)} m JOIN {table(Lesson)} l ON l.id = m.lesson_id WHERE {of_assignments} "
+        # The same school on both sides lets PostgreSQL find each lesson's mark of the student by the marks' index
+        # (school, lesson, student): half the time of scanning every mark of the lesson.
+        f"FROM {table(Mark)} m JOIN {table(Lesson)} l ON l.id = m.lesson_id AND m.school_id = l.school_id "
+        f"WHERE {of_assignments} "
         "AND m.student_id = %s AND l.date >= %s AND l.date <= %s AND NOT l.cancelled "
         # In the journal's order: the "unredeemed 2" rule reads marks of one day in it.
         "ORDER BY l.date, l.number, m.position, m.id",

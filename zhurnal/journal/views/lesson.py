@@ -109,8 +109,8 @@ def _row_stats(lesson, student_id: int) -> dict:
         return {}
     policy = policy_for(lesson.school, selectors.period_policy_date(period, today))
     marks = selectors.student_period_marks(assignment, student_id, period)
-    suggestion = grading.suggest_final_mark(marks, policy=policy)
     average = grading.weighted_average(marks, policy=policy)
+    suggestion = grading.suggest_final_mark(marks, policy=policy, average=average)
     return {"count": average.count or "", "average": grading.format_average(average.value),
             "suggested": suggestion.value or "", "explanation": suggestion.explanation}
 
