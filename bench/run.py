@@ -1,6 +1,7 @@
 """``make bench``: every case on SQLite and on PostgreSQL, results in bench/results.json and results.md.
 
-Each database runs in its own process (settings choose the database at start-up) on a fresh database:
+Each database is built afresh by one process and measured by another (settings choose the database at start-up;
+the measuring process, like a server, does not carry the build's heap):
     python -m bench.run                      # both databases, writes the results files
     python -m bench.run --db sqlite          # one database, prints its JSON (used by the parent)
     python -m bench.run --only journal_grid,mark_save   # some cases (the results files are not written)
@@ -26,7 +27,9 @@ DATA = ROOT / "data"
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zhurnal_bench")
 
 
-def run_one(db: str, only: set[str] | None = None, profile: bool = False, reuse: bool = False) -> dict:
+def run_one(db: str, only: set[str] | None = None, profile: bool = False, reuse: bool = False,
+            build_only: bool = False) -> dict:
+    """Build the data set (unless ``reuse``) and measure the cases (unless ``build_only``) in this process."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
     os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
@@ -63,8 +66,11 @@ def run_one(db: str, only: set[str] | None = None, profile: bool = False, reuse:
         call_command("migrate", verbosity=0)
         ctx = build_dataset()
         save_context(ctx, saved)
+        settle_database()
     build_seconds = time.perf_counter() - started
     print(f"  {db}: data set {'loaded' if reuse else 'built'} in {build_seconds:.0f} s", file=sys.stderr)
+    if build_only:
+        return {"db": db, "data": {**ctx.size, "build_seconds": round(build_seconds, 1)}}
     from zhurnal.core.runtime import settle
 
     settle()  # what every server does before it serves (config.wsgi)
@@ -87,6 +93,17 @@ def run_one(db: str, only: set[str] | None = None, profile: bool = False, reuse:
             "load_average": {"before": [round(x, 2) for x in load_before],
                              "after": [round(x, 2) for x in os.getloadavg()]},
             "seconds": round(time.perf_counter() - started, 1), "cases": [r.as_dict() for r in results]}
+
+
+def settle_database() -> None:
+    """PostgreSQL after the bulk build as autovacuum would leave it within minutes: vacuumed (dead rows of the
+    build's updates gone, pages marked all-visible) and analysed. Otherwise autovacuum starts on the big tables in
+    the middle of the measurements, on the same two cores, and the first reads of each page write hint bits."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
 
 
 def print_profile(name: str, run) -> None:
@@ -167,7 +184,8 @@ def write_markdown(report: dict, path: Path) -> None:
              "*bytes* are those of one operation; *× ceiling* is the median divided by "
              "the median of `framework_ceiling` (a trivial view through the same middleware) in the same run, "
              "which drifts less than absolute times on a shared machine. The load average of the machine during "
-             "the run is given: other work on it slows every figure.", ""]
+             "the run is given: other work on it slows every figure. PostgreSQL is vacuumed and analysed after the "
+             "build, as autovacuum keeps a database in service.", ""]
     for run in report["runs"]:
         data = ", ".join(f"{k}: {v}" for k, v in run["data"].items())
         load = run.get("load_average", {})
@@ -238,6 +256,12 @@ def write_peers(report: dict, path: Path) -> None:
     path.write_text("\n".join(lines))
 
 
+def _child(command: list[str]) -> dict:
+    out = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True, cwd=ROOT.parent,  # noqa: S603
+                         env={**os.environ, "BENCH_CHILD": "1"})
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", choices=["sqlite", "postgres"])
@@ -245,21 +269,26 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="also print a cProfile of each case (stderr)")
     parser.add_argument("--reuse", action="store_true",
                         help="measure on the data set the previous run of this database left (no rebuild)")
+    parser.add_argument("--build-only", action="store_true", help=argparse.SUPPRESS)  # the parent's first child
     args = parser.parse_args()
     only = {name for name in args.only.split(",") if name} or None
     if args.db and os.environ.get("BENCH_CHILD") == "1":
-        print(json.dumps(run_one(args.db, only, profile=args.profile, reuse=args.reuse)))
+        print(json.dumps(run_one(args.db, only, profile=args.profile, reuse=args.reuse,
+                                 build_only=args.build_only)))
         return
     began = time.perf_counter()
     runs = []
     for db in [args.db] if args.db else ["sqlite", "postgres"]:
         command = [sys.executable, "-m", "bench.run", "--db", db, "--only", args.only]
-        flags = ["--profile"] * args.profile + ["--reuse"] * args.reuse
-        out = subprocess.run(command + flags,  # noqa: S603
-                             stdout=subprocess.PIPE, text=True, check=True, cwd=ROOT.parent,
-                             env={**os.environ, "BENCH_CHILD": "1"})
-        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
-        print(f"{db}: done in {runs[-1]['seconds']} s", file=sys.stderr)
+        built = None
+        if not args.reuse:
+            # Built in one process, measured in a fresh one: a server does not carry a bulk load's heap.
+            built = _child([*command, "--build-only"])
+        run = _child([*command, "--reuse", *["--profile"] * args.profile])
+        if built is not None:
+            run["data"] = built["data"]
+        runs.append(run)
+        print(f"{db}: done in {run['seconds']} s", file=sys.stderr)
     report = {"run_at": time.strftime("%Y-%m-%d %H:%M:%S %z"), "machine": machine(), "runs": runs,
               "seconds": round(time.perf_counter() - began, 1),
               "cases": [c for run in runs for c in run["cases"]]}
