@@ -149,7 +149,8 @@ else:
     DATABASES = {"default": sqlite_database(VAR_DIR / "zhurnal.sqlite3")}
 
 # Each process keeps its own cache: what is cached is versioned by the school's stamp, read from the database
-# on every request (zhurnal/school/stamps.py), so app servers need no shared cache to stay correct.
+# on every request (zhurnal/school/stamps.py), so app servers need no shared cache to stay correct. The
+# local-memory cache pickles what it keeps, so every reader gets its own copy (stamps.cached relies on it).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "zhurnal",
                       "OPTIONS": {"MAX_ENTRIES": env_int("ZHURNAL_CACHE_ENTRIES", 50_000)}}}
 

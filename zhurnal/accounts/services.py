@@ -21,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhurnal.audit.services import record
 from zhurnal.core.dates import today as school_today
+from zhurnal.school import stamps
 from zhurnal.school.models import Guardian, School, StaffMember, Student
 
 from . import codes
@@ -75,6 +76,7 @@ def create_login(*, actor: Any, person: Person) -> User:
     user.full_clean()
     user.save()
     type(person).objects.filter(pk=person.pk).update(user=user)
+    stamps.bump(person.school_id)  # an update sends no signal; the school caches its people (roles, rows)
     person.user = user
     record(actor=actor, verb="login.create", target=user, school=person.school,
            after={"username": user.username, "person": f"{person_kind(person)}:{person.pk}"})

@@ -4,7 +4,8 @@ Python's cyclic garbage collector now and then walks every object the process ho
 hundred thousand of them from start-up (modules, the URLconf, the ORM's metadata) that live as long as it does;
 a page that builds a few thousand short-lived objects (the journal grid) makes the collector walk them all every
 dozen requests — 60 ms each time on the project's machine, 5 ms per grid on average. ``settle`` moves the start-up
-objects out of the collector's sight (``gc.freeze``), as the Python documentation advises for servers.
+objects out of the collector's sight (``gc.freeze``; the Python documentation suggests it before a server forks
+its workers, where it also keeps their memory shared).
 """
 
 from __future__ import annotations

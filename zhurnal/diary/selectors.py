@@ -583,7 +583,7 @@ def _what_if(marks: list[GradedMark], current: Suggestion, work_types: list[Work
         sample = kinds[0].pk
         cells = []
         for value in ("5", "4", "3", "2"):
-            mark = GradedMark(value, "", sample, on, 99)
+            mark = GradedMark(value, "", sample, on, 99, 99)  # after every mark of that day
             imagined = grading.suggest_final_mark([*marks, mark], policy=policy,
                                                   average=grading.with_mark(base, mark, policy=policy))
             cells.append(WhatIfCell(value=value, suggestion=imagined.value, average=imagined.average,
@@ -594,7 +594,7 @@ def _what_if(marks: list[GradedMark], current: Suggestion, work_types: list[Work
             extra: list[GradedMark] = []
             average = base
             for n in range(1, 11):
-                five = GradedMark("5", "", sample, on, 99 + n)
+                five = GradedMark("5", "", sample, on, 99 + n, 99)
                 extra.append(five)
                 average = grading.with_mark(average, five, policy=policy)
                 if grading.suggest_final_mark([*marks, *extra], policy=policy, average=average).value == target:
@@ -627,15 +627,15 @@ def diary_subject(student: Student, subject: Subject, *, period: ReportingPeriod
     names = {w.pk: w.name for w in work_types}
     lines: dict[int, list[MarkLine]] = defaultdict(list)
     graded: dict[int, list[GradedMark]] = defaultdict(list)
-    for assignment_id, value, modifier, work_type_id, date, position, comment in period_mark_rows(
-            [a.pk for a in assignments], student.pk, period):
-        graded[assignment_id].append(GradedMark(value, modifier, work_type_id, date, position))
+    for assignment_id, mark, comment in period_mark_rows([a.pk for a in assignments], student.pk, period):
+        graded[assignment_id].append(mark)
+        value, modifier, work_type_id = mark.value, mark.modifier, mark.work_type_id
         number = grading.mark_number(value, modifier, policy=policy)
         weight = policy.weight(work_type_id)
         lines[assignment_id].append(MarkLine(
-            date=date, value=value, text=grading.format_mark(value, modifier), work_type=names.get(work_type_id, ""),
-            comment=comment, weight=weight, number=number, counted=number is not None and weight > 0,
-            is_control=work_type_id in policy.control_types))
+            date=mark.date, value=value, text=grading.format_mark(value, modifier),
+            work_type=names.get(work_type_id, ""), comment=comment, weight=weight, number=number,
+            counted=number is not None and weight > 0, is_control=work_type_id in policy.control_types))
     finals = _visible_finals(FinalMark.objects.filter(student=student, assignment_id__in=[a.pk for a in assignments]),
                              periods, today)
     in_window = visibility.in_forecast_window(period_start=period.start, period_end=period.end, today=today)
@@ -774,7 +774,7 @@ def diary_finals(student: Student, *, today: dt.date) -> FinalsPage:
     assignments = sorted((assignment for assignment in (assignment_of(school, row[0])
                                                         for row in group_assignments(place, school))
                           if assignment is not None and assignment.year_id == year.pk),
-                         key=lambda a: (a.subject.name, a.group.name, a.pk))
+                         key=lambda a: (a.subject.name.casefold(), a.group.name.casefold(), a.pk))  # «МХК» after «Математика»
     ids = [a.pk for a in assignments]
     finals = _visible_finals(FinalMark.objects.filter(student=student, assignment_id__in=ids), periods, today)
     current = current_period(periods, today)
@@ -788,9 +788,8 @@ def diary_finals(student: Student, *, today: dt.date) -> FinalsPage:
         work_types = work_types_of(school)
         policy = policy_from_row(policy_row_for(school, period_policy_date(current, today)), work_types)
         # The journal's own query, in its order: the forecast is the journal's suggestion.
-        for assignment_id, value, modifier, work_type_id, date, position, _ in period_mark_rows(ids, student.pk,
-                                                                                                 current):
-            graded[assignment_id].append(GradedMark(value, modifier, work_type_id, date, position))
+        for assignment_id, mark, _ in period_mark_rows(ids, student.pk, current):
+            graded[assignment_id].append(mark)
     rows = []
     for assignment in assignments:
         in_group = any(place.attends(group_kind=assignment.group.kind, group_id=assignment.group_id,

@@ -94,13 +94,15 @@ class CellEntry(NamedTuple):
 
 
 class GradedMark(NamedTuple):
-    """What the average needs to know of a mark. ``position`` orders marks within one lesson."""
+    """What the average needs to know of a mark. Marks follow each other by ``date``, the lesson's ``number``
+    that day (two lessons of a subject on one day) and ``position`` within the lesson's cell."""
 
     value: str
     modifier: str
     work_type_id: int | None
     date: dt.date
     position: int = 0
+    number: int = 0
 
 
 @dataclass(frozen=True)
@@ -254,7 +256,7 @@ def round_to_final(average: Decimal, *, policy: Policy) -> str:
 
 def _unredeemed_two(marks: Sequence[GradedMark], *, policy: Policy) -> GradedMark | None:
     failing = None
-    for mark in sorted(marks, key=lambda m: (m.date, m.position)):
+    for mark in sorted(marks, key=lambda m: (m.date, m.number, m.position)):
         if mark.work_type_id not in policy.control_types:
             continue
         if mark.value in ("1", "2", "нз"):

@@ -353,7 +353,7 @@ def journal_grid(assignment: TeachingAssignment, period: ReportingPeriod, *, per
     cells: dict[int, dict[int, CellData]] = defaultdict(dict)  # student → lesson → cell
     graded: dict[int, list[GradedMark]] = defaultdict(list)
     lesson_ids = [lesson.pk for lesson in lessons]
-    lesson_dates = {lesson.pk: lesson.date for lesson in lessons}
+    lesson_dates = {lesson.pk: (lesson.date, lesson.number) for lesson in lessons}
     for lesson_id, student_id, value, modifier, work_type_id, comment, position, _, code in _grid_cells(lesson_ids):
         row = cells[student_id]
         cell = row.get(lesson_id)
@@ -363,7 +363,8 @@ def journal_grid(assignment: TeachingAssignment, period: ReportingPeriod, *, per
             cell.absence = code
             continue
         cell.marks.append((value, modifier, work_type_id, comment))
-        graded[student_id].append(GradedMark(value, modifier, work_type_id, lesson_dates[lesson_id], position))
+        date, number = lesson_dates[lesson_id]
+        graded[student_id].append(GradedMark(value, modifier, work_type_id, date, position, number))
     finals = {student_id: FinalHead(value, bool(flagged)) for student_id, value, flagged in fetch(
         f"SELECT student_id, value, flagged FROM {table(FinalMark)} "  # noqa: S608
         "WHERE assignment_id = %s AND period_id = %s AND kind = %s", [assignment.pk, period.pk, FinalKind.PERIOD])}
@@ -397,12 +398,11 @@ def journal_grid(assignment: TeachingAssignment, period: ReportingPeriod, *, per
 
 def period_mark_rows(assignment_ids: list[int], student_id: int, period: ReportingPeriod) -> list[tuple]:
     """A student's marks of these assignments in a period (lessons not cancelled) in the journal's order — the
-    marks a period's average is made of: (assignment, value, modifier, work type, date, position, comment), one
-    plain query (``core.sql``). After every cell save (the row's new average) and on the diary's subject page."""
+    marks a period's average is made of: (assignment, ``GradedMark``, comment), one plain query (``core.sql``). After every cell save (the row's new average) and on the diary's subject page."""
     # A short list (one assignment after a cell save, a few on the diary's pages): ``IN`` (``core.sql``).
     of_assignments, params = in_list("l.assignment_id", assignment_ids)
     rows = fetch(
-        "SELECT l.assignment_id, m.value, m.modifier, m.work_type_id, l.date, m.position, m.comment "  # noqa: S608
+        "SELECT l.assignment_id, m.value, m.modifier, m.work_type_id, l.date, m.position, m.comment, l.number "  # noqa: S608
         # The same school on both sides lets PostgreSQL find each lesson's mark of the student by the marks' index
         # (school, lesson, student): half the time of scanning every mark of the lesson.
         f"FROM {table(Mark)} m JOIN {table(Lesson)} l ON l.id = m.lesson_id AND m.school_id = l.school_id "
@@ -411,15 +411,14 @@ def period_mark_rows(assignment_ids: list[int], student_id: int, period: Reporti
         # In the journal's order: the "unredeemed 2" rule reads marks of one day in it.
         "ORDER BY l.date, l.number, m.position, m.id",
         [*params, student_id, date_param(period.start), date_param(period.end)])
-    return [(assignment_id, value, modifier, work_type_id, as_date(date), position, comment)
-            for assignment_id, value, modifier, work_type_id, date, position, comment in rows]
+    return [(assignment_id, GradedMark(value, modifier, work_type_id, as_date(date), position, number), comment)
+            for assignment_id, value, modifier, work_type_id, date, position, comment, number in rows]
 
 
 def student_period_marks(assignment: TeachingAssignment | int, student: Student | int,
                          period: ReportingPeriod) -> list[GradedMark]:
     """``period_mark_rows`` of one assignment, as the average takes them."""
-    return [GradedMark(value, modifier, work_type_id, date, position)
-            for _, value, modifier, work_type_id, date, position, _ in period_mark_rows(
+    return [mark for _, mark, _ in period_mark_rows(
                 [getattr(assignment, "pk", assignment)], getattr(student, "pk", student), period)]
 
 
@@ -556,11 +555,10 @@ def period_final_rows(assignment: TeachingAssignment, period: ReportingPeriod, *
     for student_id, *rest in (Mark.objects.filter(lesson__assignment=assignment, lesson__date__gte=period.start,
                                                   lesson__date__lte=period.end, lesson__cancelled=False)
                               .values_list("student_id", "value", "modifier", "work_type_id", "lesson__date",
-                                           "position")):
+                                           "position", "lesson__number")):
         graded[student_id].append(GradedMark(*rest))
-    finals = {student_id: FinalHead(value, bool(flagged)) for student_id, value, flagged in fetch(
-        f"SELECT student_id, value, flagged FROM {table(FinalMark)} "  # noqa: S608
-        "WHERE assignment_id = %s AND period_id = %s AND kind = %s", [assignment.pk, period.pk, FinalKind.PERIOD])}
+    finals = {f.student_id: f for f in FinalMark.objects.filter(assignment=assignment, period=period,
+                                                                kind=FinalKind.PERIOD)}
     rows = []
     for student_id, (student, _) in spans.items():
         marks = graded.get(student_id, [])
@@ -652,7 +650,7 @@ def class_summary(school_class: SchoolClass, period: ReportingPeriod, *, today: 
                                  lesson__date__gte=period.start, lesson__date__lte=period.end,
                                  lesson__cancelled=False)
              .values_list("student_id", "lesson__assignment_id", "value", "modifier", "work_type_id", "lesson__date",
-                          "position"))
+                          "position", "lesson__number"))
     for student_id, assignment_id, *rest in marks:
         graded[(student_id, assignment_subject.get(assignment_id))].append(GradedMark(*rest))
     finals: dict[tuple[int, int], FinalMark] = {}

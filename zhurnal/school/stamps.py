@@ -61,40 +61,47 @@ def bump(school: Any) -> None:
 
         pending.pop(school_id, None)
         School.objects.filter(pk=school_id).update(config_stamp=new_stamp())
+        # Again at the commit: another thread of this process may have cached the old rows meanwhile (between the
+        # change and its commit) under the generation the change began.
+        _current[0] = next(_generation)
 
     pending[school_id] = write
     transaction.on_commit(write)
 
 
-def cached(school: Any, name: str, key: Any, compute: Callable[[], T]) -> T:
+def cached(school: Any, name: str, key: Any, compute: Callable[[], T], *, keep_none: bool = True) -> T:
     """``compute()`` for this school, remembered until the school's stamp changes. ``school`` must be a ``School``
-    instance (its stamp is the version); ``key`` tells apart the values of one ``name`` (a user, a date)."""
+    instance (its stamp is the version); ``key`` tells apart the values of one ``name`` (a user, a date).
+    ``keep_none=False``: a ``None`` is not remembered (lookups by ids from the address: anybody can ask for any id).
+    The cache hands out a copy (Django's local-memory cache pickles values), so a caller may change what it gets."""
     cache_key = f"zhurnal:{name}:{school.pk}:{school.config_stamp}:{_current[0]}:{key}"
     value = cache.get(cache_key, _MISSING)
     if value is _MISSING:
         value = compute()
-        cache.set(cache_key, value, TIMEOUT)
+        if value is not None or keep_none:
+            cache.set(cache_key, value, TIMEOUT)
     return value
 
 
 def cached_row(school: Any, model: type[T], pk: int, *related: str) -> T | None:
     """The school's row ``pk`` of ``model`` with the ``related`` rows (``select_related`` paths), or ``None`` —
     cached like ``cached``: for the pages and saves that reach a row by the id in their address and would
-    otherwise read it (with its joins) on every request. Only watched models, along every path: a change to any
-    of them replaces the stamp, so what is read here is never stale."""
-    for label in [model._meta.label, *related]:
-        _check_watched(model, label)
-    return cached(school, f"row:{model._meta.label_lower}:{','.join(related)}", pk, lambda: (
-        model._default_manager.filter(school=school, pk=pk).select_related(*related).first()))
-
-
-def _check_watched(model: type, path: str) -> None:
-    current = model
-    if path != model._meta.label:
+    otherwise read it (with its joins) on every request. Only watched models, at every step of every path: a
+    change to any of them replaces the stamp (a write that sends no signal — ``update``, ``bulk_create`` — must
+    call ``bump``, as ``accounts.services.create_login`` does). A missing row (``None``) is not remembered."""
+    _check_watched(model)
+    for path in related:
+        current = model
         for name in path.split("__"):
             current = current._meta.get_field(name).related_model
-    if current not in _watched:
-        raise ValueError(f"{current._meta.label} is not watched (stamps.watch): its cached rows could go stale")
+            _check_watched(current)
+    return cached(school, f"row:{model._meta.label_lower}:{','.join(related)}", pk, lambda: (
+        model._default_manager.filter(school=school, pk=pk).select_related(*related).first()), keep_none=False)
+
+
+def _check_watched(model: type) -> None:
+    if model not in _watched:
+        raise ValueError(f"{model._meta.label} is not watched (stamps.watch): its cached rows could go stale")
 
 
 def school_or_id(row: Any) -> Any:

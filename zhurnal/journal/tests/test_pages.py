@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from zhurnal.journal.models import Attendance, FinalMark, Mark, WorkType
 
@@ -160,6 +161,12 @@ def test_final_marks_page(journal, login):
                            {"period": period.pk, f"value-{student.pk}": "5"})
     assert response.status_code == 302
     assert FinalMark.objects.get(student=student).value == "5"
+    # The saved mark on the page again, for the teacher and for a reader (with the date it was set).
+    page = client.get(url("finals", journal.maths.pk) + f"?period={period.pk}").content.decode()
+    assert '<option value="5" selected>5</option>' in page
+    page = login("deputy").get(url("finals", journal.maths.pk) + f"?period={period.pk}").content.decode()
+    set_on = timezone.localtime(FinalMark.objects.get(student=student).set_at).strftime("%d.%m.%Y")
+    assert "<b>5</b>" in page and set_on in page
     assert login("class_teacher").post(url("finals", journal.maths.pk),
                                        {"period": period.pk, f"value-{student.pk}": "4"}).status_code == 403
 

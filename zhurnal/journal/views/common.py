@@ -23,9 +23,9 @@ LESSON_RELATED = ("school", "assignment__school", "assignment__group__school_cla
                   "record__control_type")
 
 
-def visible_lesson(request, pk: int, related: tuple[str, ...] = LESSON_RELATED):
+def visible_lesson(request, pk: int):
     """The lesson if the user may see it (else 404)."""
-    return scoped(permissions.lessons_visible_to(request.roles).select_related(*related), pk=pk)
+    return scoped(permissions.lessons_visible_to(request.roles).select_related(*LESSON_RELATED), pk=pk)
 
 
 def locked_lesson(request, pk: int):
@@ -36,8 +36,10 @@ def locked_lesson(request, pk: int):
     if roles.school is None:
         raise Http404
     lesson = scoped(Lesson.objects.filter(school=roles.school).select_for_update(), pk=pk)
-    lesson.school = roles.school
-    lesson.assignment = assignment_of(roles.school, lesson.assignment_id)
+    assignment = assignment_of(roles.school, lesson.assignment_id)
+    if assignment is None:  # not of this school: only with inconsistent data
+        raise Http404
+    lesson.school, lesson.assignment = roles.school, assignment
     if not permissions.can_see_lesson(roles, lesson):
         raise Http404
     return lesson

@@ -172,6 +172,10 @@ def test_a_cached_row_is_only_of_its_school_and_only_of_watched_models(small):
 
     other = small.other_school_student
     assert stamps.cached_row(fresh(small.school), Student, other.pk) is None
+    school = fresh(small.school)
+    with CaptureQueriesContext(connection) as queries:
+        assert stamps.cached_row(school, Student, other.pk) is None  # a miss is not remembered: ids are guessable
+    assert len(queries) == 1
     assert stamps.cached_row(fresh(small.other_school), Student, other.pk) == other
     with pytest.raises(ValueError, match="not watched"):
         stamps.cached_row(small.school, Mark, 1)
