@@ -15,8 +15,9 @@ from zhurnal.core.testing import (
     make_student,
     make_subject,
 )
-from zhurnal.journal import selectors, services
+from zhurnal.journal import grading, selectors, services
 from zhurnal.journal.models import Attendance, Mark, WorkType, WriteKey
+from zhurnal.journal.policies import policy_for
 from zhurnal.journal.testing import make_lessons
 from zhurnal.school import services as school_services
 
@@ -307,3 +308,34 @@ def test_a_students_period_marks_come_in_the_journals_order(journal):
     marks = selectors.student_period_marks(journal.maths, journal.school.students["student"], period)
 
     assert [m.value for m in marks] == ["2", "5"]
+
+
+def test_the_grid_and_the_saved_row_agree_on_a_control_two_redeemed_later_the_same_day(journal):
+    """Paired lessons: a «2» for a control work in the day's first lesson and a «5» in its later one redeem each
+    other whatever order they were entered in — the grid (marks read in entry order) and the row's figures after
+    a save (lesson order) show the same suggestion."""
+    from zhurnal.journal.models import GradingPolicy
+    from zhurnal.school import stamps
+
+    school = journal.school.school
+    GradingPolicy.objects.filter(school=school).update(two_blocks_five=True)
+    stamps.bump(school)
+    control = WorkType.objects.filter(school=school, is_control=True).first()
+    for lesson in journal.lessons[1:11]:
+        save(journal, "5", lesson=lesson)
+    first = journal.lessons[0]
+    later_that_day = make_lessons(journal.maths, 1, start=first.date, numbers=(3,))[0]
+    save(journal, "5", lesson=later_that_day, work_type=control)  # entered first
+    save(journal, "2", lesson=first, work_type=control)
+    student = journal.school.students["student"]
+    periods = selectors.assignment_periods(journal.maths)
+    period = selectors.locks.period_of(periods, first.date)
+    policy = policy_for(school, first.date)
+    assert policy.two_blocks_five and control.pk in policy.control_types
+
+    grid = selectors.journal_grid(journal.maths, period, periods=periods, grade=5, today=IN_Q1)
+    in_grid = next(row.suggestion for row in grid.rows if row.student.pk == student.pk)
+    after_save = grading.suggest_final_mark(selectors.student_period_marks(journal.maths, student, period),
+                                            policy=policy)
+    assert in_grid.value == after_save.value == "5"
+    assert not in_grid.blocked_by_two
