@@ -132,6 +132,15 @@ def group_assignments(place: Placement, school: School) -> list[tuple]:
         school_id=school.pk, class_ids=place.class_ids, group_ids=place.group_ids))
 
 
+def year_assignments(place: Placement, school: School, year_id: int, *,
+                     subject_id: int | None = None) -> list[TeachingAssignment]:
+    """The student's teaching assignments of a year (of one subject if given), each with its group, class,
+    subject, teacher and year, in id order — from the school's cache, no query once cached."""
+    rows = group_assignments(place, school)
+    found = (assignment_of(school, row[0]) for row in rows if subject_id is None or row[1] == subject_id)
+    return [assignment for assignment in found if assignment is not None and assignment.year_id == year_id]
+
+
 def placement(student: Student, start: dt.date, end: dt.date) -> Placement:
     classes, groups = raw.placement(student_id=student.pk, start=start, end=end)
     years: dict[int, AcademicYear] = {}
@@ -619,9 +628,7 @@ def diary_subject(student: Student, subject: Subject, *, period: ReportingPeriod
     and the year. Queries: the marks and the final marks, whatever their number; the student's assignments of
     the subject (with their teachers and groups), the work types and the policy come from the school's cache."""
     school = student.school
-    assignments = [assignment for assignment in (assignment_of(school, row[0])
-                                                 for row in group_assignments(place, school) if row[1] == subject.pk)
-                   if assignment is not None and assignment.year_id == school_class.year_id]
+    assignments = year_assignments(place, school, school_class.year_id, subject_id=subject.pk)
     work_types = work_types_of(school)
     policy = policy_from_row(policy_row_for(school, period_policy_date(period, today)), work_types)
     names = {w.pk: w.name for w in work_types}
@@ -771,10 +778,9 @@ def diary_finals(student: Student, *, today: dt.date) -> FinalsPage:
                           forecast_from=None, acks=[], today=today)
     year = school_class.year
     school = student.school
-    assignments = sorted((assignment for assignment in (assignment_of(school, row[0])
-                                                        for row in group_assignments(place, school))
-                          if assignment is not None and assignment.year_id == year.pk),
-                         key=lambda a: (a.subject.name.casefold(), a.group.name.casefold(), a.pk))  # «МХК» after «Математика»
+    # By name whatever the case: «МХК» after «Математика».
+    assignments = sorted(year_assignments(place, school, year.pk),
+                         key=lambda a: (a.subject.name.casefold(), a.group.name.casefold(), a.pk))
     ids = [a.pk for a in assignments]
     finals = _visible_finals(FinalMark.objects.filter(student=student, assignment_id__in=ids), periods, today)
     current = current_period(periods, today)

@@ -103,19 +103,15 @@ def marks_allowed_for(assignment: TeachingAssignment, grade: int | None, policy:
 # --- who is in the group when ------------------------------------------------------------------------------
 
 
-def _members_table(group: Group) -> tuple[str, str, int]:
-    """Where a group's members are kept, for plain SQL aliasing the table ``e``: the enrollments of its class
-    for a whole class, its memberships otherwise — (table, condition, its parameter)."""
-    if group.kind == GroupKind.CLASS:
-        return table(Enrollment), "e.school_class_id = %s", group.school_class_id
-    return table(GroupMembership), "e.group_id = %s", group.pk
-
-
 def _in_group_between(group: Group) -> tuple[str, str, int]:
-    """``_members_table`` with the condition "in the group at some time between two dates" (two parameters
-    follow: the last day, the first day)."""
-    member_table, condition, param = _members_table(group)
+    """Where a group's members are kept, for plain SQL aliasing the table ``e`` — the enrollments of its class for
+    a whole class, its memberships otherwise — and the condition "in the group at some time between two dates":
+    (table, condition, the group's parameter; two date parameters follow it: the last day, the first day)."""
     end = connection.ops.quote_name("end")  # a reserved word
+    if group.kind == GroupKind.CLASS:
+        member_table, condition, param = table(Enrollment), "e.school_class_id = %s", group.school_class_id
+    else:
+        member_table, condition, param = table(GroupMembership), "e.group_id = %s", group.pk
     return member_table, f"{condition} AND e.start <= %s AND (e.{end} IS NULL OR e.{end} >= %s)", param
 
 
@@ -398,7 +394,8 @@ def journal_grid(assignment: TeachingAssignment, period: ReportingPeriod, *, per
 
 def period_mark_rows(assignment_ids: list[int], student_id: int, period: ReportingPeriod) -> list[tuple]:
     """A student's marks of these assignments in a period (lessons not cancelled) in the journal's order — the
-    marks a period's average is made of: (assignment, ``GradedMark``, comment), one plain query (``core.sql``). After every cell save (the row's new average) and on the diary's subject page."""
+    marks a period's average is made of: (assignment, ``GradedMark``, comment), one plain query (``core.sql``).
+    After every cell save (the row's new average) and on the diary's subject and final-marks pages."""
     # A short list (one assignment after a cell save, a few on the diary's pages): ``IN`` (``core.sql``).
     of_assignments, params = in_list("l.assignment_id", assignment_ids)
     rows = fetch(
