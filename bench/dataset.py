@@ -163,6 +163,7 @@ def clients_for(logins: dict[str, int]) -> dict[str, Client]:
 
 def save_context(ctx: Context, path: Path) -> None:
     """What ``--reuse`` needs to measure again on this data set without building it."""
+    path.parent.mkdir(parents=True, exist_ok=True)  # a fresh clone has no bench/data before the first build
     path.write_text(json.dumps({"ids": ctx.ids, "day": ctx.day.isoformat(), "size": ctx.size}))
 
 

@@ -211,7 +211,12 @@ def weighted_average(marks: Iterable[GradedMark], *, policy: Policy) -> Average:
 
     Like marks (same value, modifier and work type) are counted first and multiplied once: a period's hundreds
     of marks come in a dozen kinds, and the sums are exact (``Decimal``), so the result is the same."""
-    kinds = Counter((mark.value, mark.modifier, mark.work_type_id) for mark in marks)
+    return average_of_kinds(Counter((mark.value, mark.modifier, mark.work_type_id) for mark in marks), policy=policy)
+
+
+def average_of_kinds(kinds: Mapping[tuple[str, str, int | None], int], *, policy: Policy) -> Average:
+    """``weighted_average`` of marks counted by kind — (value, modifier, work type) → how many: the journal's grid
+    holds its marks as such triples and counts them without building a ``GradedMark`` for each."""
     total = count = 0
     weighted = weight_sum = Decimal(0)
     for (value, modifier, work_type_id), times in kinds.items():
@@ -267,7 +272,8 @@ def _unredeemed_two(marks: Sequence[GradedMark], *, policy: Policy) -> GradedMar
 
 
 def suggest_final_mark(marks: Iterable[GradedMark], *, policy: Policy, average: Average | None = None) -> Suggestion:
-    """``average``, when the caller already has it, spares computing it again."""
+    """``average``, when the caller already has it, spares computing it again; with it, ``marks`` need hold only
+    the control works' marks (the only ones the «unredeemed 2» rule reads)."""
     marks = list(marks)
     average = average if average is not None else weighted_average(marks, policy=policy)
     if average.value is None or average.count < policy.min_marks:

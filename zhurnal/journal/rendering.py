@@ -88,7 +88,7 @@ def render_grid_table(grid: Grid, *, editable: bool, lesson_url: str, cell_url: 
                     add("<td></td>")
                     continue
                 if len(marks) == 1:
-                    kind = marks[0][:3]
+                    kind = marks[0]
                     html = single.get(kind)
                     if html is None:
                         html = single[kind] = cell_html(cell, control_ids)

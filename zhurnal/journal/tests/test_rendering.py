@@ -18,9 +18,9 @@ def test_cells_are_classed_and_written_compactly():
     assert cell_class(None, frozenset()) == "x"
     assert cell_class(CellData(), frozenset()) == ""
     assert cell_class(CellData("н", []), frozenset()) == "a"
-    assert cell_class(CellData("", [("2", "", 7, "")]), frozenset({7})) == "c lo"
-    assert cell_text(CellData("", [("4", "-", 1, "")])) == "4−"
-    assert cell_text(CellData("оп", [("5", "", 1, ""), ("4", "", 1, "")])) == "оп 5/4"
+    assert cell_class(CellData("", [("2", "", 7)]), frozenset({7})) == "c lo"
+    assert cell_text(CellData("", [("4", "-", 1)])) == "4−"
+    assert cell_text(CellData("оп", [("5", "", 1), ("4", "", 1)])) == "оп 5/4"
     assert cell_text(None) == ""
 
 
