@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime as dt
+from collections import Counter
 from decimal import Decimal
 
 import pytest
@@ -13,6 +14,7 @@ from zhurnal.journal.grading import (
     GradedMark,
     ParsedMark,
     Policy,
+    average_of_kinds,
     deviates,
     format_average,
     format_cell,
@@ -320,6 +322,19 @@ def test_the_suggestion_does_not_depend_on_the_order_marks_are_read_in(items, po
     policy = dataclasses.replace(policy, two_blocks_five=True, min_marks=1)
     shuffled = random.sample(items, len(items))
     assert suggest_final_mark(shuffled, policy=policy) == suggest_final_mark(items, policy=policy)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(placed, min_size=1, max_size=30, unique_by=lambda m: (m.date, m.number, m.position)), policies,
+       st.booleans())
+def test_the_grid_suggests_from_the_kinds_of_marks_and_the_control_works_alone(items, policy, rule):
+    """The grid counts marks by kind (``average_of_kinds``) and passes only the control works' marks with the
+    average: the same suggestion as from every mark."""
+    policy = dataclasses.replace(policy, two_blocks_five=rule, min_marks=1)
+    average = average_of_kinds(Counter((m.value, m.modifier, m.work_type_id) for m in items), policy=policy)
+    assert average == weighted_average(items, policy=policy)
+    controls = [m for m in items if m.work_type_id in policy.control_types]
+    assert suggest_final_mark(controls, policy=policy, average=average) == suggest_final_mark(items, policy=policy)
 
 
 def test_a_control_two_in_the_first_of_two_lessons_on_a_day_is_redeemed_by_a_five_in_the_second():
