@@ -161,7 +161,7 @@ LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses any attempt while the account or address is locked out
-    "django.contrib.auth.backends.ModelBackend",
+    "zhurnal.accounts.backends.PasswordBackend",  # Django's ModelBackend; the session's user read in plain SQL
     "zhurnal.accounts.backends.ActivationCodeBackend",
 ]
 
@@ -224,6 +224,7 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 
+SESSION_ENGINE = "zhurnal.accounts.sessions"  # Django's database store, read in plain SQL
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -32,9 +32,9 @@ def main() -> None:
 
     django.setup()
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.db import transaction
 
+    from zhurnal.accounts.sessions import SessionStore
     from zhurnal.core.dates import today as school_today
     from zhurnal.journal.selectors import current_period
     from zhurnal.ops.generate import SLUG_PREFIX
@@ -48,7 +48,7 @@ def main() -> None:
     def session_for(user) -> str:
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[BACKEND_SESSION_KEY] = "zhurnal.accounts.backends.PasswordBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         return store.session_key

@@ -5,6 +5,7 @@ parameter; the same SQL runs on SQLite and PostgreSQL (both are tested)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 
 from django.db import connection
@@ -49,3 +50,52 @@ def fetch(sql: str, params: Sequence) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def model_rows(model, rows: Iterable[Sequence], fields: Sequence[str] | None = None) -> list:
+    """Instances of ``model`` from plain rows of ``fields`` (attribute names, every concrete field by default, in
+    the model's order), each value converted as the ORM would: SQLite returns datetimes as text and booleans as
+    integers; PostgreSQL needs no conversion. ``columns(model, fields)`` gives the matching select list."""
+    names, converters = _converters(model, tuple(fields) if fields is not None else None, connection.vendor)
+    alias = connection.alias
+    out = []
+    for row in rows:
+        if converters:
+            row = list(row)
+            for index, convert in converters:
+                row[index] = convert(row[index])
+        out.append(model.from_db(alias, names, row))
+    return out
+
+
+def columns(model, fields: Sequence[str] | None = None, prefix: str = "") -> str:
+    """The select list of ``fields`` (all concrete fields by default) for ``model_rows``."""
+    return _columns(model, tuple(fields) if fields is not None else None, prefix, connection.vendor)
+
+
+@functools.cache
+def _columns(model, fields: tuple[str, ...] | None, prefix: str, vendor: str) -> str:
+    names, _ = _converters(model, fields, vendor)
+    by_name = {f.attname: f for f in model._meta.concrete_fields}
+    return ", ".join(f"{prefix}{connection.ops.quote_name(by_name[name].column)}" for name in names)
+
+
+@functools.cache
+def _converters(model, fields: tuple[str, ...] | None, vendor: str):
+    """The fields in the model's order and the converters of their values on this database (cached per model)."""
+    chosen = [f for f in model._meta.concrete_fields if fields is None or f.attname in fields]
+    converters = []
+    for index, field in enumerate(chosen):
+        column = field.get_col(model._meta.db_table)
+        steps = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        if steps:
+            converters.append((index, _chain(steps, column)))
+    return tuple(f.attname for f in chosen), tuple(converters)
+
+
+def _chain(steps, expression):
+    def convert(value):
+        for step in steps:
+            value = step(value, expression, connection)
+        return value
+    return convert

@@ -30,7 +30,7 @@ from ..models import LoginKind, User
 PENDING_KEY = "zhurnal_2fa_pending"
 PENDING_SECONDS = 5 * 60
 PENDING_TRIES = 5
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "zhurnal.accounts.backends.PasswordBackend"
 
 
 def cooloff_minutes() -> int:
