@@ -11,6 +11,7 @@ import itertools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from bench.dataset import Context
 
@@ -45,7 +46,9 @@ def mark_save(ctx: Context):
     client = ctx.clients["saver"]
     path = f"/journal/lessons/{ctx.ids['save_lessons'][0]}/cells/{ctx.ids['save_students'][0]}/"
     values = _alternating(("5", "4"))
-    return lambda: client.post(path, {"value": next(values), "key": str(uuid.uuid4()), "row": "1"}, **JSON)
+    # As journal.js sends it: a URL-encoded body (URLSearchParams), not a multipart form.
+    return lambda: client.post(path, urlencode({"value": next(values), "key": str(uuid.uuid4()), "row": "1"}),
+                               content_type="application/x-www-form-urlencoded", **JSON)
 
 
 def _column_post(client, lesson_id: int, students: list[int], value: str):

@@ -136,7 +136,8 @@ class Mark(models.Model):
 
     school = models.ForeignKey(School, on_delete=models.CASCADE)
     lesson = models.ForeignKey(Lesson, on_delete=models.PROTECT, related_name="marks")
-    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="marks")
+    # Indexed with the time of the last change (Meta): the diary's new-marks count and feed read by both.
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="marks", db_index=False)
     value = models.CharField("отметка", max_length=4, choices=MarkValue.choices)
     modifier = models.CharField("«+»/«−»", max_length=1, choices=Modifier.choices, blank=True, default="")
     work_type = models.ForeignKey(WorkType, on_delete=models.PROTECT, related_name="marks", verbose_name="вид работы")
@@ -154,6 +155,8 @@ class Mark(models.Model):
         indexes = [
             models.Index(fields=["school", "lesson", "student"]),
             models.Index(fields=["school", "student"]),
+            # The family's "new marks" (changed since the last visit, newest first) without reading the year's.
+            models.Index(fields=["student", "updated_at"], name="mark_student_updated"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.http import Http404, JsonResponse
 
+from zhurnal.core.sql import columns, fetch, model_rows, table
 from zhurnal.school.selectors import assignment_of
 from zhurnal.school.views.common import (  # noqa: F401 - re-exported
     parse_date,
@@ -31,11 +33,17 @@ def visible_lesson(request, pk: int):
 def locked_lesson(request, pk: int):
     """The lesson for a write, its row locked (inside a transaction: the cell saves read and lock it once, see
     ``services.save_cells(locked=True)``), with the active school and the cached assignment attached: the lock
-    reads one row and no join, the hottest write's largest cost through the ORM. 404 if the user may not see it."""
+    reads one row, no join, in plain SQL (``core.sql``) — the hottest write's largest cost through the ORM.
+    404 if the user may not see it."""
     roles = request.roles
     if roles.school is None:
         raise Http404
-    lesson = scoped(Lesson.objects.filter(school=roles.school).select_for_update(), pk=pk)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""  # SQLite: the transaction locks
+    rows = model_rows(Lesson, fetch(f"SELECT {columns(Lesson)} FROM {table(Lesson)} "  # noqa: S608
+                                    f"WHERE id = %s AND school_id = %s{lock}", [pk, roles.school.pk]))
+    if not rows:
+        raise Http404
+    lesson = rows[0]
     assignment = assignment_of(roles.school, lesson.assignment_id)
     if assignment is None:  # not of this school: only with inconsistent data
         raise Http404
