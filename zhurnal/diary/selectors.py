@@ -28,7 +28,7 @@ from zhurnal.journal.models import (
     Mark,
     WorkType,
 )
-from zhurnal.journal.policies import policy_from_row, policy_row_for, work_types_of
+from zhurnal.journal.policies import rules_on
 from zhurnal.journal.selectors import current_period, period_mark_rows, period_policy_date
 from zhurnal.school import stamps
 from zhurnal.school.models import (
@@ -629,8 +629,7 @@ def diary_subject(student: Student, subject: Subject, *, period: ReportingPeriod
     the subject (with their teachers and groups), the work types and the policy come from the school's cache."""
     school = student.school
     assignments = year_assignments(place, school, school_class.year_id, subject_id=subject.pk)
-    work_types = work_types_of(school)
-    policy = policy_from_row(policy_row_for(school, period_policy_date(period, today)), work_types)
+    policy, work_types = rules_on(school, period_policy_date(period, today))
     names = {w.pk: w.name for w in work_types}
     lines: dict[int, list[MarkLine]] = defaultdict(list)
     graded: dict[int, list[GradedMark]] = defaultdict(list)
@@ -791,8 +790,7 @@ def diary_finals(student: Student, *, today: dt.date) -> FinalsPage:
     graded: dict[int, list[GradedMark]] = defaultdict(list)
     policy = None
     if current is not None:
-        work_types = work_types_of(school)
-        policy = policy_from_row(policy_row_for(school, period_policy_date(current, today)), work_types)
+        policy, work_types = rules_on(school, period_policy_date(current, today))
         # The journal's own query, in its order: the forecast is the journal's suggestion.
         for assignment_id, mark, _ in period_mark_rows(ids, student.pk, current):
             graded[assignment_id].append(mark)

@@ -86,6 +86,15 @@ def work_types_of(school: School | int) -> list[WorkType]:
     return list(WorkType.objects.filter(school_id=school).order_by("ordering", "name"))
 
 
+def rules_on(school: School | int, on: dt.date) -> tuple[Policy, list[WorkType]]:
+    """The rules in force on ``on`` and the school's work types — for a ``School`` one read of its cache."""
+    if isinstance(school, School):
+        rows, work_types = _cached_rules(school)
+        return policy_from_row(_version_on(rows, on), work_types), work_types
+    work_types = work_types_of(school)
+    return policy_from_row(policy_row_for(school, on), work_types), work_types
+
+
 def policy_for(school: School | int, on: dt.date, *, work_types: Iterable[WorkType] | None = None) -> Policy:
     """The rules in force on ``on``: the latest version whose ``valid_from`` is not after it."""
     if isinstance(school, School):

@@ -52,7 +52,7 @@ from .models import (
     WorkType,
     WriteKey,
 )
-from .policies import policy_for, policy_from_row, policy_row_for, work_types_of
+from .policies import policy_for, rules_on, work_types_of
 
 LESSON_TARGET = Lesson._meta.label_lower
 OPEN_END = dt.date.max
@@ -325,8 +325,7 @@ def journal_grid(assignment: TeachingAssignment, period: ReportingPeriod, *, per
     control types, students with their spans, marks and absences, final marks — four to seven, for any number of
     rows and columns. ``assignment`` comes with its group, class and subject."""
     school = school_or_id(assignment)
-    work_types = work_types_of(school)
-    policy = policy_from_row(policy_row_for(school, period_policy_date(period, today)), work_types)
+    policy, work_types = rules_on(school, period_policy_date(period, today))
     lock = locks.period_lock(period, policy=policy, today=today,
                              reopened_until=locks.reopened_until(assignment, period, policy=policy, today=today))
     control_ids = policy.control_types
@@ -463,9 +462,7 @@ def lesson_sheet(lesson: Lesson, *, today: dt.date) -> LessonSheet:
     periods = assignment_periods(assignment, grade)
     period = locks.period_of(periods, lesson.date)
     school = school_or_id(lesson)
-    work_types = work_types_of(school)
-    policy_date = period_policy_date(period, today) if period is not None else lesson.date
-    policy = policy_from_row(policy_row_for(school, policy_date), work_types)
+    policy, work_types = rules_on(school, period_policy_date(period, today) if period is not None else lesson.date)
     lock = locks.period_lock(period, policy=policy, today=today,
                              reopened_until=locks.reopened_until(assignment, period, policy=policy, today=today))
     record = getattr(lesson, "record", None)
@@ -628,8 +625,7 @@ def class_summary(school_class: SchoolClass, period: ReportingPeriod, *, today: 
     """Students × subjects of a class for a period: weighted averages and final marks. Queries: work types,
     policy, students, assignments, marks, final marks, absences — seven, whatever the size."""
     school = school_or_id(school_class)
-    work_types = work_types_of(school)
-    policy = policy_from_row(policy_row_for(school, period_policy_date(period, today)), work_types)
+    policy, work_types = rules_on(school, period_policy_date(period, today))
     enrollments = (Enrollment.objects.filter(school_class=school_class, start__lte=period.end)
                    .filter(Q(end__isnull=True) | Q(end__gte=period.start)).select_related("student"))
     students: dict[int, Student] = {}
