@@ -324,9 +324,8 @@ def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date
         for index, (pk, assignment_id, date, _number, text, due, subject_name) in enumerate(assignment_rows):
             if not (text.strip() or pk in individual or pk in files):
                 continue
-            if due is None:
-                later = [r[2] for r in assignment_rows[index + 1:] if r[2] > date]
-                due = later[0] if later else None
+            if due is None:  # the assignment's next lesson on a later day (its rows are in time order)
+                due = next((r[2] for r in assignment_rows[index + 1:] if r[2] > date), None)
             items[pk] = HomeworkItem(lesson_id=pk, assignment_id=assignment_id, subject=subject_name, given_on=date,
                                      due=due, text=text.strip(), individual=individual.get(pk, ""),
                                      files=files.get(pk, []))
