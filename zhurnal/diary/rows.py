@@ -106,12 +106,15 @@ class LessonItems:
     absences: dict[int, str]  # lesson id → code
     individual: dict[int, str]  # lesson id → the student's own homework
     files: list[tuple[int, int, str, int]]  # (file id, lesson id, name, size), oldest first
+    new_marks: int = 0  # marks set or changed since the reader's last visit of the feed (``new_since``)
 
 
-def lesson_items(*, student_id: int, shown_ids: list[int], window_ids: list[int]) -> LessonItems:
+def lesson_items(*, student_id: int, shown_ids: list[int], window_ids: list[int],
+                 new_since: tuple[int, dt.datetime] | None = None) -> LessonItems:
     """The student's marks and absences at the lessons shown, his individual homework and the files of the
     lessons around them — one query, by lesson (the index finds them directly, however many marks the student
-    has in the year)."""
+    has in the year). With ``new_since`` — (user id, floor) — the same query counts his marks set or changed
+    after the floor and after that user's last visit of the marks feed (the week's «new marks»)."""
     of_marks, marks_params = any_of("m.lesson_id", shown_ids)
     of_absences, absences_params = any_of("a.lesson_id", shown_ids)
     of_individual, individual_params = any_of("h.lesson_id", window_ids)
@@ -130,12 +133,23 @@ def lesson_items(*, student_id: int, shown_ids: list[int], window_ids: list[int]
         "UNION ALL SELECT 'h', h.lesson_id, h.text, NULL, NULL, NULL, NULL, NULL, h.id, NULL "
         f"FROM {table(IndividualHomework)} h WHERE h.student_id = %s AND {of_individual}"
     )
-    rows = fetch(sql, [*files_params, student_id, *marks_params, student_id, *absences_params, student_id,
-                       *individual_params])
+    params = [*files_params, student_id, *marks_params, student_id, *absences_params, student_id, *individual_params]
+    if new_since is not None:
+        user_id, floor = new_since
+        stamp = connection.ops.adapt_datetimefield_value(floor)
+        # By the marks' (student, updated_at) index: the count reads the index alone.
+        sql += (" UNION ALL SELECT 'n', NULL, NULL, NULL, NULL, NULL, NULL, COUNT(*), NULL, NULL "  # noqa: S608
+                f"FROM {table(Mark)} m WHERE m.student_id = %s AND m.updated_at > %s "
+                f"AND m.updated_at > COALESCE((SELECT v.seen_at FROM {table(FeedVisit)} v "
+                "WHERE v.student_id = %s AND v.user_id = %s), %s)")
+        params += [student_id, stamp, student_id, user_id, stamp]
+    rows = fetch(sql, params)
     items = LessonItems(marks=[], absences={}, individual={}, files=[])
     marks, files = [], []
     for kind, lesson_id, text, modifier, comment, work_type, control, number, pk, created in rows:
-        if kind == "m":
+        if kind == "n":
+            items.new_marks = number
+        elif kind == "m":
             marks.append((number, pk, (lesson_id, text, modifier, comment, work_type, bool(control))))
         elif kind == "a":
             items.absences[lesson_id] = text
@@ -147,17 +161,6 @@ def lesson_items(*, student_id: int, shown_ids: list[int], window_ids: list[int]
     items.marks = [mark for _, _, mark in sorted(marks, key=lambda m: m[:2])]
     items.files = [file for _, _, file in sorted(files, key=lambda f: f[:2])]
     return items
-
-
-def new_marks_count(*, student_id: int, user_id: int, floor: dt.datetime) -> int:
-    """Marks set or changed after ``floor`` and after the person's last visit of the feed (if any)."""
-    stamp = connection.ops.adapt_datetimefield_value(floor)
-    sql = (
-        f"SELECT COUNT(*) FROM {table(Mark)} m WHERE m.student_id = %s AND m.updated_at > %s "  # noqa: S608
-        f"AND m.updated_at > COALESCE((SELECT v.seen_at FROM {table(FeedVisit)} v "
-        "WHERE v.student_id = %s AND v.user_id = %s), %s)"
-    )
-    return fetch(sql, [student_id, stamp, student_id, user_id, stamp])[0][0]
 
 
 def placement(*, student_id: int, start: dt.date, end: dt.date) -> tuple[list[tuple], list[tuple]]:

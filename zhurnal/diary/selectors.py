@@ -243,6 +243,7 @@ class DiarySpan:
     today: dt.date
     days: list[DiaryDay]
     school_class: SchoolClass | None
+    new_marks: int = 0  # see ``diary_days(new_for=…)``
 
     @property
     def marks(self) -> list[tuple[DiaryDay, DiaryLesson, MarkItem]]:
@@ -282,13 +283,15 @@ def _teacher_name(cache: dict[tuple[str, str, str], tuple[str, str]], last: str,
     return cache[key]
 
 
-def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date) -> DiarySpan:
+def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date,
+               new_for: int | None = None) -> DiarySpan:
     """Each day from ``start`` to ``end``: lessons with times, teachers, substitutions, rooms, topics, homework
     set and due (with files and individual tasks), marks with work types and comments, absences; holidays.
     Three plain queries (``rows`` — the families' hottest page) whatever the span's length and the number of
     marks: placement, the lessons around the span, then the student's marks, absences and individual homework at
     them with their files. The groups' assignments, the staff's and rooms' names, holidays and bells come from
-    the school's cache (``zhurnal.school.stamps``)."""
+    the school's cache (``zhurnal.school.stamps``). ``new_for``: a user id — the span's ``new_marks`` counts the
+    student's marks that user has not seen in the feed yet (in the third query)."""
     window_start = start - dt.timedelta(days=HOMEWORK_LOOKAROUND_DAYS)
     window_end = end + dt.timedelta(days=HOMEWORK_LOOKAROUND_DAYS)
     place = placement(student, window_start, window_end)  # two queries
@@ -310,7 +313,8 @@ def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date
     skeleton = [(row[0], row[3], row[1], row[2], row[-2], row[-1], row[5]) for row in window_rows
                 if not row[14]]
     found = raw.lesson_items(student_id=student.pk, shown_ids=[row[0] for row in lessons],
-                             window_ids=[row[0] for row in window_rows])
+                             window_ids=[row[0] for row in window_rows],
+                             new_since=None if new_for is None else (new_for, timezone.now() - dt.timedelta(days=FEED_DAYS)))
     individual = found.individual
     files: dict[int, list[FileItem]] = defaultdict(list)
     for pk, lesson_id, name, size in found.files:
@@ -371,7 +375,7 @@ def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date
     for day in days.values():
         day.lessons.sort(key=lambda i: (i.start or dt.time(23, 59), i.number, i.subject))
     return DiarySpan(student=student, start=start, end=end, today=today, days=list(days.values()),
-                     school_class=school_class)
+                     school_class=school_class, new_marks=found.new_marks)
 
 
 def week_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -397,10 +401,10 @@ class DiaryWeek:
 
 
 def diary_week(student: Student, day: dt.date, *, today: dt.date, user_id: int | None) -> DiaryWeek:
-    """The week containing ``day`` — the days' queries plus the count of new marks and the student's periods."""
+    """The week containing ``day`` — the days' queries (with the count of new marks for ``user_id``) and the
+    student's periods."""
     monday, sunday = week_bounds(day)
-    span = diary_days(student, monday, sunday, today=today)
-    new = new_marks_count(student, user_id) if user_id is not None else 0
+    span = diary_days(student, monday, sunday, today=today, new_for=user_id)
     period = None
     open_ = False
     days_left = None
@@ -412,8 +416,8 @@ def diary_week(student: Student, day: dt.date, *, today: dt.date, user_id: int |
             open_ = visibility.in_forecast_window(period_start=period.start, period_end=period.end, today=today)
             days_left = (period.end - today).days
     return DiaryWeek(span=span, monday=monday, previous=monday - dt.timedelta(days=7),
-                     following=monday + dt.timedelta(days=7), new_marks=new, period=period, forecast_open=open_,
-                     period_days_left=days_left)
+                     following=monday + dt.timedelta(days=7), new_marks=span.new_marks, period=period,
+                     forecast_open=open_, period_days_left=days_left)
 
 
 # --- the marks feed ------------------------------------------------------------------------------------------------
@@ -422,12 +426,6 @@ def diary_week(student: Student, day: dt.date, *, today: dt.date, user_id: int |
 def last_feed_visit(student: Student, user_id: int) -> dt.datetime | None:
     return (FeedVisit.objects.filter(student=student, user_id=user_id)
             .values_list("seen_at", flat=True).first())
-
-
-def new_marks_count(student: Student, user_id: int) -> int:
-    """Marks set or changed since the person last opened the feed (within the last 30 days) — one query."""
-    return raw.new_marks_count(student_id=student.pk, user_id=user_id,
-                               floor=timezone.now() - dt.timedelta(days=FEED_DAYS))
 
 
 @dataclass
