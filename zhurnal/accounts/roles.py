@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from zhurnal.core.sql import table
+from zhurnal.core.sql import columns, fetch, model_rows, table
 from zhurnal.school import stamps
 from zhurnal.school.models import (
     Guardian,
@@ -140,15 +140,15 @@ def cached_roles_in(user, school: School | None) -> SchoolRoles:
 
 
 def schools_of(user) -> list[School]:
-    """Every school where the user holds any role, in a stable order. One plain query (``School.objects.raw``):
-    it runs on every page (the school switcher), and composing its three subqueries through the ORM cost more
-    than running them."""
+    """Every school where the user holds any role, in a stable order. One plain query (``core.sql``): it runs on
+    every page (the school switcher), and composing its three subqueries through the ORM cost more than running
+    them."""
     if user is None or not user.is_authenticated:
         return []
     # Subqueries, not joins: OR-ing three joined relations multiplies staff × students × guardians rows
     # (seconds per request in a 600-pupil school).
-    return list(School.objects.raw(
-        f"SELECT * FROM {table(School)} WHERE id IN ("  # noqa: S608 - table names from the models
+    return model_rows(School, fetch(
+        f"SELECT {columns(School)} FROM {table(School)} WHERE id IN ("  # noqa: S608 - table names from the models
         f"SELECT school_id FROM {table(StaffMember)} WHERE user_id = %s AND is_active "
         f"UNION SELECT school_id FROM {table(Student)} WHERE user_id = %s "
         f"UNION SELECT school_id FROM {table(Guardian)} WHERE user_id = %s) ORDER BY short_name, id",
