@@ -9,7 +9,7 @@ shows. Only table names (from the models) and placeholder lists are formatted in
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection
 
@@ -40,8 +40,8 @@ from .models import FeedVisit
 # The columns of ``lessons``, in order.
 LESSON_COLUMNS = ("pk", "date", "number", "assignment_id", "subject_id", "subject", "group_kind", "group_id",
                   "school_class_id", "shift", "actual_teacher_id", "planned_teacher_id", "room", "topic",
-                  "cancelled", "substitution_kind", "actual_last", "actual_first", "actual_patronymic",
-                  "planned_last", "planned_first", "planned_patronymic", "homework", "homework_due")
+                  "cancelled", "actual_last", "actual_first", "actual_patronymic", "planned_last", "planned_first",
+                  "planned_patronymic", "homework")
 
 
 def group_assignments(*, school_id: int, class_ids: list[int], group_ids: list[int]) -> list[tuple]:
@@ -72,28 +72,26 @@ def school_names(*, school_id: int) -> tuple[dict[int, tuple[str, str, str]], di
 def lessons(*, school_id: int, assignments: list[tuple], names: tuple[dict, dict], start: dt.date,
             end: dt.date) -> list[tuple]:
     """Lessons of ``assignments`` (rows of ``group_assignments``) between two dates with everything the diary
-    shows of them (``LESSON_COLUMNS``), in time order. Three tables (lesson, substitution, record): subjects,
-    groups, teachers and rooms come from ``assignments`` and ``names`` — joining them cost PostgreSQL more in
-    planning and running than the lessons themselves."""
+    shows of them (``LESSON_COLUMNS``), in time order — one table: subjects, groups, teachers and rooms come from
+    ``assignments`` and ``names`` (joining them cost PostgreSQL more in planning and running than the lessons
+    themselves), a lesson's substitution and due date from ``lesson_items`` (joined or looked up here for every
+    lesson of the weeks around, they cost more than the lessons: few lessons have either)."""
     by_assignment = {row[0]: row for row in assignments}
     of_assignments, params = in_list("l.assignment_id", list(by_assignment))
     sql = (
         "SELECT l.id, l.date, l.number, l.assignment_id, l.actual_teacher_id, l.planned_teacher_id, l.room_id, "  # noqa: S608
-        "l.topic, l.cancelled, sub.kind, l.homework, rec.homework_due "
-        f"FROM {table(Lesson)} l "
-        f"LEFT JOIN {table(Substitution)} sub ON sub.lesson_id = l.id "
-        f"LEFT JOIN {table(LessonRecord)} rec ON rec.lesson_id = l.id "
+        f"l.topic, l.cancelled, l.homework FROM {table(Lesson)} l "
         f"WHERE l.school_id = %s AND {of_assignments} AND l.date >= %s AND l.date <= %s"
     )
     staff, rooms = names
     nobody = ("", "", "")
     out = []
-    for (pk, date, number, assignment_id, actual_id, planned_id, room_id, topic, cancelled, substitution_kind,
-         homework, due) in fetch(sql, [school_id, *params, date_param(start), date_param(end)]):
+    for (pk, date, number, assignment_id, actual_id, planned_id, room_id, topic, cancelled,
+         homework) in fetch(sql, [school_id, *params, date_param(start), date_param(end)]):
         _, subject_id, subject, group_kind, group_id, class_id, shift = by_assignment[assignment_id]
         out.append((pk, as_date(date), number, assignment_id, subject_id, subject, group_kind, group_id, class_id,
-                    shift, actual_id, planned_id, rooms.get(room_id), topic, bool(cancelled), substitution_kind,
-                    *staff.get(actual_id, nobody), *staff.get(planned_id, nobody), homework, as_date(due)))
+                    shift, actual_id, planned_id, rooms.get(room_id), topic, bool(cancelled),
+                    *staff.get(actual_id, nobody), *staff.get(planned_id, nobody), homework))
     out.sort(key=lambda row: (row[1], row[2], row[0]))
     return out
 
@@ -106,39 +104,50 @@ class LessonItems:
     absences: dict[int, str]  # lesson id → code
     individual: dict[int, str]  # lesson id → the student's own homework
     files: list[tuple[int, int, str, int]]  # (file id, lesson id, name, size), oldest first
+    substitutions: dict[int, str] = field(default_factory=dict)  # lesson id → substitution kind (lessons shown)
+    dues: dict[int, dt.date] = field(default_factory=dict)  # lesson id → the date its homework is due, when set
     new_marks: int = 0  # marks set or changed since the reader's last visit of the feed (``new_since``)
 
 
-def lesson_items(*, student_id: int, shown_ids: list[int], window_ids: list[int],
+def lesson_items(*, school_id: int, student_id: int, shown_ids: list[int], window_ids: list[int],
                  new_since: tuple[int, dt.datetime] | None = None) -> LessonItems:
-    """The student's marks and absences at the lessons shown, his individual homework and the files of the
-    lessons around them — one query, by lesson (the index finds them directly, however many marks the student
-    has in the year). With ``new_since`` — (user id, floor) — the same query counts his marks set or changed
-    after the floor and after that user's last visit of the marks feed (the week's «new marks»)."""
+    """The student's marks and absences at the lessons shown and their substitutions; his individual homework,
+    the files and the set due dates of the lessons around them — one query, by lesson (the indexes find them
+    directly, however many marks the student has in the year). With ``new_since`` — (user id, floor) — the same
+    query counts his marks set or changed after the floor and after that user's last visit of the marks feed
+    (the week's «new marks»)."""
     of_marks, marks_params = any_of("m.lesson_id", shown_ids)
     of_absences, absences_params = any_of("a.lesson_id", shown_ids)
+    of_substitutions, substitutions_params = any_of("s.lesson_id", shown_ids)
     of_individual, individual_params = any_of("h.lesson_id", window_ids)
     of_files, files_params = any_of("f.lesson_id", window_ids)
+    of_records, records_params = any_of("r.lesson_id", window_ids)
     sql = (
-        # kind, lesson, text, modifier, comment, work type, is control, number (position, size), id, created.
-        # Files first, then marks: PostgreSQL resolves a union's column types pair by pair from the left, so the
-        # first two branches must give every column a type (a NULL in both would become text).
-        "SELECT 'f', f.lesson_id, f.name, NULL, NULL, NULL, NULL, f.size, f.id, f.created_at "  # noqa: S608
-        f"FROM {table(HomeworkAttachment)} f WHERE {of_files} "
+        # kind, lesson, text, modifier, comment, work type, is control, number (position, size), id, created,
+        # due. Files first, then marks: PostgreSQL resolves a union's column types pair by pair from the left, so
+        # the first two branches must give every column a type (a NULL in both would become text).
+        "SELECT 'f', f.lesson_id, f.name, NULL, NULL, NULL, NULL, f.size, f.id, f.created_at, "  # noqa: S608
+        f"CAST(NULL AS DATE) FROM {table(HomeworkAttachment)} f WHERE {of_files} "
         "UNION ALL SELECT 'm', m.lesson_id, m.value, m.modifier, m.comment, w.name, w.is_control, m.position, m.id, "
-        f"NULL FROM {table(Mark)} m JOIN {table(WorkType)} w ON w.id = m.work_type_id "
-        f"WHERE m.student_id = %s AND {of_marks} "
-        "UNION ALL SELECT 'a', a.lesson_id, a.code, NULL, NULL, NULL, NULL, NULL, a.id, NULL "
+        # The school on the marks lets PostgreSQL probe their (school, lesson, student) index lesson by lesson.
+        f"NULL, NULL FROM {table(Mark)} m JOIN {table(WorkType)} w ON w.id = m.work_type_id "
+        f"WHERE m.school_id = %s AND m.student_id = %s AND {of_marks} "
+        "UNION ALL SELECT 'a', a.lesson_id, a.code, NULL, NULL, NULL, NULL, NULL, a.id, NULL, NULL "
         f"FROM {table(Attendance)} a WHERE a.student_id = %s AND {of_absences} "
-        "UNION ALL SELECT 'h', h.lesson_id, h.text, NULL, NULL, NULL, NULL, NULL, h.id, NULL "
-        f"FROM {table(IndividualHomework)} h WHERE h.student_id = %s AND {of_individual}"
+        "UNION ALL SELECT 'h', h.lesson_id, h.text, NULL, NULL, NULL, NULL, NULL, h.id, NULL, NULL "
+        f"FROM {table(IndividualHomework)} h WHERE h.student_id = %s AND {of_individual} "
+        "UNION ALL SELECT 's', s.lesson_id, s.kind, NULL, NULL, NULL, NULL, NULL, s.id, NULL, NULL "
+        f"FROM {table(Substitution)} s WHERE {of_substitutions} "
+        "UNION ALL SELECT 'd', r.lesson_id, NULL, NULL, NULL, NULL, NULL, NULL, r.id, NULL, r.homework_due "
+        f"FROM {table(LessonRecord)} r WHERE {of_records} AND r.homework_due IS NOT NULL"
     )
-    params = [*files_params, student_id, *marks_params, student_id, *absences_params, student_id, *individual_params]
+    params = [*files_params, school_id, student_id, *marks_params, student_id, *absences_params, student_id,
+              *individual_params, *substitutions_params, *records_params]
     if new_since is not None:
         user_id, floor = new_since
         stamp = connection.ops.adapt_datetimefield_value(floor)
         # By the marks' (student, updated_at) index: the count reads the index alone.
-        sql += (" UNION ALL SELECT 'n', NULL, NULL, NULL, NULL, NULL, NULL, COUNT(*), NULL, NULL "  # noqa: S608
+        sql += (" UNION ALL SELECT 'n', NULL, NULL, NULL, NULL, NULL, NULL, COUNT(*), NULL, NULL, NULL "  # noqa: S608
                 f"FROM {table(Mark)} m WHERE m.student_id = %s AND m.updated_at > %s "
                 f"AND m.updated_at > COALESCE((SELECT v.seen_at FROM {table(FeedVisit)} v "
                 "WHERE v.student_id = %s AND v.user_id = %s), %s)")
@@ -146,9 +155,13 @@ def lesson_items(*, student_id: int, shown_ids: list[int], window_ids: list[int]
     rows = fetch(sql, params)
     items = LessonItems(marks=[], absences={}, individual={}, files=[])
     marks, files = [], []
-    for kind, lesson_id, text, modifier, comment, work_type, control, number, pk, created in rows:
+    for kind, lesson_id, text, modifier, comment, work_type, control, number, pk, created, due in rows:
         if kind == "n":
             items.new_marks = number
+        elif kind == "s":
+            items.substitutions[lesson_id] = text
+        elif kind == "d":
+            items.dues[lesson_id] = as_date(due)
         elif kind == "m":
             marks.append((number, pk, (lesson_id, text, modifier, comment, work_type, bool(control))))
         elif kind == "a":

@@ -308,13 +308,14 @@ def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date
                                    start=window_start, end=window_end)
         if place.attends(group_kind=row[6], group_id=row[7], school_class_id=row[8], day=row[1])
     ]
-    lessons = [row[:-2] for row in window_rows if start <= row[1] <= end]
+    lessons = [row[:-1] for row in window_rows if start <= row[1] <= end]
     names: dict[tuple[str, str, str], tuple[str, str]] = {}
-    skeleton = [(row[0], row[3], row[1], row[2], row[-2], row[-1], row[5]) for row in window_rows
+    new_since = None if new_for is None else (new_for, timezone.now() - dt.timedelta(days=FEED_DAYS))
+    found = raw.lesson_items(school_id=school.pk, student_id=student.pk, shown_ids=[row[0] for row in lessons],
+                             window_ids=[row[0] for row in window_rows], new_since=new_since)
+    dues = found.dues
+    skeleton = [(row[0], row[3], row[1], row[2], row[-1], dues.get(row[0]), row[5]) for row in window_rows
                 if not row[14]]
-    found = raw.lesson_items(student_id=student.pk, shown_ids=[row[0] for row in lessons],
-                             window_ids=[row[0] for row in window_rows],
-                             new_since=None if new_for is None else (new_for, timezone.now() - dt.timedelta(days=FEED_DAYS)))
     individual = found.individual
     files: dict[int, list[FileItem]] = defaultdict(list)
     for pk, lesson_id, name, size in found.files:
@@ -348,8 +349,9 @@ def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date
         on_class = place.class_on(day.date) or school_class
         day.holiday = holidays.holiday_for(day.date, on_class.grade if on_class is not None else None)
     first_of_day: dict[tuple[int, dt.date], DiaryLesson] = {}
+    substitutions = found.substitutions
     for (pk, date, number, assignment_id, subject_id, subject_name, _kind, _group, _class, class_shift, actual_id,
-         planned_id, room, topic, cancelled, substitution_kind, *teacher_names) in lessons:
+         planned_id, room, topic, cancelled, *teacher_names) in lessons:
         shift = class_shift or (school_class.shift if school_class is not None else 1)
         times = bells.times(date, shift, number)
         teacher, teacher_full = _teacher_name(names, *teacher_names[:3])
@@ -357,7 +359,7 @@ def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date
             pk=pk, date=date, number=number, assignment_id=assignment_id, subject_id=subject_id,
             subject=subject_name, teacher=teacher, teacher_full=teacher_full, room=room or "", topic=topic,
             cancelled=cancelled, start=times[0] if times else None, end=times[1] if times else None,
-            substitution=_substitution_note(cancelled=cancelled, kind=substitution_kind, actual_id=actual_id,
+            substitution=_substitution_note(cancelled=cancelled, kind=substitutions.get(pk), actual_id=actual_id,
                                             planned_id=planned_id,
                                             planned_name=_teacher_name(names, *teacher_names[3:])[0]),
             given=items.get(pk), marks=marks.get(pk, []), absence=absences.get(pk, ""))
