@@ -23,9 +23,9 @@ class Case:
     name: str
     make: Callable[[Context], Callable[[], object]]
     repeat: int = 20
-    # Past psycopg's prepare_threshold (5): a server runs each statement thousands of times, prepared, and the
-    # timed runs should see it so (planning an unprepared statement costs PostgreSQL more than running it).
-    warmup: int = 5
+    # Past psycopg's prepare_threshold (5; a statement is prepared on its sixth run): a server runs each statement
+    # thousands of times, prepared, and the timed runs should see it so (planning costs PostgreSQL more than running).
+    warmup: int = 6
     what: str = ""
     page: bool = True  # the answer must be 200; False for the form posts that redirect back
 

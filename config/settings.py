@@ -34,17 +34,19 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-def postgres_session_settings() -> dict:
-    """Planner settings for the application's own PostgreSQL sessions (libpq ``options``). A school's journal fits
-    in memory many times over, so a random read costs about what a sequential one does: with the server's default
-    ``random_page_cost = 4`` PostgreSQL scans a whole table of students or lesson records to join a page's thirty
-    rows (0.4–0.6 ms each time) instead of looking them up by their index (0.1 ms). ``DB_RANDOM_PAGE_COST`` changes
-    it (empty: the server's own, e.g. behind a pooler that refuses start-up options)."""
-    cost = os.environ.get("DB_RANDOM_PAGE_COST", "1.1").strip()
-    if not cost:
-        return {}
-    float(cost)  # a typo fails at start-up, not in the first query
-    return {"options": f"-c random_page_cost={cost}"}
+def random_page_cost() -> float | None:
+    """PostgreSQL's ``random_page_cost`` for the application's sessions (``DB_RANDOM_PAGE_COST``, default 1.1;
+    empty: the server's own). A school's journal fits in memory many times over, so a random read costs about
+    what a sequential one does: with the server's default of 4 PostgreSQL scans a whole table of students or
+    lesson records to join a page's thirty rows (0.4–0.6 ms each time) instead of looking them up by their index
+    (0.1 ms). Set on each new connection (``zhurnal.core.apps``), not as a start-up option: a pooler refuses those."""
+    text = os.environ.get("DB_RANDOM_PAGE_COST", "1.1").strip()
+    if not text:
+        return None
+    value = float(text)
+    if not 0 < value < 1000:  # also refuses nan and inf: a typo fails at start-up, not at the first connection
+        raise ImproperlyConfigured(f"DB_RANDOM_PAGE_COST: {text!r} is not a cost between 0 and 1000")
+    return value
 
 
 def database_from_url(url: str) -> dict:
@@ -65,8 +67,7 @@ def database_from_url(url: str) -> dict:
             # Off (DB_SERVER_SIDE_BINDING=0) behind a pooler that cannot keep prepared statements (PgBouncer
             # before 1.21 in transaction mode).
             "OPTIONS": {"server_side_binding": env_bool("DB_SERVER_SIDE_BINDING", True),
-                        "prepare_threshold": 5 if env_bool("DB_SERVER_SIDE_BINDING", True) else None,
-                        **postgres_session_settings()},
+                        "prepare_threshold": 5 if env_bool("DB_SERVER_SIDE_BINDING", True) else None},
         }
     if parsed.scheme == "sqlite":
         return sqlite_database(Path(unquote(parsed.path)))
@@ -167,6 +168,8 @@ else:
 # local-memory cache pickles what it keeps, so every reader gets its own copy (stamps.cached relies on it).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "zhurnal",
                       "OPTIONS": {"MAX_ENTRIES": env_int("ZHURNAL_CACHE_ENTRIES", 50_000)}}}
+
+DB_RANDOM_PAGE_COST = random_page_cost()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

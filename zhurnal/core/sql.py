@@ -82,20 +82,28 @@ def _columns(model, fields: tuple[str, ...] | None, prefix: str, vendor: str) ->
 
 @functools.cache
 def _converters(model, fields: tuple[str, ...] | None, vendor: str):
-    """The fields in the model's order and the converters of their values on this database (cached per model)."""
+    """The fields in the model's order and the converters of their values on this database (cached per model;
+    the database's own converters are kept unbound and bound at each use to the connection of the thread)."""
     chosen = [f for f in model._meta.concrete_fields if fields is None or f.attname in fields]
+    if fields is not None and len(chosen) != len(set(fields)):
+        unknown = set(fields) - {f.attname for f in chosen}
+        raise ValueError(f"{model._meta.label}: no concrete fields {sorted(unknown)}")
     converters = []
     for index, field in enumerate(chosen):
         column = field.get_col(model._meta.db_table)
-        steps = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        # (function, whether it is a method of the database's operations, unbound here and bound at each use)
+        steps = [(step.__func__, True) if getattr(step, "__self__", None) is connection.ops else (step, False)
+                 for step in connection.ops.get_db_converters(column)]
+        steps += [(step, False) for step in field.get_db_converters(connection)]
         if steps:
-            converters.append((index, _chain(steps, column)))
+            converters.append((index, _chain(tuple(steps), column)))
     return tuple(f.attname for f in chosen), tuple(converters)
 
 
 def _chain(steps, expression):
     def convert(value):
-        for step in steps:
-            value = step(value, expression, connection)
+        ops = connection.ops
+        for step, of_ops in steps:
+            value = step(ops, value, expression, connection) if of_ops else step(value, expression, connection)
         return value
     return convert

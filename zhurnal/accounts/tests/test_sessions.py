@@ -1,6 +1,7 @@
 """The session store and the session's user, read in plain SQL: the same answers as Django's own."""
 
 import datetime as dt
+from importlib import import_module
 
 import pytest
 from django.contrib.auth.backends import ModelBackend
@@ -49,3 +50,30 @@ def test_a_logged_in_teacher_is_let_in_until_he_logs_out_or_his_password_changes
     user.set_password("another-long-passphrase-42")
     user.save()
     assert client.get("/journal/").status_code == 302  # the session's password hash no longer matches
+
+
+def test_a_session_signed_in_before_the_password_backend_was_renamed_stays_signed_in(small_school):
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.db import connection
+
+    migration = import_module("zhurnal.accounts.migrations.0003_sessions_password_backend")
+    user = small_school.users["teacher"]
+    store = SessionStore()
+    store.update({SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: migration.OLD,
+                  HASH_SESSION_KEY: user.get_session_auth_hash()})
+    store.create()
+    pending = SessionStore()
+    pending[migration.PENDING_KEY] = {"user": user.pk, "backend": migration.OLD, "tries": 0}
+    pending.create()
+    client = Client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = store.session_key
+    assert client.get("/journal/").status_code == 302  # an unknown backend: Django signs the session out
+
+    migration.rename(migration.OLD, migration.NEW)(apps, SimpleNamespace(connection=connection))
+
+    assert client.get("/journal/").status_code == 200
+    assert SessionStore(pending.session_key).load()[migration.PENDING_KEY]["backend"] == migration.NEW

@@ -48,6 +48,16 @@ def test_saving_a_cell(journal, login, persona, status):
     assert Mark.objects.filter(lesson=lesson).exists() is (status == 200)
 
 
+@pytest.mark.parametrize("lesson_id", [10**30, 2**63, 0])
+def test_a_forged_lesson_id_beyond_any_row_is_not_found(journal, login, lesson_id):
+    student = journal.school.students["student"]
+    for path in (f"/journal/lessons/{lesson_id}/cells/{student.pk}/", f"/journal/lessons/{lesson_id}/cells/"):
+        response = login("teacher").post(path, {"value": "5", "key": str(uuid.uuid4()),
+                                                f"cell-{student.pk}": "5"}, HTTP_ACCEPT="application/json")
+        assert response.status_code == 404
+    assert not Mark.objects.exists()
+
+
 def test_a_cell_save_answers_the_script_with_the_row_totals(journal, login):
     client = login("teacher")
     student = journal.school.students["student"]

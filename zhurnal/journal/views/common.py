@@ -25,6 +25,9 @@ LESSON_RELATED = ("school", "assignment__school", "assignment__group__school_cla
                   "record__control_type")
 
 
+BIGINT_MAX = 2**63 - 1  # ids in addresses are checked against it before plain SQL (SQLite refuses larger numbers)
+
+
 def visible_lesson(request, pk: int):
     """The lesson if the user may see it (else 404)."""
     return scoped(permissions.lessons_visible_to(request.roles).select_related(*LESSON_RELATED), pk=pk)
@@ -35,8 +38,10 @@ def locked_lesson(request, pk: int):
     ``services.save_cells(locked=True)``), with the active school and the cached assignment attached: the lock
     reads one row, no join, in plain SQL (``core.sql``) — the hottest write's largest cost through the ORM.
     404 if the user may not see it."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("locked_lesson must run in a transaction: the row lock lasts until it ends")
     roles = request.roles
-    if roles.school is None:
+    if roles.school is None or not 0 < pk <= BIGINT_MAX:  # an id beyond the column's range names no lesson
         raise Http404
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""  # SQLite: the transaction locks
     rows = model_rows(Lesson, fetch(f"SELECT {columns(Lesson)} FROM {table(Lesson)} "  # noqa: S608
