@@ -77,24 +77,18 @@ def render_grid_table(grid: Grid, *, editable: bool, lesson_url: str, cell_url: 
     for label in HEADER_LABELS:
         add(f'<th class="num" scope="col">{label}</th>')
     add("</tr></thead><tbody>")
-    single: dict[tuple[str, str, int], str] = {}  # one mark, no absence — most filled cells: rendered once per kind
+    # A grid's 1,800 cells hold a few dozen different contents (absence and marks with their work types): each is
+    # rendered once.
+    rendered: dict[tuple, str] = {}
     for number, row in enumerate(grid.rows, start=1):
         student = row.student
         add(f'<tr data-s="{student.pk}"><th scope="row">{number}. {escape(student.short_name)}</th>')
         for cell in row.cells:
-            if cell is not None and not cell.absence:
-                marks = cell.marks
-                if not marks:
-                    add("<td></td>")
-                    continue
-                if len(marks) == 1:
-                    kind = marks[0]
-                    html = single.get(kind)
-                    if html is None:
-                        html = single[kind] = cell_html(cell, control_ids)
-                    add(html)
-                    continue
-            add(cell_html(cell, control_ids))
+            key = (cell.absence, *cell.marks) if cell is not None else None
+            html = rendered.get(key)
+            if html is None:
+                html = rendered[key] = cell_html(cell, control_ids)
+            add(html)
         average = grading.format_average(row.average.value)
         suggested = row.suggestion.value or ""
         final = row.final.value if row.final is not None else ""
