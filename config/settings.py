@@ -153,6 +153,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "zhurnal.accounts.context_processors.roles",
             ],
+            # {% url %} with the address remembered per process (zhurnal/core/templatetags/cached_url.py).
+            "builtins": ["zhurnal.core.templatetags.cached_url"],
         },
     }
 ]
