@@ -187,8 +187,8 @@ def write_markdown(report: dict, path: Path) -> None:
              "*bytes* are those of one operation; *× ceiling* is the median divided by "
              "the median of `framework_ceiling` (a trivial view through the same middleware) in the same run, "
              "which drifts less than absolute times on a shared machine. The load average of the machine during "
-             "the run is given: other work on it slows every figure. PostgreSQL is vacuumed and analysed after the "
-             "build, as autovacuum keeps a database in service.", ""]
+             "the run is given: other work on it slows every figure. PostgreSQL is vacuumed, analysed and "
+             "checkpointed after the build, as a database in service is.", ""]
     for run in report["runs"]:
         data = ", ".join(f"{k}: {v}" for k, v in run["data"].items())
         load = run.get("load_average", {})
