@@ -289,7 +289,7 @@ def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date
     set and due (with files and individual tasks), marks with work types and comments, absences; holidays.
     Three plain queries (``rows`` — the families' hottest page) whatever the span's length and the number of
     marks: placement, the lessons around the span, then the student's marks, absences and individual homework at
-    them with their files. The groups' assignments, the staff's and rooms' names, holidays and bells come from
+    them with their files, substitutions and set due dates. The groups' assignments, the staff's and rooms' names, holidays and bells come from
     the school's cache (``zhurnal.school.stamps``). ``new_for``: a user id — the span's ``new_marks`` counts the
     student's marks that user has not seen in the feed yet (in the third query)."""
     window_start = start - dt.timedelta(days=HOMEWORK_LOOKAROUND_DAYS)
