@@ -11,6 +11,7 @@ from django.urls import reverse
 from zhurnal.accounts.roles import Role
 from zhurnal.core.dates import today as school_today
 from zhurnal.core.htmx import is_htmx
+from zhurnal.core.navigation import cached_reverse
 from zhurnal.school.models import ReportingPeriod
 from zhurnal.school.selectors import current_year
 
@@ -77,7 +78,7 @@ def grid(request, pk: int):
     can_fill = permissions.can_fill_assignment(request.roles, assignment)
     table = rendering.render_grid_table(
         data, editable=can_fill and not data.lock.closed,
-        lesson_url=reverse("journal:lesson", args=[0]), cell_url=reverse("journal:cell", args=[0, 0]),
+        lesson_url=cached_reverse("journal:lesson", [0]), cell_url=cached_reverse("journal:cell", [0, 0]),
     )
     if is_htmx(request):
         return HttpResponse(table)
