@@ -60,6 +60,13 @@ HOMEWORK_LOOKAROUND_DAYS = 21
 CHECKS_PER_WEEK = 2
 FEED_DAYS = 30
 FEED_LIMIT = 200
+
+
+def feed_since() -> dt.datetime:
+    """The marks feed covers marks set or changed after this moment (the last ``FEED_DAYS`` days); the week's
+    count of new marks counts within it too."""
+    return timezone.now() - dt.timedelta(days=FEED_DAYS)
+
 ABSENCE_LABELS = {"н": "отсутствовал(а)", "б": "болел(а)", "уп": "уважительная причина", "оп": "опоздал(а)"}
 MISSED = ("н", "б", "уп")
 SHORT_DAYS = ("пн", "вт", "ср", "чт", "пт", "сб", "вс")
@@ -289,9 +296,10 @@ def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date
     set and due (with files and individual tasks), marks with work types and comments, absences; holidays.
     Three plain queries (``rows`` — the families' hottest page) whatever the span's length and the number of
     marks: placement, the lessons around the span, then the student's marks, absences and individual homework at
-    them with their files, substitutions and set due dates. The groups' assignments, the staff's and rooms' names, holidays and bells come from
-    the school's cache (``zhurnal.school.stamps``). ``new_for``: a user id — the span's ``new_marks`` counts the
-    student's marks that user has not seen in the feed yet (in the third query)."""
+    them with their files, substitutions and set due dates. The groups' assignments, the staff's and rooms'
+    names, holidays and bells come from the school's cache (``zhurnal.school.stamps``). ``new_for``: a user id —
+    the span's ``new_marks`` counts the student's marks that user has not seen in the feed yet (in the third
+    query)."""
     window_start = start - dt.timedelta(days=HOMEWORK_LOOKAROUND_DAYS)
     window_end = end + dt.timedelta(days=HOMEWORK_LOOKAROUND_DAYS)
     place = placement(student, window_start, window_end)  # two queries
@@ -310,7 +318,7 @@ def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date
     ]
     lessons = [row[:-1] for row in window_rows if start <= row[1] <= end]
     names: dict[tuple[str, str, str], tuple[str, str]] = {}
-    new_since = None if new_for is None else (new_for, timezone.now() - dt.timedelta(days=FEED_DAYS))
+    new_since = None if new_for is None else (new_for, feed_since())
     found = raw.lesson_items(school_id=school.pk, student_id=student.pk, shown_ids=[row[0] for row in lessons],
                              window_ids=[row[0] for row in window_rows], new_since=new_since)
     dues = found.dues
@@ -455,8 +463,7 @@ class MarksFeed:
 
 def marks_feed(student: Student, *, seen_at: dt.datetime | None) -> MarksFeed:
     """Marks of the last 30 days, newest first; those set or changed after ``seen_at`` are new — one query."""
-    since = timezone.now() - dt.timedelta(days=FEED_DAYS)
-    marks = (Mark.objects.filter(student=student, updated_at__gt=since).order_by("-updated_at", "-pk")
+    marks = (Mark.objects.filter(student=student, updated_at__gt=feed_since()).order_by("-updated_at", "-pk")
              .values_list("value", "modifier", "lesson__assignment__subject_id", "lesson__assignment__subject__name",
                           "work_type__name", "work_type__is_control", "lesson__date", "comment", "created_at",
                           "updated_at")[:FEED_LIMIT])
