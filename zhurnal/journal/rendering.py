@@ -11,8 +11,8 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
-from . import grading
-from .selectors import CellData, Grid
+from . import grading, selectors
+from .selectors import Cell, Grid
 
 HEADER_LABELS = ("Отм.", "Ср. балл", "Предл.", "Итог")
 
@@ -20,12 +20,12 @@ HEADER_LABELS = ("Отм.", "Ср. балл", "Предл.", "Итог")
 LOW = frozenset({"1", "2", "нз"})
 
 
-def cell_class(cell: CellData | None, control_ids: frozenset[int]) -> str:
+def cell_class(cell: Cell | None, control_ids: frozenset[int]) -> str:
     """«x» — no cell (the student was not in the group that day); «a» absence; «c» control work; «lo» a 2 or 1."""
     if cell is None:
         return "x"
-    classes = "a " if cell.absence else ""
-    marks = cell.marks
+    classes = "a " if cell[0] else ""
+    marks = cell[1:]
     if marks:
         if any(mark[2] in control_ids for mark in marks):
             classes += "c "
@@ -34,17 +34,11 @@ def cell_class(cell: CellData | None, control_ids: frozenset[int]) -> str:
     return classes.rstrip()
 
 
-def cell_text(cell: CellData | None) -> str:
-    if cell is None:
-        return ""
-    marks = cell.marks
-    if len(marks) == 1 and not cell.absence:
-        value, modifier = marks[0][0], marks[0][1]
-        return value + ("−" if modifier == "-" else modifier)
-    return cell.text
+def cell_text(cell: Cell | None) -> str:
+    return "" if cell is None else selectors.cell_text(cell)
 
 
-def cell_html(cell: CellData | None, control_ids: frozenset[int]) -> str:
+def cell_html(cell: Cell | None, control_ids: frozenset[int]) -> str:
     css = cell_class(cell, control_ids)
     text = escape(cell_text(cell), quote=False)
     return f'<td class="{css}">{text}</td>' if css else f"<td>{text}</td>"
@@ -79,15 +73,14 @@ def render_grid_table(grid: Grid, *, editable: bool, lesson_url: str, cell_url: 
     add("</tr></thead><tbody>")
     # A grid's 1,800 cells hold a few dozen different contents (absence and marks with their work types): each is
     # rendered once.
-    rendered: dict[tuple, str] = {}
+    rendered: dict[Cell | None, str] = {}
     for number, row in enumerate(grid.rows, start=1):
         student = row.student
         add(f'<tr data-s="{student.pk}"><th scope="row">{number}. {escape(student.short_name)}</th>')
         for cell in row.cells:
-            key = (cell.absence, *cell.marks) if cell is not None else None
-            html = rendered.get(key)
+            html = rendered.get(cell)
             if html is None:
-                html = rendered[key] = cell_html(cell, control_ids)
+                html = rendered[cell] = cell_html(cell, control_ids)
             add(html)
         average = grading.format_average(row.average.value)
         suggested = row.suggestion.value or ""

@@ -160,15 +160,16 @@ def is_member_on(group: Group, student: Student, on: dt.date) -> bool:
 # --- the grid ------------------------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class CellData:
-    absence: str = ""
-    # value, modifier, work type: the kind the average counts (``grading.average_of_kinds``)
-    marks: list[tuple[str, str, int | None]] = field(default_factory=list)
+# A journal cell: its absence code ("" for none), then its marks in their order, each as the kind the average
+# counts (value, modifier, work type; ``grading.average_of_kinds``). A plain tuple: the grid builds 1,800 of them
+# by concatenation, and its table renders each distinct content once, keyed by the cell itself.
+Cell = tuple
+EMPTY_CELL: Cell = ("",)
 
-    @property
-    def text(self) -> str:
-        return grading.format_cell(self.absence, [(v, m) for v, m, _ in self.marks])
+
+def cell_text(cell: Cell) -> str:
+    """What the teacher would type to fill the cell: «н», «5/4−», «оп 5»."""
+    return grading.format_cell(cell[0], cell[1:])
 
 
 class FinalHead(NamedTuple):
@@ -199,7 +200,7 @@ class GridColumn:
 class GridRow:
     student: Student
     spans: list[tuple[dt.date, dt.date]]
-    cells: list[CellData | None]
+    cells: list[Cell | None]  # None: the student was not in the group on the lesson's date
     average: Average
     suggestion: Suggestion
     final: FinalHead | None
@@ -347,21 +348,19 @@ def journal_grid(assignment: TeachingAssignment, period: ReportingPeriod, *, per
             is_control=control_type_id in control_ids, control_label=labels.get(control_type_id, ""),
         ))
     spans = member_spans(assignment.group, period.start, period.end)
-    cells: dict[int, dict[int, CellData]] = defaultdict(dict)  # student → lesson → cell
+    cells: dict[int, dict[int, Cell]] = defaultdict(dict)  # student → lesson → cell
     kinds: dict[int, list[tuple[str, str, int | None]]] = defaultdict(list)  # student → his marks' kinds
     controls: dict[int, list[GradedMark]] = defaultdict(list)  # student → his control works' marks
     lesson_ids = [lesson.pk for lesson in lessons]
     lesson_dates = {lesson.pk: (lesson.date, lesson.number) for lesson in lessons}
     for lesson_id, student_id, value, modifier, work_type_id, order, code in _grid_cells(lesson_ids):
         row = cells[student_id]
-        cell = row.get(lesson_id)
-        if cell is None:
-            cell = row[lesson_id] = CellData()
-        if code is not None:
-            cell.absence = code
+        if code is not None:  # absences come first in a cell
+            row[lesson_id] = (code,)
             continue
         kind = (value, modifier, work_type_id)
-        cell.marks.append(kind)
+        cell = row.get(lesson_id)
+        row[lesson_id] = ("", kind) if cell is None else cell + (kind,)
         kinds[student_id].append(kind)
         if work_type_id in control_ids:  # the average needs the kinds only; the «unredeemed 2» rule these
             date, number = lesson_dates[lesson_id]
@@ -378,13 +377,12 @@ def journal_grid(assignment: TeachingAssignment, period: ReportingPeriod, *, per
         spans = dict(sorted(spans.items(), key=lambda item: _name_key(item[1][0])))
     rows = []
     keys = [(lesson.pk, lesson.date) for lesson in lessons]
-    empty = CellData()  # shared: cells are read-only once built
     for student_id, (student, student_spans) in spans.items():
         row = cells.get(student_id, {})
         if any(start <= period.start and end >= period.end for start, end in student_spans):  # the whole period
-            row_cells: list[CellData | None] = [row.get(lesson_id, empty) for lesson_id in lesson_ids]
+            row_cells: list[Cell | None] = [row.get(lesson_id, EMPTY_CELL) for lesson_id in lesson_ids]
         else:
-            row_cells = [row.get(lesson_id) or (empty if in_spans(student_spans, date) else None)
+            row_cells = [row.get(lesson_id) or (EMPTY_CELL if in_spans(student_spans, date) else None)
                          for lesson_id, date in keys]
         average = grading.average_of_kinds(Counter(kinds.get(student_id, ())), policy=policy)
         rows.append(GridRow(
@@ -430,8 +428,12 @@ def student_period_marks(assignment: TeachingAssignment | int, student: Student 
 @dataclass
 class SheetRow:
     student: Student
-    cell: CellData
+    cell: Cell
     individual_homework: str = ""
+
+    @property
+    def text(self) -> str:
+        return cell_text(self.cell)
 
 
 @dataclass
@@ -470,20 +472,19 @@ def lesson_sheet(lesson: Lesson, *, today: dt.date) -> LessonSheet:
     record = getattr(lesson, "record", None)
     default = default_work_type(work_types)
     spans = member_spans(assignment.group, lesson.date, lesson.date)
-    cells: dict[int, CellData] = {}
-    for student_id, value, modifier, work_type_id in (
-            Mark.objects.filter(lesson=lesson).order_by("position", "id")
-            .values_list("student_id", "value", "modifier", "work_type_id")):
-        cells.setdefault(student_id, CellData()).marks.append((value, modifier, work_type_id))
-    for student_id, code in Attendance.objects.filter(lesson=lesson).values_list("student_id", "code"):
-        cells.setdefault(student_id, CellData()).absence = code
+    cells: dict[int, Cell] = {
+        student_id: (code,)
+        for student_id, code in Attendance.objects.filter(lesson=lesson).values_list("student_id", "code")}
+    for student_id, *kind in (Mark.objects.filter(lesson=lesson).order_by("position", "id")
+                              .values_list("student_id", "value", "modifier", "work_type_id")):
+        cells[student_id] = cells.get(student_id, EMPTY_CELL) + (tuple(kind),)
     individual = dict(IndividualHomework.objects.filter(lesson=lesson).values_list("student_id", "text"))
     missing = (set(cells) | set(individual)) - set(spans)
     if missing:
         for student in Student.objects.filter(pk__in=missing):
             spans[student.pk] = (student, [])
         spans = dict(sorted(spans.items(), key=lambda item: _name_key(item[1][0])))
-    rows = [SheetRow(student=student, cell=cells.get(sid, CellData()), individual_homework=individual.get(sid, ""))
+    rows = [SheetRow(student=student, cell=cells.get(sid, EMPTY_CELL), individual_homework=individual.get(sid, ""))
             for sid, (student, _) in spans.items()]
     next_date = (Lesson.objects.filter(assignment=assignment, cancelled=False)
                  .filter(Q(date__gt=lesson.date) | Q(date=lesson.date, number__gt=lesson.number))

@@ -6,7 +6,6 @@ import pytest
 
 from zhurnal.journal import selectors, services
 from zhurnal.journal.rendering import cell_class, cell_text, render_grid_table
-from zhurnal.journal.selectors import CellData
 from zhurnal.school import services as school_services
 
 pytestmark = pytest.mark.django_db
@@ -16,11 +15,12 @@ IN_Q1 = dt.date(2026, 10, 1)
 
 def test_cells_are_classed_and_written_compactly():
     assert cell_class(None, frozenset()) == "x"
-    assert cell_class(CellData(), frozenset()) == ""
-    assert cell_class(CellData("н", []), frozenset()) == "a"
-    assert cell_class(CellData("", [("2", "", 7)]), frozenset({7})) == "c lo"
-    assert cell_text(CellData("", [("4", "-", 1)])) == "4−"
-    assert cell_text(CellData("оп", [("5", "", 1), ("4", "", 1)])) == "оп 5/4"
+    assert cell_class(("",), frozenset()) == ""
+    assert cell_class(("н",), frozenset()) == "a"
+    assert cell_class(("", ("2", "", 7)), frozenset({7})) == "c lo"
+    assert cell_class(("оп", ("5", "", 1)), frozenset({7})) == "a"
+    assert cell_text(("", ("4", "-", 1))) == "4−"
+    assert cell_text(("оп", ("5", "", 1), ("4", "", 1))) == "оп 5/4"
     assert cell_text(None) == ""
 
 
