@@ -7,6 +7,8 @@ from typing import Any
 
 from django.db import models
 
+from zhurnal.core import sql
+
 from .models import AuditEntry
 
 # The client address of the current request, set by middleware, so services need not pass it around.
@@ -53,13 +55,15 @@ def record_many(
     school: Any,
     changes: list[tuple[models.Model, Any, Any]],
     reason: str = "",
-) -> list[AuditEntry]:
+) -> None:
     """One entry per changed object — ``(target, before, after)`` — written at once, for a service that changes
-    many rows in one go (e.g. lesson topics filled from a plan)."""
-    actor = actor if getattr(actor, "pk", None) else None
+    many rows in one go (lesson topics filled from a plan) or often (every journal cell save): in plain
+    statements (``core.sql.insert_rows``), which cost a third of ``bulk_create``."""
+    actor_id = getattr(actor, "pk", None)
+    school_id = getattr(school, "pk", school)
     address = current_address.get()
-    return AuditEntry.objects.bulk_create([
-        AuditEntry(school=school, actor=actor, verb=verb, target_type=target._meta.label_lower,
-                   target_id=str(target.pk), before=before, after=after, reason=reason, address=address)
+    sql.insert_rows(AuditEntry, [
+        {"school_id": school_id, "actor_id": actor_id, "verb": verb, "target_type": target._meta.label_lower,
+         "target_id": str(target.pk), "before": before, "after": after, "reason": reason, "address": address}
         for target, before, after in changes
-    ], batch_size=500)
+    ])

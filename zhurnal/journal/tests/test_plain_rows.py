@@ -1,11 +1,16 @@
 """``core.sql.model_rows`` builds the same instances as the ORM — dates, datetimes, booleans, decimals and JSON
-included, on SQLite (which returns text and integers) as on PostgreSQL."""
+included, on SQLite (which returns text and integers) as on PostgreSQL — and ``insert_rows``, ``insert_row`` and
+``update_row`` write what the ORM's ``save`` would."""
+
+import uuid
 
 import pytest
+from django.utils import timezone
 
 from zhurnal.accounts.models import User
-from zhurnal.core.sql import columns, fetch, model_rows, table
-from zhurnal.journal.models import GradingPolicy, Mark, WorkType
+from zhurnal.audit.models import AuditEntry
+from zhurnal.core.sql import columns, fetch, insert_row, insert_rows, model_rows, table, update_row
+from zhurnal.journal.models import GradingPolicy, Mark, WorkType, WriteKey
 from zhurnal.school.models import School
 from zhurnal.timetable.models import Lesson
 
@@ -33,3 +38,67 @@ def test_some_fields_and_unknown_ones(small_school):
     assert [(s.pk, s.created_at) for s in got] == list(School.objects.order_by("id").values_list("id", "created_at"))
     with pytest.raises(ValueError):
         columns(School, ["id", "no_such_field"])
+
+
+def _values(row, skip=("id", "created_at", "updated_at")):
+    return {f.attname: getattr(row, f.attname) for f in type(row)._meta.concrete_fields if f.attname not in skip}
+
+
+def test_plain_inserts_write_what_the_orm_writes(small_school):
+    school, actor = small_school.school, small_school.users["teacher"]
+    before = timezone.now()
+    entries = [
+        {"school_id": school.pk, "actor_id": actor.pk, "verb": "journal.cell", "target_type": "timetable.lesson",
+         "target_id": "7", "before": {"cell": "5", "marks": ["5 (ответ)"], "n": 1.5}, "after": None,
+         "reason": "ошибка «при вводе»", "address": "2001:db8::1"},
+        {"school_id": school.pk, "actor_id": None, "verb": "journal.cell", "target_type": "timetable.lesson",
+         "target_id": "8", "before": None, "after": [], "reason": "", "address": None},
+    ]
+    insert_rows(AuditEntry, entries)
+    for entry in entries:
+        AuditEntry.objects.create(**{**entry, "target_id": f"orm-{entry['target_id']}"})
+    written = AuditEntry.objects.filter(verb="journal.cell").order_by("id")
+    plain = list(written.exclude(target_id__startswith="orm-"))
+    orm = list(written.filter(target_id__startswith="orm-"))
+    assert [{**_values(e), "target_id": ""} for e in plain] == [{**_values(e), "target_id": ""} for e in orm]
+    assert all(before <= e.created_at <= timezone.now() for e in plain)
+    # A missing JSON value is SQL NULL, as the ORM stores it; an empty list is JSON.
+    assert written.filter(after__isnull=True).count() == 2
+    assert written.filter(before__isnull=True).count() == 2
+
+    key = uuid.uuid4()
+    pk = insert_row(WriteKey, {"school_id": school.pk, "key": key, "actor_id": actor.pk, "verb": "cell",
+                               "result": {"text": "4−", "late": False}})
+    stored = WriteKey.objects.get(pk=pk)
+    assert (stored.key, stored.result, stored.actor_id) == (key, {"text": "4−", "late": False}, actor.pk)
+    assert WriteKey.objects.filter(key=str(key)).exists()
+
+
+def test_many_rows_go_in_several_statements(small_school, django_assert_num_queries):
+    rows = [{"school_id": small_school.school.pk, "actor_id": None, "verb": "v", "target_type": "t",
+             "target_id": str(n), "before": {"n": n}, "after": None, "reason": "", "address": None}
+            for n in range(250)]
+    with django_assert_num_queries(3):  # 10 columns: 90 rows a statement
+        insert_rows(AuditEntry, rows)
+    assert [(e.target_id, e.before) for e in AuditEntry.objects.filter(verb="v").order_by("id")] == \
+        [(str(n), {"n": n}) for n in range(250)]
+    with django_assert_num_queries(0):
+        insert_rows(AuditEntry, [])
+
+
+def test_a_plain_update_sets_the_values_and_the_time_of_change(journal):
+    work_type = WorkType.objects.filter(school=journal.school.school).first()
+    mark = Mark.objects.create(school=journal.school.school, lesson=journal.lessons[0], value="4",
+                               student=journal.school.students["student"], work_type=work_type)
+    assert update_row(Mark, mark.pk, {"value": "3", "modifier": "-", "position": 2}) == 1
+    stored = Mark.objects.get(pk=mark.pk)
+    assert (stored.value, stored.modifier, stored.position, stored.comment) == ("3", "-", 2, "")
+    assert stored.updated_at > mark.updated_at and stored.created_at == mark.created_at
+    assert update_row(Mark, 2**62, {"value": "5"}) == 0
+
+
+def test_plain_writes_refuse_unknown_fields_and_models_something_listens_to(small_school):
+    with pytest.raises(ValueError, match="no_such_field"):
+        insert_row(AuditEntry, {"verb": "v", "no_such_field": 1})
+    with pytest.raises(ValueError, match="listened"):  # stamps.watch: a change must replace the school's stamp
+        update_row(WorkType, 1, {"name": "x"})
