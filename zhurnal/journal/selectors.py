@@ -52,7 +52,7 @@ from .models import (
     WorkType,
     WriteKey,
 )
-from .policies import policy_for, rules_on, work_types_of
+from .policies import policy_for, rules_on
 
 LESSON_TARGET = Lesson._meta.label_lower
 OPEN_END = dt.date.max
@@ -261,12 +261,16 @@ class ColumnState:
     absences: dict[int, Attendance]  # student → his absence at the lesson
     marks: dict[int, list[Mark]]  # student → his marks at the lesson, in order, with their work types
     members: set[int]  # the students who were in the lesson's group on its date
+    # student → his marks at the period's other lessons of the assignment (when asked for a period)
+    period_marks: dict[int, list[GradedMark]] = field(default_factory=dict)
 
 
-def column_state(lesson: Lesson, student_ids: list[int], keys: list[str]) -> ColumnState:
+def column_state(lesson: Lesson, student_ids: list[int], keys: list[str], *, work_types: list[WorkType],
+                 period: ReportingPeriod | None = None) -> ColumnState:
     """The keys already used, the absences, the marks and the group's members of these students at one lesson —
-    one plain query (``core.sql``) where the ORM took four: a cell save is the teacher's most frequent write.
-    ``lesson`` comes with its assignment and group; its school (when loaded) gives the cached work types."""
+    and with a ``period``, their marks at its other lessons of the assignment (the grid's row after a save) — one
+    plain query (``core.sql``) where the ORM took five: a cell save is the teacher's most frequent write.
+    ``lesson`` comes with its assignment and group; ``work_types`` are the school's."""
     member_table, member_filter, member_param = _in_group_between(lesson.assignment.group)
     of_marks, mark_params = in_list("m.student_id", student_ids)
     of_absences, absence_params = in_list("a.student_id", student_ids)
@@ -275,6 +279,13 @@ def column_state(lesson: Lesson, student_ids: list[int], keys: list[str]) -> Col
     key_field = WriteKey._meta.get_field("key")
     of_keys, key_params = in_list(f"k.{q('key')}", [key_field.get_db_prep_value(key, connection) for key in keys])
     day = date_param(lesson.date)
+    period_branch, period_params = "", []
+    if period is not None:
+        source, source_params = _period_marks(period)
+        period_branch = ("UNION ALL SELECT 'p', m.student_id, l.number, m.value, m.modifier, CAST(l.date AS TEXT), "
+                         f"m.work_type_id, m.position, NULL {source} AND l.assignment_id = %s AND l.id <> %s "
+                         f"AND {of_marks} ")
+        period_params = [*source_params, lesson.assignment_id, lesson.pk, *mark_params]
     rows = fetch(
         # kind, student, id, text 1–3, number 1–3. Marks first: PostgreSQL resolves a union's column types pair by
         # pair from the left, and the marks' branch gives every column a type.
@@ -284,11 +295,12 @@ def column_state(lesson: Lesson, student_ids: list[int], keys: list[str]) -> Col
         f"FROM {table(Attendance)} a WHERE a.lesson_id = %s AND {of_absences} "
         "UNION ALL SELECT 'e', e.student_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL "
         f"FROM {member_table} e WHERE {member_filter} AND {of_members} "
+        f"{period_branch}"
         f"UNION ALL SELECT 'k', NULL, k.school_id, CAST(k.{q('key')} AS TEXT), k.verb, "
         f"CAST(k.result AS TEXT), NULL, NULL, NULL FROM {table(WriteKey)} k WHERE {of_keys}",
-        [lesson.pk, *mark_params, lesson.pk, *absence_params, member_param, day, day, *member_params, *key_params])
-    school = school_or_id(lesson)
-    work_types = {w.pk: w for w in work_types_of(school)}
+        [lesson.pk, *mark_params, lesson.pk, *absence_params, member_param, day, day, *member_params, *period_params,
+         *key_params])
+    types_by_id = {w.pk: w for w in work_types}
     state = ColumnState(keys={}, absences={}, marks={}, members=set())
     marks = []
     for kind, student_id, pk, text1, text2, text3, number1, number2, number3 in rows:
@@ -297,8 +309,11 @@ def column_state(lesson: Lesson, student_ids: list[int], keys: list[str]) -> Col
                 "id": pk, "school_id": lesson.school_id, "lesson_id": lesson.pk, "student_id": student_id,
                 "value": text1, "modifier": text2, "comment": text3, "work_type_id": number1, "position": number2,
                 "author_id": number3})
-            mark.work_type = work_types.get(number1) or WorkType.objects.get(pk=number1)
+            mark.work_type = types_by_id.get(number1) or WorkType.objects.get(pk=number1)
             marks.append(mark)
+        elif kind == "p":  # a mark at another lesson of the period: its lesson's number, date; work type, position
+            state.period_marks.setdefault(student_id, []).append(
+                GradedMark(text1, text2, number1, as_date(text3), number2, pk))
         elif kind == "a":
             state.absences[student_id] = _from_db(Attendance, {
                 "id": pk, "school_id": lesson.school_id, "lesson_id": lesson.pk, "student_id": student_id,
@@ -401,18 +416,25 @@ def period_mark_rows(assignment_ids: list[int], student_id: int, period: Reporti
     After every cell save (the row's new average) and on the diary's subject and final-marks pages."""
     # A short list (one assignment after a cell save, a few on the diary's pages): ``IN`` (``core.sql``).
     of_assignments, params = in_list("l.assignment_id", assignment_ids)
+    source, source_params = _period_marks(period)
     rows = fetch(
         "SELECT l.assignment_id, m.value, m.modifier, m.work_type_id, l.date, m.position, m.comment, l.number "  # noqa: S608
-        # The same school on both sides lets PostgreSQL find each lesson's mark of the student by the marks' index
-        # (school, lesson, student): half the time of scanning every mark of the lesson.
-        f"FROM {table(Mark)} m JOIN {table(Lesson)} l ON l.id = m.lesson_id AND m.school_id = l.school_id "
-        f"WHERE {of_assignments} "
-        "AND m.student_id = %s AND l.date >= %s AND l.date <= %s AND NOT l.cancelled "
+        f"{source} AND {of_assignments} AND m.student_id = %s "
         # In the journal's order: the "unredeemed 2" rule reads marks of one day in it.
         "ORDER BY l.date, l.number, m.position, m.id",
-        [*params, student_id, date_param(period.start), date_param(period.end)])
+        [*source_params, *params, student_id])
     return [(assignment_id, GradedMark(value, modifier, work_type_id, as_date(date), position, number), comment)
             for assignment_id, value, modifier, work_type_id, date, position, comment, number in rows]
+
+
+def _period_marks(period: ReportingPeriod) -> tuple[str, list]:
+    """FROM and WHERE of the marks at a period's lessons (not cancelled) — marks ``m``, lessons ``l``; the caller
+    adds its assignments and students: (SQL, parameters). The same school on both sides lets PostgreSQL find each
+    lesson's mark of a student by the marks' index (school, lesson, student): half the time of scanning every mark
+    of the lesson."""
+    return (f"FROM {table(Mark)} m JOIN {table(Lesson)} l ON l.id = m.lesson_id AND m.school_id = l.school_id "
+            "WHERE l.date >= %s AND l.date <= %s AND NOT l.cancelled",
+            [date_param(period.start), date_param(period.end)])
 
 
 def student_period_marks(assignment: TeachingAssignment | int, student: Student | int,

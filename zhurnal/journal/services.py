@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import mimetypes
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 from typing import Any
@@ -44,7 +44,7 @@ from .models import (
     WorkType,
     WriteKey,
 )
-from .policies import DEFAULT_WORK_TYPES, policy_for, policy_row_for
+from .policies import DEFAULT_WORK_TYPES, policy_for, policy_row_for, rules_on
 
 MAX_REOPEN_DAYS = 30
 HOMEWORK_MAX_BYTES = getattr(settings, "ZHURNAL_HOMEWORK_MAX_BYTES", 10 * 1024 * 1024)
@@ -253,6 +253,7 @@ class LessonContext:
     policy: grading.Policy
     marks_allowed: bool
     late: bool
+    work_types: list[WorkType]  # the school's
 
 
 def _lesson_context(lesson: Lesson, *, today: dt.date) -> LessonContext:
@@ -260,10 +261,10 @@ def _lesson_context(lesson: Lesson, *, today: dt.date) -> LessonContext:
     grade = selectors.assignment_grade(assignment)
     period = locks.period_of(selectors.assignment_periods(assignment, grade), lesson.date)
     policy_date = selectors.period_policy_date(period, today) if period is not None else lesson.date
-    policy = policy_for(lesson.school, policy_date)
+    policy, work_types = rules_on(lesson.school, policy_date)
     return LessonContext(lesson=lesson, grade=grade, period=period, policy=policy,
                          marks_allowed=selectors.marks_allowed_for(assignment, grade, policy),
-                         late=locks.is_late(lesson.date, policy=policy, today=today))
+                         late=locks.is_late(lesson.date, policy=policy, today=today), work_types=work_types)
 
 
 def _require_open(context: LessonContext, *, today: dt.date, reason: str, reason_when_late: bool = True) -> str:
@@ -347,6 +348,14 @@ def parse_key(value: str | None) -> uuid.UUID | None:
 
 
 @dataclass
+class RowFigures:
+    """A student's figures in the lesson's period after a save: what the grid's row shows at its right."""
+
+    average: grading.Average
+    suggestion: grading.Suggestion
+
+
+@dataclass
 class CellResult:
     lesson: int
     student: int
@@ -356,9 +365,12 @@ class CellResult:
     changed: bool
     late: bool
     replayed: bool = False
+    # With ``with_rows``: the row's figures (not part of what a retry replays: they are read afresh each time).
+    row: RowFigures | None = field(default=None, compare=False)
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """What is kept with the idempotency key and answered (the row's figures apart)."""
+        return {name: value for name, value in vars(self).items() if name != "row"}
 
 
 def _cell_snapshot(student: Student, attendance: Attendance | None, marks: list[Mark]) -> dict:
@@ -403,6 +415,7 @@ class ColumnResult:
 def save_cell(
     *, actor: Any, lesson: Lesson, student: Student, text: str, key: uuid.UUID | str | None = None,
     work_type: WorkType | None = None, reason: str = "", today: dt.date | None = None, locked: bool = False,
+    with_row: bool = False,
 ) -> CellResult:
     """Set one student's cell at one lesson from what the teacher typed: «н», «5», «4-», «5/4», «оп 5», or empty.
 
@@ -411,7 +424,7 @@ def save_cell(
     the first result. A column of one: see ``save_cells``.
     """
     column = save_cells(actor=actor, lesson=lesson, cells=[CellInput(student, text, key)], work_type=work_type,
-                        reason=reason, today=today, locked=locked)
+                        reason=reason, today=today, locked=locked, with_rows=with_row)
     if column.errors:
         raise column.errors[student.pk]
     return column.results[0]
@@ -419,14 +432,15 @@ def save_cell(
 
 def save_cells(
     *, actor: Any, lesson: Lesson, cells: list[CellInput], work_type: WorkType | None = None, reason: str = "",
-    today: dt.date | None = None, locked: bool = False,
+    today: dt.date | None = None, locked: bool = False, with_rows: bool = False,
 ) -> ColumnResult:
     """Cells of one lesson's column in one transaction, by the rules of ``save_cell``. A cell that breaks a rule
     of its own (a wrong mark, a student not in the group that day, a key used elsewhere) is refused alone and
     reported; a rule of the lesson (cancelled, period closed, reason missing) refuses them all. Reads the whole
     column at once — a fixed number of queries plus one write per changed mark or absence. ``locked``: the caller
     read ``lesson`` with its row locked in the transaction under way (``select_for_update``), so it is not read
-    again."""
+    again. ``with_rows``: each result (a retry's too) carries its student's figures in the period after the save
+    (``CellResult.row``), read with the column."""
     if locked and not transaction.get_connection().in_atomic_block:
         raise RuntimeError("save_cells(locked=True) must run in the transaction that locked the lesson")
     with transaction.atomic(savepoint=not locked):  # locked: the caller's transaction is the one
@@ -435,12 +449,13 @@ def save_cells(
             lesson = _locked_lesson(lesson)
         errors: dict[int, ValidationError] = {}
         done: dict[int, CellResult] = {}
+        context = _lesson_context(lesson, today=today)
         state = selectors.column_state(lesson, [c.student.pk for c in cells],
-                                       [str(c.key) for c in cells if c.key is not None])
+                                       [str(c.key) for c in cells if c.key is not None],
+                                       work_types=context.work_types, period=context.period if with_rows else None)
         replays = state.keys
         seen_keys: set[str] = set()
         pending: list[tuple[CellInput, grading.CellEntry]] = []
-        context = None
         for cell in cells:
             student = cell.student
             key = str(cell.key) if cell.key is not None else None
@@ -460,7 +475,6 @@ def save_cells(
             if student.school_id != lesson.school_id:
                 errors[student.pk] = ValidationError({"student": "Обучающийся из другой школы."})
                 continue
-            context = context or _lesson_context(lesson, today=today)
             try:
                 entry = grading.parse_cell(cell.text, policy=context.policy)
                 if (entry.absence or entry.marks) and lesson.date > today:
@@ -478,7 +492,22 @@ def save_cells(
                 raise ValidationError({"work_type": "Вид работы другой школы."})
             done.update(_write_cells(actor=actor, lesson=lesson, context=context, state=state, pending=pending,
                                      errors=errors, work_type=work_type, reason=reason))
+        if with_rows and context.period is not None:
+            for result in done.values():
+                result.row = _row_figures(context, state, result.student)
         return ColumnResult(results=[done[c.student.pk] for c in cells if c.student.pk in done], errors=errors)
+
+
+def _row_figures(context: LessonContext, state: selectors.ColumnState, student_id: int) -> RowFigures:
+    """The student's average and suggested final mark in the lesson's period, from his marks at its other lessons
+    and those now in his cell (none at a cancelled lesson, which does not count)."""
+    lesson = context.lesson
+    marks = list(state.period_marks.get(student_id, ()))
+    if not lesson.cancelled:
+        marks += [grading.GradedMark(m.value, m.modifier, m.work_type_id, lesson.date, m.position, lesson.number)
+                  for m in state.marks.get(student_id, ())]
+    average = grading.weighted_average(marks, policy=context.policy)
+    return RowFigures(average, grading.suggest_final_mark(marks, policy=context.policy, average=average))
 
 
 def _write_cells(*, actor: Any, lesson: Lesson, context: LessonContext, state: selectors.ColumnState,
@@ -532,6 +561,7 @@ def _write_cells(*, actor: Any, lesson: Lesson, context: LessonContext, state: s
             kept.append(mark)
         for mark in marks[len(entry.marks):]:
             mark.delete()
+        marks_of[student.pk] = kept  # the column as it is now (for the row's figures)
         after = _cell_snapshot(student, attendance, kept)
         changed = before != after
         if changed:

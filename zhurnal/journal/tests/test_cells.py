@@ -2,6 +2,7 @@
 
 import datetime as dt
 import uuid
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -326,7 +327,7 @@ def test_the_grid_and_the_saved_row_agree_on_a_control_two_redeemed_later_the_sa
     first = journal.lessons[0]
     later_that_day = make_lessons(journal.maths, 1, start=first.date, numbers=(3,))[0]
     save(journal, "5", lesson=later_that_day, work_type=control)  # entered first
-    save(journal, "2", lesson=first, work_type=control)
+    after_save = save(journal, "2", lesson=first, work_type=control, with_row=True).row.suggestion
     student = journal.school.students["student"]
     periods = selectors.assignment_periods(journal.maths)
     period = selectors.locks.period_of(periods, first.date)
@@ -335,7 +336,48 @@ def test_the_grid_and_the_saved_row_agree_on_a_control_two_redeemed_later_the_sa
 
     grid = selectors.journal_grid(journal.maths, period, periods=periods, grade=5, today=IN_Q1)
     in_grid = next(row.suggestion for row in grid.rows if row.student.pk == student.pk)
-    after_save = grading.suggest_final_mark(selectors.student_period_marks(journal.maths, student, period),
-                                            policy=policy)
     assert in_grid.value == after_save.value == "5"
-    assert not in_grid.blocked_by_two
+    assert not in_grid.blocked_by_two and not after_save.blocked_by_two
+    from_marks = grading.suggest_final_mark(selectors.student_period_marks(journal.maths, student, period),
+                                            policy=policy)
+    assert from_marks.value == "5"
+
+
+def test_the_row_after_a_save_is_the_grids_row(journal):
+    """The figures a save answers (read with the column, the cell's new marks added) are those the grid shows
+    once reloaded — with marks at other lessons, two marks in the cell, codes and a later change of the cell."""
+    student = journal.school.students["student"]
+    for lesson, text in zip(journal.lessons[1:6], ["5", "3", "4-", "зч", "н"], strict=True):
+        save(journal, text, lesson=lesson)
+    periods = selectors.assignment_periods(journal.maths)
+    period = selectors.locks.period_of(periods, journal.lessons[0].date)
+    for text in ("5/4", "2", ""):
+        row = save(journal, text, with_row=True).row
+        grid = selectors.journal_grid(journal.maths, period, periods=periods, grade=5, today=IN_Q1)
+        in_grid = next(r for r in grid.rows if r.student.pk == student.pk)
+        assert (row.average, row.suggestion) == (in_grid.average, in_grid.suggestion), text
+    assert row.average.count == 3 and row.average.value == Decimal("4.00")
+
+
+def test_a_retried_save_answers_the_row_as_it_is_now(journal):
+    """A retry replays the cell's first result, but the row's figures are read afresh: another cell may have
+    changed in between."""
+    key = uuid.uuid4()
+    first = save(journal, "5", key=key, with_row=True)
+    assert first.row.average.count == 1
+    save(journal, "3", lesson=journal.lessons[1])
+    retried = save(journal, "5", key=key, with_row=True)
+    assert retried.replayed and retried.as_dict() == {**first.as_dict(), "replayed": True}
+    assert retried.row.average.count == 2 and retried.row.average.value == Decimal("4.00")
+    assert "row" not in WriteKey.objects.get(key=key).result
+    assert save(journal, "4").row is None  # only when asked for
+
+
+def test_a_lesson_outside_every_period_has_no_row(journal):
+    from zhurnal.school import stamps
+    from zhurnal.school.models import ReportingPeriod
+
+    day = journal.lessons[0].date
+    ReportingPeriod.objects.filter(start__lte=day, end__gte=day).update(start=day + dt.timedelta(days=1))
+    stamps.bump(journal.school.school)
+    assert save(journal, "5", with_row=True).row is None

@@ -15,7 +15,7 @@ from zhurnal.school.selectors import current_year
 
 from .. import grading, permissions, selectors, services
 from ..models import WorkType
-from ..policies import policy_row_for
+from ..policies import policy_row_for, work_types_of
 from .common import error_messages, parse_date, require, school_view, scoped
 
 
@@ -52,7 +52,7 @@ def rules(request):
     require(permissions.can_view_grading_rules(roles))
     school = roles.school
     today = school_today()
-    work_types = list(selectors.work_types_of(school))
+    work_types = list(work_types_of(school))
     current = policy_row_for(school, today)
     errors: list[str] = []
     if request.method == "POST":

@@ -18,7 +18,6 @@ from zhurnal.school.models import Student
 
 from .. import grading, permissions, selectors, services
 from ..models import HomeworkAttachment, Mark, WorkType
-from ..policies import policy_for
 from .common import (
     error_messages,
     json_error,
@@ -99,18 +98,11 @@ def record(request, pk: int):
     return save_record_fields(request, pk, fields=RECORD_FIELDS)
 
 
-def _row_stats(lesson, student_id: int) -> dict:
+def _row_json(row: services.RowFigures | None) -> dict:
     """Count, average and suggestion of the student's period after a save, for the grid's right columns."""
-    today = school_today()
-    assignment = lesson.assignment
-    periods = selectors.assignment_periods(assignment)
-    period = selectors.locks.period_of(periods, lesson.date)
-    if period is None:
+    if row is None:  # the lesson is in no period
         return {}
-    policy = policy_for(lesson.school, selectors.period_policy_date(period, today))
-    marks = selectors.student_period_marks(assignment, student_id, period)
-    average = grading.weighted_average(marks, policy=policy)
-    suggestion = grading.suggest_final_mark(marks, policy=policy, average=average)
+    average, suggestion = row.average, row.suggestion
     return {"count": average.count or "", "average": grading.format_average(average.value),
             "suggested": suggestion.value or "", "explanation": suggestion.explanation}
 
@@ -149,7 +141,8 @@ def _save_cell(request, pk: int, student_id: int):
                 work_type = WorkType.objects.filter(school_id=lesson.school_id, pk=request.POST["work_type"]).first()
             result = services.save_cell(actor=request.user, lesson=lesson, student=student,
                                         text=request.POST.get("value", ""), key=key, work_type=work_type,
-                                        reason=request.POST.get("reason", ""), locked=True)
+                                        reason=request.POST.get("reason", ""), locked=True,
+                                        with_row=wants_json(request) and request.POST.get("row") == "1")
     except ValidationError as error:
         if wants_json(request):
             return json_error(error)
@@ -159,7 +152,7 @@ def _save_cell(request, pk: int, student_id: int):
     if wants_json(request):
         payload = {"ok": True, **result.as_dict()}
         if request.POST.get("row") == "1":
-            payload["row"] = _row_stats(lesson, student.pk)
+            payload["row"] = _row_json(result.row)
         return JsonResponse(payload)
     messages.success(request, f"{student.short_name}: сохранено.")
     return redirect(request.POST.get("next") or _lesson_url(lesson))
