@@ -519,65 +519,66 @@ def _write_cells(*, actor: Any, lesson: Lesson, context: LessonContext, state: s
     changes: list[tuple[Lesson, dict, dict]] = []
     keys: list[dict] = []  # the idempotency keys' rows
     results: dict[int, CellResult] = {}
-    for cell, entry in pending:
-        student = cell.student
-        if (entry.absence or entry.marks) and student.pk not in members:
-            errors[student.pk] = ValidationError({"student": f"{student.short_name} не учился в группе "
-                                                             f"«{lesson.assignment.group}» {lesson.date:%d.%m.%Y}."})
-            continue
-        attendance, marks = absences.get(student.pk), marks_of.get(student.pk, [])
-        before = _cell_snapshot(student, attendance, marks)
-        # Written in plain statements (``core.sql``): a cell save is the teacher's most frequent write.
-        if entry.absence:
-            if attendance is None:
-                attendance = Attendance(school_id=lesson.school_id, lesson_id=lesson.pk, student_id=student.pk,
-                                        code=entry.absence, set_by_id=author_id)
-                attendance.pk = sql.insert_row(Attendance, {
-                    "school_id": lesson.school_id, "lesson_id": lesson.pk, "student_id": student.pk,
-                    "code": entry.absence, "note": "", "set_by_id": author_id})
-            elif attendance.code != entry.absence:
-                attendance.code, attendance.set_by_id = entry.absence, author_id
-                sql.update_row(Attendance, attendance.pk, {"code": entry.absence, "set_by_id": author_id})
-        elif attendance is not None:
-            attendance.delete()
-            attendance = None
-        kept: list[Mark] = []
-        for position, parsed in enumerate(entry.marks):
-            if position < len(marks):
-                mark = marks[position]
-                if (mark.value, mark.modifier, mark.position) != (parsed.value, parsed.modifier, position):
-                    mark.value, mark.modifier, mark.position, mark.author_id = (parsed.value, parsed.modifier,
-                                                                                position, author_id)
-                    sql.update_row(Mark, mark.pk, {"value": parsed.value, "modifier": parsed.modifier,
-                                                   "position": position, "author_id": author_id})
-            else:
-                work_type = work_type or _column_work_type(lesson)
-                values = {"school_id": lesson.school_id, "lesson_id": lesson.pk, "student_id": student.pk,
-                          "value": parsed.value, "modifier": parsed.modifier, "work_type_id": work_type.pk,
-                          "comment": "", "position": position, "author_id": author_id}
-                mark = Mark(**values)
-                mark.work_type = work_type
-                mark.pk = sql.insert_row(Mark, values)
-            kept.append(mark)
-        for mark in marks[len(entry.marks):]:
-            mark.delete()
-        marks_of[student.pk] = kept  # the column as it is now (for the row's figures)
-        after = _cell_snapshot(student, attendance, kept)
-        changed = before != after
-        if changed:
-            if context.late:
-                after["late"] = True
-            changes.append((lesson, before, after))
-        result = CellResult(lesson=lesson.pk, student=student.pk, text=after["cell"], absence=after["absence"],
-                            marks=[grading.format_mark(m.value, m.modifier) for m in kept], changed=changed,
-                            late=context.late and changed)
-        results[student.pk] = result
-        if cell.key is not None:
-            keys.append({"school_id": lesson.school_id, "key": cell.key, "actor_id": author_id, "verb": "cell",
-                         "result": result.as_dict()})
-    if changes:
-        record_many(actor=actor, verb="journal.cell", school=lesson.school, changes=changes, reason=reason)
-    sql.insert_rows(WriteKey, keys)
+    # The cells' writes go to PostgreSQL together (one round trip for the mark, the audit entry and the key).
+    with sql.pipeline():
+        for cell, entry in pending:
+            student = cell.student
+            if (entry.absence or entry.marks) and student.pk not in members:
+                errors[student.pk] = ValidationError({"student": f"{student.short_name} не учился в группе "
+                                                                 f"«{lesson.assignment.group}» {lesson.date:%d.%m.%Y}."})
+                continue
+            attendance, marks = absences.get(student.pk), marks_of.get(student.pk, [])
+            before = _cell_snapshot(student, attendance, marks)
+            # Written in plain statements (``core.sql``): a cell save is the teacher's most frequent write.
+            if entry.absence:
+                if attendance is None:
+                    values = {"school_id": lesson.school_id, "lesson_id": lesson.pk, "student_id": student.pk,
+                              "code": entry.absence, "note": "", "set_by_id": author_id}
+                    attendance = Attendance(**values)  # its id is not needed: nothing refers to it in this save
+                    sql.insert_rows(Attendance, [values])
+                elif attendance.code != entry.absence:
+                    attendance.code, attendance.set_by_id = entry.absence, author_id
+                    sql.update_row(Attendance, attendance.pk, {"code": entry.absence, "set_by_id": author_id})
+            elif attendance is not None:
+                attendance.delete()
+                attendance = None
+            kept: list[Mark] = []
+            for position, parsed in enumerate(entry.marks):
+                if position < len(marks):
+                    mark = marks[position]
+                    if (mark.value, mark.modifier, mark.position) != (parsed.value, parsed.modifier, position):
+                        mark.value, mark.modifier, mark.position, mark.author_id = (parsed.value, parsed.modifier,
+                                                                                    position, author_id)
+                        sql.update_row(Mark, mark.pk, {"value": parsed.value, "modifier": parsed.modifier,
+                                                       "position": position, "author_id": author_id})
+                else:
+                    work_type = work_type or _column_work_type(lesson)
+                    values = {"school_id": lesson.school_id, "lesson_id": lesson.pk, "student_id": student.pk,
+                              "value": parsed.value, "modifier": parsed.modifier, "work_type_id": work_type.pk,
+                              "comment": "", "position": position, "author_id": author_id}
+                    mark = Mark(**values)  # (its id is not needed either)
+                    mark.work_type = work_type
+                    sql.insert_rows(Mark, [values])
+                kept.append(mark)
+            for mark in marks[len(entry.marks):]:
+                mark.delete()
+            marks_of[student.pk] = kept  # the column as it is now (for the row's figures)
+            after = _cell_snapshot(student, attendance, kept)
+            changed = before != after
+            if changed:
+                if context.late:
+                    after["late"] = True
+                changes.append((lesson, before, after))
+            result = CellResult(lesson=lesson.pk, student=student.pk, text=after["cell"], absence=after["absence"],
+                                marks=[grading.format_mark(m.value, m.modifier) for m in kept], changed=changed,
+                                late=context.late and changed)
+            results[student.pk] = result
+            if cell.key is not None:
+                keys.append({"school_id": lesson.school_id, "key": cell.key, "actor_id": author_id, "verb": "cell",
+                             "result": result.as_dict()})
+        if changes:
+            record_many(actor=actor, verb="journal.cell", school=lesson.school, changes=changes, reason=reason)
+        sql.insert_rows(WriteKey, keys)
     return results
 
 

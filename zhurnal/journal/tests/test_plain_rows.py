@@ -1,6 +1,6 @@
 """``core.sql.model_rows`` builds the same instances as the ORM — dates, datetimes, booleans, decimals and JSON
-included, on SQLite (which returns text and integers) as on PostgreSQL — and ``insert_rows``, ``insert_row`` and
-``update_row`` write what the ORM's ``save`` would."""
+included, on SQLite (which returns text and integers) as on PostgreSQL — and ``insert_rows`` and ``update_row``
+write what the ORM's ``save`` would, also in a ``pipeline``."""
 
 import uuid
 
@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from zhurnal.accounts.models import User
 from zhurnal.audit.models import AuditEntry
-from zhurnal.core.sql import columns, fetch, insert_row, insert_rows, model_rows, table, update_row
+from zhurnal.core.sql import columns, fetch, insert_rows, model_rows, pipeline, table, update_row
 from zhurnal.journal.models import GradingPolicy, Mark, WorkType, WriteKey
 from zhurnal.school.models import School
 from zhurnal.timetable.models import Lesson
@@ -67,9 +67,9 @@ def test_plain_inserts_write_what_the_orm_writes(small_school):
     assert written.filter(before__isnull=True).count() == 2
 
     key = uuid.uuid4()
-    pk = insert_row(WriteKey, {"school_id": school.pk, "key": key, "actor_id": actor.pk, "verb": "cell",
-                               "result": {"text": "4−", "late": False}})
-    stored = WriteKey.objects.get(pk=pk)
+    insert_rows(WriteKey, [{"school_id": school.pk, "key": key, "actor_id": actor.pk, "verb": "cell",
+                            "result": {"text": "4−", "late": False}}])
+    stored = WriteKey.objects.get()
     assert (stored.key, stored.result, stored.actor_id) == (key, {"text": "4−", "late": False}, actor.pk)
     assert WriteKey.objects.filter(key=str(key)).exists()
 
@@ -99,6 +99,24 @@ def test_a_plain_update_sets_the_values_and_the_time_of_change(journal):
 
 def test_plain_writes_refuse_unknown_fields_and_models_something_listens_to(small_school):
     with pytest.raises(ValueError, match="no_such_field"):
-        insert_row(AuditEntry, {"verb": "v", "no_such_field": 1})
+        insert_rows(AuditEntry, [{"verb": "v", "no_such_field": 1}])
     with pytest.raises(ValueError, match="listened"):  # stamps.watch: a change must replace the school's stamp
         update_row(WorkType, 1, {"name": "x"})
+
+
+def test_writes_in_a_pipeline_are_all_done_in_order_and_their_errors_raised(small_school):
+    from django.db import IntegrityError, transaction
+
+    school = small_school.school
+    key = uuid.uuid4()
+    row = {"school_id": school.pk, "key": key, "actor_id": None, "verb": "cell", "result": {}}
+    with transaction.atomic(), pipeline():
+        insert_rows(WriteKey, [row])
+        update_row(WriteKey, WriteKey.objects.get(key=key).pk, {"verb": "mark"})  # sees the insert before it
+        insert_rows(AuditEntry, [{"school_id": school.pk, "actor_id": None, "verb": "v", "target_type": "t",
+                                  "target_id": "1", "before": None, "after": None, "reason": "", "address": None}])
+    assert WriteKey.objects.get(key=key).verb == "mark" and AuditEntry.objects.filter(verb="v").count() == 1
+    with pytest.raises(IntegrityError), transaction.atomic(), pipeline():  # a key is used once
+        insert_rows(WriteKey, [{**row, "key": uuid.uuid4()}])
+        insert_rows(WriteKey, [row])
+    assert WriteKey.objects.count() == 1  # the transaction rolled back as a whole
