@@ -55,6 +55,24 @@ def fetch(sql: str, params: Sequence) -> list[tuple]:
         return cursor.fetchall()
 
 
+def fetch_together(*queries: tuple[str, Sequence]) -> list[list[tuple]]:
+    """The rows of independent queries, each ``(sql, params)``: on PostgreSQL sent together in one ``pipeline``
+    (one round trip for them all, the server running them in order), on SQLite one after another."""
+    if connection.vendor != "postgresql":
+        return [fetch(sql, params) for sql, params in queries]
+    cursors = []
+    try:
+        with pipeline():
+            for sql, params in queries:
+                cursor = connection.cursor()
+                cursors.append(cursor)
+                cursor.execute(sql, params)
+        return [cursor.fetchall() for cursor in cursors]
+    finally:
+        for cursor in cursors:
+            cursor.close()
+
+
 def model_rows(model, rows: Iterable[Sequence], fields: Sequence[str] | None = None) -> list:
     """Instances of ``model`` from plain rows of ``fields`` (attribute names, every concrete field by default, in
     the model's order), each value converted as the ORM would: SQLite returns datetimes as text and booleans as

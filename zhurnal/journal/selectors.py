@@ -19,7 +19,7 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from zhurnal.audit.models import AuditEntry
-from zhurnal.core.sql import any_of, as_date, date_param, fetch, in_list, table
+from zhurnal.core.sql import as_date, date_param, fetch, fetch_together, in_list, table
 from zhurnal.school.models import (
     AcademicYear,
     Enrollment,
@@ -122,17 +122,26 @@ _SPAN_STUDENT_FIELDS = tuple(f.attname for f in Student._meta.concrete_fields
                              if f.attname in ("id", "school_id", "user_id", "last_name", "first_name", "patronymic"))
 
 
-def member_spans(group: Group, start: dt.date, end: dt.date) -> dict[int, tuple[Student, list[tuple[dt.date, dt.date]]]]:
+Spans = dict[int, tuple[Student, list[tuple[dt.date, dt.date]]]]
+
+
+def member_spans(group: Group, start: dt.date, end: dt.date) -> Spans:
     """Students of the group at any time between ``start`` and ``end`` with their spans in it, ordered by name —
     one plain query (``core.sql``; the grid's hundreds of rows cost more to build through the ORM)."""
+    return _spans_of(fetch(*_member_spans_query(group, start, end)))
+
+
+def _member_spans_query(group: Group, start: dt.date, end: dt.date) -> tuple[str, list]:
     member_table, condition, param = _in_group_between(group)
     end_column = connection.ops.quote_name("end")
     columns = ", ".join(f"s.{name}" for name in _SPAN_STUDENT_FIELDS)
-    rows = fetch(
-        f"SELECT e.start, e.{end_column}, {columns} FROM {member_table} e "  # noqa: S608
-        f"JOIN {table(Student)} s ON s.id = e.student_id WHERE {condition}",
-        [param, date_param(end), date_param(start)])
-    spans: dict[int, tuple[Student, list[tuple[dt.date, dt.date]]]] = {}
+    return (f"SELECT e.start, e.{end_column}, {columns} FROM {member_table} e "  # noqa: S608
+            f"JOIN {table(Student)} s ON s.id = e.student_id WHERE {condition}",
+            [param, date_param(end), date_param(start)])
+
+
+def _spans_of(rows: list[tuple]) -> Spans:
+    spans: Spans = {}
     for span_start, span_end, *values in rows:
         student = Student.from_db(connection.alias, _SPAN_STUDENT_FIELDS, values)
         entry = spans.get(student.pk)
@@ -235,22 +244,25 @@ def default_work_type(work_types: list[WorkType]) -> WorkType | None:
 _ORDER_SHIFT = 48  # a mark's order in its cell: position << 48 + id (ids stay far below 2⁴⁸)
 
 
-def _grid_cells(lesson_ids: list[int]) -> list[tuple]:
-    """Marks (in their order within a cell) and absences of the lessons in one plain query (``core.sql``): the
-    grid's 1,800 cells cost more to build through the ORM than to read. Rows: lesson, student, value, modifier,
-    work type, order, absence code (``None`` on a mark's row; the mark columns are ``None`` on an absence's).
-    A mark's order is one number, its position in the cell and then its id (``_ORDER_SHIFT``), computed by the
-    database: one column less to read, and the rows sort by it in C; absences come first (order 0)."""
-    of_marks, params = any_of("m.lesson_id", lesson_ids)
-    of_absences, _ = any_of("a.lesson_id", lesson_ids)
-    rows = fetch(
-        f"SELECT m.lesson_id, m.student_id, m.value, m.modifier, m.work_type_id, "  # noqa: S608
-        f"m.position * {1 << _ORDER_SHIFT} + m.id, NULL FROM {table(Mark)} m WHERE {of_marks} "
-        f"UNION ALL SELECT a.lesson_id, a.student_id, NULL, NULL, NULL, 0, a.code "
-        f"FROM {table(Attendance)} a WHERE {of_absences}", [*params, *params])
-    # Sorted here: PostgreSQL's sort of these ~1,900 rows cost twice the reading of them.
-    rows.sort(key=itemgetter(5))
-    return rows
+def _period_lessons(assignment: TeachingAssignment, period: ReportingPeriod) -> tuple[str, list]:
+    """FROM and WHERE of the assignment's lessons in the period that took place (not cancelled), aliased ``l``."""
+    return (f"FROM {table(Lesson)} l WHERE l.assignment_id = %s AND l.date >= %s AND l.date <= %s "
+            "AND NOT l.cancelled", [assignment.pk, date_param(period.start), date_param(period.end)])
+
+
+def _grid_cells_query(assignment: TeachingAssignment, period: ReportingPeriod) -> tuple[str, list]:
+    """Marks (in their order within a cell) and absences at the period's lessons in one plain query (``core.sql``):
+    the grid's 1,800 cells cost more to build through the ORM than to read. Rows: lesson, student, value,
+    modifier, work type, order, absence code (``None`` on a mark's row; the mark columns are ``None`` on an
+    absence's). A mark's order is one number, its position in the cell and then its id (``_ORDER_SHIFT``),
+    computed by the database: one column less to read, and the rows sort by it in C; absences come first
+    (order 0). Sorted by the caller: PostgreSQL's sort of these ~1,900 rows cost twice the reading of them."""
+    lessons, params = _period_lessons(assignment, period)
+    return (f"SELECT m.lesson_id, m.student_id, m.value, m.modifier, m.work_type_id, "  # noqa: S608
+            f"m.position * {1 << _ORDER_SHIFT} + m.id, NULL FROM {table(Mark)} m "
+            f"WHERE m.lesson_id IN (SELECT l.id {lessons}) "
+            f"UNION ALL SELECT a.lesson_id, a.student_id, NULL, NULL, NULL, 0, a.code "
+            f"FROM {table(Attendance)} a WHERE a.lesson_id IN (SELECT l.id {lessons})", [*params, *params])
 
 
 @dataclass
@@ -339,7 +351,8 @@ def journal_grid(assignment: TeachingAssignment, period: ReportingPeriod, *, per
     """The journal page of an assignment for a period. Queries: work types and policy (none when the assignment
     comes with its school: cached per school), (reopenings, once the period has closed), lessons with their
     control types, students with their spans, marks and absences, final marks — four to seven, for any number of
-    rows and columns. ``assignment`` comes with its group, class and subject."""
+    rows and columns; the last four in one round trip on PostgreSQL (``fetch_together``). ``assignment`` comes
+    with its group, class and subject."""
     school = school_or_id(assignment)
     policy, work_types = rules_on(school, period_policy_date(period, today))
     lock = locks.period_lock(period, policy=policy, today=today,
@@ -347,28 +360,34 @@ def journal_grid(assignment: TeachingAssignment, period: ReportingPeriod, *, per
     control_ids = policy.control_types
     labels = {w.pk: w.label for w in work_types}
     default = default_work_type(work_types)
+    of_lessons, lesson_params = _period_lessons(assignment, period)
+    lesson_rows, member_rows, cell_rows, final_rows = fetch_together(  # one round trip on PostgreSQL
+        # The record's control type by the record's unique lesson index: as a join, PostgreSQL hashed the school's
+        # whole record table for sixty lessons.
+        (f"SELECT l.id, l.date, l.number, l.topic, (SELECT r.control_type_id FROM {table(LessonRecord)} r "  # noqa: S608
+         f"WHERE r.lesson_id = l.id) {of_lessons} ORDER BY l.date, l.number", lesson_params),
+        _member_spans_query(assignment.group, period.start, period.end),
+        _grid_cells_query(assignment, period),
+        (f"SELECT student_id, value, flagged FROM {table(FinalMark)} "  # noqa: S608
+         "WHERE assignment_id = %s AND period_id = %s AND kind = %s", [assignment.pk, period.pk, FinalKind.PERIOD]),
+    )
     lessons = []
     columns = []
-    for pk, date, number, topic, control_type_id in fetch(
-            # The record's control type by the record's unique lesson index: as a join, PostgreSQL hashed the
-            # school's whole record table for sixty lessons.
-            f"SELECT l.id, l.date, l.number, l.topic, (SELECT r.control_type_id FROM {table(LessonRecord)} r "  # noqa: S608
-            f"WHERE r.lesson_id = l.id) FROM {table(Lesson)} l WHERE l.assignment_id = %s "
-            "AND l.date >= %s AND l.date <= %s AND NOT l.cancelled ORDER BY l.date, l.number",
-            [assignment.pk, date_param(period.start), date_param(period.end)]):
+    for pk, date, number, topic, control_type_id in lesson_rows:
         lesson = LessonHead(pk, as_date(date), number, topic)
         lessons.append(lesson)
         columns.append(GridColumn(
             lesson=lesson, work_type_id=control_type_id or (default.pk if default else None),
             is_control=control_type_id in control_ids, control_label=labels.get(control_type_id, ""),
         ))
-    spans = member_spans(assignment.group, period.start, period.end)
+    spans = _spans_of(member_rows)
     cells: dict[int, dict[int, Cell]] = defaultdict(dict)  # student → lesson → cell
     kinds: dict[int, list[tuple[str, str, int | None]]] = defaultdict(list)  # student → his marks' kinds
     controls: dict[int, list[GradedMark]] = defaultdict(list)  # student → his control works' marks
     lesson_ids = [lesson.pk for lesson in lessons]
     lesson_dates = {lesson.pk: (lesson.date, lesson.number) for lesson in lessons}
-    for lesson_id, student_id, value, modifier, work_type_id, order, code in _grid_cells(lesson_ids):
+    cell_rows.sort(key=itemgetter(5))  # in each cell: its absence, then its marks in order
+    for lesson_id, student_id, value, modifier, work_type_id, order, code in cell_rows:
         row = cells[student_id]
         if code is not None:  # absences come first in a cell
             row[lesson_id] = (code,)
@@ -381,9 +400,7 @@ def journal_grid(assignment: TeachingAssignment, period: ReportingPeriod, *, per
             date, number = lesson_dates[lesson_id]
             controls[student_id].append(GradedMark(value, modifier, work_type_id, date, order >> _ORDER_SHIFT,
                                                    number))
-    finals = {student_id: FinalHead(value, bool(flagged)) for student_id, value, flagged in fetch(
-        f"SELECT student_id, value, flagged FROM {table(FinalMark)} "  # noqa: S608
-        "WHERE assignment_id = %s AND period_id = %s AND kind = %s", [assignment.pk, period.pk, FinalKind.PERIOD])}
+    finals = {student_id: FinalHead(value, bool(flagged)) for student_id, value, flagged in final_rows}
     # Marks of a student who is no longer listed (e.g. moved to another subgroup) still show.
     extra_ids = set(cells) - set(spans)
     if extra_ids:

@@ -9,7 +9,16 @@ from django.utils import timezone
 
 from zhurnal.accounts.models import User
 from zhurnal.audit.models import AuditEntry
-from zhurnal.core.sql import columns, fetch, insert_rows, model_rows, pipeline, table, update_row
+from zhurnal.core.sql import (
+    columns,
+    fetch,
+    fetch_together,
+    insert_rows,
+    model_rows,
+    pipeline,
+    table,
+    update_row,
+)
 from zhurnal.journal.models import GradingPolicy, Mark, WorkType, WriteKey
 from zhurnal.school.models import School
 from zhurnal.timetable.models import Lesson
@@ -120,3 +129,16 @@ def test_writes_in_a_pipeline_are_all_done_in_order_and_their_errors_raised(smal
         insert_rows(WriteKey, [{**row, "key": uuid.uuid4()}])
         insert_rows(WriteKey, [row])
     assert WriteKey.objects.count() == 1  # the transaction rolled back as a whole
+
+
+def test_queries_fetched_together_answer_as_each_alone(small_school):
+    from django.db import DatabaseError, transaction
+
+    queries = [(f"SELECT id, name FROM {table(School)} ORDER BY id", []),  # noqa: S608
+               (f"SELECT id, username FROM {table(User)} WHERE id > %s ORDER BY id", [0]),  # noqa: S608
+               ("SELECT 1 WHERE 1 = 0", [])]
+    assert fetch_together(*queries) == [fetch(*query) for query in queries]
+    assert fetch_together(*queries)[1]
+    with pytest.raises(DatabaseError), transaction.atomic():  # raised as Django's, the others' rows dropped
+        fetch_together(("SELECT 1", []), (f"SELECT no_such_column FROM {table(School)}", []))  # noqa: S608
+    assert fetch("SELECT 1", []) == [(1,)]
