@@ -4,28 +4,35 @@ code attempts go through the same lockout as passwords.
 ``authenticate(request, username=..., activation_code=...)`` returns the user when the code is valid now;
 it does not spend the code (``services.activate_account`` does, together with setting the password).
 
-Both read the signed-in user of every request in plain SQL (``UserRow``): through the ORM that read cost three
-times the query itself.
+Both read the signed-in user of every request in plain SQL (``UserRow``), with his schools: through the ORM that
+read cost three times the query itself.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.backends import ModelBackend
 
-from zhurnal.core.sql import columns, fetch, model_rows, table
+from zhurnal.core.sql import columns, fetch_together, model_rows, table
 
 from .models import User
+from .roles import SCHOOL_ROWS, schools_query
 from .services import find_activation_code
 
 
 class UserRow:
-    """``get_user`` (the user of the session, on every request) as one plain query, the rest as ``ModelBackend``."""
+    """``get_user`` (the user of the session, on every request) as one plain query, the rest as ``ModelBackend``.
+    The rows of the user's schools (``roles.schools_of``: every page's next query) are read in the same round
+    trip on PostgreSQL and kept on the user for the request."""
 
     def get_user(self, user_id):
-        rows = model_rows(User, fetch(f"SELECT {columns(User)} FROM {table(User)} WHERE id = %s", [user_id]))  # noqa: S608
-        if not rows:
+        user_rows, school_rows = fetch_together(
+            (f"SELECT {columns(User)} FROM {table(User)} WHERE id = %s", [user_id]),  # noqa: S608
+            schools_query(user_id))
+        users = model_rows(User, user_rows)
+        if not users or not self.user_can_authenticate(users[0]):
             return None
-        return rows[0] if self.user_can_authenticate(rows[0]) else None
+        setattr(users[0], SCHOOL_ROWS, school_rows)
+        return users[0]
 
 
 class PasswordBackend(UserRow, ModelBackend):

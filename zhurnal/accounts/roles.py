@@ -142,14 +142,27 @@ def cached_roles_in(user, school: School | None) -> SchoolRoles:
 def schools_of(user) -> list[School]:
     """Every school where the user holds any role, in a stable order. One plain query (``core.sql``): it runs on
     every page (the school switcher), and composing its three subqueries through the ORM cost more than running
-    them."""
+    them. The user of a request comes with them: the authentication backends read them with him
+    (``backends.UserRow``)."""
     if user is None or not user.is_authenticated:
         return []
+    read_with_user = getattr(user, SCHOOL_ROWS, None)
+    return school_rows(read_with_user if read_with_user is not None else fetch(*schools_query(user.pk)))
+
+
+SCHOOL_ROWS = "_zhurnal_school_rows"  # a user's attribute: the rows of ``schools_query`` read with him
+
+
+def schools_query(user_id: int) -> tuple[str, list]:
+    """``schools_of``'s query: (SQL, parameters); ``school_rows`` makes its rows schools."""
     # Subqueries, not joins: OR-ing three joined relations multiplies staff × students × guardians rows
     # (seconds per request in a 600-pupil school).
-    return model_rows(School, fetch(
-        f"SELECT {columns(School)} FROM {table(School)} WHERE id IN ("  # noqa: S608 - table names from the models
-        f"SELECT school_id FROM {table(StaffMember)} WHERE user_id = %s AND is_active "
-        f"UNION SELECT school_id FROM {table(Student)} WHERE user_id = %s "
-        f"UNION SELECT school_id FROM {table(Guardian)} WHERE user_id = %s) ORDER BY short_name, id",
-        [user.pk, user.pk, user.pk]))
+    return (f"SELECT {columns(School)} FROM {table(School)} WHERE id IN ("  # noqa: S608 - table names from the models
+            f"SELECT school_id FROM {table(StaffMember)} WHERE user_id = %s AND is_active "
+            f"UNION SELECT school_id FROM {table(Student)} WHERE user_id = %s "
+            f"UNION SELECT school_id FROM {table(Guardian)} WHERE user_id = %s) ORDER BY short_name, id",
+            [user_id, user_id, user_id])
+
+
+def school_rows(rows: list[tuple]) -> list[School]:
+    return model_rows(School, rows)

@@ -42,6 +42,19 @@ def test_the_sessions_user_is_the_same_user_as_djangos_backend_reads(small_schoo
     assert backend().get_user(user.pk) is None
 
 
+def test_the_sessions_user_comes_with_his_schools(small_school, django_assert_num_queries):
+    """Read in the user's round trip (one on PostgreSQL), the schools are what ``schools_of`` reads alone."""
+    from zhurnal.accounts.roles import schools_of
+
+    teacher = small_school.users["teacher"]
+    with django_assert_num_queries(2):
+        user = PasswordBackend().get_user(teacher.pk)
+    with django_assert_num_queries(0):
+        schools = schools_of(user)
+    assert schools == schools_of(User.objects.get(pk=teacher.pk)) == [small_school.school]
+    assert all(school.config_stamp for school in schools)
+
+
 def test_a_logged_in_teacher_is_let_in_until_he_logs_out_or_his_password_changes(small_school):
     client = Client()
     assert client.post("/accounts/login/", {"username": "teacher", "password": PASSWORD}).status_code == 302
