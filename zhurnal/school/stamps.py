@@ -21,6 +21,7 @@ long-running commands hold one; and every value expires after ``TIMEOUT`` anyway
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
 import uuid
@@ -89,14 +90,20 @@ def cached_row(school: Any, model: type[T], pk: int, *related: str) -> T | None:
     otherwise read it (with its joins) on every request. Only watched models, at every step of every path: a
     change to any of them replaces the stamp (a write that sends no signal — ``update``, ``bulk_create`` — must
     call ``bump``, as ``accounts.services.create_login`` does). A missing row (``None``) is not remembered."""
+    _check_paths(model, related)
+    return cached(school, f"row:{model._meta.label_lower}:{','.join(related)}", pk, lambda: (
+        model._default_manager.filter(school=school, pk=pk).select_related(*related).first()), keep_none=False)
+
+
+@functools.cache
+def _check_paths(model: type, related: tuple[str, ...]) -> None:
+    """Every model along every path is watched (checked once per model and paths: ``watch`` runs at start-up)."""
     _check_watched(model)
     for path in related:
         current = model
         for name in path.split("__"):
             current = current._meta.get_field(name).related_model
             _check_watched(current)
-    return cached(school, f"row:{model._meta.label_lower}:{','.join(related)}", pk, lambda: (
-        model._default_manager.filter(school=school, pk=pk).select_related(*related).first()), keep_none=False)
 
 
 def _check_watched(model: type) -> None:
