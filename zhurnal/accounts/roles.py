@@ -147,14 +147,14 @@ def schools_of(user) -> list[School]:
     if user is None or not user.is_authenticated:
         return []
     read_with_user = getattr(user, SCHOOL_ROWS, None)
-    return school_rows(read_with_user if read_with_user is not None else fetch(*schools_query(user.pk)))
+    return model_rows(School, read_with_user if read_with_user is not None else fetch(*schools_query(user.pk)))
 
 
 SCHOOL_ROWS = "_zhurnal_school_rows"  # a user's attribute: the rows of ``schools_query`` read with him
 
 
 def schools_query(user_id: int) -> tuple[str, list]:
-    """``schools_of``'s query: (SQL, parameters); ``school_rows`` makes its rows schools."""
+    """``schools_of``'s query: (SQL, parameters); ``model_rows(School, rows)`` makes its rows schools."""
     # Subqueries, not joins: OR-ing three joined relations multiplies staff × students × guardians rows
     # (seconds per request in a 600-pupil school).
     return (f"SELECT {columns(School)} FROM {table(School)} WHERE id IN ("  # noqa: S608 - table names from the models
@@ -163,6 +163,3 @@ def schools_query(user_id: int) -> tuple[str, list]:
             f"UNION SELECT school_id FROM {table(Guardian)} WHERE user_id = %s) ORDER BY short_name, id",
             [user_id, user_id, user_id])
 
-
-def school_rows(rows: list[tuple]) -> list[School]:
-    return model_rows(School, rows)

@@ -1,5 +1,6 @@
-"""Plain SQL for the hottest reads (the diary's week, the journal's grid), where building the query through the
-ORM and converting every row costs more than running it. Table names come from the models, every value is a
+"""Plain SQL for the hottest reads (the diary's week, the journal's grid) and writes (a journal cell), where
+building the statement through the ORM and converting every row costs more than running it; and for PostgreSQL,
+statements sent together (``pipeline``, ``fetch_together``). Table names come from the models, every value is a
 parameter; the same SQL runs on SQLite and PostgreSQL (both are tested)."""
 
 from __future__ import annotations
@@ -144,10 +145,15 @@ def pipeline() -> Iterator[None]:
     """Statements sent to PostgreSQL without waiting for each one's answer (psycopg's pipeline mode), the answers
     read once at the end — or sooner, when a result is fetched: a few writes in one round trip instead of one
     each. The server runs them in order, each seeing the ones before. An error of any of them is raised (as
-    Django's database errors) at the latest when the block ends. On SQLite, statements run as usual."""
+    Django's database errors) at the latest when the block ends, and aborts the rest of the pipeline: no
+    savepoint (an inner ``atomic`` catching an error) can recover inside one. On SQLite, statements run as
+    usual."""
     if connection.vendor != "postgresql":
         yield
         return
+    # As ``connection.cursor()`` does before a request's first statement: inside the pipeline the health check's
+    # own query would only be queued, and a connection the server dropped would fail instead of reconnecting.
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
     with connection.wrap_database_errors, connection.connection.pipeline():
         yield
@@ -173,7 +179,8 @@ def insert_rows(model, rows: Sequence[dict]) -> None:
 
 
 def update_row(model, pk: int, values: dict) -> int:
-    """Set ``values`` on the row ``pk``; the number of rows changed (0 when there is no such row)."""
+    """Set ``values`` on the row ``pk``; the number of rows changed (0 when there is no such row) — unknown (-1)
+    inside a ``pipeline``, where the answer has not come yet."""
     names = tuple(values)
     fields = _write_fields(model, names, inserting=False)
     params = _prepared(fields, [values[name] for name in names] + _now(fields, names))

@@ -186,7 +186,7 @@ def parse_cell(text: str, *, policy: Policy) -> CellEntry:
     return CellEntry(absence, tuple(marks))
 
 
-def format_cell(absence: str, marks: Iterable[Sequence[str]]) -> str:
+def format_cell(absence: str, marks: Iterable[Sequence]) -> str:
     """The inverse of ``parse_cell``: «н», «5/4−», «оп 5». Each mark starts with its value and modifier (a
     ``ParsedMark``, a pair, or a journal cell's (value, modifier, work type))."""
     marks_text = "/".join(format_mark(mark[0], mark[1]) for mark in marks)

@@ -235,10 +235,13 @@ class Grid:
 
 
 def default_work_type(work_types: list[WorkType]) -> WorkType | None:
-    for work_type in work_types:
+    """The work type a new mark gets where the lesson has no control type (and the grid's column shows): the
+    school's default, else its first active one."""
+    active = [work_type for work_type in work_types if work_type.is_active]
+    for work_type in active:
         if work_type.is_default:
             return work_type
-    return work_types[0] if work_types else None
+    return active[0] if active else None
 
 
 _ORDER_SHIFT = 48  # a mark's order in its cell: position << 48 + id (ids stay far below 2⁴⁸)
@@ -273,16 +276,17 @@ class ColumnState:
     absences: dict[int, Attendance]  # student → his absence at the lesson
     marks: dict[int, list[Mark]]  # student → his marks at the lesson, in order, with their work types
     members: set[int]  # the students who were in the lesson's group on its date
+    control_type_id: int | None = None  # the lesson record's control type (new marks get it)
     # student → his marks at the period's other lessons of the assignment (when asked for a period)
     period_marks: dict[int, list[GradedMark]] = field(default_factory=dict)
 
 
 def column_state(lesson: Lesson, student_ids: list[int], keys: list[str], *, work_types: list[WorkType],
                  period: ReportingPeriod | None = None) -> ColumnState:
-    """The keys already used, the absences, the marks and the group's members of these students at one lesson —
-    and with a ``period``, their marks at its other lessons of the assignment (the grid's row after a save) — one
-    plain query (``core.sql``) where the ORM took five: a cell save is the teacher's most frequent write.
-    ``lesson`` comes with its assignment and group; ``work_types`` are the school's."""
+    """The keys already used, the absences, the marks and the group's members of these students at one lesson,
+    the lesson's control type — and with a ``period``, their marks at its other lessons of the assignment (the
+    grid's row after a save) — one plain query (``core.sql``) where the ORM took six: a cell save is the teacher's
+    most frequent write. ``lesson`` comes with its assignment and group; ``work_types`` are the school's."""
     member_table, member_filter, member_param = _in_group_between(lesson.assignment.group)
     of_marks, mark_params = in_list("m.student_id", student_ids)
     of_absences, absence_params = in_list("a.student_id", student_ids)
@@ -308,10 +312,12 @@ def column_state(lesson: Lesson, student_ids: list[int], keys: list[str], *, wor
         "UNION ALL SELECT 'e', e.student_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL "
         f"FROM {member_table} e WHERE {member_filter} AND {of_members} "
         f"{period_branch}"
+        "UNION ALL SELECT 'r', NULL, NULL, NULL, NULL, NULL, r.control_type_id, NULL, NULL "
+        f"FROM {table(LessonRecord)} r WHERE r.lesson_id = %s "
         f"UNION ALL SELECT 'k', NULL, k.school_id, CAST(k.{q('key')} AS TEXT), k.verb, "
         f"CAST(k.result AS TEXT), NULL, NULL, NULL FROM {table(WriteKey)} k WHERE {of_keys}",
         [lesson.pk, *mark_params, lesson.pk, *absence_params, member_param, day, day, *member_params, *period_params,
-         *key_params])
+         lesson.pk, *key_params])
     types_by_id = {w.pk: w for w in work_types}
     state = ColumnState(keys={}, absences={}, marks={}, members=set())
     marks = []
@@ -332,6 +338,8 @@ def column_state(lesson: Lesson, student_ids: list[int], keys: list[str], *, wor
                 "code": text1, "note": text2, "set_by_id": number1})
         elif kind == "e":
             state.members.add(student_id)
+        elif kind == "r":
+            state.control_type_id = number1
         else:
             state.keys[str(uuid.UUID(text1))] = WriteKey(school_id=pk, key=text1, verb=text2, result=json.loads(text3))
     for mark in sorted(marks, key=lambda m: (m.position, m.pk)):
@@ -388,6 +396,8 @@ def journal_grid(assignment: TeachingAssignment, period: ReportingPeriod, *, per
     lesson_dates = {lesson.pk: (lesson.date, lesson.number) for lesson in lessons}
     cell_rows.sort(key=itemgetter(5))  # in each cell: its absence, then its marks in order
     for lesson_id, student_id, value, modifier, work_type_id, order, code in cell_rows:
+        if lesson_id not in lesson_dates:  # a lesson that entered the period between the two statements
+            continue
         row = cells[student_id]
         if code is not None:  # absences come first in a cell
             row[lesson_id] = (code,)
@@ -430,8 +440,8 @@ def journal_grid(assignment: TeachingAssignment, period: ReportingPeriod, *, per
 def period_mark_rows(assignment_ids: list[int], student_id: int, period: ReportingPeriod) -> list[tuple]:
     """A student's marks of these assignments in a period (lessons not cancelled) in the journal's order — the
     marks a period's average is made of: (assignment, ``GradedMark``, comment), one plain query (``core.sql``).
-    After every cell save (the row's new average) and on the diary's subject and final-marks pages."""
-    # A short list (one assignment after a cell save, a few on the diary's pages): ``IN`` (``core.sql``).
+    On the diary's subject and final-marks pages and for a suggested final mark."""
+    # A short list (a few assignments on the diary's pages): ``IN`` (``core.sql``).
     of_assignments, params = in_list("l.assignment_id", assignment_ids)
     source, source_params = _period_marks(period)
     rows = fetch(

@@ -383,15 +383,14 @@ def _cell_snapshot(student: Student, attendance: Attendance | None, marks: list[
     }
 
 
-def _column_work_type(lesson: Lesson) -> WorkType:
-    record_row = LessonRecord.objects.filter(lesson=lesson).select_related("control_type").first()
-    if record_row is not None and record_row.control_type is not None:
-        return record_row.control_type
-    work_type = WorkType.objects.filter(school_id=lesson.school_id, is_default=True).first()
-    work_type = work_type or WorkType.objects.filter(school_id=lesson.school_id, is_active=True).first()
+def _column_work_type(context: LessonContext, state: selectors.ColumnState) -> WorkType:
+    """A new mark's work type: the lesson's control type, else the school's default — as the grid's column shows
+    it (``selectors.default_work_type``); the school's usual work types are made first if it has none."""
+    work_type = next((w for w in context.work_types if w.pk == state.control_type_id), None)
+    work_type = work_type or selectors.default_work_type(context.work_types)
     if work_type is None:
-        ensure_journal_setup(school=lesson.school)
-        work_type = WorkType.objects.get(school_id=lesson.school_id, is_default=True)
+        ensure_journal_setup(school=context.lesson.school)
+        work_type = WorkType.objects.get(school_id=context.lesson.school_id, is_default=True)
     return work_type
 
 
@@ -500,7 +499,9 @@ def save_cells(
 
 def _row_figures(context: LessonContext, state: selectors.ColumnState, student_id: int) -> RowFigures:
     """The student's average and suggested final mark in the lesson's period, from his marks at its other lessons
-    and those now in his cell (none at a cancelled lesson, which does not count)."""
+    and those now in his cell (none at a cancelled lesson, which does not count). The other lessons are read as
+    the save began: a save of another lesson of the same student committed meanwhile (a second tab) shows in the
+    row at the next save or reload, as everything does in the grid."""
     lesson = context.lesson
     marks = list(state.period_marks.get(student_id, ()))
     if not lesson.cancelled:
@@ -552,7 +553,7 @@ def _write_cells(*, actor: Any, lesson: Lesson, context: LessonContext, state: s
                         sql.update_row(Mark, mark.pk, {"value": parsed.value, "modifier": parsed.modifier,
                                                        "position": position, "author_id": author_id})
                 else:
-                    work_type = work_type or _column_work_type(lesson)
+                    work_type = work_type or _column_work_type(context, state)
                     values = {"school_id": lesson.school_id, "lesson_id": lesson.pk, "student_id": student.pk,
                               "value": parsed.value, "modifier": parsed.modifier, "work_type_id": work_type.pk,
                               "comment": "", "position": position, "author_id": author_id}

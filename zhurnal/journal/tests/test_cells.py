@@ -69,6 +69,35 @@ def test_new_marks_take_the_lesson_control_type_and_changed_values_keep_theirs(j
     assert [(m.value, m.work_type_id) for m in marks] == [("4", oral.pk), ("3", control.pk)]
 
 
+def test_a_new_mark_gets_the_work_type_the_grids_column_shows(journal):
+    """Without a control type, the school's default work type — or, when the school has retired it, its first
+    active one: the same rule for the grid's column and the save (``selectors.default_work_type``)."""
+    school = journal.school.school
+    retired = WorkType.objects.get(school=school, is_default=True)
+    retired.is_active = False
+    retired.save()
+    periods = selectors.assignment_periods(journal.maths)
+    grid = selectors.journal_grid(journal.maths, periods[0], periods=periods, grade=5, today=IN_Q1)
+    column = next(c for c in grid.columns if c.lesson.pk == journal.lessons[0].pk)
+    save(journal, "5")
+    assert Mark.objects.get(lesson=journal.lessons[0]).work_type_id == column.work_type_id != retired.pk
+
+
+def test_a_new_mark_reads_no_more_than_a_changed_one(journal):
+    """The work type of a new mark comes from what the save has read already (the record's control type with the
+    column, the school's work types from its cache): typing into an empty cell costs no extra query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    save(journal, "5", lesson=journal.lessons[1])  # the rules cached
+    counts = []
+    for text in ("5", "4"):  # a new mark, then the same mark changed
+        with CaptureQueriesContext(connection) as queries:
+            save(journal, text, lesson=journal.lessons[2])
+        counts.append(sum(q["sql"].startswith("SELECT") for q in queries.captured_queries))
+    assert counts[0] == counts[1], counts
+
+
 def test_the_same_key_twice_makes_one_mark(journal):
     key = uuid.uuid4()
     first = save(journal, "5", key=key)
@@ -297,8 +326,9 @@ def test_a_column_reads_with_the_same_queries_for_one_and_every_student(journal)
 
 
 def test_a_students_period_marks_come_in_the_journals_order(journal):
-    """The row's figures after a save read the marks in lesson order (date, lesson number), not in the order they
-    were entered: the "unredeemed 2" rule reads two marks of one day in that order."""
+    """A student's marks of a period (what a suggested final mark is made of) come in lesson order (date, lesson
+    number), not in the order they were entered: the "unredeemed 2" rule reads two marks of one day in that
+    order."""
     first = journal.lessons[0]
     later_that_day = make_lessons(journal.maths, 1, start=first.date, numbers=(3,))[0]
     assert later_that_day.date == first.date

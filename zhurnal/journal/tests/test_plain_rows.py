@@ -142,3 +142,22 @@ def test_queries_fetched_together_answer_as_each_alone(small_school):
     with pytest.raises(DatabaseError), transaction.atomic():  # raised as Django's, the others' rows dropped
         fetch_together(("SELECT 1", []), (f"SELECT no_such_column FROM {table(School)}", []))  # noqa: S608
     assert fetch("SELECT 1", []) == [(1,)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pipeline_reconnects_when_the_server_dropped_the_connection():
+    """As Django's cursor does before a request's first statement (``CONN_HEALTH_CHECKS``)."""
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's pipelines")
+    backend = fetch("SELECT pg_backend_pid()", [])[0][0]
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [backend])
+    finally:
+        other.close()
+    connection.health_check_done = False  # a new request (``close_old_connections`` at its start)
+    assert fetch_together(("SELECT 1", [])) == [[(1,)]]
+    assert fetch("SELECT pg_backend_pid()", [])[0][0] != backend
