@@ -40,55 +40,65 @@ def nav_url(name: str, *args) -> str:
     return cached_reverse(name, args)
 
 
-def nav_for(roles: SchoolRoles) -> list[NavItem]:
-    items: list[NavItem] = []
+def nav_for(roles: SchoolRoles) -> tuple[NavItem, ...]:
+    """The menu of a person's roles (and of the first class he leads), on every page: made once per process for
+    each such combination and address configuration."""
     if not roles.is_member:
-        return items
+        return ()
+    led_class_id = min(roles.led_class_ids) if roles.led_class_ids else None
+    return _nav(roles.roles, led_class_id, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+
+@lru_cache(maxsize=1024)
+def _nav(role_names: frozenset[str], led_class_id: int | None, prefix: str, urlconf: str) -> tuple[NavItem, ...]:
+    items: list[NavItem] = []
+
+    def has(*names: str) -> bool:
+        return any(name in role_names for name in names)
 
     def add(label: str, name: str, *args) -> None:
         url = nav_url(name, *args)
         if all(item.url != url for item in items):
             items.append(NavItem(label, url))
 
-    if roles.has(Role.TEACHER):
+    if has(Role.TEACHER):
         add("Мой день", "timetable:today")
         add("Журнал", "journal:index")
         add("Мои группы", "school:my_groups")
-    for class_id in sorted(roles.led_class_ids):
-        add("Мой класс", "school:class_detail", class_id)
-        add("Дневники класса", "diary:class_overview", class_id)
-        add("Сводная", "journal:class_summary", class_id)
-        break
-    if roles.has(Role.TEACHER, Role.JOURNAL_ADMIN):
+    if led_class_id is not None:
+        add("Мой класс", "school:class_detail", led_class_id)
+        add("Дневники класса", "diary:class_overview", led_class_id)
+        add("Сводная", "journal:class_summary", led_class_id)
+    if has(Role.TEACHER, Role.JOURNAL_ADMIN):
         add("КТП", "planning:index")
-    if roles.has(Role.JOURNAL_ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.CLERK):
+    if has(Role.JOURNAL_ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.CLERK):
         add("Классы", "school:class_list")
         add("Обучающиеся", "school:student_list")
         add("Сотрудники", "school:staff_list")
         add("Движение", "school:movement_log")
         add("Настройка", "school:setup")
-    if roles.has(Role.JOURNAL_ADMIN, Role.CLERK):
+    if has(Role.JOURNAL_ADMIN, Role.CLERK):
         add("Импорт", "school:import")
     add("Расписание", "timetable:index")
-    if roles.has(Role.DEPUTY, Role.DIRECTOR):
+    if has(Role.DEPUTY, Role.DIRECTOR):
         add("Замены", "timetable:substitutions")
         add("Дневники", "diary:school_activity")
         add("Журнал", "journal:index")
         add("Контроль", "journal:control")
-    if roles.has(Role.JOURNAL_ADMIN, Role.DIRECTOR):
+    if has(Role.JOURNAL_ADMIN, Role.DIRECTOR):
         add("Оценивание", "journal:rules")
-    if roles.has(Role.DEPUTY, Role.DIRECTOR):
+    if has(Role.DEPUTY, Role.DIRECTOR):
         add("Выполнение программы", "planning:coverage")
-    if roles.has(Role.GUARDIAN, Role.STUDENT):
+    if has(Role.GUARDIAN, Role.STUDENT):
         add("Дневник", "diary:home")
-    if roles.has(Role.GUARDIAN):
+    if has(Role.GUARDIAN):
         add("Мои дети", "school:children")
-    if roles.has(Role.STUDENT):
+    if has(Role.STUDENT):
         add("Моя страница", "school:me")
-    if roles.has(Role.JOURNAL_ADMIN) or roles.led_class_ids:
+    if has(Role.JOURNAL_ADMIN) or led_class_id is not None:
         add("Доступ", "accounts:access")
     add("Безопасность", "accounts:security")
-    return items
+    return tuple(items)
 
 
 def start_url(roles: SchoolRoles) -> str:
