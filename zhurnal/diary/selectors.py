@@ -20,6 +20,8 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
+from zhurnal.core import stamps
+from zhurnal.core.stamps import school_or_id
 from zhurnal.journal import grading
 from zhurnal.journal.grading import Average, GradedMark, Policy, Suggestion
 from zhurnal.journal.models import (
@@ -30,7 +32,6 @@ from zhurnal.journal.models import (
 )
 from zhurnal.journal.policies import rules_on
 from zhurnal.journal.selectors import current_period, period_mark_rows, period_policy_date
-from zhurnal.school import stamps
 from zhurnal.school.models import (
     AcademicYear,
     Enrollment,
@@ -46,7 +47,6 @@ from zhurnal.school.models import (
     TeachingAssignment,
 )
 from zhurnal.school.selectors import assignment_of, grade_periods
-from zhurnal.school.stamps import school_or_id
 from zhurnal.timetable.calendar import BellTimes, HolidayCalendar, dates_between, monday_of
 from zhurnal.timetable.models import WEEKDAY_NAMES, SubstitutionKind
 
@@ -297,7 +297,7 @@ def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date
     Three plain queries (``rows`` — the families' hottest page) whatever the span's length and the number of
     marks: placement, the lessons around the span, then the student's marks, absences and individual homework at
     them with their files, substitutions and set due dates. The groups' assignments, the staff's and rooms'
-    names, holidays and bells come from the school's cache (``zhurnal.school.stamps``). ``new_for``: a user id —
+    names, holidays and bells come from the school's cache (``zhurnal.core.stamps``). ``new_for``: a user id —
     the span's ``new_marks`` counts the student's marks that user has not seen in the feed yet (in the third
     query)."""
     window_start = start - dt.timedelta(days=HOMEWORK_LOOKAROUND_DAYS)

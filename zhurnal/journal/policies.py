@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
-from zhurnal.school import stamps
+from zhurnal.core import stamps
 from zhurnal.school.models import School
 
 from .grading import Policy

@@ -20,6 +20,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from zhurnal.audit.models import AuditEntry
 from zhurnal.core.sql import as_date, date_param, fetch, fetch_together, in_list, table
+from zhurnal.core.stamps import school_or_id
 from zhurnal.school.models import (
     AcademicYear,
     Enrollment,
@@ -33,7 +34,6 @@ from zhurnal.school.models import (
     TeachingAssignment,
 )
 from zhurnal.school.selectors import grade_periods
-from zhurnal.school.stamps import school_or_id
 from zhurnal.timetable.models import Lesson
 
 from . import grading, locks

@@ -8,7 +8,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from zhurnal.audit.models import AuditEntry
-from zhurnal.core.testing import (
+from zhurnal.journal import grading, selectors, services
+from zhurnal.journal.models import Attendance, Mark, WorkType, WriteKey
+from zhurnal.journal.policies import policy_for
+from zhurnal.journal.testing import make_lessons
+from zhurnal.school import services as school_services
+from zhurnal.school.testing import (
     class_group,
     make_assignment,
     make_class,
@@ -16,11 +21,6 @@ from zhurnal.core.testing import (
     make_student,
     make_subject,
 )
-from zhurnal.journal import grading, selectors, services
-from zhurnal.journal.models import Attendance, Mark, WorkType, WriteKey
-from zhurnal.journal.policies import policy_for
-from zhurnal.journal.testing import make_lessons
-from zhurnal.school import services as school_services
 
 from .conftest import IN_Q1
 
@@ -345,8 +345,8 @@ def test_the_grid_and_the_saved_row_agree_on_a_control_two_redeemed_later_the_sa
     """Paired lessons: a «2» for a control work in the day's first lesson and a «5» in its later one redeem each
     other whatever order they were entered in — the grid (marks read in entry order) and the row's figures after
     a save (lesson order) show the same suggestion."""
+    from zhurnal.core import stamps
     from zhurnal.journal.models import GradingPolicy
-    from zhurnal.school import stamps
 
     school = journal.school.school
     GradingPolicy.objects.filter(school=school).update(two_blocks_five=True)
@@ -404,7 +404,7 @@ def test_a_retried_save_answers_the_row_as_it_is_now(journal):
 
 
 def test_a_lesson_outside_every_period_has_no_row(journal):
-    from zhurnal.school import stamps
+    from zhurnal.core import stamps
     from zhurnal.school.models import ReportingPeriod
 
     day = journal.lessons[0].date

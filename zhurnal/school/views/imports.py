@@ -18,9 +18,11 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from zhurnal.core.view_helpers import parse_date, require, school_view, scoped
+
 from .. import exports, imports, permissions, selectors
 from ..models import AcademicYear
-from .common import parse_date, require, school_view, scoped, year_and_date
+from .common import year_and_date
 
 
 class UploadSizeLimit(FileUploadHandler):

@@ -28,8 +28,11 @@ import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 
 T = TypeVar("T")
@@ -45,6 +48,12 @@ def new_stamp() -> str:
     return uuid.uuid4().hex
 
 
+def school_model() -> type[Model]:
+    """The tenant model whose rows carry ``config_stamp`` (``settings.ZHURNAL_SCHOOL_MODEL``, as Django names
+    its user model): core knows no domain app."""
+    return apps.get_model(settings.ZHURNAL_SCHOOL_MODEL)
+
+
 def bump(school: Any) -> None:
     """Everything cached for this school (an instance or an id) is out of date from now on: at once in this
     process, and in every process once the transaction commits (the new stamp is written then, once per school
@@ -58,10 +67,8 @@ def bump(school: Any) -> None:
         return
 
     def write() -> None:
-        from .models import School
-
         pending.pop(school_id, None)
-        School.objects.filter(pk=school_id).update(config_stamp=new_stamp())
+        school_model().objects.filter(pk=school_id).update(config_stamp=new_stamp())
         # Again at the commit: another thread of this process may have cached the old rows meanwhile (between the
         # change and its commit) under the generation the change began.
         _current[0] = next(_generation)
@@ -132,7 +139,8 @@ _watched: set[type] = set()
 
 
 def watch(*models) -> None:
-    """Bump the school's stamp whenever one of these models (each with a ``school`` foreign key) changes."""
+    """The registration an app calls (in its ``AppConfig.ready``) for the models whose rows this cache may hold:
+    bump the school's stamp whenever one of them (each with a ``school`` foreign key) changes."""
     for model in models:
         _watched.add(model)
         post_save.connect(_changed, sender=model, dispatch_uid=f"stamps:save:{model._meta.label}")

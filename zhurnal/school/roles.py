@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
+from zhurnal.core import stamps
 from zhurnal.core.sql import columns, fetch, model_rows, table
-from zhurnal.school import stamps
-from zhurnal.school.models import (
+
+from .models import (
     Guardian,
     GuardianLink,
     Position,
@@ -130,7 +131,7 @@ def roles_in(user, school: School | None) -> SchoolRoles:
 
 
 def cached_roles_in(user, school: School | None) -> SchoolRoles:
-    """``roles_in`` remembered until the school's stamp changes (``zhurnal.school.stamps``): the five or six
+    """``roles_in`` remembered until the school's stamp changes (``zhurnal.core.stamps``): the five or six
     queries of a person's standing run once per change of the school's staff, classes or families, not on every
     request. ``school`` must have been loaded in this request (its stamp is the version read)."""
     if school is None or user is None or not user.is_authenticated:

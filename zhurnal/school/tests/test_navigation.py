@@ -2,8 +2,8 @@
 
 from django.urls import reverse
 
-from zhurnal.accounts.roles import Role, SchoolRoles
 from zhurnal.core.navigation import nav_for
+from zhurnal.school.roles import Role, SchoolRoles
 
 
 def test_the_menu_follows_the_roles_and_the_led_class():

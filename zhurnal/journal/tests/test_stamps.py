@@ -10,12 +10,13 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from zhurnal.accounts.roles import cached_roles_in, roles_in
-from zhurnal.core.testing import build_small_school, page_queries
+from zhurnal.core import stamps
 from zhurnal.journal.policies import policy_for
 from zhurnal.journal.services import ensure_journal_setup
-from zhurnal.school import services, stamps
+from zhurnal.school import services
 from zhurnal.school.models import GuardianLink, School, StaffMember, StaffPosition, TeachingAssignment
+from zhurnal.school.roles import cached_roles_in, roles_in
+from zhurnal.school.testing import build_small_school, page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -144,8 +145,8 @@ def test_a_transaction_of_many_changes_writes_the_stamp_once():
 
 
 def test_a_cached_row_is_read_once_and_a_change_to_it_or_its_related_rows_is_seen_next_time(small):
-    from zhurnal.core.testing import make_staff, make_subject
     from zhurnal.school.selectors import assignment_of
+    from zhurnal.school.testing import make_staff, make_subject
 
     assignment = TeachingAssignment.objects.get(teacher=small.staff["teacher"])
     assert assignment_of(fresh(small.school), assignment.pk).subject.name == "Математика"

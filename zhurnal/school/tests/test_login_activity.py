@@ -7,10 +7,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from zhurnal.accounts import selectors, services
+from zhurnal.accounts import services
 from zhurnal.accounts.models import LoginEvent
-from zhurnal.accounts.roles import Role
-from zhurnal.core.testing import make_guardian, make_student
+from zhurnal.school.access import selectors
+from zhurnal.school.roles import Role
+from zhurnal.school.testing import make_guardian, make_student
 
 pytestmark = pytest.mark.django_db
 

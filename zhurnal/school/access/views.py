@@ -13,15 +13,17 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 
-from zhurnal.school import services as school_services
-from zhurnal.school.selectors import current_year, default_date
-from zhurnal.school.views.common import require, school_view, scoped
+from zhurnal.accounts import selectors as login_selectors
+from zhurnal.accounts import services as login_services
+from zhurnal.accounts.devices import describe_device
+from zhurnal.accounts.views.security import post_only
+from zhurnal.core.view_helpers import require, school_view, scoped
 
-from .. import permissions, selectors, services, slips
-from ..devices import describe_device
-from ..forms import GuardianLinkForm, SchoolSecurityForm
-from ..selectors import AccessRow
-from .security import post_only
+from .. import services as school_services
+from ..selectors import current_year, default_date
+from . import permissions, selectors, services, slips
+from .forms import GuardianLinkForm, SchoolSecurityForm
+from .selectors import AccessRow
 
 
 def _school_today(request):
@@ -36,7 +38,7 @@ def access_home(request):
     on = _school_today(request)
     classes = permissions.access_classes_visible_to(request.roles)
     classes = classes.filter(year=year) if year else classes.none()
-    return render(request, "accounts/access_home.html", {
+    return render(request, "school/access/access_home.html", {
         "on": on, "year": year, "summary": selectors.access_overview(classes, on),
         "can_view_staff": request.roles.is_school_reader,
         "can_edit_settings": permissions.can_edit_security_settings(request.roles),
@@ -107,7 +109,7 @@ def class_access(request, pk: int):
     can_issue = permissions.can_issue_codes_in_class(request.roles, school_class)
     # Whoever may issue codes for the class may record its families' choices (the same rule, no query per row).
     editable_links = {row.link.pk for row in rows if row.link is not None} if can_issue else set()
-    return render(request, "accounts/class_access.html", {
+    return render(request, "school/access/class_access.html", {
         "school_class": school_class, "on": on, "rows": rows, "can_issue": can_issue,
         "editable_links": editable_links, "needs_code": len({row.key for row in rows if row.needs_code}),
         "link_form": GuardianLinkForm(), "code_days": settings.ZHURNAL_ACTIVATION_CODE_DAYS,
@@ -123,7 +125,7 @@ def class_issue(request, pk: int):
     return _issue_and_download(
         request, rows=rows, chosen=_issue_rows(request, rows),
         title=f"Доступ к электронному дневнику: {school_class.name} класс",
-        file_stem=f"Коды доступа {school_class.name}", back=reverse("accounts:class_access", args=[pk]),
+        file_stem=f"Коды доступа {school_class.name}", back=reverse("school:class_access", args=[pk]),
     )
 
 
@@ -136,7 +138,7 @@ def _staff_rows(request) -> list[AccessRow]:
 @school_view
 def staff_access(request):
     rows = _staff_rows(request)
-    return render(request, "accounts/staff_access.html", {
+    return render(request, "school/access/staff_access.html", {
         "rows": rows, "can_issue": permissions.can_manage_staff_access(request.roles),
         "needs_code": len({row.key for row in rows if row.needs_code}), "code_days": settings.ZHURNAL_ACTIVATION_CODE_DAYS,
     })
@@ -150,7 +152,7 @@ def staff_issue(request):
     require(permissions.can_manage_staff_access(request.roles))
     return _issue_and_download(request, rows=rows, chosen=_issue_rows(request, rows),
                                title="Доступ к электронному журналу: сотрудники", file_stem="Коды доступа сотрудники",
-                               back=reverse("accounts:staff_access"))
+                               back=reverse("school:staff_access"))
 
 
 @school_view
@@ -165,7 +167,7 @@ def guardian_link_update(request, pk: int):
     form = GuardianLinkForm(request.POST)
     back = request.POST.get("back", "")
     if not back.startswith("/") or back.startswith("//"):
-        back = reverse("accounts:access")
+        back = reverse("school:access")
     if not form.is_valid():
         errors = [e for field_errors in form.errors.values() for e in field_errors]
         messages.error(request, f"{link.guardian.short_name}: ничего не изменено. " + " ".join(errors))
@@ -189,11 +191,11 @@ def person(request, pk: int):
     on = _school_today(request)
     user = scoped(permissions.people_visible_to(request.roles, on), pk=pk)
     school = request.roles.school
-    history = [(event, describe_device(event.user_agent)) for event in selectors.login_history(user, 50)]
-    return render(request, "accounts/person.html", {
+    history = [(event, describe_device(event.user_agent)) for event in login_selectors.login_history(user, 50)]
+    return render(request, "school/access/person.html", {
         "person_user": user, "records": selectors.people_of_user(user, school),
         "codes": selectors.codes_of(user, school), "history": history,
-        "has_two_factor": selectors.has_two_factor(user),
+        "has_two_factor": login_selectors.has_two_factor(user),
         "can_reset_2fa": permissions.can_reset_two_factor(request.roles, user),
     })
 
@@ -204,10 +206,10 @@ def person_reset_two_factor(request, pk: int):
     on = _school_today(request)
     user = scoped(permissions.people_visible_to(request.roles, on), pk=pk)
     require(permissions.can_reset_two_factor(request.roles, user))
-    services.disable_two_factor(actor=request.user, user=user, school=request.roles.school)
+    login_services.disable_two_factor(actor=request.user, user=user, school=request.roles.school)
     messages.success(request, f"Двухфакторная аутентификация пользователя {user.username} отключена, его сеансы "
                               f"завершены. При необходимости выдайте ему новый код активации.")
-    return redirect("accounts:person", pk=user.pk)
+    return redirect("school:person", pk=user.pk)
 
 
 @school_view
@@ -219,5 +221,5 @@ def school_security(request):
         services.update_school_security(actor=request.user, school=request.roles.school,
                                         require_staff_2fa=form.cleaned_data["require_staff_2fa"])
         messages.success(request, "Настройки безопасности сохранены.")
-        return redirect("accounts:school_security")
-    return render(request, "accounts/school_security.html", {"form": form, "security": security})
+        return redirect("school:school_security")
+    return render(request, "school/access/school_security.html", {"form": form, "security": security})

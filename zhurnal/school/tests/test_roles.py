@@ -3,10 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from zhurnal.accounts.roles import Role, roles_in, schools_of
-from zhurnal.core.testing import make_guardian, make_student
 from zhurnal.school.models import Guardian
+from zhurnal.school.roles import Role, roles_in, schools_of
 from zhurnal.school.services import link_guardian
+from zhurnal.school.testing import make_guardian, make_student
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from zhurnal.school.models import School
+from zhurnal.accounts.qr import qr_data_uri
 
-from .qr import qr_data_uri
+from ..models import School
 from .services import IssuedCode
 
 
@@ -50,14 +50,14 @@ def _context(school: School, title: str, slips: list[Slip], activation_url: str,
 def slips_pdf(*, school: School, title: str, slips: list[Slip], activation_url: str, login_url: str) -> bytes:
     from weasyprint import HTML
 
-    html = render_to_string("accounts/pdf/slips.html", _context(school, title, slips, activation_url, login_url))
+    html = render_to_string("school/access/pdf/slips.html", _context(school, title, slips, activation_url, login_url))
     return HTML(string=html).write_pdf()
 
 
 def list_pdf(*, school: School, title: str, slips: list[Slip], activation_url: str, login_url: str) -> bytes:
     from weasyprint import HTML
 
-    html = render_to_string("accounts/pdf/list.html", _context(school, title, slips, activation_url, login_url))
+    html = render_to_string("school/access/pdf/list.html", _context(school, title, slips, activation_url, login_url))
     return HTML(string=html).write_pdf()
 
 
