@@ -19,6 +19,7 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from zhurnal.audit.models import AuditEntry
+from zhurnal.core.models import WriteKey
 from zhurnal.core.sql import as_date, date_param, fetch, fetch_together, in_list, table
 from zhurnal.core.stamps import school_or_id
 from zhurnal.school.models import (
@@ -50,7 +51,6 @@ from .models import (
     Mark,
     PeriodReopening,
     WorkType,
-    WriteKey,
 )
 from .policies import policy_for, rules_on
 

@@ -23,8 +23,9 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from zhurnal.audit.services import record, record_many
-from zhurnal.core import sql
+from zhurnal.core import idempotency, sql
 from zhurnal.core.dates import today as school_today
+from zhurnal.core.models import WriteKey
 from zhurnal.school.models import ReportingPeriod, School, SchoolClass, Student, TeachingAssignment
 from zhurnal.timetable.models import Lesson
 
@@ -42,7 +43,6 @@ from .models import (
     Mark,
     PeriodReopening,
     WorkType,
-    WriteKey,
 )
 from .policies import DEFAULT_WORK_TYPES, policy_for, policy_row_for, rules_on
 
@@ -310,40 +310,6 @@ def _locked_lesson(lesson: Lesson) -> Lesson:
     return locked.select_related(*LOCKED_LESSON_RELATED).get(pk=lesson.pk)
 
 
-def _replay(key: uuid.UUID | str | None, *, school_id: int, verb: str, scope: dict) -> dict | None:
-    if key is None:
-        return None
-    row = WriteKey.objects.filter(key=key).first()
-    if row is None:
-        return None
-    return _replayed_result(row, school_id=school_id, verb=verb, scope=scope)
-
-
-KEY_REUSED = "Этот ключ запроса уже использован для другой записи."
-
-
-def _replayed_result(row: WriteKey, *, school_id: int, verb: str, scope: dict) -> dict:
-    """The first result of a retried write — if the key was used for this very write."""
-    if row.school_id != school_id or row.verb != verb or any(row.result.get(k) != v for k, v in scope.items()):
-        raise ValidationError({"key": KEY_REUSED})
-    return row.result
-
-
-def _remember(key: uuid.UUID | str | None, *, school_id: int, actor: Any, verb: str, result: dict) -> None:
-    if key is not None:
-        WriteKey.objects.create(school_id=school_id, key=key, actor=_actor(actor), verb=verb, result=result)
-
-
-def parse_key(value: str | None) -> uuid.UUID | None:
-    """An idempotency key from a request; a malformed one is refused rather than ignored."""
-    if not value:
-        return None
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as error:
-        raise ValidationError({"key": "Неверный ключ запроса."}) from error
-
-
 # --- cells: marks and attendance -------------------------------------------------------------------------------------
 
 
@@ -460,7 +426,7 @@ def save_cells(
             key = str(cell.key) if cell.key is not None else None
             if key in replays:
                 try:
-                    done[student.pk] = CellResult(**{**_replayed_result(
+                    done[student.pk] = CellResult(**{**idempotency.replayed_result(
                         replays[key], school_id=lesson.school_id, verb="cell",
                         scope={"lesson": lesson.pk, "student": student.pk}), "replayed": True})
                 except ValidationError as error:
@@ -468,7 +434,7 @@ def save_cells(
                 continue
             if key is not None:
                 if key in seen_keys:
-                    errors[student.pk] = ValidationError({"key": KEY_REUSED})
+                    errors[student.pk] = ValidationError({"key": idempotency.KEY_REUSED})
                     continue
                 seen_keys.add(key)
             if student.school_id != lesson.school_id:
@@ -599,7 +565,7 @@ def update_mark(
     """Change a mark's work type or comment (its value changes through ``save_cell``)."""
     today = today or school_today()
     lesson = _locked_lesson(mark.lesson)
-    if _replay(key, school_id=lesson.school_id, verb="mark", scope={"mark": mark.pk}) is not None:
+    if idempotency.replay(key, school_id=lesson.school_id, verb="mark", scope={"mark": mark.pk}) is not None:
         return Mark.objects.get(pk=mark.pk)
     mark = Mark.objects.select_related("work_type", "student").get(pk=mark.pk)
     if work_type.school_id != lesson.school_id:
@@ -618,7 +584,7 @@ def update_mark(
         if context.late:
             after["late"] = True
         record(actor=actor, verb="journal.mark", target=lesson, before=before, after=after, reason=reason)
-    _remember(key, school_id=lesson.school_id, actor=actor, verb="mark", result={"mark": mark.pk})
+    idempotency.remember(key, school_id=lesson.school_id, actor=actor, verb="mark", result={"mark": mark.pk})
     return mark
 
 
@@ -714,7 +680,7 @@ def add_homework_attachment(
     """A file to the homework: size and type limited; a retried upload with the same key adds nothing."""
     today = today or school_today()
     lesson = _locked_lesson(lesson)
-    replayed = _replay(key, school_id=lesson.school_id, verb="attachment", scope={"lesson": lesson.pk})
+    replayed = idempotency.replay(key, school_id=lesson.school_id, verb="attachment", scope={"lesson": lesson.pk})
     if replayed is not None:
         return HomeworkAttachment.objects.get(pk=replayed["attachment"])
     context = _lesson_context(lesson, today=today)
@@ -742,7 +708,7 @@ def add_homework_attachment(
     attachment.save()
     record(actor=actor, verb="journal.attachment_add", target=lesson,
            after={"file": attachment.name, "size": size, "attachment": attachment.pk})
-    _remember(key, school_id=lesson.school_id, actor=actor, verb="attachment",
+    idempotency.remember(key, school_id=lesson.school_id, actor=actor, verb="attachment",
               result={"lesson": lesson.pk, "attachment": attachment.pk})
     return attachment
 
@@ -950,7 +916,7 @@ def set_absence_reason(
     student was at the lesson, the note says why). Marks of the cell are not touched."""
     today = today or school_today()
     lesson = _locked_lesson(lesson)
-    if _replay(key, school_id=lesson.school_id, verb="absence_reason",
+    if idempotency.replay(key, school_id=lesson.school_id, verb="absence_reason",
                scope={"lesson": lesson.pk, "student": student.pk}) is not None:
         return Attendance.objects.filter(lesson=lesson, student=student).first()
     code = (code or "").strip().lower()
@@ -978,7 +944,7 @@ def set_absence_reason(
     after = {"student": student.pk, "absence": code, "note": note}
     if before != after:
         record(actor=actor, verb="journal.absence_reason", target=lesson, before=before, after=after, reason=note)
-    _remember(key, school_id=lesson.school_id, actor=actor, verb="absence_reason",
+    idempotency.remember(key, school_id=lesson.school_id, actor=actor, verb="absence_reason",
               result={"lesson": lesson.pk, "student": student.pk})
     return attendance
 

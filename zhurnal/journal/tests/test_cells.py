@@ -8,8 +8,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from zhurnal.audit.models import AuditEntry
+from zhurnal.core.models import WriteKey
 from zhurnal.journal import grading, selectors, services
-from zhurnal.journal.models import Attendance, Mark, WorkType, WriteKey
+from zhurnal.journal.models import Attendance, Mark, WorkType
 from zhurnal.journal.policies import policy_for
 from zhurnal.journal.testing import make_lessons
 from zhurnal.school import services as school_services
