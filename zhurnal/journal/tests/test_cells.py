@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from zhurnal.audit.models import AuditEntry
 from zhurnal.core.models import WriteKey
-from zhurnal.journal import grading, selectors, services
+from zhurnal.journal import grading, locks, selectors, services
 from zhurnal.journal.models import Attendance, Mark, WorkType
 from zhurnal.journal.policies import policy_for
 from zhurnal.journal.testing import make_lessons
@@ -335,7 +335,7 @@ def test_a_students_period_marks_come_in_the_journals_order(journal):
     assert later_that_day.date == first.date
     save(journal, "5", lesson=later_that_day)  # entered first, but the day's later lesson
     save(journal, "2", lesson=first)
-    period = selectors.locks.period_of(selectors.assignment_periods(journal.maths), first.date)
+    period = locks.period_of(selectors.assignment_periods(journal.maths), first.date)
 
     marks = selectors.student_period_marks(journal.maths, journal.school.students["student"], period)
 
@@ -361,7 +361,7 @@ def test_the_grid_and_the_saved_row_agree_on_a_control_two_redeemed_later_the_sa
     after_save = save(journal, "2", lesson=first, work_type=control, with_row=True).row.suggestion
     student = journal.school.students["student"]
     periods = selectors.assignment_periods(journal.maths)
-    period = selectors.locks.period_of(periods, first.date)
+    period = locks.period_of(periods, first.date)
     policy = policy_for(school, first.date)
     assert policy.two_blocks_five and control.pk in policy.control_types
 
@@ -381,7 +381,7 @@ def test_the_row_after_a_save_is_the_grids_row(journal):
     for lesson, text in zip(journal.lessons[1:6], ["5", "3", "4-", "зч", "н"], strict=True):
         save(journal, text, lesson=lesson)
     periods = selectors.assignment_periods(journal.maths)
-    period = selectors.locks.period_of(periods, journal.lessons[0].date)
+    period = locks.period_of(periods, journal.lessons[0].date)
     for text in ("5/4", "2", ""):
         row = save(journal, text, with_row=True).row
         grid = selectors.journal_grid(journal.maths, period, periods=periods, grade=5, today=IN_Q1)
