@@ -39,10 +39,7 @@ from .models import (
     PlanSection,
     ThematicPlan,
 )
-
-# TOPIC_WRITE_GUARDS: the registry another app appends its checks to (see sequence.py).
 from .sequence import (
-    TOPIC_WRITE_GUARDS,  # noqa: F401
     Content,
     HourSequence,
     LessonSequence,
@@ -532,7 +529,7 @@ def fill_topics_from_plan(*, actor: Any, assignment: TeachingAssignment, until: 
             break
         if not lessons.is_free(lesson):
             continue
-        guard = guard_message(lesson)
+        guard = guard_message(lesson, lessons.today)
         if guard:
             result.skipped.append((lesson, guard))
             continue
@@ -697,7 +694,7 @@ def set_own_topic(*, actor: Any, lesson: Lesson, topic: str, today: dt.date | No
     lessons, index, lesson = _load_for_change(lesson, today)
     if lesson.date < lessons.today:
         raise ValidationError({"lesson": lessons.closed_reason(lesson)})
-    guard = guard_message(lesson)
+    guard = guard_message(lesson, lessons.today)
     if guard:
         raise ValidationError({"lesson": guard})
     changed: list[Lesson] = []
