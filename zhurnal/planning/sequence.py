@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 
 from zhurnal.school.models import TeachingAssignment
 from zhurnal.timetable import lesson_data
@@ -30,6 +30,39 @@ def register_topic_guard(guard: TopicGuard) -> None:
     """The registration a higher app calls (in its ``AppConfig.ready``) to refuse plan writes into a lesson."""
     if guard not in _TOPIC_GUARDS:
         _TOPIC_GUARDS.append(guard)
+
+
+@dataclass(frozen=True)
+class ContentChange:
+    """A lesson's topic and homework as the plan gives them, and what the plan read there before."""
+
+    lesson: Lesson
+    old_topic: str
+    old_homework: str
+    topic: str
+    homework: str
+
+
+# The journal owns what happened in a lesson: the plan hands it the topics and homework to write (with the row
+# locks it holds and the guards it asked), and the journal writes and audits them.
+ContentWriter = Callable[..., None]
+_CONTENT_WRITERS: list[ContentWriter] = []
+
+
+def register_content_writer(writer: ContentWriter) -> None:
+    """The registration of the app that writes lesson content: ``writer(*, actor, verb, school, changes,
+    conflict)`` writes each change only where the lesson still holds what the plan read, else raises a
+    ``ValidationError`` with ``conflict``; it audits every change under ``verb``."""
+    if writer not in _CONTENT_WRITERS:
+        _CONTENT_WRITERS.append(writer)
+
+
+def write_content(*, actor: object, verb: str, school: object, changes: list[ContentChange], conflict: str) -> None:
+    if not changes:
+        return
+    if not _CONTENT_WRITERS:
+        raise ImproperlyConfigured("No app writes lesson content: the journal registers its writer at start-up.")
+    _CONTENT_WRITERS[0](actor=actor, verb=verb, school=school, changes=changes, conflict=conflict)
 
 
 @dataclass(frozen=True)

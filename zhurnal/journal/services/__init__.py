@@ -45,6 +45,7 @@ from .lesson_record import (  # noqa: F401
     remove_homework_attachment,
     save_individual_homework,
     save_lesson_record,
+    write_plan_content,
 )
 from .rules import (  # noqa: F401
     POLICY_FIELDS,
