@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -35,6 +36,24 @@ def cached_reverse(name: str, args: tuple | list = (), kwargs: dict | None = Non
     return reverse(name, args=args, kwargs=kwargs, current_app=current_app)
 
 
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    url_name: str
+    visible: Callable[[SchoolRoles], bool]
+
+
+_entries: list[NavEntry] = []
+
+
+def register_nav_entry(label: str, url_name: str, visible: Callable[[SchoolRoles], bool]) -> None:
+    """A higher app's page in the menu, shown to whom ``visible(roles)`` (the page's own permission predicate)
+    allows; asked on every page, so it must be cheap. Registering the same address again replaces the entry."""
+    _entries[:] = [entry for entry in _entries if entry.url_name != url_name]
+    _entries.append(NavEntry(label, url_name, visible))
+    _nav.cache_clear()
+
+
 def nav_url(name: str, *args) -> str:
     """The menu's links (``cached_reverse``)."""
     return cached_reverse(name, args)
@@ -46,11 +65,13 @@ def nav_for(roles: SchoolRoles) -> tuple[NavItem, ...]:
     if not roles.is_member:
         return ()
     led_class_id = min(roles.led_class_ids) if roles.led_class_ids else None
-    return _nav(roles.roles, led_class_id, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    registered = tuple(index for index, entry in enumerate(_entries) if entry.visible(roles))
+    return _nav(roles.roles, led_class_id, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF, registered)
 
 
 @lru_cache(maxsize=1024)
-def _nav(role_names: frozenset[str], led_class_id: int | None, prefix: str, urlconf: str) -> tuple[NavItem, ...]:
+def _nav(role_names: frozenset[str], led_class_id: int | None, prefix: str, urlconf: str,
+         registered: tuple[int, ...] = ()) -> tuple[NavItem, ...]:
     items: list[NavItem] = []
 
     def has(*names: str) -> bool:
@@ -95,6 +116,8 @@ def _nav(role_names: frozenset[str], led_class_id: int | None, prefix: str, urlc
         add("Мои дети", "school:children")
     if has(Role.STUDENT):
         add("Моя страница", "school:me")
+    for index in registered:
+        add(_entries[index].label, _entries[index].url_name)
     if has(Role.JOURNAL_ADMIN) or led_class_id is not None:
         add("Доступ", "accounts:access")
     add("Безопасность", "accounts:security")
