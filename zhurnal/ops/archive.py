@@ -86,9 +86,9 @@ def new_key() -> tuple[str, str]:
 def load_identities(path: Path) -> list[x25519.Identity]:
     """The secret keys of an age identity file (lines ``AGE-SECRET-KEY-…``; ``#`` starts a comment)."""
     try:
-        lines = path.read_text(encoding="ascii").splitlines()
-    except OSError as error:
-        raise CopyRefused(f"Не удалось прочитать ключ {path}: {error.strerror or error}") from error
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise CopyRefused(f"Не удалось прочитать ключ {path}: {getattr(error, 'strerror', None) or error}") from error
     identities = []
     for line in lines:
         line = line.strip()

@@ -328,8 +328,12 @@ def run_scheduled(now: dt.datetime | None = None, *, destinations: list[Destinat
         elif due and not BackupRun.objects.filter(ok=False, started_at__gte=schedule.last_slot(now, policy)).exists():
             # Every drive that needs the copy is unplugged: one recorded failure per scheduled moment, not hourly.
             outcome.backup = take_backup(trigger=Trigger.SCHEDULE, destinations=due, now=now)
-        last_drill = RestoreDrill.objects.order_by("-started_at").values_list("started_at", flat=True).first()
-        if schedule.drill_due(now, policy, last_drill) and (outcome.backup is None or outcome.backup.ok):
+        good = selectors.last_good_drill()
+        last_try = RestoreDrill.objects.order_by("-started_at").values_list("started_at", flat=True).first()
+        # A failed drill is tried again the next day, not every hour; and only when there is a copy to restore.
+        retry = last_try is None or now - last_try >= dt.timedelta(days=1) or (good and good.started_at == last_try)
+        if (schedule.drill_due(now, policy, good.started_at if good else None) and retry
+                and (outcome.backup is None or outcome.backup.ok) and newest_copy(destinations) is not None):
             outcome.drill = run_drill(trigger=Trigger.SCHEDULE, destinations=destinations)
         if outcome.backup is None and outcome.drill is None:
             outcome.note = "ничего не требуется: копия и проверка по расписанию уже сделаны"

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from zhurnal.ops.archive import new_key
 
@@ -27,7 +28,9 @@ class Command(BaseCommand):
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         with os.fdopen(descriptor, "w", encoding="ascii") as out:
-            out.write(f"# Журнал: ключ расшифровки резервных копий. Открытый ключ: {public}\n{secret}\n")
+            # age's own layout (age-keygen), so the age tool reads it too.
+            out.write(f"# zhurnal backup key, created: {timezone.now():%Y-%m-%dT%H:%M:%SZ}\n"
+                      f"# public key: {public}\n{secret}\n")
         self.stdout.write(
             f"Секретный ключ записан в {path}.\n"
             f"Открытый ключ: {public}\n"
