@@ -165,3 +165,17 @@ def test_a_second_scheduled_run_at_the_same_time_does_nothing(school_database, d
         assert got_it
         outcome = backups.run_scheduled(local(2026, 12, 11, 18, 30), destinations=drives.both)
     assert outcome.backup is None and "уже выполняется" in outcome.note
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_task_queue_runs_the_schedule_every_hour(school_database, drives):
+    from zhurnal.core import tasks
+
+    job = tasks.registered("ops.scheduled_backup")
+    assert job.task_class.validate_datetime is not None
+    hourly = [minute for minute in range(60) if job.task_class.validate_datetime(
+        dt.datetime(2026, 12, 7, 7, minute))]  # noqa: DTZ001 - the queue's UTC clock
+    assert hourly == [7]
+    job.call_local()
+    run = BackupRun.objects.get()
+    assert run.ok and run.trigger == "schedule"
