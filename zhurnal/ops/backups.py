@@ -205,6 +205,8 @@ def restore_copy(path: Path, *, target: Target, identities: list[x25519.Identity
     def check(manifest: Manifest) -> None:
         refusal_by_manifest(manifest, target)
         engines.ensure_empty(target)
+        if media_root is not None and media_root.exists() and any(media_root.iterdir()):
+            raise CopyRefused(f"Папка загруженных файлов {media_root} не пуста: восстановление только в пустую.")
 
     with workdir("restore-") as work:
         opened = open_copy(path, work, identities=identities, check=check)

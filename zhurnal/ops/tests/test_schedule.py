@@ -172,8 +172,8 @@ def test_the_task_queue_runs_the_schedule_every_hour(school_database, drives):
     from zhurnal.core import tasks
 
     job = tasks.registered("ops.scheduled_backup")
-    assert job.task_class.validate_datetime is not None
-    hourly = [minute for minute in range(60) if job.task_class.validate_datetime(
+    slot = job.task_class()
+    hourly = [minute for minute in range(60) if slot.validate_datetime(
         dt.datetime(2026, 12, 7, 7, minute))]  # noqa: DTZ001 - the queue's UTC clock
     assert hourly == [7]
     job.call_local()
