@@ -255,7 +255,7 @@ def reader_for(target: Target) -> Iterator[queries.Reader]:
         return
     connection = pg_connect(target.settings)
     try:
-        connection.execute("SET TIME ZONE 'UTC'")
+        queries.utc_session(connection)
         yield queries.PostgresReader(connection)
     finally:
         connection.rollback()

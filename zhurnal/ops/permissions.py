@@ -7,7 +7,7 @@ the page does not exist (404); for other people of the keeping school it is not 
 
 from __future__ import annotations
 
-from zhurnal.accounts.roles import Role, SchoolRoles
+from zhurnal.school.roles import Role, SchoolRoles
 
 from .selectors import keeps_backups
 

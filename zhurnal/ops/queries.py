@@ -127,10 +127,15 @@ def open_snapshot(connection: psycopg.Connection) -> str:
     """Start a read-only repeatable-read transaction and export its snapshot for ``pg_dump --snapshot``."""
     connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
     connection.read_only = True
-    connection.execute("SET TIME ZONE 'UTC'")
+    utc_session(connection)
     row = connection.execute("SELECT pg_export_snapshot()").fetchone()
     assert row is not None
     return str(row[0])
+
+
+def utc_session(connection: psycopg.Connection) -> None:
+    """Timestamps read in UTC (``manifest.canonical`` writes them so)."""
+    connection.execute("SET TIME ZONE 'UTC'")
 
 
 def server_major(connection: psycopg.Connection) -> int:

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from zhurnal.core.templatetags.zhurnal import MONTHS_GENITIVE
-from zhurnal.school import stamps
+from zhurnal.core import stamps
 from zhurnal.school.models import School
 
 from . import schedule

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from zhurnal.accounts.models import User
 from zhurnal.audit import services as audit
-from zhurnal.school import stamps
+from zhurnal.core import stamps
 from zhurnal.school.models import School
 
 from .models import BackupCopy, BackupPolicy, BackupRun, RestoreDrill

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from zhurnal.school.views.common import require, school_view
+from zhurnal.core.view_helpers import require, school_view
 
 from . import permissions, selectors, services
 from .forms import BackupScheduleForm
