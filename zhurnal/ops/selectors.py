@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils import timezone
 
-from zhurnal.core.templatetags.zhurnal import MONTHS_GENITIVE
 from zhurnal.core import stamps
+from zhurnal.core.templatetags.zhurnal import MONTHS_GENITIVE
 from zhurnal.school.models import School
 
 from . import schedule
