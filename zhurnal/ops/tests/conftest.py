@@ -86,10 +86,10 @@ def build_working_school(students_per_class: int = 8) -> WorkingSchool:
     """The small school with a term of maths: marks and absences in the first quarter, its final marks, a
     homework file, and the current quarter's lessons left empty for the marks saved during the copy."""
     from zhurnal.core.dates import today
-    from zhurnal.core.testing import build_small_school, class_group
     from zhurnal.journal import services
     from zhurnal.school.models import Student, TeachingAssignment
     from zhurnal.school.selectors import periods_for_grade
+    from zhurnal.school.testing import build_small_school, class_group
     from zhurnal.timetable.models import Lesson
     from zhurnal.timetable.testing import put
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from zhurnal.core.testing import build_small_school
 from zhurnal.ops import backups, engines
 from zhurnal.ops.archive import CopyRefused, load_identities, new_key
+from zhurnal.school.testing import build_small_school
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhurnal.audit.models import AuditEntry
-from zhurnal.core.testing import make_school, page_queries
+from zhurnal.core.testing import page_queries
 from zhurnal.ops import selectors, services
 from zhurnal.ops.models import BackupPolicy, CopyKind, Trigger, Weekday
+from zhurnal.school.testing import make_school
 
 URL = "/backups/"
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from zhurnal.core.testing import build_small_school
 from zhurnal.ops import backups, engines
 from zhurnal.ops.archive import CopyRefused, open_copy, sha256_file, sidecar, write_archive, write_sidecar
 from zhurnal.ops.manifest import Manifest
+from zhurnal.school.testing import build_small_school
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
