@@ -14,8 +14,9 @@ from collections.abc import Callable
 
 from django.contrib.auth.backends import ModelBackend
 
-from zhurnal.core.sql import columns, fetch_together, model_rows, table
+from zhurnal.core.sql import fetch_together, model_rows
 
+from . import queries
 from .models import User
 from .services import find_activation_code
 
@@ -38,8 +39,7 @@ class UserRow:
 
     def get_user(self, user_id):
         user_rows, *companion_rows = fetch_together(
-            (f"SELECT {columns(User)} FROM {table(User)} WHERE id = %s", [user_id]),  # noqa: S608
-            *(query(user_id) for _, query in _READ_WITH_USER))
+            queries.user_query(user_id), *(query(user_id) for _, query in _READ_WITH_USER))
         users = model_rows(User, user_rows)
         if not users or not self.user_can_authenticate(users[0]):
             return None

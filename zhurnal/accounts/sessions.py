@@ -8,10 +8,9 @@ this module.
 from __future__ import annotations
 
 from django.contrib.sessions.backends import db
-from django.db import connection
 from django.utils import timezone
 
-from zhurnal.core.sql import fetch, table
+from . import queries
 
 
 class SessionStore(db.SessionStore):
@@ -19,11 +18,8 @@ class SessionStore(db.SessionStore):
         """The session row if it has not expired, as Django's store returns it; otherwise ``None`` and the key
         forgotten (a new one is issued when the session is saved)."""
         model = self.model
-        rows = fetch(f"SELECT session_data, expire_date FROM {table(model)} "  # noqa: S608
-                     "WHERE session_key = %s AND expire_date > %s",
-                     [self.session_key, connection.ops.adapt_datetimefield_value(timezone.now())])
-        if not rows:
+        row = queries.live_session(model, self.session_key, timezone.now())
+        if row is None:
             self._session_key = None
             return None
-        data, expires = rows[0]
-        return model(session_key=self.session_key, session_data=data, expire_date=expires)
+        return model(session_key=self.session_key, session_data=row.session_data, expire_date=row.expire_date)

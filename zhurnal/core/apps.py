@@ -18,5 +18,6 @@ def plan_for_memory(sender, connection, **kwargs) -> None:
     cost = getattr(settings, "DB_RANDOM_PAGE_COST", None)
     if connection.vendor != "postgresql" or cost is None:
         return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('random_page_cost', %s, false)", [str(cost)])
+    from zhurnal.core.sql import set_random_page_cost
+
+    set_random_page_cost(connection, cost)

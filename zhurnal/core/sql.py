@@ -50,6 +50,12 @@ def date_param(day: dt.date):
     return connection.ops.adapt_datefield_value(day)
 
 
+def set_random_page_cost(connection, cost: float) -> None:
+    """PostgreSQL's planner setting for this connection (``core.apps.plan_for_memory``)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('random_page_cost', %s, false)", [str(cost)])
+
+
 def fetch(sql: str, params: Sequence) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -12,15 +12,14 @@ import secrets
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from zhurnal.audit.services import record
-from zhurnal.core.sql import date_param, table
 from zhurnal.school.models import Guardian, GuardianLink, ReportingPeriod, Student
 
-from . import selectors
+from . import queries, selectors
 from .models import AcknowledgementKind, CalendarFeed, DiaryView, FeedVisit, FinalAcknowledgement
 
 
@@ -31,12 +30,8 @@ def count_diary_view(*, student: Student, guardian_id: int | None, viewer_is_stu
         return
     who = {"guardian_id": guardian_id} if guardian_id is not None else {"student_id": student.pk}
     ((column, person),) = who.items()
-    count = connection.ops.quote_name("count")
-    with connection.cursor() as cursor:  # plain SQL: on every page a family opens, the ORM's UPDATE cost double
-        cursor.execute(f"UPDATE {table(DiaryView)} SET {count} = {count} + 1 WHERE date = %s AND {column} = %s",  # noqa: S608
-                       [date_param(on), person])
-        if cursor.rowcount:
-            return
+    if queries.count_view(column=column, person=person, on=on):
+        return
     try:
         with transaction.atomic():
             DiaryView.objects.create(school_id=student.school_id, date=on, count=1, **who)

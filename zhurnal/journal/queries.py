@@ -6,8 +6,10 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from django.db import connections
+from django.db import connection, connections
 
+from zhurnal.core.sql import date_param, table
+from zhurnal.school.models import Enrollment, Group, GroupKind, GroupMembership, Student
 from zhurnal.timetable.models import Lesson
 
 
@@ -36,3 +38,35 @@ def write_lesson_contents(rows: Sequence[ContentRow], now: dt.datetime) -> None:
     with connection.cursor() as cursor:
         cursor.executemany(sql, [(row.topic, row.homework, stamp, row.lesson_id, row.old_topic, row.old_homework)
                                  for row in rows])
+
+
+# --- who is in a group when (selectors.members, the grid) ---------------------------------------------------
+
+
+def in_group_between(group: Group) -> tuple[str, str, int]:
+    """Where a group's members are kept, for plain SQL aliasing the table ``e`` — the enrollments of its class for
+    a whole class, its memberships otherwise — and the condition "in the group at some time between two dates":
+    (table, condition, the group's parameter; two date parameters follow it: the last day, the first day)."""
+    end = connection.ops.quote_name("end")  # a reserved word
+    if group.kind == GroupKind.CLASS:
+        member_table, condition, param = table(Enrollment), "e.school_class_id = %s", group.school_class_id
+    else:
+        member_table, condition, param = table(GroupMembership), "e.group_id = %s", group.pk
+    return member_table, f"{condition} AND e.start <= %s AND (e.{end} IS NULL OR e.{end} >= %s)", param
+
+
+def member_spans_query(group: Group, start: dt.date, end: dt.date, student_fields: tuple[str, ...]) -> tuple[str, list]:
+    """(SQL, parameters): each span of the group's members between the dates, with the student's ``student_fields``."""
+    member_table, condition, param = in_group_between(group)
+    end_column = connection.ops.quote_name("end")
+    columns = ", ".join(f"s.{name}" for name in student_fields)
+    return (f"SELECT e.start, e.{end_column}, {columns} FROM {member_table} e "  # noqa: S608
+            f"JOIN {table(Student)} s ON s.id = e.student_id WHERE {condition}",
+            [param, date_param(end), date_param(start)])
+
+
+def member_on_query(group: Group, student_id: int, on: dt.date) -> tuple[str, list]:
+    """(SQL, parameters): a row if the student was in the group on ``on``."""
+    member_table, condition, param = in_group_between(group)
+    return (f"SELECT 1 FROM {member_table} e WHERE {condition} AND e.student_id = %s",  # noqa: S608
+            [param, date_param(on), date_param(on), student_id])

@@ -10,7 +10,7 @@ class SchoolConfig(AppConfig):
         from zhurnal.core import stamps
         from zhurnal.core.navigation import MenuEntry, StartPage, register_menu, register_start
 
-        from . import models, permissions, roles
+        from . import models, permissions, queries, roles
         from .access import permissions as access
 
         # Roles (who works, teaches, leads a class, learns, is a guardian) and the calendar (years, periods,
@@ -20,7 +20,7 @@ class SchoolConfig(AppConfig):
                      models.Student, models.Guardian, models.GuardianLink, models.AcademicYear, models.PeriodSet,
                      models.ReportingPeriod, models.Holiday, models.Subject, models.Group)
         # Every page needs the schools of its user (the school switcher, the active school).
-        read_with_user(roles.SCHOOL_ROWS, roles.schools_query)
+        read_with_user(roles.SCHOOL_ROWS, queries.schools_query)
         register_menu(
             MenuEntry(30, "Мои группы", "school:my_groups", permissions.teaches),
             MenuEntry(40, "Мой класс", "school:class_detail", permissions.leads_a_class, led_class=True),

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from zhurnal.core import stamps
-from zhurnal.core.sql import columns, fetch, model_rows, table
+from zhurnal.core.sql import fetch, model_rows
 
 from .models import (
     Guardian,
@@ -22,6 +22,7 @@ from .models import (
     Student,
     TeachingAssignment,
 )
+from .queries import schools_query
 
 
 class Role:
@@ -152,15 +153,3 @@ def schools_of(user) -> list[School]:
 
 
 SCHOOL_ROWS = "_zhurnal_school_rows"  # a user's attribute: the rows of ``schools_query`` read with him
-
-
-def schools_query(user_id: int) -> tuple[str, list]:
-    """``schools_of``'s query: (SQL, parameters); ``model_rows(School, rows)`` makes its rows schools."""
-    # Subqueries, not joins: OR-ing three joined relations multiplies staff × students × guardians rows
-    # (seconds per request in a 600-pupil school).
-    return (f"SELECT {columns(School)} FROM {table(School)} WHERE id IN ("  # noqa: S608 - table names from the models
-            f"SELECT school_id FROM {table(StaffMember)} WHERE user_id = %s AND is_active "
-            f"UNION SELECT school_id FROM {table(Student)} WHERE user_id = %s "
-            f"UNION SELECT school_id FROM {table(Guardian)} WHERE user_id = %s) ORDER BY short_name, id",
-            [user_id, user_id, user_id])
-

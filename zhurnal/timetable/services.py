@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from zhurnal.audit.services import record
 from zhurnal.school.models import AcademicYear, School, StaffMember, TeachingAssignment
 
+from . import queries
 from .calendar import (
     BellTimes,
     HolidayCalendar,
@@ -486,18 +486,18 @@ def regenerate_lessons(*, actor: Any, year: AcademicYear, start: dt.date, end: d
         report.updated = len(to_update)
     if orphans:
         keep: set[int] = set()
-        for chunk in _chunks(orphans, 500):
+        for chunk in queries.chunks(orphans, 500):
             chunk_qs = Lesson.objects.filter(pk__in=chunk)
             keep |= set(lessons_with_data(chunk_qs).values_list("pk", flat=True))
             keep |= set(chunk_qs.filter(cancelled=True).values_list("pk", flat=True))
         doomed = [pk for pk in orphans if pk not in keep]
-        for chunk in _chunks(doomed, 500):
+        for chunk in queries.chunks(doomed, 500):
             Lesson.objects.filter(pk__in=chunk).delete()
         report.deleted = len(doomed)
         if keep:
             report.kept = list(Lesson.objects.filter(pk__in=keep).select_related(
                 "assignment__group", "assignment__subject").order_by("date", "number"))
-    report.created = _insert_lessons(year.school_id, [
+    report.created = queries.insert_lessons(year.school_id, [
         (day, number, assignment_id, entry.pk, entry.room_id, teachers[assignment_id])
         for (assignment_id, day, number), entry in planned.items()
         if (assignment_id, day, number) not in taken
@@ -507,34 +507,6 @@ def regenerate_lessons(*, actor: Any, year: AcademicYear, start: dt.date, end: d
                after={"from": str(start), "to": str(end), "created": report.created, "updated": report.updated,
                       "deleted": report.deleted, "kept": [lesson.pk for lesson in report.kept]})
     return report
-
-
-_INSERTED_FIELDS = ("school", "date", "number", "assignment", "entry", "room", "planned_teacher", "actual_teacher",
-                    "kind", "cancelled", "note", "topic", "homework", "created_at", "updated_at")
-
-
-def _insert_lessons(school_id: int, rows: list[tuple[dt.date, int, int, int, int | None, int]]) -> int:
-    """Insert new timetable lessons (date, number, assignment, entry, room, teacher) with one prepared statement.
-
-    A year of a whole school is some 30 000 lessons: building model instances and letting ``bulk_create``
-    compile them costs tens of seconds, a plain ``executemany`` well under one."""
-    ops = connection.ops
-    now = ops.adapt_datetimefield_value(timezone.now())
-    columns = ", ".join(ops.quote_name(Lesson._meta.get_field(name).column) for name in _INSERTED_FIELDS)
-    marks = ", ".join(["%s"] * len(_INSERTED_FIELDS))
-    sql = f"INSERT INTO {ops.quote_name(Lesson._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
-    values = [(school_id, ops.adapt_datefield_value(day), number, assignment_id, entry_id, room_id, teacher_id,
-               teacher_id, LessonKind.REGULAR, False, "", "", "", now, now)
-              for day, number, assignment_id, entry_id, room_id, teacher_id in rows]
-    with connection.cursor() as cursor:
-        for chunk in _chunks(values, 2000):
-            cursor.executemany(sql, chunk)
-    return len(values)
-
-
-def _chunks(items: list, size: int):
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
 
 
 # --- ad-hoc lessons ---------------------------------------------------------------------------------------------

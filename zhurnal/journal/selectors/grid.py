@@ -22,7 +22,7 @@ from zhurnal.school.models import (
 )
 from zhurnal.timetable.models import Lesson
 
-from .. import grading, locks
+from .. import grading, locks, queries
 from ..grading import Average, GradedMark, Policy, Suggestion
 from ..models import (
     Attendance,
@@ -33,7 +33,7 @@ from ..models import (
     WorkType,
 )
 from ..policies import rules_on
-from .members import _in_group_between, _member_spans_query, _name_key, _spans_of, in_spans
+from .members import _SPAN_STUDENT_FIELDS, _name_key, _spans_of, in_spans
 from .periods import marks_allowed_for, period_policy_date
 
 # A journal cell: its absence code ("" for none), then its marks in their order, each as the kind the average
@@ -154,7 +154,7 @@ def column_state(lesson: Lesson, student_ids: list[int], keys: list[str], *, wor
     the lesson's control type — and with a ``period``, their marks at its other lessons of the assignment (the
     grid's row after a save) — one plain query (``core.sql``) where the ORM took six: a cell save is the teacher's
     most frequent write. ``lesson`` comes with its assignment and group; ``work_types`` are the school's."""
-    member_table, member_filter, member_param = _in_group_between(lesson.assignment.group)
+    member_table, member_filter, member_param = queries.in_group_between(lesson.assignment.group)
     of_marks, mark_params = in_list("m.student_id", student_ids)
     of_absences, absence_params = in_list("a.student_id", student_ids)
     of_members, member_params = in_list("e.student_id", student_ids)
@@ -241,7 +241,7 @@ def journal_grid(assignment: TeachingAssignment, period: ReportingPeriod, *, per
         # whole record table for sixty lessons.
         (f"SELECT l.id, l.date, l.number, l.topic, (SELECT r.control_type_id FROM {table(LessonRecord)} r "  # noqa: S608
          f"WHERE r.lesson_id = l.id) {of_lessons} ORDER BY l.date, l.number", lesson_params),
-        _member_spans_query(assignment.group, period.start, period.end),
+        queries.member_spans_query(assignment.group, period.start, period.end, _SPAN_STUDENT_FIELDS),
         _grid_cells_query(assignment, period),
         (f"SELECT student_id, value, flagged FROM {table(FinalMark)} "  # noqa: S608
          "WHERE assignment_id = %s AND period_id = %s AND kind = %s", [assignment.pk, period.pk, FinalKind.PERIOD]),
