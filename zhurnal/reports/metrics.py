@@ -49,7 +49,6 @@ from zhurnal.school.models import (
     Subject,
     TeachingAssignment,
 )
-from zhurnal.school.selectors import periods_for_grade
 from zhurnal.timetable.models import Lesson
 
 from .models import ReportSettings
@@ -327,6 +326,9 @@ class ClassFinals:
     finals: dict[tuple[int, int], str]  # (student, subject) → value
     teachers: dict[int, list[int]]  # subject → staff ids (several for subgroups)
     assignments: dict[int, list[int]]  # subject → assignment ids
+    by_assignment: dict[tuple[int, int], str] = field(default_factory=dict)  # (student, assignment) → value
+    whole_class: frozenset[int] = frozenset()  # assignments of the whole class (not a subgroup)
+    teacher_of: dict[int, int] = field(default_factory=dict)  # assignment → its teacher
 
     def final(self, student_id: int, subject_id: int) -> str:
         return self.finals.get((student_id, subject_id), "")
@@ -342,6 +344,17 @@ class ClassFinals:
         for subject in self.subjects:
             total += self.quality(subject.pk, rule)
         return total
+
+    def assignment_quality(self, assignment_id: int, rule: CountRule) -> Quality:
+        """One teacher's share: his assignment's final marks (a subgroup: only its pupils with a mark from him)."""
+        quality = Quality()
+        whole = assignment_id in self.whole_class
+        for entry in self.roster:
+            value = self.by_assignment.get((entry.student.pk, assignment_id))
+            if value is None and not whole:
+                continue
+            quality.add(value, departed=entry.departed, rule=rule)
+        return quality
 
 
 def class_finals(classes: Sequence[SchoolClass], terms: dict[int, Term]) -> list[ClassFinals]:
@@ -376,6 +389,7 @@ def class_finals(classes: Sequence[SchoolClass], terms: dict[int, Term]) -> list
         teachers: dict[int, list[int]] = defaultdict(list)
         by_subject: dict[int, list[int]] = defaultdict(list)
         chosen: dict[tuple[int, int], tuple[dt.datetime, str]] = {}
+        own: dict[tuple[int, int], str] = {}
         for assignment in mine:
             if assignment.subject_id not in by_subject:
                 subjects.append(assignment.subject)
@@ -385,13 +399,16 @@ def class_finals(classes: Sequence[SchoolClass], terms: dict[int, Term]) -> list
             for student_id, value, period_id, set_at in finals_by_assignment.get(assignment.pk, []):
                 if period_id != (term.period.pk if term.period is not None else None):
                     continue
+                own[(student_id, assignment.pk)] = value
                 key = (student_id, assignment.subject_id)
                 # Two finals of one subject (a pupil moved between subgroups): the later one stands.
                 if key not in chosen or chosen[key][0] < set_at:
                     chosen[key] = (set_at, value)
         out.append(ClassFinals(school_class=school_class, term=term, roster=entries, subjects=subjects,
                                finals={key: value for key, (_, value) in chosen.items()}, teachers=dict(teachers),
-                               assignments=dict(by_subject)))
+                               assignments=dict(by_subject), by_assignment=own,
+                               whole_class=frozenset(a.pk for a in mine if a.group.kind == GroupKind.CLASS),
+                               teacher_of={a.pk: a.teacher_id for a in mine}))
     return out
 
 
