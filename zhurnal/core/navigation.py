@@ -40,6 +40,27 @@ def nav_url(name: str, *args) -> str:
     return cached_reverse(name, args)
 
 
+# Menus of people who hold no role in a school (an education department's specialist): a higher app registers a
+# function user → (menu items, start page) or None (``register_outside_school``).
+_OUTSIDE_SCHOOL: list = []
+
+
+def register_outside_school(menu) -> None:
+    """Plug a higher app's menu for people outside any school (``menu(user) -> (items, start url) | None``)."""
+    if menu not in _OUTSIDE_SCHOOL:
+        _OUTSIDE_SCHOOL.append(menu)
+
+
+def outside_school(user) -> tuple[tuple[NavItem, ...], str] | None:
+    if user is None or not user.is_authenticated:
+        return None
+    for menu in _OUTSIDE_SCHOOL:
+        found = menu(user)
+        if found is not None:
+            return found
+    return None
+
+
 def nav_for(roles: SchoolRoles) -> tuple[NavItem, ...]:
     """The menu of a person's roles (and of the first class he leads), on every page: made once per process for
     each such combination and address configuration."""
@@ -68,7 +89,7 @@ def _nav(role_names: frozenset[str], led_class_id: int | None, prefix: str, urlc
     if led_class_id is not None:
         add("Мой класс", "school:class_detail", led_class_id)
         add("Дневники класса", "diary:class_overview", led_class_id)
-        add("Сводная", "journal:class_summary", led_class_id)
+        add("Сводная", "reports:class_summary")
     if has(Role.TEACHER, Role.JOURNAL_ADMIN):
         add("КТП", "planning:index")
     if has(Role.JOURNAL_ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.CLERK):
@@ -84,7 +105,9 @@ def _nav(role_names: frozenset[str], led_class_id: int | None, prefix: str, urlc
         add("Замены", "timetable:substitutions")
         add("Дневники", "diary:school_activity")
         add("Журнал", "journal:index")
-        add("Контроль", "journal:control")
+        add("Контроль", "reports:control")
+    if has(Role.TEACHER, Role.JOURNAL_ADMIN, Role.DIRECTOR, Role.DEPUTY) or led_class_id is not None:
+        add("Отчёты", "reports:index")
     if has(Role.JOURNAL_ADMIN, Role.DIRECTOR):
         add("Оценивание", "journal:rules")
     if has(Role.DEPUTY, Role.DIRECTOR):

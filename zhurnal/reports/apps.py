@@ -6,8 +6,8 @@ class ReportsConfig(AppConfig):
     verbose_name = "Отчёты"
 
     def ready(self) -> None:
-        from zhurnal.school import stamps
+        from zhurnal.core.navigation import register_outside_school
 
-        from . import models
+        from .navigation import municipal_menu
 
-        stamps.watch(models.ReportSettings)  # cached per school with the grading rules
+        register_outside_school(municipal_menu)  # the education department's specialist's menu

@@ -86,6 +86,7 @@ class ReportSpec:
     allowed: Callable[[SchoolRoles], bool]
     formats: tuple[str, ...] = ("pdf", "xlsx", "csv")
     background: bool = False  # files made by the task queue (reports that take more than about a second)
+    links: tuple[tuple[str, str], ...] = ()  # (label, URL name) of related pages shown above the report
 
     @property
     def url_name(self) -> str:
@@ -98,6 +99,9 @@ SCHOOL = permissions.can_read_school_reports
 CONTROL = permissions.can_read_control
 
 REPORTS: tuple[ReportSpec, ...] = (
+    ReportSpec("class_summary", "Сводная ведомость класса за период", CLASS_TEACHER,
+               "Средние баллы и итоговые отметки по предметам, пропуски; успеваемость и качество.",
+               class_reports.class_summary, class_and_period_only, CLASS),
     ReportSpec("class_attendance", "Отчёт о посещаемости класса (по месяцам)", CLASS_TEACHER,
                "Пропуски уроков и дней каждого обучающегося по месяцам, с графиком.",
                class_reports.attendance_by_month, class_and_period, CLASS),
@@ -155,7 +159,9 @@ REPORTS: tuple[ReportSpec, ...] = (
 BY_KEY = {spec.key: spec for spec in REPORTS}
 CONTROL_SPEC = ReportSpec("control", "Контроль заполнения журнала", ADMINISTRATION,
                           "Уроки без темы и домашнего задания, контрольные без отметок, накопляемость, КТП.",
-                          school_reports.control, school_reports.filling_filters, CONTROL)
+                          school_reports.control, school_reports.filling_filters, CONTROL,
+                          links=(("Правила оценивания", "journal:rules"), ("Выполнение КТП", "planning:coverage"),
+                                 ("Наполняемость отметок", "reports:filling_months")))
 ALL = {**BY_KEY, "control": CONTROL_SPEC}
 
 

@@ -503,3 +503,62 @@ def teacher_summary(ctx: ReportContext) -> Document:
         doc.sections.append(Section(tables=[Table(f"{school_class.name} класс, {assignment.subject.name}", columns,
                                                   rows, sheet=f"{school_class.name} {assignment.subject.short_name or assignment.subject.name}")]))
     return doc
+
+
+# --- the class summary for a period (the class teacher's «Сводная») ------------------------------------------------
+
+
+def class_summary(ctx: ReportContext) -> Document:
+    """Pupils × subjects of a class for a period: the journal's weighted average and the final mark (or the
+    forecast), absences; failing averages and marks highlighted; under it each subject's успеваемость and
+    качество — by the final marks when set, else by the forecasts."""
+    school_class = ctx.school_class
+    term, _ = ctx.class_term(allow_year=False)
+    period = term.period
+    assert period is not None
+    rule = ctx.settings.rule
+    data = metrics.progress(school_class, period, today=ctx.today)
+    (attendance_data,) = metrics.attendance([school_class], period.start, period.end, today=ctx.today,
+                                            settings=ctx.settings)
+    threshold = data.policy.threshold_3
+    columns = [Col("Обучающийся", width=26)]
+    for subject in data.subjects:
+        columns += [Col("ср.", "dec", 6, subject.short_name or subject.name),
+                    Col("итог", "mark", 5, subject.short_name or subject.name)]
+    columns += [Col("Пропущено уроков", "int", 8), Col("из них по болезни", "int", 8)]
+    rows = []
+    forecast_quality = {s.pk: Quality() for s in data.subjects}
+    final_quality = {s.pk: Quality() for s in data.subjects}
+    for pupil in data.pupils:
+        cells: list = [pupil.entry.student.short_name]
+        failing = set()
+        for subject in data.subjects:
+            item = pupil.subjects.get(subject.pk)
+            average = item.average.value if item else None
+            value = (item.final or "") if item else ""
+            if average is not None and average < threshold:
+                failing.add(len(cells))
+            cells.append(average)
+            if value in FAILING:
+                failing.add(len(cells))
+            cells.append(value or ((item.suggestion.value or "") and f"({item.suggestion.value})") if item else "")
+            forecast_quality[subject.pk].add(item.forecast if item else None, departed=pupil.entry.departed,
+                                             rule=rule)
+            final_quality[subject.pk].add(value or None, departed=pupil.entry.departed, rule=rule)
+        count = attendance_data.by_student.get(pupil.entry.student.pk, metrics.AttendanceCount())
+        cells += [count.missed, count.sick]
+        rows.append(Row(cells, kind=departed_kind(pupil.entry), failing=frozenset(failing)))
+    has_finals = any(q.n for q in final_quality.values())
+    figures = final_quality if has_finals else forecast_quality
+    for label, attribute in (("Успеваемость, %", "success"), ("Качество, %", "quality")):
+        cells = [label + (" (по итоговым)" if has_finals else " (по прогнозу)")]
+        for subject in data.subjects:
+            cells += [None, getattr(figures[subject.pk], attribute)]
+        rows.append(Row([*cells, None, None], kind="total"))
+    doc = base_document(ctx, "Сводная ведомость класса за период", class_subtitle(school_class, term),
+                        f"svodnaya-{school_class.name}")
+    doc.sections.append(Section(tables=[Table("", columns, rows, sheet=school_class.name)]))
+    doc.footnotes = [f"«ср.» — средний взвешенный балл за период (как в журнале); выделены средние ниже "
+                     f"{grading.format_average(threshold)} и отметки «2», «н/а». «итог» — итоговая отметка, в скобках "
+                     "— предлагаемая.", rule.footnote]
+    return doc

@@ -18,6 +18,8 @@ from zhurnal.reports.testing import FORMULA_NAME, build_report_school
 
 # report → (persona, extra query, texts every format must hold)
 EXPECTED = {
+    "class_summary": ("class_teacher", "q1", ["Сводная ведомость класса", "Антонов", "Успеваемость, % (по итоговым)",
+                                              "60,0"]),
     "class_attendance": ("class_teacher", "", ["Отчёт о посещаемости класса", "Антонов", "Итого по классу"]),
     "class_teacher_report": ("class_teacher", "q1", ["Отчёт классного руководителя", "Антонов", "отличники",
                                                      "Жуков", "77-у"]),
