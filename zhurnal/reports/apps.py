@@ -11,3 +11,5 @@ class ReportsConfig(AppConfig):
         from .navigation import municipal_menu
 
         register_outside_school(municipal_menu)  # the education department's specialist's menu
+
+        from . import jobs  # noqa: F401 - registers the report files' task with the queue

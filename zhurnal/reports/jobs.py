@@ -1,36 +1,20 @@
-"""Report files made in the background: ``enqueue(job_id)`` hands the job to a worker, ``run_job`` makes the file
+"""Report files made in the background, on the application's task queue (``zhurnal.core.tasks``, Huey):
+``request_report_file`` (services) queues ``make_report_file`` once its transaction commits; the job makes the file
 with progress, the user's page polls the job and downloads the kept file — he may leave and come back.
-
-The worker: a daemon thread of the serving process, started after the request's transaction commits. (The task
-queue — Huey in ``core`` — replaces the thread by its task once it lands; ``run_job`` is the task's body as is.)
-With ``settings.REPORT_JOBS_EAGER`` (tests) the job runs at once in the caller's thread.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 
-from django.conf import settings
-from django.db import close_old_connections
+from zhurnal.core.tasks import task
 
 logger = logging.getLogger(__name__)
 
 
-def enqueue(job_id: int) -> None:
-    if getattr(settings, "REPORT_JOBS_EAGER", False):
-        run_job(job_id)
-        return
-    thread = threading.Thread(target=_run_in_thread, args=(job_id,), name=f"report-job-{job_id}", daemon=True)
-    thread.start()
-
-
-def _run_in_thread(job_id: int) -> None:
-    close_old_connections()
-    try:
-        run_job(job_id)
-    finally:
-        close_old_connections()
+@task(name="reports.make_file", retries=0)
+def make_report_file(job_id: int) -> None:
+    run_job(job_id)
 
 
 MUNICIPAL_REFRESH = "municipal_refresh"

@@ -7,7 +7,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -58,13 +57,11 @@ def request_report_file(*, actor: User, school: School | None, report: str, para
         raise ValidationError({"format": f"Формат «{file_format}» не поддерживается: PDF, XLSX или CSV."})
     job = ReportJob.objects.create(school=school, user=actor, report=report, params=dict(params),
                                    file_format=file_format, title=title[:300])
-    from . import jobs
+    from zhurnal.core.tasks import enqueue_on_commit
 
-    if getattr(settings, "REPORT_JOBS_EAGER", False):  # tests: made at once, inside the caller's transaction
-        jobs.run_job(job.pk)
-        job.refresh_from_db()
-    else:
-        transaction.on_commit(lambda: jobs.enqueue(job.pk))
+    from .jobs import make_report_file
+
+    enqueue_on_commit(make_report_file, job.pk)
     return job
 
 

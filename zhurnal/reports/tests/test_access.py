@@ -42,11 +42,12 @@ def department(report_school):
     return official
 
 
-def test_the_department_reads_aggregates_without_names(report_school, department, client, settings):
-    settings.REPORT_JOBS_EAGER = True
+def test_the_department_reads_aggregates_without_names(report_school, department, client,
+                                                       django_capture_on_commit_callbacks):
     client.force_login(department)
     assert client.get("/").url == "/reports/municipal/"
-    response = client.post("/reports/municipal/refresh/")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/reports/municipal/refresh/")
     assert response.status_code == 302
     page = client.get("/reports/municipal/").content.decode()
     assert "Школа № 1" in page and "Школа № 2" not in page

@@ -59,8 +59,7 @@ def _roles(world, persona):
 
 
 @pytest.mark.parametrize("persona", ["class_teacher", "deputy"])
-def test_report_pages_make_constant_queries(db, client, settings, persona):
-    settings.REPORT_JOBS_EAGER = True
+def test_report_pages_make_constant_queries(db, client, persona):
     small = build_report_school()
     before = _counts(client, small, persona)
     _grow(small, pupils=25, lessons=20, classes=3)
