@@ -252,6 +252,7 @@ class DemoSchool:
     timetable: Any = None  # zhurnal.timetable.demo.DemoTimetable
     plans: Any = None  # zhurnal.planning.demo.DemoPlansReport
     journal: Any = None  # zhurnal.journal.demo.DemoJournalReport
+    activity: Any = None  # zhurnal.reports.demo.DemoActivityReport
 
     def teacher_loads(self) -> dict[str, int]:
         loads: dict[str, int] = defaultdict(int)
@@ -308,6 +309,7 @@ class DemoBuilder:
         ("timetable", "расписание звонков и уроков, уроки с 1 сентября, замены"),
         ("plans", "КТП по всем предметам, темы прошедших уроков"),
         ("journal", "отметки, посещаемость, итоги первого периода"),
+        ("activity", "логины семей и учителей, входы и просмотры дневника за шесть недель"),
     )
 
     def __init__(self, *, today: dt.date | None = None, seed: int = DEMO_SEED,
@@ -626,6 +628,12 @@ class DemoBuilder:
 
         self.demo.journal = build_demo_journal(school=self.school, year=self.year, today=self.today, rng=self.rng,
                                                actor=self.actor)
+
+    def step_activity(self) -> None:
+        from zhurnal.reports.demo import build_demo_activity
+
+        self.demo.activity = build_demo_activity(school=self.school, year=self.year, today=self.today, rng=self.rng,
+                                                 actor=self.actor)
 
     # --- helpers -------------------------------------------------------------------------------------
 
