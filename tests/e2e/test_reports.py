@@ -10,9 +10,9 @@ import pytest
 from tests.e2e.conftest import log_in
 from zhurnal.core.dates import today as school_today
 from zhurnal.core.testing import PASSWORD
+from zhurnal.journal import services as journal_services
 from zhurnal.journal.testing import make_lessons
 from zhurnal.reports.testing import build_report_school
-from zhurnal.journal import services as journal_services
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
