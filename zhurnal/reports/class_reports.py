@@ -124,11 +124,32 @@ def attendance_sheet(ctx: ReportContext) -> Document:
 # --- summary sheet of progress -------------------------------------------------------------------------------------
 
 
-def summary_sheet_table(ctx: ReportContext, school_class: SchoolClass) -> tuple[Table, list[metrics.ClassFinals]]:
+def summary_finals(ctx: ReportContext, classes: list[SchoolClass]) -> dict[int, list[metrics.ClassFinals]]:
+    """Each class's final marks of each of its periods and of the year — three queries per distinct period of the
+    school (quarters, halves) and for the year, whatever the number of classes."""
+    periods_of = {c.pk: ctx.periods_of(c.grade) for c in classes}
+    by_period: dict[int, list[SchoolClass]] = {}
+    for school_class in classes:
+        for period in periods_of[school_class.pk]:
+            by_period.setdefault(period.pk, []).append(school_class)
+    periods = {p.pk: p for ps in periods_of.values() for p in ps}
+    out: dict[tuple[int, int | str], metrics.ClassFinals] = {}
+    for period_id, members in by_period.items():
+        term = metrics.period_term(periods[period_id])
+        for item in metrics.class_finals(members, {c.pk: term for c in members}):
+            out[(item.school_class.pk, period_id)] = item
+    year_terms = {c.pk: metrics.year_term(ctx.year, periods_of[c.pk]) for c in classes}
+    for item in metrics.class_finals(classes, year_terms):
+        out[(item.school_class.pk, metrics.YEAR)] = item
+    return {c.pk: [out[(c.pk, p.pk)] for p in periods_of[c.pk]] + [out[(c.pk, metrics.YEAR)]] for c in classes}
+
+
+def summary_sheet_table(ctx: ReportContext, school_class: SchoolClass,
+                        finals: list[metrics.ClassFinals] | None = None) -> tuple[Table, list[metrics.ClassFinals]]:
     """Pupils × subjects × (periods, year) of a class: its final marks. One table, one sheet."""
-    periods = ctx.periods_of(school_class.grade)
-    terms = [metrics.period_term(p) for p in periods] + [metrics.year_term(ctx.year, periods)]
-    finals = [metrics.class_finals([school_class], {school_class.pk: term})[0] for term in terms]
+    if finals is None:
+        finals = summary_finals(ctx, [school_class])[school_class.pk]
+    terms = [item.term for item in finals]
     year_finals = finals[-1]
     subjects = []
     for item in finals:

@@ -15,7 +15,7 @@ from django.http import Http404
 from zhurnal.accounts.roles import SchoolRoles
 from zhurnal.core.dates import today as school_today
 from zhurnal.school.models import AcademicYear, ReportingPeriod, School, SchoolClass, StaffMember
-from zhurnal.school.selectors import current_year, periods_for_grade
+from zhurnal.school.selectors import current_year
 
 from . import metrics, permissions
 from .metrics import YEAR
@@ -94,8 +94,13 @@ class ReportContext:
 
     # --- period ----------------------------------------------------------------------------------------------------
 
+    @cached_property
+    def _periods_by_grade(self) -> dict[int, list[ReportingPeriod]]:
+        return metrics.periods_by_grade(self.year)
+
     def periods_of(self, grade: int) -> list[ReportingPeriod]:
-        return list(periods_for_grade(self.year, grade))
+        """The grade's periods in order (the year's periods read once per report)."""
+        return list(self._periods_by_grade.get(grade, []))
 
     def default_period(self, periods: list[ReportingPeriod]) -> ReportingPeriod | None:
         """The period under way, else the one just over."""

@@ -37,6 +37,7 @@ from .class_reports import (
     movement_table,
     quality_cells,
     quality_columns,
+    summary_finals,
     summary_sheet_table,
     teacher_names,
 )
@@ -248,8 +249,9 @@ def school_summary_sheet(ctx: ReportContext, progress=None) -> Document:
     doc = base_document(ctx, "Сводная ведомость учёта успеваемости обучающихся (школа)",
                         f"{ctx.year.name} учебный год", "svodnaya-vedomost-shkola",
                         signatures=["Директор ____________________", "М. П."])
+    finals = summary_finals(ctx, classes)
     for index, school_class in enumerate(classes):
-        table, _ = summary_sheet_table(ctx, school_class)
+        table, _ = summary_sheet_table(ctx, school_class, finals[school_class.pk])
         doc.sections.append(Section(tables=[table], page_break=index > 0))
         if progress is not None:
             progress(int(100 * (index + 1) / max(1, len(classes))), f"{school_class.name} класс")
