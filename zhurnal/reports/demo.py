@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from zhurnal.school.models import AcademicYear, Enrollment, GuardianLink, InfoChannel, School, StaffMember
 
-ACTIVE_CLASSES = ("5А", "5Б", "8Б", "9А")  # families with logins issued
+ACTIVE_CLASSES = ("5А", "8Б")  # families with logins issued (the personas' classes)
 ACTIVATED_SHARE = 0.75
 WEEKS = 6
 PASSWORD = "zhurnal2026"  # noqa: S105 - the demo's published password
