@@ -104,10 +104,10 @@ def report_file(report: str, file_format: str, persona: str, params: Callable[[C
     def make(ctx: Context):
         from django.contrib.auth import get_user_model
 
-        from zhurnal.accounts.roles import roles_in
         from zhurnal.reports import catalog, documents
         from zhurnal.reports.context import ReportContext
         from zhurnal.school.models import School
+        from zhurnal.school.roles import roles_in
 
         user = get_user_model().objects.get(pk=ctx.ids["logins"][persona])
         school = School.objects.get(pk=ctx.ids["school"])

@@ -630,7 +630,7 @@ class DemoBuilder:
                                                actor=self.actor)
 
     def step_activity(self) -> None:
-        from zhurnal.reports.demo import build_demo_activity
+        from zhurnal.ops.demo_activity import build_demo_activity
 
         self.demo.activity = build_demo_activity(school=self.school, year=self.year, today=self.today, rng=self.rng,
                                                  actor=self.actor)

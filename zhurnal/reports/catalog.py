@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from zhurnal.accounts.roles import SchoolRoles
+from zhurnal.school.roles import SchoolRoles
 
 from . import class_reports, permissions, school_reports
 from .context import Filter, ReportContext

@@ -12,9 +12,9 @@ from typing import Any
 
 from django.http import Http404
 
-from zhurnal.accounts.roles import SchoolRoles
 from zhurnal.core.dates import today as school_today
 from zhurnal.school.models import AcademicYear, ReportingPeriod, School, SchoolClass, StaffMember
+from zhurnal.school.roles import SchoolRoles
 from zhurnal.school.selectors import current_year
 
 from . import metrics, permissions

@@ -38,8 +38,8 @@ def _refresh_department(job) -> None:
 
 
 def run_job(job_id: int) -> None:
-    from zhurnal.accounts.roles import roles_in
     from zhurnal.school.models import School
+    from zhurnal.school.roles import roles_in
 
     from . import catalog, documents, services
     from .context import ReportContext

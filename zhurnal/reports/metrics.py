@@ -15,7 +15,7 @@
   are never counted), control works without marks more than a day later, marks per pupil per month
   (накопляемость), КТП coverage (``planning.selectors.coverage_for_assignments``, the coverage page's own).
 - **Use of the system** (``usage``): logins per day by role, families who opened the diary at least twice a
-  week (``diary.selectors.school_week_activity``, the diary activity page's own), guardians never activated.
+  week (the diary's own rule, read through ``school.activity``), guardians never activated.
 
 Each function reads in a fixed number of queries whatever the number of pupils.
 """
@@ -884,10 +884,10 @@ def usage(school: School, year: AcademicYear, monday: dt.date) -> Usage:
     """The week from ``monday``: logins per day by role (roles derived as ``accounts.roles`` does), families who
     read the diary twice in the week (the diary's own rule), guardians who never activated their login."""
     from zhurnal.accounts.models import LoginEvent
-    from zhurnal.accounts.roles import Role
-    from zhurnal.accounts.selectors import _role_sets, week_bounds
-    from zhurnal.diary.selectors import school_week_activity
+    from zhurnal.school.access.selectors import _role_sets, week_bounds
+    from zhurnal.school.activity import diary_activity
     from zhurnal.school.models import Guardian, GuardianLink
+    from zhurnal.school.roles import Role
 
     days = [monday + dt.timedelta(days=i) for i in range(7)]
     start, end = week_bounds(school, monday)
@@ -902,7 +902,7 @@ def usage(school: School, year: AcademicYear, monday: dt.date) -> Usage:
             if role in logins and 0 <= index < 7:
                 logins[role][index] += 1
                 people[role].add(user_id)
-    classes = school_week_activity(year, monday)
+    classes = diary_activity(year, monday)
     on = min(max(monday, year.start), year.end)
     linked = GuardianLink.objects.filter(school=school, student__enrollments__school_class__year=year,
                                          student__enrollments__start__lte=on).filter(

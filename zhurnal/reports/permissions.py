@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from zhurnal.accounts.roles import Role, SchoolRoles
 from zhurnal.journal import permissions as journal_permissions
 from zhurnal.school.models import School, SchoolClass, TeachingAssignment
+from zhurnal.school.roles import Role, SchoolRoles
 
 from .models import Department
 
@@ -57,6 +57,12 @@ def can_read_control(roles: SchoolRoles) -> bool:
 
 def can_edit_report_settings(roles: SchoolRoles) -> bool:
     return roles.staff is not None and roles.has(Role.DIRECTOR, Role.JOURNAL_ADMIN)
+
+
+def reads_any_report(roles: SchoolRoles) -> bool:
+    """«Отчёты» in the menu: whoever may read one of them."""
+    return (can_read_class_reports(roles) or can_read_teacher_reports(roles) or can_read_school_reports(roles)
+            or can_read_control(roles))
 
 
 def departments_of(user) -> QuerySet[Department]:

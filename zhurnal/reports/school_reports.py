@@ -434,8 +434,8 @@ def filling_months(ctx: ReportContext) -> Document:
 
 
 def user_activity(ctx: ReportContext) -> Document:
-    from zhurnal.accounts.roles import Role
-    from zhurnal.diary.selectors import CHECKS_PER_WEEK, school_week_activity
+    from zhurnal.school.activity import checks_per_week, diary_activity
+    from zhurnal.school.roles import Role
 
     data = metrics.usage(ctx.school, ctx.year, ctx.week)
     days = [f"{d:%d.%m}" for d in data.days]
@@ -447,14 +447,15 @@ def user_activity(ctx: ReportContext) -> Document:
         Role.LABELS[r]: data.logins[r] for r in (Role.TEACHER, Role.GUARDIAN, Role.STUDENT)})], tables=[Table("", [
         Col("Роль", width=22), *[Col(d, "int", 6) for d in days], Col("Всего входов", "int", 8),
         Col("Человек", "int", 8)], rows, sheet="Входы")]))
-    classes = school_week_activity(ctx.year, ctx.week)
+    classes = diary_activity(ctx.year, ctx.week)
+    checks = checks_per_week()
     class_rows = [Row([c.school_class.name, c.students, c.families, c.families_checking,
                        metrics.pct(c.families_checking, c.families), c.students_with_access, c.students_checking,
                        c.paper]) for c in classes]
     class_rows.append(Row(["Итого", sum(c.students for c in classes), data.families, data.families_checking,
                            data.families_share, data.students_with_access, data.students_checking,
                            sum(c.paper for c in classes)], kind="total"))
-    doc.sections.append(Section(f"Родители и обучающиеся, открывавшие дневник не реже {CHECKS_PER_WEEK} раз в неделю",
+    doc.sections.append(Section(f"Родители и обучающиеся, открывавшие дневник не реже {checks} раз в неделю",
                                 tables=[Table("", [
                                     Col("Класс", width=8), Col("Обучающихся", "int", 9),
                                     Col("Семей с доступом", "int", 9), Col("из них читали", "int", 9),
@@ -465,7 +466,7 @@ def user_activity(ctx: ReportContext) -> Document:
                                        ("Ни разу не активировали вход", str(data.guardians_never_activated)),
                                        ("Доля не активировавших, %", metrics.fmt_pct(data.never_activated_share))]))
     doc.footnotes = ["Отчёт формируется еженедельно (seed 001 §6.1). Семья читает дневник, если хотя бы один "
-                     f"родитель открыл его не меньше {CHECKS_PER_WEEK} раз за неделю (seed 000)."]
+                     f"родитель открыл его не меньше {checks} раз за неделю (seed 000)."]
     return doc
 
 

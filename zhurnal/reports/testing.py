@@ -12,8 +12,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from zhurnal.core.testing import SmallSchool, build_small_school, make_student
 from zhurnal.school.models import ReportingPeriod, Student, TeachingAssignment
+from zhurnal.school.testing import SmallSchool, build_small_school, make_student
 from zhurnal.timetable.models import Lesson
 
 # Pupil → maths and Russian finals of the first quarter.

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from zhurnal.school.views.common import require, school_view
+from zhurnal.core.view_helpers import require, school_view
 
 from . import catalog, documents, permissions, selectors, services
 from .context import ReportContext

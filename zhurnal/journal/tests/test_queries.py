@@ -5,10 +5,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from zhurnal.core.testing import page_queries
 from zhurnal.journal.rendering import render_grid_table
 from zhurnal.journal.selectors import journal_grid
 from zhurnal.journal.testing import build_grid_dataset
+from zhurnal.school.testing import page_queries
 
 pytestmark = pytest.mark.django_db
 

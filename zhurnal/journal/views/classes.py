@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from zhurnal.core import idempotency
 from zhurnal.core.dates import today as school_today
 from zhurnal.school.models import Student
 
@@ -75,7 +76,7 @@ def absence_reason(request, pk: int):
     try:
         services.set_absence_reason(actor=request.user, lesson=lesson, student=student,
                                     code=request.POST.get("code", ""), note=request.POST.get("note", ""),
-                                    key=services.parse_key(request.POST.get("key")))
+                                    key=idempotency.parse_key(request.POST.get("key")))
     except ValidationError as error:
         for message in error_messages(error):
             messages.error(request, f"{student.short_name}: {message}")

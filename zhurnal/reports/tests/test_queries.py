@@ -6,7 +6,12 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
-from zhurnal.core.testing import (
+from zhurnal.journal.models import WorkType
+from zhurnal.journal.testing import make_lessons, put_marks
+from zhurnal.reports import catalog
+from zhurnal.reports.testing import build_report_school
+from zhurnal.school.models import Position
+from zhurnal.school.testing import (
     class_group,
     make_assignment,
     make_class,
@@ -16,11 +21,6 @@ from zhurnal.core.testing import (
     make_subject,
     page_queries,
 )
-from zhurnal.journal.models import WorkType
-from zhurnal.journal.testing import make_lessons, put_marks
-from zhurnal.reports import catalog
-from zhurnal.reports.testing import build_report_school
-from zhurnal.school.models import Position
 
 
 def _grow(world, *, pupils: int, lessons: int, classes: int) -> None:
@@ -53,7 +53,7 @@ def _counts(client, world, persona: str) -> dict[str, int]:
 
 
 def _roles(world, persona):
-    from zhurnal.accounts.roles import roles_in
+    from zhurnal.school.roles import roles_in
 
     return roles_in(get_user_model().objects.get(username=persona), world.s.school)
 

@@ -151,9 +151,9 @@ def test_the_same_figure_in_three_reports_is_equal(report_school):
     quality by subject (5А alone teaches maths with final marks in this quarter? no — 5Б has none) hold the same
     успеваемость and качество; the class total is the same in the class's results, the school's by-class table and
     the class teacher's report."""
-    from zhurnal.accounts.roles import roles_in
     from zhurnal.reports import class_reports, school_reports
     from zhurnal.reports.context import ReportContext
+    from zhurnal.school.roles import roles_in
 
     world = report_school
     users = get_user_model().objects
