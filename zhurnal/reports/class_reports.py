@@ -373,6 +373,9 @@ def report_cards(ctx: ReportContext) -> Document:
                                             settings=ctx.settings)
     doc = base_document(ctx, "Табели успеваемости и письма родителям", class_subtitle(school_class, term),
                         f"tabeli-{school_class.name}", landscape=False)
+    weeks = period_weeks(period, ctx.today)
+    class_line = averages_by_week([m for p in data.pupils for item in p.subjects.values() for m in item.marks], weeks,
+                                  data.policy)
     for pupil in data.pupils:
         rows = []
         for subject in data.subjects:
@@ -389,11 +392,36 @@ def report_cards(ctx: ReportContext) -> Document:
                   "Классный руководитель ____________________")
         doc.sections.append(Section(
             title=name + (" (выбыл)" if pupil.entry.departed else ""), page_break=True, paragraphs=[letter],
+            charts=[pupil_average_chart(pupil, weeks, class_line, data.policy)],
             tables=[Table("", [Col("Предмет", width=26), Col("Отметки за период", width=50),
                                Col("Средний балл", "dec", 8), Col("Итоговая", "mark", 8),
                                Col("Прогноз", "mark", 8)], rows, sheet=pupil.entry.student.short_name)]))
     doc.footnotes = ["Средний балл — средний взвешенный по правилам оценивания школы (как в журнале и дневнике)."]
     return doc
+
+
+def period_weeks(period, today: dt.date) -> list[dt.date]:
+    """The last day of each week of the period (up to today)."""
+    end = min(period.end, today)
+    weeks = []
+    day = period.start - dt.timedelta(days=period.start.weekday()) + dt.timedelta(days=6)
+    while day < end + dt.timedelta(days=7):
+        weeks.append(min(day, end))
+        day += dt.timedelta(days=7)
+    return weeks
+
+
+def averages_by_week(marks: list, weeks: list[dt.date], policy) -> list:
+    """The weighted average (the journal's ``weighted_average``) of the marks up to the end of each week."""
+    return [grading.weighted_average([m for m in marks if m.date <= week], policy=policy).value for week in weeks]
+
+
+def pupil_average_chart(pupil: metrics.PupilProgress, weeks: list[dt.date], class_line: list, policy):
+    """A pupil's weighted average over time (every subject's marks up to each week's end) beside the class's."""
+    mine = [m for item in pupil.subjects.values() for m in item.marks]
+    return charts.lines("Средний балл по неделям", [f"{w:%d.%m}" for w in weeks],
+                        {pupil.entry.student.short_name: averages_by_week(mine, weeks, policy), "класс": class_line},
+                        width=560, height=220, low=2, high=5)
 
 
 # --- the subject teacher ------------------------------------------------------------------------------------------------

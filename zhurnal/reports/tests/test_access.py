@@ -61,3 +61,23 @@ def test_the_department_reads_aggregates_without_names(report_school, department
 
 def test_a_school_user_is_not_the_department(report_school, client):
     assert _client(client, "director").get("/reports/municipal/").status_code == 403
+
+
+def test_the_department_page_makes_constant_queries(report_school, department, client):
+    from django.utils import timezone
+
+    from zhurnal.core.testing import page_queries
+    from zhurnal.reports.models import Department, SchoolSnapshot
+    from zhurnal.school.testing import make_school
+
+    client.force_login(department)
+    SchoolSnapshot.objects.create(school=report_school.s.school, computed_at=timezone.now(), data={"pupils": 30})
+    small, _ = page_queries(client, "/reports/municipal/")
+    region = Department.objects.get()
+    for n in range(8):
+        school = make_school(f"Школа № {n + 10}", slug=f"school-region-{n}")
+        region.schools.add(school)
+        SchoolSnapshot.objects.create(school=school, computed_at=timezone.now(), data={"pupils": 500 + n})
+    large, response = page_queries(client, "/reports/municipal/")
+    assert small == large
+    assert response.content.decode().count("<tr") >= 10
