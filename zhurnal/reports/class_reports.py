@@ -125,23 +125,17 @@ def attendance_sheet(ctx: ReportContext) -> Document:
 
 
 def summary_finals(ctx: ReportContext, classes: list[SchoolClass]) -> dict[int, list[metrics.ClassFinals]]:
-    """Each class's final marks of each of its periods and of the year — three queries per distinct period of the
-    school (quarters, halves) and for the year, whatever the number of classes."""
-    periods_of = {c.pk: ctx.periods_of(c.grade) for c in classes}
-    by_period: dict[int, list[SchoolClass]] = {}
+    """Each class's final marks of each of its periods and of the year — three queries whatever the number of
+    classes and periods."""
+    pairs = []
     for school_class in classes:
-        for period in periods_of[school_class.pk]:
-            by_period.setdefault(period.pk, []).append(school_class)
-    periods = {p.pk: p for ps in periods_of.values() for p in ps}
-    out: dict[tuple[int, int | str], metrics.ClassFinals] = {}
-    for period_id, members in by_period.items():
-        term = metrics.period_term(periods[period_id])
-        for item in metrics.class_finals(members, {c.pk: term for c in members}):
-            out[(item.school_class.pk, period_id)] = item
-    year_terms = {c.pk: metrics.year_term(ctx.year, periods_of[c.pk]) for c in classes}
-    for item in metrics.class_finals(classes, year_terms):
-        out[(item.school_class.pk, metrics.YEAR)] = item
-    return {c.pk: [out[(c.pk, p.pk)] for p in periods_of[c.pk]] + [out[(c.pk, metrics.YEAR)]] for c in classes}
+        periods = ctx.periods_of(school_class.grade)
+        pairs += [(school_class, metrics.period_term(p)) for p in periods]
+        pairs.append((school_class, metrics.year_term(ctx.year, periods)))
+    out: dict[int, list[metrics.ClassFinals]] = {c.pk: [] for c in classes}
+    for item in metrics.finals_of(pairs):
+        out[item.school_class.pk].append(item)
+    return out
 
 
 def summary_sheet_table(ctx: ReportContext, school_class: SchoolClass,
@@ -226,12 +220,13 @@ def class_progress(ctx: ReportContext) -> Document:
     school_class = ctx.school_class
     term, periods = ctx.class_term()
     rule = ctx.settings.rule
-    (item,) = metrics.class_finals([school_class], {school_class.pk: term})
+    started = [p for p in periods if p.start <= ctx.today]
+    item, *per_period = metrics.finals_of([(school_class, term)]
+                                          + [(school_class, metrics.period_term(p)) for p in started])
     names = teacher_names(ctx)
-    by_period = [metrics.class_finals([school_class], {school_class.pk: metrics.period_term(p)})[0].total(rule)
-                 for p in periods if p.start <= ctx.today]
+    by_period = [finals.total(rule) for finals in per_period]
     chart = charts.bars(f"Успеваемость и качество: {school_class.name} класс",
-                        [p.name for p in periods if p.start <= ctx.today],
+                        [p.name for p in started],
                         {"успеваемость, %": [q.success for q in by_period],
                          "качество, %": [q.quality for q in by_period]}, percent=True)
     doc = base_document(ctx, "Итоги успеваемости класса за учебный период", class_subtitle(school_class, term),
@@ -539,9 +534,8 @@ def teacher_summary(ctx: ReportContext) -> Document:
         if key in done:
             continue
         done.add(key)
-        periods = ctx.periods_of(school_class.grade)
-        terms = [metrics.period_term(p) for p in periods] + [metrics.year_term(ctx.year, periods)]
-        finals = [metrics.class_finals([school_class], {school_class.pk: t})[0] for t in terms]
+        finals = summary_finals(ctx, [school_class])[school_class.pk]
+        terms = [f.term for f in finals]
         columns = [Col("Обучающийся", width=26)] + [Col(t.name, "mark", 8) for t in terms]
         roster = {e.student.pk: e for f in finals for e in f.roster}
         rows = []

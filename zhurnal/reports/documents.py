@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -137,6 +138,50 @@ def sheet_value(value: Any, kind: str) -> Any:
 
 
 # --- HTML and PDF -----------------------------------------------------------------------------------------------
+
+
+def table_html(table: Table, *, pdf: bool) -> str:
+    """A table's markup, made by joining escaped strings: a school-wide report has tens of thousands of cells, which
+    the template language renders some thirty times slower (see STYLE.md, "Hot paths")."""
+    esc = html.escape
+    kinds = [c.kind for c in table.columns]
+    numeric = [c.numeric or c.kind == "mark" for c in table.columns]
+    out = [f'<div class="table-wrap report-table-wrap"><table class="list report-table'
+           f'{" sticky-names" if table.frozen else ""}"><thead>']
+    if table.has_groups:
+        out.append("<tr>")
+        for group, span in table.header_groups():
+            css = ' class="group"' if group else ""
+            out.append(f'<th colspan="{span}"{css}>{esc(group)}</th>')
+        out.append("</tr>")
+    out.append("<tr>")
+    for col, is_number in zip(table.columns, numeric, strict=True):
+        out.append(f'<th class="num">{esc(col.title)}</th>' if is_number else f"<th>{esc(col.title)}</th>")
+    out.append("</tr></thead><tbody>")
+    width = len(table.columns)
+    for row in table.rows:
+        out.append(f'<tr class="row-{row.kind}">' if row.kind else "<tr>")
+        for index, value in enumerate(row.cells):
+            kind = kinds[index] if index < width else "text"
+            text = esc(cell_text(value, kind))
+            if index == 0:
+                if row.link and not pdf:
+                    text = f'<a href="{esc(row.link)}">{text}</a>'
+                if row.kind == "departed":
+                    text += ' <span class="muted small">(выбыл)</span>'
+                out.append(f'<th scope="row">{text}</th>')
+                continue
+            classes = []
+            if index < width and numeric[index]:
+                classes.append("num")
+            if index in row.failing:
+                classes.append("failing")
+            out.append(f'<td class="{" ".join(classes)}">{text}</td>' if classes else f"<td>{text}</td>")
+        out.append("</tr>")
+    if not table.rows:
+        out.append(f'<tr><td colspan="{width}" class="muted">{esc(table.empty)}</td></tr>')
+    out.append("</tbody></table></div>")
+    return "".join(out)
 
 
 def render_html(document: Document) -> str:

@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from zhurnal.journal import grading
 from zhurnal.journal.grading import GradedMark, Policy, Suggestion
-from zhurnal.journal.models import Attendance, FinalKind, FinalMark, LessonRecord, Mark
+from zhurnal.journal.models import FinalKind, FinalMark, LessonRecord, Mark
 from zhurnal.journal.policies import rules_on
 from zhurnal.school.models import (
     AcademicYear,
@@ -51,6 +51,7 @@ from zhurnal.school.models import (
 )
 from zhurnal.timetable.models import Lesson
 
+from . import queries
 from .models import ReportSettings
 
 TENTH = Decimal("0.1")
@@ -360,18 +361,24 @@ class ClassFinals:
 def class_finals(classes: Sequence[SchoolClass], terms: dict[int, Term]) -> list[ClassFinals]:
     """Final marks of classes for their terms (class id → term) — three queries for any number of classes:
     enrollments, assignments of the classes' own groups (regular journal; subjects with marks), final marks."""
-    if not classes:
+    return finals_of([(c, terms[c.pk]) for c in classes])
+
+
+def finals_of(pairs: Sequence[tuple[SchoolClass, Term]]) -> list[ClassFinals]:
+    """``class_finals`` of (class, term) pairs — a class may come with several terms (its periods and the year) —
+    in three queries for all of them."""
+    if not pairs:
         return []
-    start = min(t.start for t in terms.values())
-    end = max(t.end for t in terms.values())
-    class_ids = [c.pk for c in classes]
+    start = min(t.start for _, t in pairs)
+    end = max(t.end for _, t in pairs)
+    class_ids = sorted({c.pk for c, _ in pairs})
     all_rosters = rosters(class_ids, start, end)
     assignments = list(
         TeachingAssignment.objects.filter(group__school_class_id__in=class_ids, subject__without_marks=False,
                                           group__journal_kind=JournalKind.REGULAR)
         .select_related("subject", "group").order_by("subject__name", "pk"))
-    period_ids = {t.period.pk for t in terms.values() if t.period is not None}
-    wants_year = any(t.period is None for t in terms.values())
+    period_ids = {t.period.pk for _, t in pairs if t.period is not None}
+    wants_year = any(t.period is None for _, t in pairs)
     final_q = Q(kind=FinalKind.PERIOD, period_id__in=period_ids)
     if wants_year:
         final_q |= Q(kind=FinalKind.YEAR)
@@ -381,8 +388,7 @@ def class_finals(classes: Sequence[SchoolClass], terms: dict[int, Term]) -> list
             .values_list("assignment_id", "student_id", "value", "period_id", "set_at")):
         finals_by_assignment[assignment_id].append((student_id, value, period_id, set_at))
     out = []
-    for school_class in classes:
-        term = terms[school_class.pk]
+    for school_class, term in pairs:
         entries = _within(all_rosters.get(school_class.pk, []), term)
         mine = [a for a in assignments if a.group.school_class_id == school_class.pk]
         subjects: list[Subject] = []
@@ -528,24 +534,20 @@ def attendance(classes: Sequence[SchoolClass], start: dt.date, end: dt.date, *, 
     all_rosters = rosters(class_ids, start, max(start, end))
     if end < start:
         return [ClassAttendance(c, start, end, all_rosters.get(c.pk, []), {}, {}, []) for c in classes]
-    lessons = list(Lesson.objects.filter(assignment__group__school_class_id__in=class_ids, date__gte=start,
-                                         date__lte=end, cancelled=False)
-                   .values_list("pk", "date", "number", "assignment__group_id", "assignment__group__kind",
-                                "assignment__group__school_class_id"))
-    subgroup_ids = {group_id for _, _, _, group_id, kind, _ in lessons if kind != GroupKind.CLASS}
+    lessons = queries.class_lessons(class_ids, start, end)
+    subgroup_ids = {row.group_id for row in lessons if row.group_kind != GroupKind.CLASS}
     memberships: dict[int, dict[int, list[tuple[dt.date, dt.date]]]] = defaultdict(lambda: defaultdict(list))
     for group_id, student_id, m_start, m_end in (
             GroupMembership.objects.filter(group_id__in=subgroup_ids, start__lte=end)
             .filter(Q(end__isnull=True) | Q(end__gte=start)).values_list("group_id", "student_id", "start", "end")):
         memberships[group_id][student_id].append((m_start, m_end or OPEN))
     student_ids = [e.student.pk for entries in all_rosters.values() for e in entries]
-    codes: dict[tuple[int, int], str] = {
-        (lesson_id, student_id): code for lesson_id, student_id, code in
-        Attendance.objects.filter(student_id__in=student_ids, lesson__date__gte=start, lesson__date__lte=end,
-                                  lesson__cancelled=False).values_list("lesson_id", "student_id", "code")}
+    codes: dict[tuple[int, int], str] = {(row.lesson_id, row.student_id): row.code
+                                         for row in queries.absences(student_ids, start, end)}
     by_class_lessons: dict[int, list[tuple]] = defaultdict(list)
-    for row in sorted(lessons, key=lambda r: (r[1], r[2], r[0])):
-        by_class_lessons[row[5]].append(row)
+    for row in lessons:  # in order: date, number
+        by_class_lessons[row.school_class_id].append((row.pk, row.date, row.number, row.group_id,
+                                                      row.group_kind == GroupKind.CLASS, row.date.replace(day=1)))
     months = months_between(start, end)
     out = []
     for school_class in classes:
@@ -556,18 +558,24 @@ def attendance(classes: Sequence[SchoolClass], start: dt.date, end: dt.date, *, 
         class_lessons = by_class_lessons.get(school_class.pk, [])
         for entry in roster:
             student_id = entry.student.pk
+            whole = any(s <= start and e >= end for s, e in entry.spans)  # in the class the whole time
             count = AttendanceCount()
             per_day: dict[dt.date, list[str]] = defaultdict(list)
+            per_month: dict[dt.date, AttendanceCount] = {}
             mine: list[tuple[dt.date, int, str]] = []
-            for lesson_id, day, number, group_id, kind, _ in class_lessons:
-                if kind == GroupKind.CLASS:
-                    if not entry.present_on(day):
+            for lesson_id, day, number, group_id, of_class, month in class_lessons:
+                if of_class:
+                    if not whole and not entry.present_on(day):
                         continue
-                elif not any(s <= day <= e for s, e in memberships.get(group_id, {}).get(student_id, ())):
-                    continue
+                else:
+                    spans = memberships.get(group_id, {}).get(student_id)
+                    if not spans or not any(s <= day <= e for s, e in spans):
+                        continue
                 code = codes.get((lesson_id, student_id), "")
                 per_day[day].append(code)
-                month_count = by_month[(student_id, day.replace(day=1))]
+                month_count = per_month.get(month)
+                if month_count is None:
+                    month_count = per_month[month] = by_month[(student_id, month)]
                 count.lessons += 1
                 month_count.lessons += 1
                 if code:
@@ -668,14 +676,9 @@ def progress(school_class: SchoolClass, period: ReportingPeriod, *, today: dt.da
         if all(s.pk != assignment.subject_id for s in subjects):
             subjects.append(assignment.subject)
     graded: dict[tuple[int, int], list[GradedMark]] = defaultdict(list)
-    for student_id, assignment_id, value, modifier, work_type_id, date, position, number in (
-            Mark.objects.filter(lesson__assignment_id__in=list(subject_of), lesson__date__gte=period.start,
-                                lesson__date__lte=period.end, lesson__cancelled=False)
-            .order_by("lesson__date", "lesson__number", "position", "pk")
-            .values_list("student_id", "lesson__assignment_id", "value", "modifier", "work_type_id",
-                         "lesson__date", "position", "lesson__number")):
-        graded[(student_id, subject_of[assignment_id])].append(
-            GradedMark(value, modifier, work_type_id, date, position, number))
+    for row in queries.period_marks(list(subject_of), period.start, period.end):
+        graded[(row.student_id, subject_of[row.assignment_id])].append(
+            GradedMark(row.value, row.modifier, row.work_type_id, row.date, row.position, row.number))
     finals: dict[tuple[int, int], tuple[dt.datetime, str]] = {}
     for assignment_id, student_id, value, set_at in FinalMark.objects.filter(
             assignment_id__in=list(subject_of), period=period, kind=FinalKind.PERIOD).values_list(
