@@ -160,16 +160,15 @@ def summary_sheet_table(ctx: ReportContext, school_class: SchoolClass,
         for entry in item.roster:
             roster.setdefault(entry.student.pk, entry)
     rows = []
+    subject_ids = [s.pk for s in subjects]
+    maps = [item.finals for item in finals]
+    failing_values = frozenset(FAILING)
     for entry in sorted(roster.values(), key=lambda e: metrics.name_key(e.student)):
+        student_id = entry.student.pk
         cells: list = [entry.student.short_name]
-        failing = set()
-        for subject in subjects:
-            for item in finals:
-                value = item.final(entry.student.pk, subject.pk)
-                if value in FAILING:
-                    failing.add(len(cells))
-                cells.append(value)
-        rows.append(Row(cells, kind=departed_kind(entry), failing=frozenset(failing)))
+        cells += [marks.get((student_id, subject_id), "") for subject_id in subject_ids for marks in maps]
+        failing = frozenset(i for i, v in enumerate(cells) if i and v in failing_values)
+        rows.append(Row(cells, kind=departed_kind(entry), failing=failing))
     note = "Столбцы предмета: " + ", ".join(f"{t.period.number} — {t.period.name}" for t in terms if t.period) \
         + ", год — годовая отметка."
     return Table(f"{school_class.name} класс", columns, rows, sheet=school_class.name, note=note), finals

@@ -159,24 +159,29 @@ def table_html(table: Table, *, pdf: bool) -> str:
         out.append(f'<th class="num">{esc(col.title)}</th>' if is_number else f"<th>{esc(col.title)}</th>")
     out.append("</tr></thead><tbody>")
     width = len(table.columns)
+    # A summary sheet holds tens of thousands of cells of a dozen distinct contents: each distinct cell is made once.
+    made: dict[tuple, str] = {}
     for row in table.rows:
         out.append(f'<tr class="row-{row.kind}">' if row.kind else "<tr>")
+        failing = row.failing
         for index, value in enumerate(row.cells):
-            kind = kinds[index] if index < width else "text"
-            text = esc(cell_text(value, kind))
             if index == 0:
+                text = esc(cell_text(value, kinds[0] if width else "text"))
                 if row.link and not pdf:
                     text = f'<a href="{esc(row.link)}">{text}</a>'
                 if row.kind == "departed":
                     text += ' <span class="muted small">(выбыл)</span>'
                 out.append(f'<th scope="row">{text}</th>')
                 continue
-            classes = []
-            if index < width and numeric[index]:
-                classes.append("num")
-            if index in row.failing:
-                classes.append("failing")
-            out.append(f'<td class="{" ".join(classes)}">{text}</td>' if classes else f"<td>{text}</td>")
+            key = (value, index < width and numeric[index], kinds[index] if index < width else "text",
+                   index in failing)
+            cell = made.get(key)
+            if cell is None:
+                is_number, kind, bad = key[1], key[2], key[3]
+                text = esc(cell_text(value, kind))
+                classes = " ".join(c for c, on in (("num", is_number), ("failing", bad)) if on)
+                cell = made[key] = f'<td class="{classes}">{text}</td>' if classes else f"<td>{text}</td>"
+            out.append(cell)
         out.append("</tr>")
     if not table.rows:
         out.append(f'<tr><td colspan="{width}" class="muted">{esc(table.empty)}</td></tr>')

@@ -382,19 +382,25 @@ def finals_of(pairs: Sequence[tuple[SchoolClass, Term]]) -> list[ClassFinals]:
     final_q = Q(kind=FinalKind.PERIOD, period_id__in=period_ids)
     if wants_year:
         final_q |= Q(kind=FinalKind.YEAR)
-    finals_by_assignment: dict[int, list[tuple[int, str, int | None, dt.datetime]]] = defaultdict(list)
-    for assignment_id, student_id, value, period_id, set_at in (
+    # (assignment, period or None for the year) → its final marks; the later of two for one pupil and subject
+    # (a move between subgroups) stands: the larger id.
+    finals_by_assignment: dict[tuple[int, int | None], list[tuple[int, str, int]]] = defaultdict(list)
+    for pk, assignment_id, student_id, value, period_id in (
             FinalMark.objects.filter(final_q, assignment_id__in=[a.pk for a in assignments])
-            .values_list("assignment_id", "student_id", "value", "period_id", "set_at")):
-        finals_by_assignment[assignment_id].append((student_id, value, period_id, set_at))
+            .values_list("pk", "assignment_id", "student_id", "value", "period_id")):
+        finals_by_assignment[(assignment_id, period_id)].append((student_id, value, pk))
+    by_class: dict[int, list[TeachingAssignment]] = defaultdict(list)
+    for assignment in assignments:
+        by_class[assignment.group.school_class_id].append(assignment)
     out = []
     for school_class, term in pairs:
         entries = _within(all_rosters.get(school_class.pk, []), term)
-        mine = [a for a in assignments if a.group.school_class_id == school_class.pk]
+        mine = by_class.get(school_class.pk, [])
+        term_period_id = term.period.pk if term.period is not None else None
         subjects: list[Subject] = []
         teachers: dict[int, list[int]] = defaultdict(list)
         by_subject: dict[int, list[int]] = defaultdict(list)
-        chosen: dict[tuple[int, int], tuple[dt.datetime, str]] = {}
+        chosen: dict[tuple[int, int], tuple[int, str]] = {}
         own: dict[tuple[int, int], str] = {}
         for assignment in mine:
             if assignment.subject_id not in by_subject:
@@ -402,14 +408,12 @@ def finals_of(pairs: Sequence[tuple[SchoolClass, Term]]) -> list[ClassFinals]:
             by_subject[assignment.subject_id].append(assignment.pk)
             if assignment.teacher_id not in teachers[assignment.subject_id]:
                 teachers[assignment.subject_id].append(assignment.teacher_id)
-            for student_id, value, period_id, set_at in finals_by_assignment.get(assignment.pk, []):
-                if period_id != (term.period.pk if term.period is not None else None):
-                    continue
+            subject_id = assignment.subject_id
+            for student_id, value, pk in finals_by_assignment.get((assignment.pk, term_period_id), ()):
                 own[(student_id, assignment.pk)] = value
-                key = (student_id, assignment.subject_id)
-                # Two finals of one subject (a pupil moved between subgroups): the later one stands.
-                if key not in chosen or chosen[key][0] < set_at:
-                    chosen[key] = (set_at, value)
+                key = (student_id, subject_id)
+                if key not in chosen or chosen[key][0] < pk:
+                    chosen[key] = (pk, value)
         out.append(ClassFinals(school_class=school_class, term=term, roster=entries, subjects=subjects,
                                finals={key: value for key, (_, value) in chosen.items()}, teachers=dict(teachers),
                                assignments=dict(by_subject), by_assignment=own,

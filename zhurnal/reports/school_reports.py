@@ -357,29 +357,30 @@ def control(ctx: ReportContext) -> Document:
         Col("Дата, урок", width=14), Col("Предмет, группа", width=30), Col("Провёл", width=20),
         Col("Не заполнено", width=24)], lessons, sheet="Незаполненные уроки",
         empty="Все проведённые уроки заполнены.")]))
-    overview = journal_selectors.control_overview(ctx.school, ctx.year, today=ctx.today, limit=None)
+    missing_finals, flagged, late, reopenings = journal_selectors.control_lists(ctx.school, ctx.year,
+                                                                                 today=ctx.today, limit=None)
     doc.sections.append(Section("Итоговые отметки, расходящиеся с предложенными", tables=[Table("", [
         Col("Обучающийся", width=20), Col("Предмет, группа", width=26), Col("Учитель", width=18),
         Col("Период", width=12), Col("Предложено", "mark", 8), Col("Выставлено", "mark", 8),
         Col("Обоснование", width=30)], [
         Row([f.student.short_name, f"{f.assignment.subject.name}, {f.assignment.group.name}",
              f.assignment.teacher.short_name, f.period.name if f.period else "год", f.suggested, f.value, f.reason])
-        for f in overview.flagged], sheet="Расхождения", empty="Нет.")]))
+        for f in flagged], sheet="Расхождения", empty="Нет.")]))
     doc.sections.append(Section("Не выставлены итоговые отметки (конец периода близко)", tables=[Table("", [
         Col("Период", width=16), Col("Предмет, группа", width=30), Col("Учитель", width=20),
         Col("Не выставлено", "int", 9), Col("Обучающихся", "int", 9)], [
         Row([m["period"].name, f"{m['assignment'].subject.name}, {m['assignment'].group.name}",
-             m["assignment"].teacher.short_name, m["missing"], m["total"]]) for m in overview.missing_finals],
+             m["assignment"].teacher.short_name, m["missing"], m["total"]]) for m in missing_finals],
         sheet="Нет итоговых", empty="Нет — или до конца периода больше двух недель.")]))
     doc.sections.append(Section("Поздние исправления", tables=[Table("", [
         Col("Когда", width=16), Col("Кто", width=22), Col("Причина", width=40)], [
         Row([e.created_at.strftime("%d.%m.%Y %H:%M"), e.actor.display_name if e.actor else "система", e.reason])
-        for e in overview.late_corrections], sheet="Исправления", empty="Нет.")]))
+        for e in late], sheet="Исправления", empty="Нет.")]))
     doc.sections.append(Section("Открытые для исправлений периоды", tables=[Table("", [
         Col("Предмет, группа", width=30), Col("Учитель", width=20), Col("Период", width=14), Col("Открыт по", width=12),
         Col("Причина", width=40)], [
         Row([f"{r.assignment.subject.name}, {r.assignment.group.name}", r.assignment.teacher.short_name,
-             r.period.name, r.until, r.reason]) for r in overview.reopenings], sheet="Открытые периоды",
+             r.period.name, r.until, r.reason]) for r in reopenings], sheet="Открытые периоды",
         empty="Нет.")]))
     doc.footnotes = ["Учитываются только проведённые уроки: прошедших дней и сегодняшние, уже закончившиеся. "
                      "Домашнее задание не требуется в безотметочных классах и предметах. Контрольная работа без "

@@ -20,6 +20,7 @@ from .control import (  # noqa: F401
     CONTROL_LIST_LIMIT,
     FINALS_WATCH_DAYS,
     ControlOverview,
+    control_lists,
     control_overview,
 )
 from .finals import (  # noqa: F401

@@ -77,6 +77,18 @@ def control_overview(school: School, year: AcademicYear, *, today: dt.date,
         .select_related("assignment__subject", "assignment__group", "actual_teacher", "record__control_type")
         .order_by("-date", "number")[:limit]
     )
+    missing_finals, flagged, late, reopenings = control_lists(school, year, today=today, limit=limit)
+    return ControlOverview(year=year, today=today, by_teacher=by_teacher, unfilled=unfilled,
+                           control_without_marks=control_without_marks, missing_finals=missing_finals,
+                           flagged=flagged, late_corrections=late, reopenings=reopenings)
+
+
+def control_lists(school: School, year: AcademicYear, *, today: dt.date,
+                  limit: int | None = CONTROL_LIST_LIMIT) -> tuple[list[dict], list[FinalMark], list[AuditEntry],
+                                                                    list[PeriodReopening]]:
+    """The final marks missing near a period's end, those differing from the suggestion, late corrections and
+    reopened periods (``limit`` cuts the lists; None: complete, as the reports' control page shows them)."""
+    policy = policy_for(school, today)
     missing_finals = _missing_finals(school, year, today=today, policy=policy)
     flagged = list(FinalMark.objects.filter(school=school, flagged=True, assignment__year=year)
                    .select_related("student", "assignment__subject", "assignment__group", "assignment__teacher",
@@ -89,9 +101,7 @@ def control_overview(school: School, year: AcademicYear, *, today: dt.date,
     reopenings = list(PeriodReopening.objects.filter(school=school, until__gte=today)
                       .select_related("assignment__subject", "assignment__group", "assignment__teacher", "period",
                                       "created_by"))
-    return ControlOverview(year=year, today=today, by_teacher=by_teacher, unfilled=unfilled,
-                           control_without_marks=control_without_marks, missing_finals=missing_finals,
-                           flagged=flagged, late_corrections=late, reopenings=reopenings)
+    return missing_finals, flagged, late, reopenings
 
 
 def _missing_finals(school: School, year: AcademicYear, *, today: dt.date, policy: Policy) -> list[dict]:
