@@ -16,9 +16,7 @@ acknowledgement), ``oversight`` (the class teacher's and the deputy's reads).
 """
 
 from .days import (  # noqa: F401
-    ABSENCE_LABELS,
     HOMEWORK_LOOKAROUND_DAYS,
-    MISSED,
     DiaryDay,
     DiaryLesson,
     DiarySpan,
