@@ -1,8 +1,8 @@
 """Who reads which report: the same answers as the pages each report summarises.
 
 - class reports (attendance, the class teacher's reports, summary sheets, report cards, the year's printed
-  journal): the class teacher his classes, the administration every class (``journal.permissions``'s
-  ``classes_for_summary``: the class summary's own scoper);
+  journal): the class teacher his classes, the administration every class (``school.permissions``'s
+  ``classes_for_class_teacher_pages``, the class teacher's pages' own scoper);
 - a subject teacher's reports: his own assignments (``journal.permissions.assignments_visible_to`` narrowed to
   his own: a class teacher reads the others' grids of his class through the class reports);
 - school reports: the administration (director, deputy, journal administrator); the control of journal filling
@@ -17,20 +17,20 @@ from django.db.models import QuerySet
 
 from zhurnal.journal import permissions as journal_permissions
 from zhurnal.school.models import School, SchoolClass, TeachingAssignment
+from zhurnal.school.permissions import classes_for_class_teacher_pages
 from zhurnal.school.roles import Role, SchoolRoles
 
 from .models import Department
 
-SCHOOL_READERS = frozenset({Role.JOURNAL_ADMIN, Role.DIRECTOR, Role.DEPUTY})
 CONTROLLERS = journal_permissions.CONTROLLERS
 
 
 def classes_for_reports(roles: SchoolRoles) -> QuerySet[SchoolClass]:
-    return journal_permissions.classes_for_summary(roles)
+    return classes_for_class_teacher_pages(roles)
 
 
 def can_read_class_reports(roles: SchoolRoles) -> bool:
-    return roles.staff is not None and (roles.has(*SCHOOL_READERS) or bool(roles.led_class_ids))
+    return roles.staff is not None and (roles.is_school_reader or bool(roles.led_class_ids))
 
 
 def own_assignments(roles: SchoolRoles) -> QuerySet[TeachingAssignment]:
@@ -38,17 +38,17 @@ def own_assignments(roles: SchoolRoles) -> QuerySet[TeachingAssignment]:
     if roles.school is None or roles.staff is None:
         return TeachingAssignment.objects.none()
     assignments = TeachingAssignment.objects.filter(school=roles.school)
-    if roles.has(*SCHOOL_READERS):
+    if roles.is_school_reader:
         return assignments
     return assignments.filter(teacher=roles.staff)
 
 
 def can_read_teacher_reports(roles: SchoolRoles) -> bool:
-    return roles.staff is not None and roles.has(Role.TEACHER, *SCHOOL_READERS)
+    return roles.staff is not None and (roles.has(Role.TEACHER) or roles.is_school_reader)
 
 
 def can_read_school_reports(roles: SchoolRoles) -> bool:
-    return roles.staff is not None and roles.has(*SCHOOL_READERS)
+    return roles.staff is not None and roles.is_school_reader
 
 
 def can_read_control(roles: SchoolRoles) -> bool:
