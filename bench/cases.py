@@ -89,6 +89,50 @@ def _on(ctx: Context) -> str:
     return ctx.day.isoformat()
 
 
+class Made:
+    """A file made outside a request (what the background task does), as the harness reads a response."""
+
+    status_code = 200
+
+    def __init__(self, content: bytes) -> None:
+        self.content = content
+
+
+def report_file(report: str, file_format: str, persona: str, params: Callable[[Context], dict]):
+    """A report's file as the background task makes it: the document built and rendered in this process."""
+
+    def make(ctx: Context):
+        from django.contrib.auth import get_user_model
+
+        from zhurnal.reports import catalog, documents
+        from zhurnal.reports.context import ReportContext
+        from zhurnal.school.models import School
+        from zhurnal.school.roles import roles_in
+
+        user = get_user_model().objects.get(pk=ctx.ids["logins"][persona])
+        school = School.objects.get(pk=ctx.ids["school"])
+        spec = catalog.ALL[report]
+        render = documents.RENDERERS[file_format][0]
+
+        def run():
+            roles = roles_in(user, school)
+            return Made(render(spec.build(ReportContext(roles=roles, params=params(ctx), user=user))))
+
+        return run
+
+    return make
+
+
+def school_snapshot(ctx: Context):
+    """One school's aggregated figures for its education department (the unit of the background refresh)."""
+    from zhurnal.core.dates import today
+    from zhurnal.reports.services import refresh_snapshot
+    from zhurnal.school.models import School
+
+    school = School.objects.get(pk=ctx.ids["school"])
+    return lambda: Made(str(refresh_snapshot(school=school, today=today()).data).encode())
+
+
 CASES: list[Case] = [
     Case("framework_ceiling", get("admin", lambda c: "/health/"), repeat=200, warmup=20, what="GET /health/"),
     Case("class_list", get("director", lambda c: "/classes/"), what="список классов демо-школы"),
@@ -113,11 +157,30 @@ CASES: list[Case] = [
     Case("timetable_school_day", get("deputy", lambda c: f"/timetable/day/?date={_on(c)}"),
          what="расписание школы на день"),
     Case("teacher_day", get("teacher", lambda c: f"/timetable/today/?date={_on(c)}"), what="мой день (учитель)"),
-    Case("class_summary", get("class_teacher", lambda c: f"/journal/classes/{c.ids['class']}/summary/"),
-         what="сводная ведомость класса за период"),
+    Case("class_summary", get("class_teacher", lambda c: f"/reports/class_summary/?class={c.ids['class']}"),
+         what="сводная ведомость класса за период (отчёт)"),
+    Case("report_class_progress", get("class_teacher", lambda c: f"/reports/class_progress/?class={c.ids['class']}"
+                                                                 f"&period={c.ids['first_period']}"),
+         what="итоги успеваемости класса (30 учеников, страница)"),
+    Case("report_class_teacher", get("class_teacher", lambda c: f"/reports/class_teacher_report/?class="
+                                                                f"{c.ids['class']}"),
+         what="отчёт классного руководителя за период (прогноз, пропуски, группа риска)"),
+    Case("report_school_summary_html", get("deputy", lambda c: "/reports/school_summary_sheet/"), repeat=3, warmup=1,
+         what="сводная ведомость успеваемости школы (1 000 учеников), страница"),
+    Case("report_school_summary_xlsx", report_file("school_summary_sheet", "xlsx", "deputy", lambda c: {}), repeat=3,
+         warmup=1, what="сводная ведомость успеваемости школы, XLSX (лист на класс)"),
+    Case("report_year_journal_pdf", report_file("year_journal", "pdf", "class_teacher",
+                                                lambda c: {"class": str(c.ids["class"])}), repeat=1, warmup=0,
+         what="классный журнал класса за год, PDF"),
+    Case("report_school_quality", get("deputy", lambda c: f"/reports/school_quality/?period={c.ids['first_period']}"),
+         repeat=5, warmup=2, what="успеваемость и качество по классам, параллелям, предметам, учителям"),
+    Case("report_municipal", get("municipal", lambda c: "/reports/municipal/"), repeat=10,
+         what="показатели 100 школ управления образования"),
+    Case("report_school_snapshot", school_snapshot, repeat=1, warmup=0,
+         what="показатели одной школы для управления (фоновый пересчёт, на школу)"),
     Case("attendance_week", get("class_teacher", lambda c: f"/journal/classes/{c.ids['class']}/attendance/"
                                                           f"?week={_on(c)}"), what="посещаемость класса за неделю"),
-    Case("journal_control", get("deputy", lambda c: "/journal/control/"), what="контроль ведения журнала"),
+    Case("journal_control", get("deputy", lambda c: "/reports/control/"), what="контроль ведения журнала (неделя)"),
     Case("plan_coverage", get("deputy", lambda c: f"/plans/coverage/?on={_on(c)}"), what="выполнение КТП"),
     Case("diary_class_overview", get("class_teacher", lambda c: f"/diary/classes/{c.ids['class']}/"),
          what="кто читает дневник: класс"),

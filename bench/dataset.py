@@ -3,7 +3,7 @@
 - the demo school (``zhurnal demo``'s, built through the services): the lists of a full school;
 - the journal's benchmark grid (``zhurnal.journal.testing.build_grid_dataset``): 30 pupils × 60 lessons, ~1,800 marks;
 - a grid to save into: 30 pupils × 60 lessons that have all taken place (two a day from 1 September), empty at first;
-- one generated school (``zhurnal generate``, 600 pupils, lessons and marks for the whole academic year, to its
+- one generated school (``zhurnal generate``, 1,000 pupils, lessons and marks for the whole academic year, to its
   last day): the diary, the timetable and the reports read a school holding a full year of data (the pages show
   today's week and period; the marks after today are the rest of the year's).
 """
@@ -22,7 +22,7 @@ from django.test import Client
 
 from zhurnal.core.dates import today as school_today
 
-GENERATED_STUDENTS = 600
+GENERATED_STUDENTS = 1000
 
 
 @dataclass
@@ -113,6 +113,7 @@ def build_dataset() -> Context:
             .select_related("student", "guardian").order_by("student__last_name", "student_id").first())
     deputy = StaffMember.objects.filter(school__slug=slug, positions__position=Position.DEPUTY).first()
     lesson = Lesson.objects.filter(assignment=assignment, date__lte=day).order_by("-date", "-number").first()
+    first_period, municipal = _report_data(slug, today)
     paper_class = (SchoolClass.objects.filter(school__slug=slug, enrollments__student__guardian_links__info_channel=
                                               InfoChannel.PAPER)
                    .annotate(n=Count("enrollments__student", distinct=True)).order_by("-n", "pk").first())
@@ -126,6 +127,7 @@ def build_dataset() -> Context:
         "class_teacher": school_class.class_teacher.user_id,
         "deputy": deputy.user_id,
         "guardian": link.guardian.user_id,
+        "municipal": municipal,
     }
     past = [x for x in grid.lessons if x.date <= today]
     ids = {
@@ -142,6 +144,8 @@ def build_dataset() -> Context:
         "student": link.student_id,
         "subject": maths.pk,
         "paper_class": paper_class.pk,
+        "school": school_class.school_id,
+        "first_period": first_period,
     }
     size = {
         "schools": School.objects.count(),
@@ -154,6 +158,41 @@ def build_dataset() -> Context:
         "marks_total": Mark.objects.count(),
     }
     return Context(clients=clients_for(logins), ids={**ids, "logins": logins}, day=day, size=size)
+
+
+REGION_SCHOOLS = 100
+
+
+def _report_data(slug: str, today: dt.date) -> tuple[int, int]:
+    """The generated school's finals of the periods already over (the journal's suggestions, as the demo sets
+    them), and an education department of 100 schools: the generated one with its figures computed, and 99 more
+    whose snapshots hold the same figures — the department's page reads snapshots only, so its speed is that of 100
+    rows; computing one school's figures is its own case (``report_school_snapshot``)."""
+    import random
+
+    from django.utils import timezone
+
+    from zhurnal.journal.demo import DemoJournalReport, _close_first_periods
+    from zhurnal.reports import services as report_services
+    from zhurnal.reports.models import SchoolSnapshot
+    from zhurnal.school import services as school_services
+    from zhurnal.school.models import AcademicYear, ReportingPeriod, School
+
+    school = School.objects.get(slug=slug)
+    year = AcademicYear.objects.filter(school=school).order_by("-start").first()
+    _close_first_periods(school, year, today, random.Random(7), DemoJournalReport())
+    first = ReportingPeriod.objects.filter(period_set__year=year, period_set__grade_from__lte=5,
+                                           period_set__grade_to__gte=5).order_by("number").first()
+    snapshot = report_services.refresh_snapshot(school=school, today=today)
+    schools = [school] + [school_services.create_school(actor=None, name=f"МБОУ «СОШ № {n}» (замеры)",
+                                                        short_name=f"СОШ № {n} (замеры)", slug=f"bench-region-{n}")
+                          for n in range(2, REGION_SCHOOLS + 1)]
+    SchoolSnapshot.objects.bulk_create([SchoolSnapshot(school=s, computed_at=timezone.now(), data=snapshot.data)
+                                        for s in schools[1:]])
+    official = get_user_model().objects.create_user(username="bench-municipal", password=None)
+    department = report_services.save_department(actor=None, name="Управление образования (замеры)", schools=schools)
+    report_services.appoint_official(actor=None, department=department, user=official, position="специалист")
+    return first.pk, official.pk
 
 
 def clients_for(logins: dict[str, int]) -> dict[str, Client]:

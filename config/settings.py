@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "zhurnal.planning",
     "zhurnal.journal",
     "zhurnal.diary",
+    "zhurnal.reports",
     "zhurnal.ops",
     "axes",
     "django_otp",

@@ -115,6 +115,15 @@ def build_world() -> dict[str, Any]:
     # The diary's calendar feed of the student.
     w["ical_token"] = diary_services.renew_calendar_feed(actor=s.users["student"], student=w["student"]).token
 
+    # A report file the deputy asked for, made and kept.
+    from zhurnal.reports import services as report_services
+    from zhurnal.reports.models import ReportJob
+
+    job = ReportJob.objects.create(school=s.school, user=s.users["deputy"], report="class_progress",
+                                   params={}, file_format="csv", title="Итоги успеваемости класса")
+    w["report_job"] = report_services.finish_job(job_id=job.pk, content=b"\xef\xbb\xbf5\xd0\x90;1\r\n",
+                                                 filename="itogi.csv")
+
     # The second school: its own subject, assignment, lesson and family, to forge ids from.
     other_subject = make_subject(s.other_school, "Математика")
     other_group = Group.objects.get(school_class=s.other_class, kind=GroupKind.CLASS)

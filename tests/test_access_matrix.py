@@ -98,6 +98,25 @@ FORGERIES: dict[str, list[tuple[str, tuple[str, ...], frozenset]]] = {
     "user_guardian": [("user_other_school_guardian", OTHER_SCHOOL_NAMES, SCHOOL_ONE)],
 }
 
+def _report_audiences() -> list[tuple[str, str]]:
+    from zhurnal.reports import catalog, permissions
+
+    kinds = {permissions.can_read_class_reports: "class", permissions.can_read_teacher_reports: "subject",
+             permissions.can_read_school_reports: "school", permissions.can_read_control: "control"}
+    return [(spec.key, kinds[spec.allowed]) for spec in catalog.ALL.values()]
+
+
+# Class reports: the class teachers and the administration; a subject teacher's: whoever teaches and the
+# administration (the other school's administrator teaches there); school reports: the administration; the control
+# of journal filling: the deputy and the director.
+REPORT_READERS = {
+    "class": ANY_ADMINISTRATION | CLASS_TEACHERS,
+    "subject": STAFF,
+    "school": ANY_ADMINISTRATION,
+    "control": DEPUTY_AND_DIRECTOR,
+}
+REPORT_AUDIENCES = _report_audiences()
+
 EXPECTED: dict[str, Case] = {
     # --- core ----------------------------------------------------------------------------------------------
     "core:home": case(expect=everyone(302)),  # to each role's start page
@@ -272,12 +291,13 @@ EXPECTED: dict[str, Case] = {
     "journal:attachment_delete": case({"pk": "attachment"}),
     "journal:mark": case({"pk": "mark"}),
     "journal:my_summary": case(expect=see(CLASS_TEACHERS, status=302)),  # to the summary of his class
-    "journal:class_summary": case({"pk": "class_5a"}, see(ADMINISTRATION | {"class_teacher"})),
+    # The class summary and the control page are reports now (reports:class_summary, reports:control).
+    "journal:class_summary": case({"pk": "class_5a"}, see(ADMINISTRATION | {"class_teacher"}, status=302)),
     "journal:attendance_week": case({"pk": "class_5a"}, see(ADMINISTRATION | {"class_teacher"})),
     "journal:absence_reason": case({"pk": "class_5a"}),
     "journal:day_reason": case({"pk": "class_5a"}),
     "journal:confirm_week": case({"pk": "class_5a"}),
-    "journal:control": case(expect=see(DEPUTY_AND_DIRECTOR, rest=403)),
+    "journal:control": case(expect=see(DEPUTY_AND_DIRECTOR, status=302, rest=403)),
     "journal:rules": case(expect=see(STAFF, rest=403)),
     "journal:work_type_save": case(),
     # --- diary: a family sees its own child; the class teacher and the administration read -------------------
@@ -301,6 +321,16 @@ EXPECTED: dict[str, Case] = {
     # --- ops: the backups page exists for the school that keeps the copies (№ 1 in the world); its journal
     # administrator and director read it, its other people may not; for the other school it does not exist.
     "ops:backups": case(expect=see(frozenset({"admin", "director"}), rest=403, other_school_admin=404)),
+    # --- reports: each follows the pages it summarises ------------------------------------------------------------
+    "reports:index": case(expect=see(STAFF)),  # families: no report is theirs
+    "reports:settings": case(expect=see(ANY_ADMINISTRATION, rest=403)),
+    "reports:job": case({"pk": "report_job"}, see({"deputy"})),  # a file is its requester's
+    "reports:job_file": case({"pk": "report_job"}, see({"deputy"})),
+    "reports:export": case({"key": "=class_progress"}),
+    "reports:municipal": case(expect=see(set(), rest=403)),  # the department's specialists only (tests in reports)
+    "reports:municipal_refresh": case(expect=post_only()),
+    **{f"reports:{key}": case(expect=see(REPORT_READERS[audience], rest=403)) for key, audience in REPORT_AUDIENCES},
+
 }
 
 

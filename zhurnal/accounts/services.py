@@ -180,12 +180,13 @@ def disable_two_factor(*, actor: Any, user: User, school: Model | None = None) -
 
 def record_login_event(
     *, user: User | None, username: str, kind: str, succeeded: bool, address: str | None = None,
-    user_agent: str = "", reason: str = "",
+    user_agent: str = "", reason: str = "", at: dt.datetime | None = None,
 ) -> LoginEvent:
-    """One line of the login history. Not audited: the history is itself the log."""
+    """One line of the login history (``at``: when, now by default — the demo's history is older). Not audited:
+    the history is itself the log."""
     if kind not in LoginKind.values:
         raise ValueError(f"unknown login kind {kind!r}")
     return LoginEvent.objects.create(
         user=user, username=(username or "")[:150], kind=kind, succeeded=succeeded, reason=reason[:200],
-        address=address or None, user_agent=(user_agent or "")[:300],
+        address=address or None, user_agent=(user_agent or "")[:300], at=at or timezone.now(),
     )

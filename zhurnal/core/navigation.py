@@ -86,6 +86,29 @@ def nav_url(name: str, *args) -> str:
     return cached_reverse(name, args)
 
 
+# Menus of people who hold no role in a school (an education department's specialist): a higher app registers a
+# function user → (menu items, start page) or None (``register_outside_school``).
+OutsideMenu = Callable[[Any], "tuple[tuple[NavItem, ...], str] | None"]
+_OUTSIDE_SCHOOL: list[OutsideMenu] = []
+
+
+def register_outside_school(menu: OutsideMenu) -> None:
+    """Plug a higher app's menu for people outside any school (``menu(user) -> (items, start url) | None``)."""
+    if menu not in _OUTSIDE_SCHOOL:
+        _OUTSIDE_SCHOOL.append(menu)
+
+
+def outside_school(user: Any) -> tuple[tuple[NavItem, ...], str] | None:
+    """The menu and start page of a logged-in person without a role in a school, if an app serves him."""
+    if user is None or not user.is_authenticated:
+        return None
+    for menu in _OUTSIDE_SCHOOL:
+        found = menu(user)
+        if found is not None:
+            return found
+    return None
+
+
 def _first_led(roles: Any) -> int | None:
     return min(roles.led_class_ids) if roles.led_class_ids else None
 

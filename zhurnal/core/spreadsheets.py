@@ -251,9 +251,7 @@ def write_xlsx(rows: Sequence[OutRow], *, sheet_title: str, widths: Sequence[flo
         for column, value in enumerate(row.values, start=1):
             if value is None or value == "":
                 continue
-            cell = sheet.cell(row=row_number, column=column, value=value)
-            if isinstance(value, str) and value.startswith("="):
-                cell.data_type = "s"
+            cell = put_cell(sheet, row_number, column, value)
             if row.bold:
                 cell.font = bold
             if row.wrap:
@@ -267,6 +265,83 @@ def write_xlsx(rows: Sequence[OutRow], *, sheet_title: str, widths: Sequence[flo
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def put_cell(sheet: Any, row: int, column: int, value: Any) -> Any:
+    """One value into a worksheet cell — the one place every XLSX this application writes sets a cell: numbers
+    stay numbers, text that a spreadsheet would run as a formula stays text."""
+    cell = sheet.cell(row=row, column=column, value=value)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        cell.data_type = "s"
+    return cell
+
+
+@dataclass
+class SheetSpec:
+    """One sheet of a workbook: its rows (the first ``header_rows`` of them repeat on every printed page and stay
+    in view while scrolling, as do the first ``frozen_columns`` columns), column widths, number formats by column
+    (1-based), and ranges to merge (row, column, end row, end column)."""
+
+    title: str
+    rows: Sequence[OutRow]
+    widths: Sequence[float] = ()
+    header_rows: int = 1
+    frozen_columns: int = 0
+    number_formats: dict[int, str] = field(default_factory=dict)
+    merges: Sequence[tuple[int, int, int, int]] = ()
+    landscape: bool = False
+
+
+def write_workbook(sheets: Sequence[SheetSpec]) -> bytes:
+    """A workbook of several sheets (a report spanning classes: one sheet per class). Every cell through
+    ``put_cell``; sheet titles made unique and cut to Excel's 31 characters."""
+    import openpyxl
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    bold = Font(bold=True)
+    used: set[str] = set()
+    for spec in sheets or [SheetSpec(title="Лист", rows=[])]:
+        title = _sheet_title(spec.title, used)
+        sheet = workbook.create_sheet(title)
+        for row_number, row in enumerate(spec.rows, start=1):
+            for column, value in enumerate(row.values, start=1):
+                if value is None or value == "":
+                    continue
+                cell = put_cell(sheet, row_number, column, value)
+                if row.bold:
+                    cell.font = bold
+                if row.wrap:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+                if column in spec.number_formats and not isinstance(value, str):
+                    cell.number_format = spec.number_formats[column]
+            if row.merge_to and row.merge_to > 1:
+                sheet.merge_cells(start_row=row_number, start_column=1, end_row=row_number, end_column=row.merge_to)
+        for start_row, start_column, end_row, end_column in spec.merges:
+            sheet.merge_cells(start_row=start_row, start_column=start_column, end_row=end_row, end_column=end_column)
+        for index, width in enumerate(spec.widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        if spec.rows and (spec.header_rows or spec.frozen_columns):
+            sheet.freeze_panes = f"{get_column_letter(spec.frozen_columns + 1)}{spec.header_rows + 1}"
+        if spec.header_rows:
+            sheet.print_title_rows = f"1:{spec.header_rows}"
+        if spec.landscape:
+            sheet.page_setup.orientation = "landscape"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _sheet_title(title: str, used: set[str]) -> str:
+    clean = re.sub(r"[\\/*?:\[\]]", " ", title).strip()[:31] or "Лист"
+    candidate, n = clean, 2
+    while candidate.lower() in used:
+        suffix = f" ({n})"
+        candidate, n = clean[: 31 - len(suffix)] + suffix, n + 1
+    used.add(candidate.lower())
+    return candidate
 
 
 def write_csv(rows: Sequence[Sequence[Any]]) -> bytes:

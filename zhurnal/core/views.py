@@ -5,11 +5,15 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from .navigation import start_url
+from .navigation import outside_school, start_url
 
 
 @login_required
 def home(request):
+    if not request.roles.is_member:
+        outside = outside_school(request.user)
+        if outside is not None:
+            return redirect(outside[1])
     return redirect(start_url(request.roles))
 
 

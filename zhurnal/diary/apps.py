@@ -17,3 +17,10 @@ class DiaryConfig(AppConfig):
             MenuEntry(210, "Дневник", "diary:home", permissions.has_diary),
         )
         register_start(StartPage(50, "diary:home", permissions.has_diary))
+
+        from zhurnal.school.activity import register_diary_activity
+
+        from .selectors import CHECKS_PER_WEEK, school_week_activity
+
+        # The reports read families' use of the diary by the diary's own rule.
+        register_diary_activity(school_week_activity, checks_per_week=CHECKS_PER_WEEK)

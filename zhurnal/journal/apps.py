@@ -9,7 +9,7 @@ class JournalConfig(AppConfig):
         from zhurnal.core import stamps
         from zhurnal.core.navigation import MenuEntry, register_menu
         from zhurnal.planning.sequence import register_content_writer, register_topic_guard
-        from zhurnal.school.permissions import leads_a_class, teaches
+        from zhurnal.school.permissions import teaches
         from zhurnal.timetable.lesson_data import register_lesson_data
 
         from . import models, permissions, services
@@ -23,8 +23,6 @@ class JournalConfig(AppConfig):
         register_content_writer(services.write_plan_content)
         register_menu(
             MenuEntry(20, "Журнал", "journal:index", teaches),
-            MenuEntry(60, "Сводная", "journal:class_summary", leads_a_class, led_class=True),
             MenuEntry(170, "Журнал", "journal:index", permissions.can_view_control),
-            MenuEntry(180, "Контроль", "journal:control", permissions.can_view_control),
             MenuEntry(190, "Оценивание", "journal:rules", permissions.can_edit_grading_rules),
         )

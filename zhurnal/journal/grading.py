@@ -277,6 +277,12 @@ def _unredeemed_two(marks: Sequence[GradedMark], *, policy: Policy) -> GradedMar
     return failing
 
 
+def unredeemed_two(marks: Iterable[GradedMark], *, policy: Policy) -> GradedMark | None:
+    """The first «2» (or «1», «нз») for a control work not followed later by a control-work mark of 3 or more —
+    the rule ``two_blocks_five`` applies; reports list it among a pupil's risks."""
+    return _unredeemed_two(list(marks), policy=policy)
+
+
 def suggest_final_mark(marks: Iterable[GradedMark], *, policy: Policy, average: Average | None = None) -> Suggestion:
     """``average``, when the caller already has it, spares computing it again; with it, ``marks`` need hold only
     the control works' marks (the only ones the «unredeemed 2» rule reads)."""

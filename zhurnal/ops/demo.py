@@ -172,7 +172,7 @@ REVIEWERS = ("russian-2", "math-2", "primary-1")
 # The seven demo logins and whom each belongs to.
 STAFF_LOGINS = {"admin": "admin", "director": "director", "zavuch": "zavuch", "klassruk": "russian-1",
                 "uchitel": "math-1"}
-LOGINS = ("admin", "director", "zavuch", "klassruk", "uchitel", "uchenik", "roditel")
+LOGINS = ("admin", "director", "zavuch", "klassruk", "uchitel", "uchenik", "roditel", "uo")
 PERSONA_CLASS = "5А"
 PERSONA_SIBLING_CLASS = "8Б"
 
@@ -252,6 +252,7 @@ class DemoSchool:
     timetable: Any = None  # zhurnal.timetable.demo.DemoTimetable
     plans: Any = None  # zhurnal.planning.demo.DemoPlansReport
     journal: Any = None  # zhurnal.journal.demo.DemoJournalReport
+    activity: Any = None  # zhurnal.reports.demo.DemoActivityReport
 
     def teacher_loads(self) -> dict[str, int]:
         loads: dict[str, int] = defaultdict(int)
@@ -308,6 +309,7 @@ class DemoBuilder:
         ("timetable", "расписание звонков и уроков, уроки с 1 сентября, замены"),
         ("plans", "КТП по всем предметам, темы прошедших уроков"),
         ("journal", "отметки, посещаемость, итоги первого периода"),
+        ("activity", "логины семей и учителей, входы и просмотры дневника за шесть недель"),
     )
 
     def __init__(self, *, today: dt.date | None = None, seed: int = DEMO_SEED,
@@ -627,6 +629,21 @@ class DemoBuilder:
         self.demo.journal = build_demo_journal(school=self.school, year=self.year, today=self.today, rng=self.rng,
                                                actor=self.actor)
 
+    def step_activity(self) -> None:
+        from zhurnal.ops.demo_activity import build_demo_activity
+
+        self.demo.activity = build_demo_activity(school=self.school, year=self.year, today=self.today, rng=self.rng,
+                                                 actor=self.actor)
+        # The education department that oversees the school, its specialist's login and the school's figures.
+        from zhurnal.reports import services as report_services
+
+        official = self._user("uo", self.names.adult(FEMALE))
+        department = report_services.save_department(actor=self.actor, name=f"Управление образования {TOWN}",
+                                                     schools=[self.school])
+        report_services.appoint_official(actor=self.actor, department=department, user=official,
+                                         position="главный специалист")
+        report_services.refresh_snapshot(school=self.school, today=self.today)
+
     # --- helpers -------------------------------------------------------------------------------------
 
     @staticmethod
@@ -822,6 +839,10 @@ def demo_logins(school: School) -> list[DemoLogin]:
             who = f"классный руководитель {led}, {title}" if led else title
             sees = (f"свой класс {led} с родителями; " if led else "") + \
                 f"свои группы: {', '.join(subjects)} в {', '.join(classes)}"
+        elif username == "uo":
+            rows.append(DemoLogin(username, DEMO_PASSWORD, f"{user.display_name}, специалист управления образования",
+                                  "показатели школ управления без имён обучающихся"))
+            continue
         elif username == "uchenik":
             member = Student.objects.filter(school=school, user=user).first()
             current = selectors.class_of_student_on(member, on) if member else None

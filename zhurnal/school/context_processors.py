@@ -1,4 +1,4 @@
-from zhurnal.core.navigation import nav_for
+from zhurnal.core.navigation import nav_for, outside_school
 
 
 def roles(request):
@@ -8,5 +8,14 @@ def roles(request):
         "roles": request.roles,
         "active_school": request.roles.school,
         "my_schools": request.schools,
-        "nav": nav_for(request.roles) if request.user.is_authenticated else [],
+        "nav": _nav(request),
     }
+
+
+def _nav(request):
+    if not request.user.is_authenticated:
+        return []
+    if request.roles.is_member:
+        return nav_for(request.roles)
+    outside = outside_school(request.user)
+    return outside[0] if outside is not None else []

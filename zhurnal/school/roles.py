@@ -35,6 +35,9 @@ class Role:
     REVIEWER = "reviewer"
     STUDENT = "student"
     GUARDIAN = "guardian"
+    # An education department's specialist: aggregated figures of the department's schools (zhurnal.reports), never
+    # a role inside a school.
+    MUNICIPAL = "municipal"
 
     LABELS = {
         JOURNAL_ADMIN: "администратор ЭЖ",

@@ -1,29 +1,26 @@
 """Every read the journal pages need, each in a fixed number of queries whatever the size of the class.
 
 ``journal_grid`` (assignment × period), ``lesson_sheet`` (one lesson), ``cell_detail`` and ``lesson_history``,
-``class_summary``, ``attendance_week`` and ``control_overview``.
+``attendance_week`` and ``control_overview`` (the class summary is a report: ``reports.class_reports``).
 
 The package, by what each module serves (every name is importable from ``zhurnal.journal.selectors``):
 ``periods`` (an assignment's calendar), ``members`` (who is in a group when), ``grid`` (the grid and a cell
-save's column state), ``lesson`` (one lesson's sheet), ``history``, ``finals``, ``class_teacher`` (class summary,
-attendance week), ``control`` (the deputy's page), ``teacher`` (the teacher's start page, small reads).
+save's column state), ``lesson`` (one lesson's sheet), ``history``, ``finals``, ``class_teacher`` (attendance
+week), ``control`` (the deputy's page), ``teacher`` (the teacher's start page, small reads).
 """
 
 from .class_teacher import (  # noqa: F401
     AbsenceItem,
     AttendanceWeek,
-    ClassSummary,
-    SummaryCell,
-    SummaryRow,
     WeekRow,
     attendance_week,
-    class_summary,
     week_start_of,
 )
 from .control import (  # noqa: F401
     CONTROL_LIST_LIMIT,
     FINALS_WATCH_DAYS,
     ControlOverview,
+    control_lists,
     control_overview,
 )
 from .finals import (  # noqa: F401

@@ -1,120 +1,27 @@
-"""The class teacher's reads: the class summary and the attendance week."""
+"""The class teacher's reads: the attendance week (the class summary is a report: ``reports.class_reports``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Q
 
 from zhurnal.audit.models import AuditEntry
-from zhurnal.core.stamps import school_or_id
 from zhurnal.school.models import (
     Enrollment,
-    ReportingPeriod,
     SchoolClass,
     Student,
-    TeachingAssignment,
 )
 from zhurnal.timetable.models import Lesson
 
-from .. import grading
-from ..grading import GradedMark, Policy
 from ..models import (
     Attendance,
     AttendanceCheck,
-    FinalKind,
-    FinalMark,
-    Mark,
 )
-from ..policies import rules_on
 from .history import CELL_VERBS, LESSON_TARGET
 from .members import _name_key
-from .periods import period_policy_date
-
-
-@dataclass
-class SummaryCell:
-    average: Decimal | None
-    count: int
-    final: str = ""
-    flagged: bool = False
-
-
-@dataclass
-class SummaryRow:
-    student: Student
-    cells: list[SummaryCell | None]
-    absences: int = 0
-    sick: int = 0
-
-
-@dataclass
-class ClassSummary:
-    school_class: SchoolClass
-    period: ReportingPeriod
-    subjects: list
-    rows: list[SummaryRow]
-    policy: Policy
-
-
-def class_summary(school_class: SchoolClass, period: ReportingPeriod, *, today: dt.date) -> ClassSummary:
-    """Students × subjects of a class for a period: weighted averages and final marks. Queries: work types,
-    policy, students, assignments, marks, final marks, absences — seven, whatever the size."""
-    school = school_or_id(school_class)
-    policy, work_types = rules_on(school, period_policy_date(period, today))
-    enrollments = (Enrollment.objects.filter(school_class=school_class, start__lte=period.end)
-                   .filter(Q(end__isnull=True) | Q(end__gte=period.start)).select_related("student"))
-    students: dict[int, Student] = {}
-    for enrollment in enrollments:
-        students[enrollment.student_id] = enrollment.student
-    ordered = sorted(students.values(), key=_name_key)
-    assignments = list(TeachingAssignment.objects.filter(group__school_class=school_class)
-                       .select_related("subject").order_by("subject__name"))
-    subjects = []
-    seen = set()
-    for assignment in assignments:
-        if assignment.subject_id not in seen:
-            seen.add(assignment.subject_id)
-            subjects.append(assignment.subject)
-    subject_index = {s.pk: i for i, s in enumerate(subjects)}
-    assignment_subject = {a.pk: a.subject_id for a in assignments}
-    graded: dict[tuple[int, int], list[GradedMark]] = defaultdict(list)
-    marks = (Mark.objects.filter(lesson__assignment__group__school_class=school_class, student_id__in=list(students),
-                                 lesson__date__gte=period.start, lesson__date__lte=period.end,
-                                 lesson__cancelled=False)
-             .values_list("student_id", "lesson__assignment_id", "value", "modifier", "work_type_id", "lesson__date",
-                          "position", "lesson__number"))
-    for student_id, assignment_id, *rest in marks:
-        graded[(student_id, assignment_subject.get(assignment_id))].append(GradedMark(*rest))
-    finals: dict[tuple[int, int], FinalMark] = {}
-    for final in FinalMark.objects.filter(assignment__in=[a.pk for a in assignments], period=period,
-                                          kind=FinalKind.PERIOD):
-        finals[(final.student_id, assignment_subject[final.assignment_id])] = final
-    absences = dict.fromkeys(students, (0, 0))
-    for row in (Attendance.objects.filter(student_id__in=list(students), lesson__date__gte=period.start,
-                                          lesson__date__lte=period.end, lesson__assignment__group__school_class=school_class)
-                .values("student_id").annotate(total=Count("id", filter=~Q(code="оп")),
-                                               sick=Count("id", filter=Q(code="б")))):
-        absences[row["student_id"]] = (row["total"], row["sick"])
-    rows = []
-    for student in ordered:
-        cells: list[SummaryCell | None] = [None] * len(subjects)
-        for subject in subjects:
-            key = (student.pk, subject.pk)
-            final = finals.get(key)
-            marks_of = graded.get(key)
-            if not marks_of and final is None:
-                continue
-            average = grading.weighted_average(marks_of or [], policy=policy)
-            cells[subject_index[subject.pk]] = SummaryCell(
-                average=average.value, count=average.count, final=final.value if final else "",
-                flagged=bool(final and final.flagged))
-        total, sick = absences.get(student.pk, (0, 0))
-        rows.append(SummaryRow(student=student, cells=cells, absences=total, sick=sick))
-    return ClassSummary(school_class=school_class, period=period, subjects=subjects, rows=rows, policy=policy)
 
 
 @dataclass

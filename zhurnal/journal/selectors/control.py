@@ -48,7 +48,8 @@ CONTROL_LIST_LIMIT = 100
 FINALS_WATCH_DAYS = 14
 
 
-def control_overview(school: School, year: AcademicYear, *, today: dt.date) -> ControlOverview:
+def control_overview(school: School, year: AcademicYear, *, today: dt.date,
+                     limit: int | None = CONTROL_LIST_LIMIT) -> ControlOverview:
     """What the deputy checks: unfilled lessons, control works without marks, final marks missing near the end of
     a period, final marks that differ from the suggestion, late corrections and reopened periods."""
     policy = policy_for(school, today)
@@ -68,29 +69,39 @@ def control_overview(school: School, year: AcademicYear, *, today: dt.date) -> C
     )
     unfilled = list(past.filter(unfilled_q).select_related("assignment__subject", "assignment__group",
                                                            "actual_teacher")
-                    .order_by("-date", "number")[:CONTROL_LIST_LIMIT])
+                    .order_by("-date", "number")[:limit])
     has_marks = Exists(Mark.objects.filter(lesson=OuterRef("pk")))
     control_without_marks = list(
         past.filter(date__lt=today - dt.timedelta(days=1), record__control_type__is_control=True)
         .annotate(has_marks=has_marks).filter(has_marks=False)
         .select_related("assignment__subject", "assignment__group", "actual_teacher", "record__control_type")
-        .order_by("-date", "number")[:CONTROL_LIST_LIMIT]
+        .order_by("-date", "number")[:limit]
     )
+    missing_finals, flagged, late, reopenings = control_lists(school, year, today=today, limit=limit)
+    return ControlOverview(year=year, today=today, by_teacher=by_teacher, unfilled=unfilled,
+                           control_without_marks=control_without_marks, missing_finals=missing_finals,
+                           flagged=flagged, late_corrections=late, reopenings=reopenings)
+
+
+def control_lists(school: School, year: AcademicYear, *, today: dt.date,
+                  limit: int | None = CONTROL_LIST_LIMIT) -> tuple[list[dict], list[FinalMark], list[AuditEntry],
+                                                                    list[PeriodReopening]]:
+    """The final marks missing near a period's end, those differing from the suggestion, late corrections and
+    reopened periods (``limit`` cuts the lists; None: complete, as the reports' control page shows them)."""
+    policy = policy_for(school, today)
     missing_finals = _missing_finals(school, year, today=today, policy=policy)
     flagged = list(FinalMark.objects.filter(school=school, flagged=True, assignment__year=year)
                    .select_related("student", "assignment__subject", "assignment__group", "assignment__teacher",
                                    "period", "set_by")
-                   .order_by("-set_at")[:CONTROL_LIST_LIMIT])
+                   .order_by("-set_at")[:limit])
     late = list(AuditEntry.objects.filter(school=school, verb__in=(*CELL_VERBS, "journal.lesson"),
                                           target_type=LESSON_TARGET,
                                           after__late=True, created_at__date__gte=year.start)
-                .select_related("actor").order_by("-created_at")[:CONTROL_LIST_LIMIT])
+                .select_related("actor").order_by("-created_at")[:limit])
     reopenings = list(PeriodReopening.objects.filter(school=school, until__gte=today)
                       .select_related("assignment__subject", "assignment__group", "assignment__teacher", "period",
                                       "created_by"))
-    return ControlOverview(year=year, today=today, by_teacher=by_teacher, unfilled=unfilled,
-                           control_without_marks=control_without_marks, missing_finals=missing_finals,
-                           flagged=flagged, late_corrections=late, reopenings=reopenings)
+    return missing_finals, flagged, late, reopenings
 
 
 def _missing_finals(school: School, year: AcademicYear, *, today: dt.date, policy: Policy) -> list[dict]:

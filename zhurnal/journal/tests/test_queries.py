@@ -5,12 +5,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from zhurnal.journal.models import WorkType
 from zhurnal.journal.rendering import render_grid_table
 from zhurnal.journal.selectors import journal_grid
-from zhurnal.journal.testing import build_grid_dataset, make_lessons, put_marks
-from zhurnal.school.models import Position
-from zhurnal.school.testing import class_group, make_assignment, make_staff, make_subject, page_queries
+from zhurnal.journal.testing import build_grid_dataset
+from zhurnal.school.testing import page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -47,32 +45,6 @@ def test_the_grid_of_an_open_period_is_four_queries_with_the_rules_cached(client
     # has closed)
     assert len(ctx.captured_queries) == expected
     assert len(grid.rows) == 5 and len(grid.columns) == 5
-
-
-def _summary_data(students: int, lessons: int, subjects: int):
-    data = build_grid_dataset(students=students, lessons=lessons)
-    school = data.school
-    default = WorkType.objects.get(school=school, is_default=True)
-    for n in range(subjects - 1):
-        teacher = make_staff(school, f"Предметникова{n}", [Position.TEACHER], username=False)
-        assignment = make_assignment(teacher, make_subject(school, f"Предмет {n}"), class_group(data.school_class))
-        made = make_lessons(assignment, lessons, start=data.period.start, numbers=(2 + n,))
-        put_marks([(lesson, student, "4") for lesson in made for student in data.students],
-                  work_type_id=default.pk)
-    director = make_staff(school, "Директорова", [Position.DIRECTOR], username=f"director-{school.pk}")
-    return data, director.user
-
-
-def test_class_summary_makes_constant_queries(client):
-    counts = []
-    for students, lessons, subjects in ((5, 5, 1), (35, 60, 3)):
-        data, director = _summary_data(students, lessons, subjects)
-        client.force_login(director)
-        url = reverse("journal:class_summary", args=[data.school_class.pk]) + f"?period={data.period.pk}"
-        counts.append(count(client, url))
-        page = client.get(url).content.decode()
-        assert page.count("<tr>") >= students
-    assert counts[0] == counts[1], counts
 
 
 def test_a_30_by_60_grid_stays_small(client):

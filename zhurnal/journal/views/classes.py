@@ -15,7 +15,6 @@ from zhurnal.core import idempotency
 from zhurnal.core.dates import today as school_today
 from zhurnal.school import permissions as school_permissions
 from zhurnal.school.models import Student
-from zhurnal.school.selectors import periods_for_grade
 
 from .. import permissions, selectors, services
 from ..models import AbsenceCode
@@ -37,18 +36,12 @@ def my_summary(request):
 
 @school_view
 def summary(request, pk: int):
+    """The class summary lives with the reports (``reports:class_summary``, read from the metrics engine)."""
     school_class = _visible_class(request, pk)
-    today = school_today()
-    periods = list(periods_for_grade(school_class.year, school_class.grade))
-    if not periods:
-        raise Http404("Для этой параллели не заданы учебные периоды.")
-    wanted = request.GET.get("period", "")
-    period = next((p for p in periods if str(p.pk) == wanted), None) or selectors.current_period(periods, today)
-    data = selectors.class_summary(school_class, period, today=today)
-    return render(request, "journal/summary.html", {
-        "school_class": school_class, "summary": data, "periods": periods, "period": period,
-        "week": selectors.week_start_of(today),
-    })
+    query = f"?class={school_class.pk}"
+    if request.GET.get("period", "").isdigit():
+        query += f"&period={request.GET['period']}"
+    return redirect(reverse("reports:class_summary") + query)
 
 
 def _week_start(request) -> dt.date:

@@ -6,12 +6,10 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from zhurnal.core.dates import today as school_today
-from zhurnal.school.selectors import current_year
 
 from .. import grading, permissions, selectors, services
 from ..models import WorkType
@@ -21,13 +19,9 @@ from .common import error_messages, parse_date, require, school_view, scoped
 
 @school_view
 def control(request):
+    """The deputy's control page lives with the reports (``reports:control``: filters, the complete lists)."""
     require(permissions.can_view_control(request.roles))
-    today = school_today()
-    year = current_year(request.roles.school, today)
-    if year is None:
-        raise Http404("В школе ещё не создан учебный год.")
-    data = selectors.control_overview(request.roles.school, year, today=today)
-    return render(request, "journal/control.html", {"data": data, "today": today, "year": year})
+    return redirect("reports:control")
 
 
 def _decimal(value: str, field: str, label: str) -> Decimal:
