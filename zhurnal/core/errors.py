@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.urls import reverse
 
@@ -102,6 +102,9 @@ def too_large(request: HttpRequest) -> HttpResponse:
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """A form sent after the session ended or from a stale page (Django's ``CSRF_FAILURE_VIEW``)."""
+    """A form sent after the session ended or from a stale page (Django's ``CSRF_FAILURE_VIEW``). The journal's
+    script gets JSON: it keeps the unsaved cells and asks to log in again."""
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"ok": False, "session": True, "error": "Сессия истекла — войдите снова."}, status=403)
     return render_error(request, 403, detail="Страница устарела или сессия истекла: обновите страницу "
                                              "(или войдите снова) и повторите действие.")

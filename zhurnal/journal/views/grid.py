@@ -76,9 +76,16 @@ def grid(request, pk: int):
     period = _period_choice(request, periods, today)
     data = selectors.journal_grid(assignment, period, periods=periods, grade=grade, today=today)
     can_fill = permissions.can_fill_assignment(request.roles, assignment)
+    readonly_reason = ""
+    if can_fill and data.lock.closed:
+        readonly_reason = data.lock.message or "Период закрыт: отметки не меняются."
+    elif not can_fill:
+        readonly_reason = "Этот журнал вы можете только просматривать."
     table = rendering.render_grid_table(
         data, editable=can_fill and not data.lock.closed,
         lesson_url=cached_reverse("journal:lesson", [0]), cell_url=cached_reverse("journal:cell", [0, 0]),
+        readonly_reason=readonly_reason,
+        record_panel_url=cached_reverse("journal:record_panel", [0]) if can_fill and not data.lock.closed else "",
     )
     if is_htmx(request):
         return HttpResponse(table)
