@@ -62,7 +62,7 @@ def _nav(role_names: frozenset[str], led_class_id: int | None, prefix: str, urlc
             items.append(NavItem(label, url))
 
     if has(Role.TEACHER):
-        add("Мой день", "timetable:today")
+        add("Мой день", "journal:today")
         add("Журнал", "journal:index")
         add("Мои группы", "school:my_groups")
     if led_class_id is not None:
@@ -110,7 +110,7 @@ def start_url(roles: SchoolRoles) -> str:
     if roles.led_class_ids:
         return reverse("school:class_detail", args=[min(roles.led_class_ids)])
     if roles.has(Role.TEACHER):
-        return reverse("school:my_groups")
+        return reverse("journal:today")
     if roles.has(Role.GUARDIAN, Role.STUDENT):
         return reverse("diary:home")
     return reverse("core:no_roles")

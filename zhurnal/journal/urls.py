@@ -5,6 +5,7 @@ from .views import classes, control, grid, lesson
 app_name = "journal"
 urlpatterns = [
     path("journal/", grid.index, name="index"),
+    path("journal/today/", grid.today, name="today"),
     path("journal/assignments/<int:pk>/", grid.grid, name="grid"),
     path("journal/assignments/<int:pk>/finals/", grid.finals, name="finals"),
     path("journal/assignments/<int:pk>/reopen/", grid.reopen, name="reopen"),
