@@ -30,6 +30,15 @@ def weekday(value: dt.date | None) -> str:
     return WEEKDAYS[value.weekday()] if value else ""
 
 
+WEEKDAYS_SHORT = ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс")
+
+
+@register.filter
+def weekday_short(value: dt.date | None) -> str:
+    """Пн, Вт, … Сб, Вс — as school timetables and journals write them."""
+    return WEEKDAYS_SHORT[value.weekday()] if value else ""
+
+
 @register.filter
 def plural(number: int, forms: str) -> str:
     """``{{ n|plural:"ученик,ученика,учеников" }}`` → «21 ученик», «3 ученика», «11 учеников»."""
@@ -42,3 +51,12 @@ def plural(number: int, forms: str) -> str:
     else:
         word = many
     return f"{number} {word}"
+
+
+@register.filter
+def index(sequence, position: int):
+    """``items|index:2`` — an item of a list by its position (None beyond its end)."""
+    try:
+        return sequence[int(position)]
+    except (IndexError, TypeError, ValueError):
+        return None
