@@ -270,6 +270,15 @@ ZHURNAL_MAX_IMPORT_BYTES = env_int("ZHURNAL_MAX_IMPORT_BYTES", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# The task queue (zhurnal/core/tasks.py): on one computer a queue in a local SQLite file that `zhurnal serve` and
+# `zhurnal demo` work off in a child process; in a region Redis (ZHURNAL_QUEUE_URL=redis://host:6379/0) and
+# `zhurnal worker` on as many machines as needed. "immediate" runs each task at once in the process that queues
+# it (the tests' default: nothing waits in a queue that no worker reads).
+ZHURNAL_QUEUE_URL = os.environ.get("ZHURNAL_QUEUE_URL", "immediate" if TESTING else f"sqlite:///{VAR_DIR / 'queue.sqlite3'}")
+ZHURNAL_QUEUE_WORKERS = env_int("ZHURNAL_QUEUE_WORKERS", 2)  # threads of one worker process
+# `zhurnal serve` starts a worker by itself when the queue is the local file (unset) or when asked (1); never (0).
+ZHURNAL_SERVE_WORKER = os.environ.get("ZHURNAL_SERVE_WORKER", "")
+
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "zhurnal@localhost")

@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         connection_created.connect(plan_for_memory, dispatch_uid="zhurnal.core.plan_for_memory")
+        from zhurnal.core import tasks  # noqa: F401 - the queue and the core's own periodic jobs
 
 
 def plan_for_memory(sender, connection, **kwargs) -> None:

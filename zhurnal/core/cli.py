@@ -1,7 +1,8 @@
 """The ``zhurnal`` console command: Django's management commands under friendlier names.
 
     zhurnal demo [--no-serve]   migrate, build the demo school if absent, print logins, serve
-    zhurnal serve [--host H] [--port P] [--threads N]
+    zhurnal serve [--host H] [--port P] [--threads N] [--worker auto|yes|no]
+    zhurnal worker [--workers N] [--no-periodic]   work off the task queue (a region; serve starts one itself)
     zhurnal migrate | createsuperuser | <any manage.py command>
 """
 
@@ -35,7 +36,7 @@ def main(argv: list[str] | None = None) -> None:
     if not argv or argv[0] in {"-h", "--help", "help"}:
         print(USAGE)
         return
-    if argv[0] in {"demo", "serve"}:
+    if argv[0] in {"demo", "serve", "worker"}:
         _demo_environment()
     from django.core.management import execute_from_command_line
 

@@ -175,3 +175,4 @@ def page_queries(client, url: str) -> tuple[int, Any]:
         response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
     return len(queries.captured_queries), response
+

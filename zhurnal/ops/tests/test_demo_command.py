@@ -112,6 +112,18 @@ def test_zhurnal_demo_builds_a_fresh_database_and_serves_the_login_page(tmp_path
         reader.join(timeout=5)
     text = "".join(output)
     assert "Готово за" in text
+    # The task queue's worker came up with the server, in a local file, and went down with it.
+    worker_pid = int(re.search(r"обработчик запущен \(процесс (\d+)\)", text).group(1))
+    assert (tmp_path / "queue.sqlite3").exists()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            os.kill(worker_pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    else:
+        pytest.fail("the task queue's worker outlived zhurnal demo")
     for username in LOGINS:
         assert re.search(rf"^{username}\s+{DEMO_PASSWORD}\s", text, re.M), username
     assert (tmp_path / "zhurnal.sqlite3").exists() != bool(fresh_database_url)
