@@ -684,10 +684,11 @@
     focusCell(0, start, false);
     const wrap = table.closest(".jgrid-wrap");
     if (wrap) {
-      const th = headers[start];
-      const names = headers[0].offsetWidth;
+      const th = headers[start].getBoundingClientRect();
+      const names = headers[0].getBoundingClientRect().width;
       // A few past lessons stay visible left of today's column.
-      wrap.scrollLeft = Math.max(0, th.offsetLeft - names - 3 * th.offsetWidth);
+      const left = wrap.getBoundingClientRect().left;
+      wrap.scrollLeft = Math.max(0, wrap.scrollLeft + th.left - left - names - 3 * th.width);
     }
     if (document.activeElement === document.body || !document.activeElement) table.focus({ preventScroll: true });
     else cellAt(row, col).classList.remove("focus");
