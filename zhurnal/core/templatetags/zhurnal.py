@@ -60,3 +60,11 @@ def index(sequence, position: int):
         return sequence[int(position)]
     except (IndexError, TypeError, ValueError):
         return None
+
+
+@register.filter
+def genitive(person) -> str:
+    """«Котовой Г.А.»: a person's short name in the genitive case (``zhurnal.core.declension``)."""
+    from zhurnal.core.declension import short_name_genitive
+
+    return short_name_genitive(person) if person is not None else ""
