@@ -769,8 +769,9 @@ def _check_students(plan: Plan, options: Options) -> None:
             else:
                 row.fail("Номер приказа", "не указан: заполните столбец или укажите номер приказа при загрузке.")
         birth = values.get("birth_date")
-        if birth is not None and birth > today:
-            row.fail("Дата рождения", f"{birth:%d.%m.%Y} — дата рождения в будущем.")
+        problem = services.birth_date_problem(birth, today=today) if birth is not None else None
+        if problem:
+            row.fail("Дата рождения", problem)
         if birth is None or not values.get("last_name") or not values.get("first_name"):
             continue
         key = person_key(values["last_name"], values["first_name"], values.get("patronymic", ""), birth)
