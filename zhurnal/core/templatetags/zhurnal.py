@@ -68,3 +68,9 @@ def genitive(person) -> str:
     from zhurnal.core.declension import short_name_genitive
 
     return short_name_genitive(person) if person is not None else ""
+
+
+@register.filter
+def add_days(value: dt.date | None, days: int) -> dt.date | None:
+    """``monday|add_days:5`` — the Saturday of that week."""
+    return value + dt.timedelta(days=int(days)) if value else None
