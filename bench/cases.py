@@ -113,6 +113,8 @@ CASES: list[Case] = [
     Case("timetable_school_day", get("deputy", lambda c: f"/timetable/day/?date={_on(c)}"),
          what="расписание школы на день"),
     Case("teacher_day", get("teacher", lambda c: f"/timetable/today/?date={_on(c)}"), what="мой день (учитель)"),
+    Case("teacher_start_page", get("teacher", lambda c: f"/journal/today/?date={_on(c)}"),
+         what="мой день: уроки и что не заполнено"),
     Case("class_summary", get("class_teacher", lambda c: f"/journal/classes/{c.ids['class']}/summary/"),
          what="сводная ведомость класса за период"),
     Case("attendance_week", get("class_teacher", lambda c: f"/journal/classes/{c.ids['class']}/attendance/"
