@@ -7,7 +7,7 @@ import pytest  # noqa: E402
 
 @pytest.fixture
 def small_school(db):
-    from zhurnal.core.testing import build_small_school
+    from zhurnal.school.testing import build_small_school
 
     return build_small_school()
 

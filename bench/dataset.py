@@ -50,22 +50,22 @@ def last_school_day(today: dt.date) -> dt.date:
 
 def build_save_grid(*, students: int = 30, lessons: int = 60):
     """30 pupils, 60 past lessons (two a day from the year's start), no marks: what ``mark_grid_save`` fills."""
-    from zhurnal.core import testing as core_testing
     from zhurnal.journal import services as journal_services
     from zhurnal.journal.testing import make_lessons
+    from zhurnal.school import testing as school_testing
     from zhurnal.school.models import Position
     from zhurnal.school.periods import academic_year_start
     from zhurnal.school.selectors import periods_for_grade
 
     today = school_today()
-    school = core_testing.make_school("Школа для замеров сохранения", slug="bench-save")
-    year = core_testing.make_year(school, start=academic_year_start(today))
+    school = school_testing.make_school("Школа для замеров сохранения", slug="bench-save")
+    year = school_testing.make_year(school, start=academic_year_start(today))
     journal_services.ensure_journal_setup(school=school)
-    teacher = core_testing.make_staff(school, "Сохранова", [Position.TEACHER], username="bench-saver")
-    school_class = core_testing.make_class(year, 10, "А")
-    subject = core_testing.make_subject(school, "Физика")
-    assignment = core_testing.make_assignment(teacher, subject, core_testing.class_group(school_class), hours="5")
-    pupils = [core_testing.make_student(school_class, f"Сохранов{n:02d}", first_name="Илья") for n in range(students)]
+    teacher = school_testing.make_staff(school, "Сохранова", [Position.TEACHER], username="bench-saver")
+    school_class = school_testing.make_class(year, 10, "А")
+    subject = school_testing.make_subject(school, "Физика")
+    assignment = school_testing.make_assignment(teacher, subject, school_testing.class_group(school_class), hours="5")
+    pupils = [school_testing.make_student(school_class, f"Сохранов{n:02d}", first_name="Илья") for n in range(students)]
     period = periods_for_grade(year, 10).first()
     made = make_lessons(assignment, lessons, start=period.start, numbers=(1, 2))
     if made[-1].date > today:

@@ -134,7 +134,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "zhurnal.core.middleware.SecurityHeadersMiddleware",
-    "zhurnal.accounts.middleware.ActiveSchoolMiddleware",
+    "zhurnal.school.middleware.ActiveSchoolMiddleware",
     "zhurnal.accounts.middleware.TwoFactorGateMiddleware",
     # Last, so that it turns a lockout flagged during the view into the login page with the lockout message.
     "axes.middleware.AxesMiddleware",
@@ -154,7 +154,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "zhurnal.accounts.context_processors.roles",
+                "zhurnal.school.context_processors.roles",
             ],
             # {% url %} with the address remembered per process (zhurnal/core/templatetags/cached_url.py).
             "builtins": ["zhurnal.core.templatetags.cached_url"],
@@ -169,7 +169,7 @@ else:
     DATABASES = {"default": sqlite_database(VAR_DIR / "zhurnal.sqlite3")}
 
 # Each process keeps its own cache: what is cached is versioned by the school's stamp, read from the database
-# on every request (zhurnal/school/stamps.py), so app servers need no shared cache to stay correct. The
+# on every request (zhurnal/core/stamps.py), so app servers need no shared cache to stay correct. The
 # local-memory cache pickles what it keeps, so every reader gets its own copy (stamps.cached relies on it).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "zhurnal",
                       "OPTIONS": {"MAX_ENTRIES": env_int("ZHURNAL_CACHE_ENTRIES", 50_000)}}}
@@ -178,6 +178,9 @@ DB_RANDOM_PAGE_COST = random_page_cost()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# The tenant: every school-owned row points at it. Core (the per-school cache, idempotency keys) names it by this
+# setting, as Django names the user model, so that it imports no domain app.
+ZHURNAL_SCHOOL_MODEL = "school.School"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"

@@ -13,7 +13,13 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from zhurnal.core.dates import today as school_today
-from zhurnal.core.testing import build_small_school, class_group, make_assignment, make_guardian, make_subject
+from zhurnal.school.testing import (
+    build_small_school,
+    class_group,
+    make_assignment,
+    make_guardian,
+    make_subject,
+)
 
 DATE = dt.date(2026, 11, 18)  # a Wednesday in the second quarter, before the school's "today" in these tests
 

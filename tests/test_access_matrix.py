@@ -115,17 +115,17 @@ EXPECTED: dict[str, Case] = {
     "accounts:two_factor_setup": case(expect=everyone(200)),
     "accounts:recovery_codes": case(),
     "accounts:two_factor_disable": case(),
-    "accounts:access": case(expect=see(ANY_ADMINISTRATION | CLASS_TEACHERS, rest=403)),
-    "accounts:class_access": case({"pk": "class_5a"}, see(ADMINISTRATION | {"class_teacher"})),
-    "accounts:class_issue": case({"pk": "class_5a"}, see(ADMINISTRATION | {"class_teacher"}, status=405),
+    "school:access": case(expect=see(ANY_ADMINISTRATION | CLASS_TEACHERS, rest=403)),
+    "school:class_access": case({"pk": "class_5a"}, see(ADMINISTRATION | {"class_teacher"})),
+    "school:class_issue": case({"pk": "class_5a"}, see(ADMINISTRATION | {"class_teacher"}, status=405),
                                  post=True),
-    "accounts:staff_access": case(expect=see(ANY_ADMINISTRATION, rest=403)),
-    "accounts:staff_issue": case(expect=see(ANY_ADMINISTRATION, status=405, rest=403), post=True),
-    "accounts:guardian_link": case({"pk": "guardian_link"}, see(ADMINISTRATION | {"class_teacher"}, status=405),
+    "school:staff_access": case(expect=see(ANY_ADMINISTRATION, rest=403)),
+    "school:staff_issue": case(expect=see(ANY_ADMINISTRATION, status=405, rest=403), post=True),
+    "school:guardian_link": case({"pk": "guardian_link"}, see(ADMINISTRATION | {"class_teacher"}, status=405),
                                    post=True),
-    "accounts:person": case({"pk": "user_guardian"}, see(ADMINISTRATION | {"class_teacher"})),
-    "accounts:person_reset_2fa": case({"pk": "user_guardian"}),
-    "accounts:school_security": case(expect=see({"admin", "other_school_admin"}, rest=403)),
+    "school:person": case({"pk": "user_guardian"}, see(ADMINISTRATION | {"class_teacher"})),
+    "school:person_reset_2fa": case({"pk": "user_guardian"}),
+    "school:school_security": case(expect=see({"admin", "other_school_admin"}, rest=403)),
     # --- school: read pages ---------------------------------------------------------------------------------
     "school:class_list": case(expect=everyone(200)),  # scoped: families get an empty list
     "school:class_detail": case({"pk": "class_5a"}, see(ADMINISTRATION | {"teacher", "class_teacher"})),
@@ -459,8 +459,8 @@ def test_the_csrf_check_catches_a_post_form_without_the_token():
 
 @pytest.mark.django_db
 def test_lessons_are_edited_by_their_teacher_and_by_the_substitute_who_took_them(world):
-    from zhurnal.accounts.roles import roles_in
     from zhurnal.journal.permissions import can_edit_lesson, can_set_absence_reasons
+    from zhurnal.school.roles import roles_in
 
     objects, clients = world
     school = objects["school"]

@@ -7,7 +7,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.e2e.conftest import log_in
-from zhurnal.core.testing import PASSWORD, build_small_school, make_guardian, make_student
+from zhurnal.school.testing import PASSWORD, build_small_school, make_guardian, make_student
 
 
 def slip_of(pdf: bytes, full_name: str) -> tuple[str, str]:

@@ -5,7 +5,7 @@ import pytest
 
 from tests.e2e.conftest import log_in
 from zhurnal.core.dates import today as school_today
-from zhurnal.core.testing import PASSWORD, build_small_school
+from zhurnal.school.testing import PASSWORD, build_small_school
 
 PHONE = {"width": 360, "height": 740}
 

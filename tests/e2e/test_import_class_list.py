@@ -4,8 +4,8 @@ import pytest
 from openpyxl import Workbook
 
 from tests.e2e.conftest import log_in
-from zhurnal.core.testing import PASSWORD, build_small_school
 from zhurnal.school.models import Student
+from zhurnal.school.testing import PASSWORD, build_small_school
 
 NEWCOMERS = [("Смирнов", "Алексей", "Игоревич"), ("Кузнецова", "Дарья", "Олеговна"), ("Попов", "Егор", "")]
 

@@ -4,9 +4,9 @@ import pytest
 
 from tests.e2e.conftest import log_in
 from zhurnal.core.dates import today as school_today
-from zhurnal.core.testing import PASSWORD, build_small_school, class_group
 from zhurnal.journal import services
 from zhurnal.journal.models import Attendance, Mark
+from zhurnal.school.testing import PASSWORD, build_small_school, class_group
 from zhurnal.timetable.models import Lesson
 from zhurnal.timetable.testing import put
 

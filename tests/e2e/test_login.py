@@ -1,7 +1,7 @@
 import pytest
 
 from tests.e2e.conftest import log_in
-from zhurnal.core.testing import PASSWORD, build_small_school
+from zhurnal.school.testing import PASSWORD, build_small_school
 
 
 @pytest.mark.django_db(transaction=True)

@@ -9,7 +9,7 @@ import pytest
 
 from tests.e2e.conftest import log_in
 from zhurnal.core.dates import today as school_today
-from zhurnal.core.testing import (
+from zhurnal.school.testing import (
     PASSWORD,
     class_group,
     make_assignment,

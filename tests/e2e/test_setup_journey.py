@@ -1,9 +1,9 @@
 import pytest
 
 from tests.e2e.conftest import log_in
-from zhurnal.core.testing import PASSWORD, build_small_school
 from zhurnal.school import selectors
 from zhurnal.school.models import Group, GroupKind, SchoolClass
+from zhurnal.school.testing import PASSWORD, build_small_school
 
 
 @pytest.mark.django_db(transaction=True)

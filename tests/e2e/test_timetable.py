@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from tests.e2e.conftest import log_in
-from zhurnal.core.testing import PASSWORD, build_small_school
+from zhurnal.school.testing import PASSWORD, build_small_school
 
 MONDAY = dt.date(2026, 11, 23)
 

@@ -6,4 +6,8 @@ class AccountsConfig(AppConfig):
     verbose_name = "Пользователи"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401 - connects the login history receivers
+        from zhurnal.core.navigation import MenuEntry, register_menu
+
+        from . import permissions, signals  # noqa: F401 - signals connects the login history receivers
+
+        register_menu(MenuEntry(250, "Безопасность", "accounts:security", permissions.can_manage_own_security))

@@ -10,28 +10,41 @@ read cost three times the query itself.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.backends import ModelBackend
 
 from zhurnal.core.sql import columns, fetch_together, model_rows, table
 
 from .models import User
-from .roles import SCHOOL_ROWS, schools_query
 from .services import find_activation_code
+
+# (attribute, query of a user id): rows a higher app reads with the user of every request (``read_with_user``).
+_READ_WITH_USER: list[tuple[str, Callable[[int], tuple[str, list]]]] = []
+
+
+def read_with_user(attribute: str, query: Callable[[int], tuple[str, list]]) -> None:
+    """The registration a higher app calls (in its ``AppConfig.ready``) for rows it needs on every request with
+    the user: ``query(user_id)`` gives (SQL, parameters); its rows are read in the same round trip as the user
+    (on PostgreSQL) and kept on him as ``attribute`` for the request."""
+    if all(name != attribute for name, _ in _READ_WITH_USER):
+        _READ_WITH_USER.append((attribute, query))
 
 
 class UserRow:
     """``get_user`` (the user of the session, on every request) as one plain query, the rest as ``ModelBackend``.
-    The rows of the user's schools (``roles.schools_of``: every page's next query) are read in the same round
-    trip on PostgreSQL and kept on the user for the request."""
+    The rows registered with ``read_with_user`` (the user's schools: every page's next query) are read in the same
+    round trip on PostgreSQL and kept on the user for the request."""
 
     def get_user(self, user_id):
-        user_rows, school_rows = fetch_together(
+        user_rows, *companion_rows = fetch_together(
             (f"SELECT {columns(User)} FROM {table(User)} WHERE id = %s", [user_id]),  # noqa: S608
-            schools_query(user_id))
+            *(query(user_id) for _, query in _READ_WITH_USER))
         users = model_rows(User, user_rows)
         if not users or not self.user_can_authenticate(users[0]):
             return None
-        setattr(users[0], SCHOOL_ROWS, school_rows)
+        for (attribute, _), rows in zip(_READ_WITH_USER, companion_rows, strict=True):
+            setattr(users[0], attribute, rows)
         return users[0]
 
 

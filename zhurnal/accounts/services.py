@@ -7,41 +7,25 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhurnal.audit.services import record
-from zhurnal.core.dates import today as school_today
-from zhurnal.school import stamps
-from zhurnal.school.models import Guardian, School, StaffMember, Student
 
 from . import codes
-from .models import ActivationCode, LoginEvent, LoginKind, PersonKind, SchoolSecurity, User
-from .permissions import Person, can_issue_code_for
-from .roles import roles_in
+from .models import ActivationCode, LoginEvent, LoginKind, User
 
 RECOVERY_CODE_COUNT = 10
 TOTP_DEVICE_NAME = "Приложение-генератор кодов"
 RECOVERY_DEVICE_NAME = "Резервные коды"
-
-
-def person_kind(person: Person) -> str:
-    if isinstance(person, StaffMember):
-        return PersonKind.STAFF
-    if isinstance(person, Student):
-        return PersonKind.STUDENT
-    if isinstance(person, Guardian):
-        return PersonKind.GUARDIAN
-    raise TypeError(f"not a person of a school: {person!r}")
 
 
 def code_lifetime() -> dt.timedelta:
@@ -60,85 +44,6 @@ def unique_login(base: str) -> str:
     while f"{base}{n}" in taken:
         n += 1
     return f"{base}{n}"
-
-
-@transaction.atomic
-def create_login(*, actor: Any, person: Person) -> User:
-    """A login for a person of the school who has none: ``ivanov.ps``, with no password until activation."""
-    if person.user_id is not None:
-        raise ValidationError({"user": f"У {person.short_name} уже есть логин {person.user.username}."})
-    user = User(
-        username=unique_login(codes.login_base(person.last_name, person.first_name, person.patronymic)),
-        last_name=person.last_name, first_name=person.first_name, patronymic=person.patronymic,
-        email=getattr(person, "email", "") or "",
-    )
-    user.set_unusable_password()
-    user.full_clean()
-    user.save()
-    type(person).objects.filter(pk=person.pk).update(user=user)
-    stamps.bump(person.school_id)  # an update sends no signal; the school caches its people (roles, rows)
-    person.user = user
-    record(actor=actor, verb="login.create", target=user, school=person.school,
-           after={"username": user.username, "person": f"{person_kind(person)}:{person.pk}"})
-    return user
-
-
-@dataclass(frozen=True)
-class IssuedCode:
-    """A code as it was issued — the only moment its plain text exists."""
-
-    person: Person
-    kind: str
-    user: User
-    code: str
-    expires_at: dt.datetime
-
-    @property
-    def printed_code(self) -> str:
-        return codes.format_code(self.code)
-
-
-@transaction.atomic
-def issue_activation_codes(
-    *, actor: Any, school: School, people: Sequence[Person], on: dt.date | None = None,
-) -> list[IssuedCode]:
-    """Issue a fresh one-time code for each person, creating the login where there is none.
-
-    Any earlier code of the same login in this school stops working. All or nothing: a person the actor may
-    not issue for refuses the whole batch.
-    """
-    on = on or school_today()
-    if actor is not None:
-        roles = roles_in(actor, school)
-        refused = [p for p in people if not can_issue_code_for(roles, p, on)]
-        if refused:
-            raise PermissionDenied(f"Нельзя выдать код: {', '.join(p.short_name for p in refused)}.")
-    seen: set[tuple[str, int]] = set()
-    issued: list[IssuedCode] = []
-    now = timezone.now()
-    expires_at = now + code_lifetime()
-    for person in people:
-        if person.school_id != school.pk:
-            raise ValidationError({"people": f"{person.short_name} — из другой школы."})
-        kind = person_kind(person)
-        if (kind, person.pk) in seen:
-            continue
-        seen.add((kind, person.pk))
-        user = person.user if person.user_id is not None else create_login(actor=actor, person=person)
-        if not user.is_active:
-            raise ValidationError({"people": f"Учётная запись {user.username} отключена; сначала включите её."})
-        revoked = ActivationCode.objects.filter(
-            school=school, user=user, used_at__isnull=True, revoked_at__isnull=True,
-        ).update(revoked_at=now)
-        code = codes.new_code()
-        activation = ActivationCode.objects.create(
-            school=school, user=user, person_kind=kind, code_hash=codes.hash_code(code),
-            issued_by=actor if getattr(actor, "pk", None) else None, issued_at=now, expires_at=expires_at,
-        )
-        record(actor=actor, verb="activation_code.issue", target=activation, school=school,
-               after={"user": user.username, "expires_at": expires_at.isoformat(), "revoked_earlier": revoked})
-        issued.append(IssuedCode(person=person, kind=kind, user=user, code=code, expires_at=expires_at))
-    return issued
 
 
 def find_activation_code(user: User, raw_code: str) -> ActivationCode | None:
@@ -255,7 +160,7 @@ def regenerate_recovery_codes(*, user: User) -> list[str]:
 
 
 @transaction.atomic
-def disable_two_factor(*, actor: Any, user: User, school: School | None = None) -> None:
+def disable_two_factor(*, actor: Any, user: User, school: Model | None = None) -> None:
     """Remove the user's second factor: by himself, or by the administrator when the phone is lost.
 
     The administrator's reset also ends the user's sessions.
@@ -268,19 +173,6 @@ def disable_two_factor(*, actor: Any, user: User, school: School | None = None) 
         user.save(update_fields=["session_stamp"])
     record(actor=actor, verb="two_factor.reset" if by_someone_else else "two_factor.disable", target=user,
            school=school)
-
-
-@transaction.atomic
-def update_school_security(*, actor: Any, school: School, require_staff_2fa: bool) -> SchoolSecurity:
-    security, _ = SchoolSecurity.objects.select_for_update().get_or_create(school=school)
-    before = {"require_staff_2fa": security.require_staff_2fa}
-    security.require_staff_2fa = bool(require_staff_2fa)
-    security.updated_by = actor if getattr(actor, "pk", None) else None
-    security.save()
-    after = {"require_staff_2fa": security.require_staff_2fa}
-    if before != after:
-        record(actor=actor, verb="security.update", target=security, school=school, before=before, after=after)
-    return security
 
 
 # --- login history ------------------------------------------------------------------------------------------

@@ -1,20 +1,66 @@
-"""The top navigation, by role. Each app adds its entries here as it lands."""
+"""The top navigation. Each app registers its entries (``register_menu``) and the start pages of the people it
+serves (``register_start``) from its ``AppConfig.ready``; each entry asks a predicate of that app's permissions, so
+core knows no roles."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
-
-from zhurnal.accounts.roles import Role, SchoolRoles
 
 
 @dataclass(frozen=True)
 class NavItem:
     label: str
     url: str
+
+
+# A predicate of a person's standing in the active school (``school.roles.SchoolRoles``). The menu is made once
+# per combination of ``menu_key`` (his roles, the first class he leads, whether he is staff / a student), so a
+# menu predicate reads nothing else.
+Predicate = Callable[[Any], bool]
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    order: int  # the place in the menu, across apps
+    label: str
+    url_name: str
+    shown: Predicate
+    led_class: bool = False  # the address takes the first class the person leads
+
+
+@dataclass(frozen=True)
+class StartPage:
+    order: int  # the first that applies wins
+    url_name: str
+    applies: Predicate
+    led_class: bool = False
+
+
+_MENU: list[MenuEntry] = []
+_START: list[StartPage] = []
+
+
+def register_menu(*entries: MenuEntry) -> None:
+    """An app's menu entries (called from its ``AppConfig.ready``; registering the same entry again is a no-op)."""
+    for entry in entries:
+        if entry not in _MENU:
+            _MENU.append(entry)
+    _MENU.sort(key=lambda entry: entry.order)
+    _menus.clear()
+
+
+def register_start(*pages: StartPage) -> None:
+    """Where the people an app serves land after logging in (called from its ``AppConfig.ready``)."""
+    for page in pages:
+        if page not in _START:
+            _START.append(page)
+    _START.sort(key=lambda page: page.order)
 
 
 @lru_cache(maxsize=4096)
@@ -40,77 +86,51 @@ def nav_url(name: str, *args) -> str:
     return cached_reverse(name, args)
 
 
-def nav_for(roles: SchoolRoles) -> tuple[NavItem, ...]:
+def _first_led(roles: Any) -> int | None:
+    return min(roles.led_class_ids) if roles.led_class_ids else None
+
+
+def menu_key(roles: Any) -> tuple:
+    """What a menu predicate may read of a person's standing: the menu is made once per such key."""
+    return (roles.roles, _first_led(roles), roles.staff is not None, roles.student is not None)
+
+
+def nav_for(roles: Any) -> tuple[NavItem, ...]:
     """The menu of a person's roles (and of the first class he leads), on every page: made once per process for
-    each such combination and address configuration."""
+    each ``menu_key`` and address configuration."""
     if not roles.is_member:
         return ()
-    led_class_id = min(roles.led_class_ids) if roles.led_class_ids else None
-    return _nav(roles.roles, led_class_id, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    key = (menu_key(roles), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    menu = _menus.get(key)
+    if menu is None:
+        if len(_menus) >= 1024:
+            _menus.clear()
+        menu = _menus[key] = _make_nav(roles)
+    return menu
 
 
-@lru_cache(maxsize=1024)
-def _nav(role_names: frozenset[str], led_class_id: int | None, prefix: str, urlconf: str) -> tuple[NavItem, ...]:
+_menus: dict[tuple, tuple[NavItem, ...]] = {}
+
+
+def _make_nav(roles: Any) -> tuple[NavItem, ...]:
+    led_class_id = _first_led(roles)
     items: list[NavItem] = []
-
-    def has(*names: str) -> bool:
-        return any(name in role_names for name in names)
-
-    def add(label: str, name: str, *args) -> None:
-        url = nav_url(name, *args)
+    for entry in _MENU:
+        if entry.led_class and led_class_id is None:
+            continue
+        if not entry.shown(roles):
+            continue
+        url = nav_url(entry.url_name, led_class_id) if entry.led_class else nav_url(entry.url_name)
         if all(item.url != url for item in items):
-            items.append(NavItem(label, url))
-
-    if has(Role.TEACHER):
-        add("Мой день", "journal:today")
-        add("Журнал", "journal:index")
-        add("Мои группы", "school:my_groups")
-    if led_class_id is not None:
-        add("Мой класс", "school:class_detail", led_class_id)
-        add("Дневники класса", "diary:class_overview", led_class_id)
-        add("Сводная", "journal:class_summary", led_class_id)
-    if has(Role.TEACHER, Role.JOURNAL_ADMIN):
-        add("КТП", "planning:index")
-    if has(Role.JOURNAL_ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.CLERK):
-        add("Классы", "school:class_list")
-        add("Обучающиеся", "school:student_list")
-        add("Сотрудники", "school:staff_list")
-        add("Движение", "school:movement_log")
-        add("Настройка", "school:setup")
-    if has(Role.JOURNAL_ADMIN, Role.CLERK):
-        add("Импорт", "school:import")
-    add("Расписание", "timetable:index")
-    if has(Role.DEPUTY, Role.DIRECTOR):
-        add("Замены", "timetable:substitutions")
-        add("Дневники", "diary:school_activity")
-        add("Журнал", "journal:index")
-        add("Контроль", "journal:control")
-    if has(Role.JOURNAL_ADMIN, Role.DIRECTOR):
-        add("Оценивание", "journal:rules")
-    if has(Role.DEPUTY, Role.DIRECTOR):
-        add("Выполнение программы", "planning:coverage")
-    if has(Role.GUARDIAN, Role.STUDENT):
-        add("Дневник", "diary:home")
-    if has(Role.GUARDIAN):
-        add("Мои дети", "school:children")
-    if has(Role.STUDENT):
-        add("Моя страница", "school:me")
-    if has(Role.JOURNAL_ADMIN) or led_class_id is not None:
-        add("Доступ", "accounts:access")
-    add("Безопасность", "accounts:security")
+            items.append(NavItem(entry.label, url))
     return tuple(items)
 
 
-def start_url(roles: SchoolRoles) -> str:
-    """Where each role lands after logging in."""
-    if roles.has(Role.JOURNAL_ADMIN):
-        return reverse("school:setup")
-    if roles.has(Role.DIRECTOR, Role.DEPUTY, Role.CLERK):
-        return reverse("school:class_list")
-    if roles.led_class_ids:
-        return reverse("school:class_detail", args=[min(roles.led_class_ids)])
-    if roles.has(Role.TEACHER):
-        return reverse("journal:today")
-    if roles.has(Role.GUARDIAN, Role.STUDENT):
-        return reverse("diary:home")
+def start_url(roles: Any) -> str:
+    """Where a person lands after logging in: the first registered start page that applies."""
+    for page in _START:
+        if page.led_class and not roles.led_class_ids:
+            continue
+        if page.applies(roles):
+            return reverse(page.url_name, args=[_first_led(roles)] if page.led_class else [])
     return reverse("core:no_roles")

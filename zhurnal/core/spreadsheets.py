@@ -24,7 +24,7 @@ from django.conf import settings
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 BINARY_MAGICS = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"\x1f\x8b", b"Rar!", b"7z\xbc\xaf", b"BM",
-                 b"MZ", b"\x7fELF")
+                 b"II*\x00", b"MM\x00*", b"MZ", b"\x7fELF")
 SAVE_AS_HINT = "Сохраните таблицу в Excel как «Книга Excel (.xlsx)» или «CSV (разделители — точка с запятой)»."
 # An .xlsx is a zip archive: a small upload that unpacks to gigabytes is refused before openpyxl opens it.
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024

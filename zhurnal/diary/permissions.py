@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from zhurnal.accounts.roles import Role, SchoolRoles
 from zhurnal.school.models import Enrollment, SchoolClass, Student
+from zhurnal.school.roles import Role, SchoolRoles
 
 SCHOOL_READERS = frozenset({Role.JOURNAL_ADMIN, Role.DIRECTOR, Role.DEPUTY})
 
@@ -60,6 +60,16 @@ def classes_for_diary_reports(roles: SchoolRoles) -> QuerySet[SchoolClass]:
     if roles.has(*SCHOOL_READERS):
         return classes
     return classes.filter(pk__in=sorted(roles.led_class_ids))
+
+
+def has_diary(roles: SchoolRoles) -> bool:
+    """A student's own diary, or a guardian's of his children."""
+    return roles.has(Role.GUARDIAN, Role.STUDENT)
+
+
+def oversees_diaries(roles: SchoolRoles) -> bool:
+    """The administration that follows the families' use of the diary (the menu's «Дневники»)."""
+    return roles.has(Role.DEPUTY, Role.DIRECTOR)
 
 
 def can_view_school_activity(roles: SchoolRoles) -> bool:

@@ -13,13 +13,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from zhurnal.accounts.roles import Role
 from zhurnal.core.dates import today as school_today
+from zhurnal.core.view_helpers import parse_date, require, school_row, school_view, scoped
 from zhurnal.journal.models import HomeworkAttachment
 from zhurnal.journal.selectors import current_period
 from zhurnal.school.models import Guardian, GuardianLink, ReportingPeriod, Student, Subject
+from zhurnal.school.roles import Role
 from zhurnal.school.selectors import current_year, periods_for_grade
-from zhurnal.school.views.common import parse_date, require, school_row, school_view, scoped
 from zhurnal.timetable.calendar import monday_of
 from zhurnal.timetable.exports import PDF_TYPE, file_response
 

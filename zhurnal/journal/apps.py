@@ -6,14 +6,24 @@ class JournalConfig(AppConfig):
     verbose_name = "Журнал"
 
     def ready(self) -> None:
-        from zhurnal.school import stamps
-        from zhurnal.timetable.lesson_data import LESSON_DATA_RELATIONS
+        from zhurnal.core import stamps
+        from zhurnal.core.navigation import MenuEntry, StartPage, register_menu, register_start
+        from zhurnal.school.permissions import leads_a_class, teaches
+        from zhurnal.timetable.lesson_data import register_lesson_data
 
-        from . import models
+        from . import models, permissions
 
         stamps.watch(models.GradingPolicy, models.WorkType)  # the rules are cached per school (policies.py)
-
         # Regenerating lessons after a timetable change must never delete a lesson that holds journal data.
-        for related_name in ("marks", "attendance", "record", "attachments", "individual_homework"):
-            if related_name not in LESSON_DATA_RELATIONS:
-                LESSON_DATA_RELATIONS.append(related_name)
+        register_lesson_data("marks", "attendance", "record", "attachments", "individual_homework")
+        register_menu(
+            # «Мой день»: the teacher's start page (today's lessons and what is unfilled); the timetable of the day
+            # is a link from it.
+            MenuEntry(10, "Мой день", "journal:today", teaches),
+            MenuEntry(20, "Журнал", "journal:index", teaches),
+            MenuEntry(60, "Сводная", "journal:class_summary", leads_a_class, led_class=True),
+            MenuEntry(170, "Журнал", "journal:index", permissions.can_view_control),
+            MenuEntry(180, "Контроль", "journal:control", permissions.can_view_control),
+            MenuEntry(190, "Оценивание", "journal:rules", permissions.can_edit_grading_rules),
+        )
+        register_start(StartPage(35, "journal:today", teaches))  # after the class teacher's class page

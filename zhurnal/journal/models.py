@@ -351,23 +351,3 @@ class AttendanceCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school_class_id} {self.week_start}"
-
-
-class WriteKey(models.Model):
-    """An idempotency key of a write a client may retry: a replay returns ``result`` and writes nothing."""
-
-    school = models.ForeignKey(School, on_delete=models.CASCADE)
-    key = models.UUIDField(unique=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    verb = models.CharField(max_length=40)
-    result = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = "ключ повтора запроса"
-        verbose_name_plural = "ключи повтора запросов"
-        indexes = [models.Index(fields=["school", "created_at"])]
-
-    def __str__(self) -> str:
-        return str(self.key)

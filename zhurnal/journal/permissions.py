@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from zhurnal.accounts.roles import Role, SchoolRoles
 from zhurnal.school.models import SchoolClass, Student, TeachingAssignment
+from zhurnal.school.roles import Role, SchoolRoles
 from zhurnal.timetable import permissions as lesson_permissions
 from zhurnal.timetable.models import Lesson
 

@@ -1,5 +1,5 @@
 """The school's grading rules in force on a date, as a ``grading.Policy`` — no writes; two queries for a school
-id, none for a ``School`` instance whose rules are cached (until its stamp changes, see ``school.stamps``).
+id, none for a ``School`` instance whose rules are cached (until its stamp changes, see ``core.stamps``).
 
 The diary and reports call ``policy_for(school, on)`` and then the functions of ``grading``; the journal does
 the same, so a family reads exactly the average and the suggestion the teacher sees.
@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
-from zhurnal.school import stamps
+from zhurnal.core import stamps
 from zhurnal.school.models import School
 
 from .grading import Policy

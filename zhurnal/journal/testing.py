@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from zhurnal.core import testing as core_testing
+from zhurnal.school import testing as school_testing
 from zhurnal.school.models import (
     AcademicYear,
     Position,
@@ -99,15 +99,15 @@ def build_grid_dataset(*, students: int = 30, lessons: int = 60, seed: int = 5, 
 
     Grade 10 learns by half-years, so 60 lessons (one a school day) fit into the first period."""
     rng = random.Random(seed)
-    school = core_testing.make_school("Школа для замеров", slug=f"bench-{uuid.uuid4().hex[:10]}")
-    year = core_testing.make_year(school, start=year_start)
+    school = school_testing.make_school("Школа для замеров", slug=f"bench-{uuid.uuid4().hex[:10]}")
+    year = school_testing.make_year(school, start=year_start)
     services.ensure_journal_setup(school=school)
-    teacher = core_testing.make_staff(school, "Замерова", [Position.TEACHER],
+    teacher = school_testing.make_staff(school, "Замерова", [Position.TEACHER],
                                       username=f"bench-teacher-{school.pk}")
-    school_class = core_testing.make_class(year, grade, "А")
-    subject = core_testing.make_subject(school, "Алгебра")
-    assignment = core_testing.make_assignment(teacher, subject, core_testing.class_group(school_class), hours="5")
-    pupils = [core_testing.make_student(school_class, f"Ученик{n:02d}", first_name="Пётр") for n in range(students)]
+    school_class = school_testing.make_class(year, grade, "А")
+    subject = school_testing.make_subject(school, "Алгебра")
+    assignment = school_testing.make_assignment(teacher, subject, school_testing.class_group(school_class), hours="5")
+    pupils = [school_testing.make_student(school_class, f"Ученик{n:02d}", first_name="Пётр") for n in range(students)]
     period = periods_for_grade(year, grade).first()
     made = make_lessons(assignment, lessons, start=period.start)
     default = WorkType.objects.get(school=school, is_default=True)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from zhurnal.accounts.roles import Role, SchoolRoles
 from zhurnal.school.models import TeachingAssignment
+from zhurnal.school.roles import Role, SchoolRoles
 from zhurnal.timetable.models import Lesson
 
 from .models import PlannedTopic, PlanSection, ThematicPlan
@@ -25,6 +25,11 @@ def _school_id(roles: SchoolRoles) -> int | None:
 
 def can_use_planning(roles: SchoolRoles) -> bool:
     return roles.has(*PLAN_READERS) or (roles.staff is not None and roles.has(Role.TEACHER))
+
+
+def works_with_plans(roles: SchoolRoles) -> bool:
+    """Whose work the КТП pages are (the menu's «КТП»): teachers and the journal administrator."""
+    return roles.has(Role.TEACHER, Role.JOURNAL_ADMIN)
 
 
 def can_read_coverage(roles: SchoolRoles) -> bool:

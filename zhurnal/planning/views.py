@@ -19,8 +19,9 @@ from django.views.decorators.http import require_POST
 
 from zhurnal.core.dates import today as school_today
 from zhurnal.core.templatetags.zhurnal import plural
+from zhurnal.core.view_helpers import require, school_view, scoped
 from zhurnal.school.models import AcademicYear, SchoolClass, TeachingAssignment
-from zhurnal.school.views.common import require, school_view, scoped, year_and_date
+from zhurnal.school.views.common import year_and_date
 
 from . import exchange, permissions, selectors, services
 from .forms import (

@@ -6,7 +6,12 @@ class SchoolConfig(AppConfig):
     verbose_name = "Школа"
 
     def ready(self) -> None:
-        from . import models, stamps
+        from zhurnal.accounts.backends import read_with_user
+        from zhurnal.core import stamps
+        from zhurnal.core.navigation import MenuEntry, StartPage, register_menu, register_start
+
+        from . import models, permissions, roles
+        from .access import permissions as access
 
         # Roles (who works, teaches, leads a class, learns, is a guardian) and the calendar (years, periods,
         # holidays), subjects and groups (the diary's lessons) are cached per school: their changes replace the
@@ -14,3 +19,24 @@ class SchoolConfig(AppConfig):
         stamps.watch(models.StaffMember, models.StaffPosition, models.SchoolClass, models.TeachingAssignment,
                      models.Student, models.Guardian, models.GuardianLink, models.AcademicYear, models.PeriodSet,
                      models.ReportingPeriod, models.Holiday, models.Subject, models.Group)
+        # Every page needs the schools of its user (the school switcher, the active school).
+        read_with_user(roles.SCHOOL_ROWS, roles.schools_query)
+        register_menu(
+            MenuEntry(30, "Мои группы", "school:my_groups", permissions.teaches),
+            MenuEntry(40, "Мой класс", "school:class_detail", permissions.leads_a_class, led_class=True),
+            MenuEntry(80, "Классы", "school:class_list", permissions.can_read_people),
+            MenuEntry(90, "Обучающиеся", "school:student_list", permissions.can_read_people),
+            MenuEntry(100, "Сотрудники", "school:staff_list", permissions.can_read_people),
+            MenuEntry(110, "Движение", "school:movement_log", permissions.can_read_people),
+            MenuEntry(120, "Настройка", "school:setup", permissions.can_view_setup),
+            MenuEntry(130, "Импорт", "school:import", permissions.can_import),
+            MenuEntry(220, "Мои дети", "school:children", permissions.is_guardian),
+            MenuEntry(230, "Моя страница", "school:me", permissions.is_student),
+            MenuEntry(240, "Доступ", "school:access", access.can_issue_codes),
+        )
+        register_start(
+            StartPage(10, "school:setup", permissions.can_manage_structure),
+            StartPage(20, "school:class_list", permissions.can_read_people),
+            StartPage(30, "school:class_detail", permissions.leads_a_class, led_class=True),
+            StartPage(40, "school:my_groups", permissions.teaches),
+        )

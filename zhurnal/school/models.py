@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from .stamps import new_stamp
+from zhurnal.core.stamps import new_stamp
 
 
 class School(models.Model):

@@ -10,8 +10,6 @@ from typing import TypeVar
 
 from django.db.models import Model, Q, QuerySet
 
-from zhurnal.accounts.roles import Role, SchoolRoles
-
 from .models import (
     Enrollment,
     Group,
@@ -22,11 +20,35 @@ from .models import (
     Student,
     TeachingAssignment,
 )
+from .roles import Role, SchoolRoles
 
 M = TypeVar("M", bound=Model)
 
 STRUCTURE_EDITORS = frozenset({Role.JOURNAL_ADMIN})
 PEOPLE_READERS = frozenset({Role.JOURNAL_ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.CLERK})
+
+
+def teaches(roles: SchoolRoles) -> bool:
+    """A teacher's own pages: his groups, his day, his journals."""
+    return roles.has(Role.TEACHER)
+
+
+def leads_a_class(roles: SchoolRoles) -> bool:
+    """A class teacher's pages of his class."""
+    return bool(roles.led_class_ids)
+
+
+def is_guardian(roles: SchoolRoles) -> bool:
+    return roles.has(Role.GUARDIAN)
+
+
+def is_student(roles: SchoolRoles) -> bool:
+    return roles.student is not None
+
+
+def can_read_people(roles: SchoolRoles) -> bool:
+    """The lists of classes, students, staff and movement."""
+    return roles.has(*PEOPLE_READERS)
 
 
 def can_view_setup(roles: SchoolRoles) -> bool:

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from django.db.models import CharField, Count, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Cast, Concat
 
+from zhurnal.core import stamps
 from zhurnal.core.dates import today as school_today
 
-from . import stamps
 from .models import (
     AcademicYear,
     Curriculum,

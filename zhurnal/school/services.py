@@ -12,10 +12,10 @@ from django.db.models import Q
 from django.utils.text import slugify
 
 from zhurnal.audit.services import record
+from zhurnal.core import stamps
 from zhurnal.core.dates import today as school_today
 
 from . import periods as calendar
-from . import stamps
 from .models import (
     AcademicYear,
     Curriculum,

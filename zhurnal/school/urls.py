@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .access import views as access
 from .views import imports, pages, setup
 
 app_name = "school"
@@ -14,6 +15,16 @@ urlpatterns = [
     path("my/groups/", pages.my_groups, name="my_groups"),
     path("my/children/", pages.children, name="children"),
     path("my/", pages.me, name="me"),
+    # «Доступ» keeps its addresses under /accounts/.
+    path("accounts/access/", access.access_home, name="access"),
+    path("accounts/access/classes/<int:pk>/", access.class_access, name="class_access"),
+    path("accounts/access/classes/<int:pk>/issue/", access.class_issue, name="class_issue"),
+    path("accounts/access/staff/", access.staff_access, name="staff_access"),
+    path("accounts/access/staff/issue/", access.staff_issue, name="staff_issue"),
+    path("accounts/access/links/<int:pk>/", access.guardian_link_update, name="guardian_link"),
+    path("accounts/access/people/<int:pk>/", access.person, name="person"),
+    path("accounts/access/people/<int:pk>/reset-two-factor/", access.person_reset_two_factor, name="person_reset_2fa"),
+    path("accounts/access/settings/", access.school_security, name="school_security"),
     *setup.urlpatterns,
     *imports.urlpatterns,
 ]

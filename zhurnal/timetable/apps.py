@@ -6,8 +6,13 @@ class TimetableConfig(AppConfig):
     verbose_name = "Расписание"
 
     def ready(self) -> None:
-        from zhurnal.school import stamps
+        from zhurnal.core import stamps
+        from zhurnal.core.navigation import MenuEntry, register_menu
 
-        from . import models
+        from . import models, permissions
 
         stamps.watch(models.BellSchedule, models.Bell, models.SpecialBellDay, models.Room)
+        register_menu(
+            MenuEntry(140, "Расписание", "timetable:index", permissions.can_view_timetables),
+            MenuEntry(150, "Замены", "timetable:substitutions", permissions.can_manage_substitutions),
+        )

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from zhurnal.school import stamps
+from zhurnal.core import stamps
 from zhurnal.school.models import AcademicYear, Holiday, School
 
 from .models import Bell, SpecialBellDay, WeekParity

@@ -1,8 +1,8 @@
 """Does a lesson hold data? One answer for the whole system.
 
 A lesson holds data when it has a topic or homework, a substitution, or any row in a registered reverse
-relation. Apps that hang data on lessons (the journal: marks, attendance) append their related names to
-``LESSON_DATA_RELATIONS`` in their ``AppConfig.ready()`` — the timetable never imports them. Regenerating
+relation. Apps that hang data on lessons (the journal: marks, attendance) register their related names with
+``register_lesson_data`` in their ``AppConfig.ready()`` — the timetable never imports them. Regenerating
 lessons after a timetable change never deletes a lesson that holds data.
 """
 
@@ -12,8 +12,17 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from .models import Lesson, Substitution
 
-# Related names of reverse relations on Lesson whose rows are data (e.g. "marks", "attendance").
+# Related names of reverse relations on Lesson whose rows are data (e.g. "marks", "attendance"): filled only by
+# ``register_lesson_data``.
 LESSON_DATA_RELATIONS: list[str] = []
+
+
+def register_lesson_data(*related_names: str) -> None:
+    """Rows of these reverse relations of ``Lesson`` are data a lesson holds (called by the apps that own them)."""
+    for related_name in related_names:
+        Lesson._meta.get_field(related_name)  # a misspelt name fails at start-up, not on the first regeneration
+        if related_name not in LESSON_DATA_RELATIONS:
+            LESSON_DATA_RELATIONS.append(related_name)
 
 
 def _relation_exists(related_name: str) -> Exists:

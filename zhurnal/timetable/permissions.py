@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from zhurnal.accounts.roles import Role, SchoolRoles
 from zhurnal.core.dates import today as school_today
 from zhurnal.school.models import (
     Enrollment,
@@ -21,6 +20,7 @@ from zhurnal.school.models import (
     StaffMember,
     TeachingAssignment,
 )
+from zhurnal.school.roles import Role, SchoolRoles
 from zhurnal.school.selectors import active_on
 
 from .models import Lesson, LessonKind, Room
@@ -33,6 +33,11 @@ SCHOOL_READERS = frozenset({Role.JOURNAL_ADMIN, Role.DIRECTOR, Role.DEPUTY})
 
 def _school_id(roles: SchoolRoles) -> int | None:
     return getattr(roles.school, "pk", None)
+
+
+def can_view_timetables(roles: SchoolRoles) -> bool:
+    """Every member of the school sees timetables (what, is scoped per role)."""
+    return roles.is_member
 
 
 def can_manage_timetable(roles: SchoolRoles) -> bool:

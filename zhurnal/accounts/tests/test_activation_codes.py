@@ -13,8 +13,9 @@ from pypdf import PdfReader
 from zhurnal.accounts import codes, services
 from zhurnal.accounts.models import ActivationCode, LoginEvent, User
 from zhurnal.audit.models import AuditEntry
-from zhurnal.core.testing import make_guardian, make_staff, make_student
+from zhurnal.school.access import services as access_services
 from zhurnal.school.models import Guardian, Position, Student
+from zhurnal.school.testing import make_guardian, make_staff, make_student
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,7 @@ def test_typed_code_is_normalised_from_any_case_dashes_and_cyrillic_lookalikes()
 def test_issuing_creates_a_login_without_password_and_links_it_to_the_person(small_school):
     student, guardian = family_without_login(small_school)
     teacher = small_school.users["class_teacher"]
-    issued = services.issue_activation_codes(actor=teacher, school=small_school.school, people=[student, guardian])
+    issued = access_services.issue_activation_codes(actor=teacher, school=small_school.school, people=[student, guardian])
     student.refresh_from_db()
     guardian.refresh_from_db()
     assert student.user.username == "kuznetsov.ps"
@@ -71,7 +72,7 @@ def test_issuing_creates_a_login_without_password_and_links_it_to_the_person(sma
 
 def test_guardian_activates_with_code_sets_password_and_sees_only_his_child(small_school, client):
     student, guardian = family_without_login(small_school)
-    [issued] = services.issue_activation_codes(actor=small_school.users["class_teacher"], school=small_school.school,
+    [issued] = access_services.issue_activation_codes(actor=small_school.users["class_teacher"], school=small_school.school,
                                                people=[guardian])
     response = activate(client, issued.user.username, issued.printed_code.lower())
     assert response.status_code == 302
@@ -90,7 +91,7 @@ def test_guardian_activates_with_code_sets_password_and_sees_only_his_child(smal
 
 def test_used_code_cannot_be_used_again(small_school, client):
     student, _ = family_without_login(small_school)
-    [issued] = services.issue_activation_codes(actor=None, school=small_school.school, people=[student])
+    [issued] = access_services.issue_activation_codes(actor=None, school=small_school.school, people=[student])
     assert activate(client, issued.user.username, issued.code).status_code == 302
     client.logout()
     response = activate(client, issued.user.username, issued.code, password="Другой-пароль-2026")
@@ -101,8 +102,8 @@ def test_used_code_cannot_be_used_again(small_school, client):
 
 def test_old_code_stops_working_after_reissue(small_school, client):
     student, _ = family_without_login(small_school)
-    [first] = services.issue_activation_codes(actor=None, school=small_school.school, people=[student])
-    [second] = services.issue_activation_codes(actor=None, school=small_school.school, people=[student])
+    [first] = access_services.issue_activation_codes(actor=None, school=small_school.school, people=[student])
+    [second] = access_services.issue_activation_codes(actor=None, school=small_school.school, people=[student])
     response = activate(client, first.user.username, first.code)
     assert response.status_code == 200
     assert "вместо него выдан новый" in response.content.decode()
@@ -112,7 +113,7 @@ def test_old_code_stops_working_after_reissue(small_school, client):
 
 def test_expired_code_is_refused_with_its_date(small_school, client):
     student, _ = family_without_login(small_school)
-    [issued] = services.issue_activation_codes(actor=None, school=small_school.school, people=[student])
+    [issued] = access_services.issue_activation_codes(actor=None, school=small_school.school, people=[student])
     ActivationCode.objects.filter(user=issued.user).update(
         issued_at=timezone.now() - dt.timedelta(days=31), expires_at=timezone.now() - dt.timedelta(days=1))
     response = activate(client, issued.user.username, issued.code)
@@ -123,7 +124,7 @@ def test_expired_code_is_refused_with_its_date(small_school, client):
 
 def test_wrong_code_and_weak_password_change_nothing(small_school, client):
     student, _ = family_without_login(small_school)
-    [issued] = services.issue_activation_codes(actor=None, school=small_school.school, people=[student])
+    [issued] = access_services.issue_activation_codes(actor=None, school=small_school.school, people=[student])
     wrong = activate(client, issued.user.username, "AAAAA-AAAAA").content.decode()
     assert "Неверный логин или код активации" in wrong
     weak = activate(client, issued.user.username, issued.code, password="12345678").content.decode()
@@ -136,7 +137,7 @@ def test_wrong_code_and_weak_password_change_nothing(small_school, client):
 
 def test_reissue_for_a_lost_password_keeps_login_and_replaces_password(small_school, client):
     student = small_school.students["student"]
-    [issued] = services.issue_activation_codes(actor=small_school.users["admin"], school=small_school.school,
+    [issued] = access_services.issue_activation_codes(actor=small_school.users["admin"], school=small_school.school,
                                                people=[student])
     assert issued.user.username == "student"
     assert activate(client, "student", issued.code).status_code == 302
@@ -146,13 +147,13 @@ def test_reissue_for_a_lost_password_keeps_login_and_replaces_password(small_sch
 def test_class_teacher_cannot_issue_for_another_class_student(small_school, login):
     other = small_school.students["other_student"]
     with pytest.raises(PermissionDenied):
-        services.issue_activation_codes(actor=small_school.users["class_teacher"], school=small_school.school,
+        access_services.issue_activation_codes(actor=small_school.users["class_teacher"], school=small_school.school,
                                         people=[other])
     client = login("class_teacher")
-    own_class_url = reverse("accounts:class_issue", args=[small_school.class_5a.pk])
+    own_class_url = reverse("school:class_issue", args=[small_school.class_5a.pk])
     forged = client.post(own_class_url, {"scope": "selected", "people": [f"student-{other.pk}"]})
     assert forged.status_code == 404
-    other_class_url = reverse("accounts:class_issue", args=[small_school.class_5b.pk])
+    other_class_url = reverse("school:class_issue", args=[small_school.class_5b.pk])
     assert client.post(other_class_url, {"scope": "all"}).status_code == 404
     assert not ActivationCode.objects.exists()
 
@@ -166,17 +167,17 @@ def test_class_teacher_cannot_reset_a_colleagues_login_through_the_family_link(s
 
     link_guardian(actor=None, student=small_school.students["student"], guardian=guardian)
     with pytest.raises(PermissionDenied):
-        services.issue_activation_codes(actor=small_school.users["class_teacher"], school=small_school.school,
+        access_services.issue_activation_codes(actor=small_school.users["class_teacher"], school=small_school.school,
                                         people=[guardian])
-    services.issue_activation_codes(actor=small_school.users["admin"], school=small_school.school, people=[guardian])
+    access_services.issue_activation_codes(actor=small_school.users["admin"], school=small_school.school, people=[guardian])
 
 
 def test_teacher_and_director_may_not_issue(small_school, login):
-    url = reverse("accounts:class_issue", args=[small_school.class_5a.pk])
+    url = reverse("school:class_issue", args=[small_school.class_5a.pk])
     assert login("teacher").post(url, {"scope": "all"}).status_code == 404
     assert login("director").post(url, {"scope": "all"}).status_code == 403
-    assert login("director").get(reverse("accounts:class_access", args=[small_school.class_5a.pk])).status_code == 200
-    assert login("class_teacher").post(reverse("accounts:staff_issue"), {"scope": "all"}).status_code == 403
+    assert login("director").get(reverse("school:class_access", args=[small_school.class_5a.pk])).status_code == 200
+    assert login("class_teacher").post(reverse("school:staff_issue"), {"scope": "all"}).status_code == 403
     assert not ActivationCode.objects.exists()
 
 
@@ -184,7 +185,7 @@ def test_class_teacher_downloads_slips_pdf_with_name_login_and_code_in_one_click
     settings.ALLOWED_HOSTS = ["school1.example.ru"]
     student, guardian = family_without_login(small_school)
     response = login("class_teacher").post(
-        reverse("accounts:class_issue", args=[small_school.class_5a.pk]), {"scope": "all", "format": "slips"},
+        reverse("school:class_issue", args=[small_school.class_5a.pk]), {"scope": "all", "format": "slips"},
         HTTP_HOST="school1.example.ru")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -211,7 +212,7 @@ def test_class_teacher_downloads_slips_pdf_with_name_login_and_code_in_one_click
 def test_code_list_as_pdf_and_xlsx(small_school, login):
     student, _ = family_without_login(small_school)
     client = login("admin")
-    url = reverse("accounts:class_issue", args=[small_school.class_5a.pk])
+    url = reverse("school:class_issue", args=[small_school.class_5a.pk])
     listed = client.post(url, {"scope": "selected", "people": [f"student-{student.pk}"], "format": "list_pdf"})
     text = pdf_text(listed.content)
     assert "Подпись в" in text and "kuznetsov.ps" in text
@@ -227,7 +228,7 @@ def test_code_list_as_pdf_and_xlsx(small_school, login):
 
 def test_nobody_chosen_issues_nothing(small_school, login):
     client = login("class_teacher")
-    url = reverse("accounts:class_issue", args=[small_school.class_5a.pk])
+    url = reverse("school:class_issue", args=[small_school.class_5a.pk])
     response = client.post(url, {"scope": "selected"}, follow=True)
     assert "никто не отмечен" in response.content.decode()
     assert not ActivationCode.objects.exists()
@@ -239,7 +240,7 @@ def test_guardian_who_chose_paper_is_left_out_of_the_bulk_issue(small_school, lo
     from zhurnal.school.services import link_guardian
 
     link_guardian(actor=None, student=student, guardian=guardian, info_channel="paper")
-    login("class_teacher").post(reverse("accounts:class_issue", args=[small_school.class_5a.pk]),
+    login("class_teacher").post(reverse("school:class_issue", args=[small_school.class_5a.pk]),
                                 {"scope": "all", "format": "list_pdf"})
     guardian.refresh_from_db()
     assert guardian.user is None
@@ -250,21 +251,21 @@ def test_guardian_who_chose_paper_is_left_out_of_the_bulk_issue(small_school, lo
 def test_staff_slips_for_the_administrator(small_school, login):
     newcomer = make_staff(small_school.school, "Новикова", [Position.TEACHER], username=False, first_name="Ольга",
                           patronymic="Игоревна")
-    response = login("admin").post(reverse("accounts:staff_issue"), {"scope": "all", "format": "slips"})
+    response = login("admin").post(reverse("school:staff_issue"), {"scope": "all", "format": "slips"})
     text = pdf_text(response.content)
     assert "Новикова Ольга Игоревна" in text and "novikova.oi" in text and "учитель" in text
     with pytest.raises(ValidationError):
-        services.create_login(actor=None, person=small_school.staff["teacher"])  # already has one
+        access_services.create_login(actor=None, person=small_school.staff["teacher"])  # already has one
     newcomer.refresh_from_db()
     assert newcomer.user.username == "novikova.oi"
 
 
 def test_slips_come_four_to_a_page_even_with_long_names(small_school):
-    from zhurnal.accounts import slips
+    from zhurnal.school.access import slips
 
     people = [make_student(small_school.class_5a, f"Константинопольская-Щербакова{n}", first_name="Александра")
               for n in range(5)]
-    issued = services.issue_activation_codes(actor=None, school=small_school.school, people=people)
+    issued = access_services.issue_activation_codes(actor=None, school=small_school.school, people=people)
     made = slips.make_slips(issued, {f"student-{p.pk}": "обучающийся 5А класса" for p in people},
                             "http://school.example/accounts/activate/")
     pdf = slips.slips_pdf(school=small_school.school, title="5А", slips=made,
@@ -283,9 +284,9 @@ def test_parent_of_two_children_in_the_class_gets_one_slip_naming_both(small_sch
 
     link_guardian(actor=None, student=younger, guardian=parent, relation="мать")
     client = login("class_teacher")
-    page = client.get(reverse("accounts:class_access", args=[small_school.class_5a.pk])).content.decode()
+    page = client.get(reverse("school:class_access", args=[small_school.class_5a.pk])).content.decode()
     assert "всем, кто ещё не входил (5)" in page  # two unnamed pupils, two children, one parent
-    response = client.post(reverse("accounts:class_issue", args=[small_school.class_5a.pk]),
+    response = client.post(reverse("school:class_issue", args=[small_school.class_5a.pk]),
                            {"scope": "selected", "people": [f"guardian-{parent.pk}", f"guardian-{parent.pk}"],
                             "format": "list_pdf"})
     text = " ".join(pdf_text(response.content).split())

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from zhurnal.accounts import services
 from zhurnal.accounts.models import LoginEvent
-from zhurnal.core.testing import PASSWORD
+from zhurnal.school.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -167,12 +167,12 @@ def test_user_sees_his_own_login_history_with_device(small_school, client):
 def test_administrator_sees_anyones_history_in_his_school_and_nobody_elses(small_school, login):
     attempt(Client(), "guardian", PASSWORD, address="10.0.0.44")
     guardian = small_school.users["guardian"]
-    assert "10.0.0.44" in login("admin").get(reverse("accounts:person", args=[guardian.pk])).content.decode()
-    assert login("class_teacher").get(reverse("accounts:person", args=[guardian.pk])).status_code == 200
-    assert login("other_teacher").get(reverse("accounts:person", args=[guardian.pk])).status_code == 404
-    assert login("other_school_admin").get(reverse("accounts:person", args=[guardian.pk])).status_code == 404
+    assert "10.0.0.44" in login("admin").get(reverse("school:person", args=[guardian.pk])).content.decode()
+    assert login("class_teacher").get(reverse("school:person", args=[guardian.pk])).status_code == 200
+    assert login("other_teacher").get(reverse("school:person", args=[guardian.pk])).status_code == 404
+    assert login("other_school_admin").get(reverse("school:person", args=[guardian.pk])).status_code == 404
     other_guardian = small_school.users["other_guardian"]
-    assert login("class_teacher").get(reverse("accounts:person", args=[other_guardian.pk])).status_code == 404
+    assert login("class_teacher").get(reverse("school:person", args=[other_guardian.pk])).status_code == 404
 
 
 def test_login_event_service_refuses_unknown_kinds(small_school):

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from zhurnal.core.testing import PASSWORD
+from zhurnal.school.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def test_public_pages_carry_csp_without_inline_scripts_and_deny_framing(url, cli
 
 
 def test_pages_of_logged_in_users_carry_the_same_headers(small_school, login):
-    response = login("class_teacher").get(reverse("accounts:class_access", args=[small_school.class_5a.pk]))
+    response = login("class_teacher").get(reverse("school:class_access", args=[small_school.class_5a.pk]))
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"
     assert "<script>" not in response.content.decode() and " style=" not in response.content.decode()

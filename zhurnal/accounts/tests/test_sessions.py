@@ -12,7 +12,7 @@ from django.utils import timezone
 from zhurnal.accounts.backends import ActivationCodeBackend, PasswordBackend
 from zhurnal.accounts.models import User
 from zhurnal.accounts.sessions import SessionStore
-from zhurnal.core.testing import PASSWORD
+from zhurnal.school.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,7 @@ def test_the_sessions_user_is_the_same_user_as_djangos_backend_reads(small_schoo
 
 def test_the_sessions_user_comes_with_his_schools(small_school, django_assert_num_queries):
     """Read in the user's round trip (one on PostgreSQL), the schools are what ``schools_of`` reads alone."""
-    from zhurnal.accounts.roles import schools_of
+    from zhurnal.school.roles import schools_of
 
     teacher = small_school.users["teacher"]
     with django_assert_num_queries(2):

@@ -11,7 +11,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhurnal.accounts import services
 from zhurnal.accounts.models import LoginEvent
-from zhurnal.core.testing import PASSWORD
+from zhurnal.school.access import services as access_services
+from zhurnal.school.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +121,7 @@ def test_too_many_wrong_codes_send_back_to_the_password(small_school, login):
 
 
 def test_school_requiring_2fa_sends_staff_to_enrolment_until_done(small_school):
-    services.update_school_security(actor=small_school.users["admin"], school=small_school.school,
+    access_services.update_school_security(actor=small_school.users["admin"], school=small_school.school,
                                     require_staff_2fa=True)
     browser = Client()
     assert password_step(browser, "teacher").status_code == 302
@@ -138,14 +139,14 @@ def test_school_requiring_2fa_sends_staff_to_enrolment_until_done(small_school):
 
 
 def test_school_requirement_does_not_touch_families(small_school):
-    services.update_school_security(actor=None, school=small_school.school, require_staff_2fa=True)
+    access_services.update_school_security(actor=None, school=small_school.school, require_staff_2fa=True)
     browser = Client()
     password_step(browser, "guardian")
     assert browser.get(reverse("school:children")).status_code == 200
 
 
 def test_only_the_administrator_changes_the_school_setting(small_school, login):
-    url = reverse("accounts:school_security")
+    url = reverse("school:school_security")
     assert login("director").post(url, {"require_staff_2fa": "on"}).status_code == 403
     assert login("admin").post(url, {"require_staff_2fa": "on"}).status_code == 302
     small_school.school.security.refresh_from_db()
@@ -167,7 +168,7 @@ def test_administrator_resets_a_lost_phone_and_ends_the_sessions(small_school, l
     services.start_totp_enrolment(user=teacher)
     device = TOTPDevice.objects.get(user=teacher)
     services.confirm_totp_device(user=teacher, device=device, token=code_for(device))
-    url = reverse("accounts:person_reset_2fa", args=[teacher.pk])
+    url = reverse("school:person_reset_2fa", args=[teacher.pk])
     assert login("director").post(url).status_code == 403
     assert login("admin").post(url).status_code == 302
     assert not TOTPDevice.objects.filter(user=teacher).exists()

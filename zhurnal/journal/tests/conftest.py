@@ -34,9 +34,9 @@ class JournalSchool:
 @pytest.fixture
 def journal(small_school):
     """The small school with the usual grading rules and lessons of maths and Russian in 5А."""
-    from zhurnal.core.testing import class_group
     from zhurnal.journal import services
     from zhurnal.school.models import TeachingAssignment
+    from zhurnal.school.testing import class_group
     from zhurnal.timetable.models import Lesson
     from zhurnal.timetable.testing import put
 

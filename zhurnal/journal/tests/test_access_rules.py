@@ -9,12 +9,12 @@ added — gets the same answer from both for every assignment and lesson of both
 import pytest
 from django.contrib.auth import get_user_model
 
-from zhurnal.accounts.roles import roles_in
-from zhurnal.core.testing import class_group, make_assignment, make_subject
 from zhurnal.journal import permissions
 from zhurnal.journal.testing import make_lessons
 from zhurnal.school.models import Group, GroupKind, GroupMembership, School, TeachingAssignment
+from zhurnal.school.roles import roles_in
 from zhurnal.school.selectors import assignment_of
+from zhurnal.school.testing import class_group, make_assignment, make_subject
 from zhurnal.timetable.models import Lesson
 
 pytestmark = pytest.mark.django_db

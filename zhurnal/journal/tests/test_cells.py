@@ -8,7 +8,13 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from zhurnal.audit.models import AuditEntry
-from zhurnal.core.testing import (
+from zhurnal.core.models import WriteKey
+from zhurnal.journal import grading, locks, selectors, services
+from zhurnal.journal.models import Attendance, Mark, WorkType
+from zhurnal.journal.policies import policy_for
+from zhurnal.journal.testing import make_lessons
+from zhurnal.school import services as school_services
+from zhurnal.school.testing import (
     class_group,
     make_assignment,
     make_class,
@@ -16,11 +22,6 @@ from zhurnal.core.testing import (
     make_student,
     make_subject,
 )
-from zhurnal.journal import grading, selectors, services
-from zhurnal.journal.models import Attendance, Mark, WorkType, WriteKey
-from zhurnal.journal.policies import policy_for
-from zhurnal.journal.testing import make_lessons
-from zhurnal.school import services as school_services
 
 from .conftest import IN_Q1
 
@@ -334,7 +335,7 @@ def test_a_students_period_marks_come_in_the_journals_order(journal):
     assert later_that_day.date == first.date
     save(journal, "5", lesson=later_that_day)  # entered first, but the day's later lesson
     save(journal, "2", lesson=first)
-    period = selectors.locks.period_of(selectors.assignment_periods(journal.maths), first.date)
+    period = locks.period_of(selectors.assignment_periods(journal.maths), first.date)
 
     marks = selectors.student_period_marks(journal.maths, journal.school.students["student"], period)
 
@@ -345,8 +346,8 @@ def test_the_grid_and_the_saved_row_agree_on_a_control_two_redeemed_later_the_sa
     """Paired lessons: a «2» for a control work in the day's first lesson and a «5» in its later one redeem each
     other whatever order they were entered in — the grid (marks read in entry order) and the row's figures after
     a save (lesson order) show the same suggestion."""
+    from zhurnal.core import stamps
     from zhurnal.journal.models import GradingPolicy
-    from zhurnal.school import stamps
 
     school = journal.school.school
     GradingPolicy.objects.filter(school=school).update(two_blocks_five=True)
@@ -360,7 +361,7 @@ def test_the_grid_and_the_saved_row_agree_on_a_control_two_redeemed_later_the_sa
     after_save = save(journal, "2", lesson=first, work_type=control, with_row=True).row.suggestion
     student = journal.school.students["student"]
     periods = selectors.assignment_periods(journal.maths)
-    period = selectors.locks.period_of(periods, first.date)
+    period = locks.period_of(periods, first.date)
     policy = policy_for(school, first.date)
     assert policy.two_blocks_five and control.pk in policy.control_types
 
@@ -380,7 +381,7 @@ def test_the_row_after_a_save_is_the_grids_row(journal):
     for lesson, text in zip(journal.lessons[1:6], ["5", "3", "4-", "зч", "н"], strict=True):
         save(journal, text, lesson=lesson)
     periods = selectors.assignment_periods(journal.maths)
-    period = selectors.locks.period_of(periods, journal.lessons[0].date)
+    period = locks.period_of(periods, journal.lessons[0].date)
     for text in ("5/4", "2", ""):
         row = save(journal, text, with_row=True).row
         grid = selectors.journal_grid(journal.maths, period, periods=periods, grade=5, today=IN_Q1)
@@ -404,7 +405,7 @@ def test_a_retried_save_answers_the_row_as_it_is_now(journal):
 
 
 def test_a_lesson_outside_every_period_has_no_row(journal):
-    from zhurnal.school import stamps
+    from zhurnal.core import stamps
     from zhurnal.school.models import ReportingPeriod
 
     day = journal.lessons[0].date

@@ -9,8 +9,9 @@ import uuid
 import pytest
 from django.db import connection, connections
 
+from zhurnal.core.models import WriteKey
 from zhurnal.journal import selectors, services
-from zhurnal.journal.models import Mark, WriteKey
+from zhurnal.journal.models import Mark
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

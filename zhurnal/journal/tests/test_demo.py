@@ -6,9 +6,9 @@ import random
 import pytest
 
 from zhurnal.audit.models import AuditEntry
-from zhurnal.core.testing import make_student
 from zhurnal.journal.demo import average_marks_per_student_day, build_demo_journal
 from zhurnal.journal.models import Attendance, FinalMark, LessonRecord, Mark, PeriodReopening
+from zhurnal.school.testing import make_student
 from zhurnal.timetable.models import Lesson
 from zhurnal.timetable.testing import put
 
@@ -60,7 +60,7 @@ def test_the_demo_fills_the_journal_from_september_to_today(small_school):
 
 
 def test_the_demo_gives_grade_one_attendance_and_topics_but_no_marks(small_school):
-    from zhurnal.core.testing import class_group, make_assignment, make_class, make_subject
+    from zhurnal.school.testing import class_group, make_assignment, make_class, make_subject
 
     school = small_school
     first_grade = make_class(school.year, 1, "А")

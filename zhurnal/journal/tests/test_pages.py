@@ -125,7 +125,7 @@ def test_lesson_page_access(journal, login, persona, status):
 
 
 def test_the_lesson_page_shows_who_actually_taught(journal, login):
-    from zhurnal.core.testing import make_staff
+    from zhurnal.school.testing import make_staff
     from zhurnal.timetable import services as timetable_services
 
     lesson = journal.open_lesson()

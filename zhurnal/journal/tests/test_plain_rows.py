@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from zhurnal.accounts.models import User
 from zhurnal.audit.models import AuditEntry
+from zhurnal.core.models import WriteKey
 from zhurnal.core.sql import (
     columns,
     fetch,
@@ -19,7 +20,7 @@ from zhurnal.core.sql import (
     table,
     update_row,
 )
-from zhurnal.journal.models import GradingPolicy, Mark, WorkType, WriteKey
+from zhurnal.journal.models import GradingPolicy, Mark, WorkType
 from zhurnal.school.models import School
 from zhurnal.timetable.models import Lesson
 

@@ -5,12 +5,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from zhurnal.core.testing import class_group, make_assignment, make_staff, make_subject, page_queries
 from zhurnal.journal.models import WorkType
 from zhurnal.journal.rendering import render_grid_table
 from zhurnal.journal.selectors import journal_grid
 from zhurnal.journal.testing import build_grid_dataset, make_lessons, put_marks
 from zhurnal.school.models import Position
+from zhurnal.school.testing import class_group, make_assignment, make_staff, make_subject, page_queries
 
 pytestmark = pytest.mark.django_db
 

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from zhurnal.core import idempotency
 from zhurnal.core.dates import today as school_today
 from zhurnal.core.htmx import is_htmx
 from zhurnal.school.models import Student
@@ -98,7 +99,7 @@ def absence_reason(request, pk: int):
     try:
         services.set_absence_reason(actor=request.user, lesson=lesson, student=student,
                                     code=request.POST.get("code", ""), note=request.POST.get("note", ""),
-                                    key=services.parse_key(request.POST.get("key")))
+                                    key=idempotency.parse_key(request.POST.get("key")))
     except ValidationError as error:
         errors = [f"{student.short_name}: {message}" for message in error_messages(error)]
     if is_htmx(request):

@@ -7,19 +7,19 @@ from django.db import connection
 from django.http import Http404, JsonResponse
 
 from zhurnal.core.sql import columns, fetch, model_rows, table
-from zhurnal.school.selectors import assignment_of
-from zhurnal.school.views.common import (  # noqa: F401 - re-exported
+from zhurnal.core.view_helpers import (  # noqa: F401 - re-exported
     parse_date,
     require,
     school_row,
     school_view,
     scoped,
 )
+from zhurnal.school.selectors import assignment_of
 from zhurnal.timetable.models import Lesson
 
 from .. import permissions
 
-# With the school: its stamp versions the cached rules and periods (zhurnal.school.stamps).
+# With the school: its stamp versions the cached rules and periods (zhurnal.core.stamps).
 LESSON_RELATED = ("school", "assignment__school", "assignment__group__school_class", "assignment__subject",
                   "assignment__teacher", "assignment__year", "actual_teacher", "planned_teacher",
                   "record__control_type")

@@ -10,11 +10,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from zhurnal.accounts.roles import Role
 from zhurnal.core.dates import today as school_today
 from zhurnal.core.htmx import is_htmx
 from zhurnal.core.navigation import cached_reverse
 from zhurnal.school.models import ReportingPeriod
+from zhurnal.school.roles import Role
 from zhurnal.school.selectors import current_year
 
 from .. import locks, permissions, rendering, selectors, services

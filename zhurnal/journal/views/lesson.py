@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from zhurnal.core import idempotency
 from zhurnal.core.dates import today as school_today
 from zhurnal.planning import selectors as plan_selectors
 from zhurnal.school.models import Student
@@ -151,7 +152,7 @@ def _save_cell(request, pk: int, student_id: int):
             lesson = locked_lesson(request, pk)
             student = school_row(request, Student, student_id)
             require(permissions.can_edit_lesson(request.roles, lesson))
-            key = services.parse_key(request.POST.get("key"))
+            key = idempotency.parse_key(request.POST.get("key"))
             work_type = None
             if request.POST.get("work_type", "").isdigit():
                 work_type = WorkType.objects.filter(school_id=lesson.school_id, pk=request.POST["work_type"]).first()
@@ -183,7 +184,7 @@ def cells(request, pk: int):
     inputs, errors = [], []
     for student_id, student in sorted(students.items()):
         try:
-            key = services.parse_key(request.POST.get(f"key-{student_id}"))
+            key = idempotency.parse_key(request.POST.get(f"key-{student_id}"))
         except ValidationError as error:
             errors.extend(f"{student.short_name}: {m}" for m in error.messages)
             continue
@@ -219,7 +220,7 @@ def mark(request, pk: int):
     try:
         services.update_mark(actor=request.user, mark=mark, work_type=work_type,
                              comment=request.POST.get("comment", ""), reason=request.POST.get("reason", ""),
-                             key=services.parse_key(request.POST.get("key")))
+                             key=idempotency.parse_key(request.POST.get("key")))
     except ValidationError as error:
         for message in error_messages(error):
             messages.error(request, message)
@@ -253,7 +254,7 @@ def attachment_add(request, pk: int):
         if upload is None:
             raise ValidationError({"file": "Выберите файл."})
         services.add_homework_attachment(actor=request.user, lesson=lesson, upload=upload,
-                                         key=services.parse_key(request.POST.get("key")))
+                                         key=idempotency.parse_key(request.POST.get("key")))
     except ValidationError as error:
         for message in error_messages(error):
             messages.error(request, message)

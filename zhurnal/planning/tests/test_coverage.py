@@ -8,7 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from zhurnal.core.testing import (
+from zhurnal.planning import services
+from zhurnal.planning.exchange import TopicItem
+from zhurnal.planning.selectors import Coverage, coverage_for_assignments, curriculum_index, hours_check
+from zhurnal.school import services as school
+from zhurnal.school.testing import (
     class_group,
     make_assignment,
     make_class,
@@ -16,10 +20,6 @@ from zhurnal.core.testing import (
     make_subject,
     page_queries,
 )
-from zhurnal.planning import services
-from zhurnal.planning.exchange import TopicItem
-from zhurnal.planning.selectors import Coverage, coverage_for_assignments, curriculum_index, hours_check
-from zhurnal.school import services as school
 from zhurnal.timetable import services as timetable
 from zhurnal.timetable.models import Lesson
 from zhurnal.timetable.testing import put

@@ -9,10 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from zhurnal.audit.models import AuditEntry
-from zhurnal.core.testing import class_group, make_assignment, make_class, make_year
 from zhurnal.planning import services
 from zhurnal.planning.exchange import SAMPLE_ITEMS, SectionItem, TopicItem, to_csv, to_xlsx
 from zhurnal.planning.models import PlannedTopic, ThematicPlan
+from zhurnal.school.testing import class_group, make_assignment, make_class, make_year
 from zhurnal.timetable.models import Lesson
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@ import uuid
 
 from django.db import migrations, models
 
-import zhurnal.school.stamps
+import zhurnal.core.stamps
 
 
 def stamp_schools(apps, schema_editor):
@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="school",
             name="config_stamp",
-            field=models.CharField(default=zhurnal.school.stamps.new_stamp, editable=False, max_length=32),
+            field=models.CharField(default=zhurnal.core.stamps.new_stamp, editable=False, max_length=32),
         ),
         migrations.RunPython(stamp_schools, migrations.RunPython.noop),
     ]

@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from zhurnal.core.testing import make_class, make_guardian, make_school, make_student, make_year
 from zhurnal.school import exports, imports, services
 from zhurnal.school.models import Enrollment, Guardian, GuardianLink, Movement, StaffMember, Student
+from zhurnal.school.testing import make_class, make_guardian, make_school, make_student, make_year
 
 pytestmark = pytest.mark.django_db
 

@@ -387,7 +387,7 @@ def test_only_the_administrator_and_the_clerk_may_import(small_school, login, pe
 
 
 def test_the_clerk_may_import(small_school, login):
-    from zhurnal.core.testing import make_staff
+    from zhurnal.school.testing import make_staff
 
     make_staff(small_school.school, "Делова", ["clerk"], username="clerk")
     client = login("clerk")
@@ -407,7 +407,7 @@ def test_an_upload_is_visible_only_to_its_owner_and_expires(small_school, login,
     admin = login("admin")
     response = upload_students(admin, small_school, xlsx(NEW_STUDENTS))
     preview_url = response["Location"]
-    from zhurnal.core.testing import make_staff
+    from zhurnal.school.testing import make_staff
 
     make_staff(small_school.school, "Делова", ["clerk"], username="clerk")
     clerk = login("clerk")

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from zhurnal.core.testing import build_small_school, make_class, make_guardian, make_student, page_queries
+from zhurnal.school.testing import build_small_school, make_class, make_guardian, make_student, page_queries
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from zhurnal.audit.models import AuditEntry
-from zhurnal.core.testing import make_class, make_student
 from zhurnal.school import selectors, services
 from zhurnal.school.models import Enrollment, GroupKind, Movement, MovementKind
+from zhurnal.school.testing import make_class, make_student
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,6 @@ import pytest
 from django.urls import reverse
 
 from zhurnal.audit.models import AuditEntry
-from zhurnal.core.testing import build_small_school, class_group, make_assignment, make_student, page_queries
 from zhurnal.school import selectors, services
 from zhurnal.school.models import (
     AcademicYear,
@@ -28,6 +27,13 @@ from zhurnal.school.models import (
     Student,
     Subject,
     TeachingAssignment,
+)
+from zhurnal.school.testing import (
+    build_small_school,
+    class_group,
+    make_assignment,
+    make_student,
+    page_queries,
 )
 
 pytestmark = pytest.mark.django_db

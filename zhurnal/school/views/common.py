@@ -1,36 +1,15 @@
-"""What every school view needs: the active school's roles, the year and date on show, scoped fetching."""
+"""What the school's views share beyond ``core.view_helpers``: the year and date a page shows."""
 
 from __future__ import annotations
 
 import datetime as dt
-from functools import wraps
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
-from .. import stamps
+from zhurnal.core.view_helpers import parse_date
+
 from ..models import AcademicYear
 from ..selectors import current_year, default_date
-
-
-def school_view(view):
-    """Login required, and the user must hold some role in the active school (otherwise 404: nothing to see)."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not request.roles.is_member:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def year_and_date(request) -> tuple[AcademicYear, dt.date]:
@@ -47,28 +26,3 @@ def year_and_date(request) -> tuple[AcademicYear, dt.date]:
     if not year.start <= on <= year.end:
         on = default_date(year, on)
     return year, on
-
-
-def parse_date(value: str) -> dt.date | None:
-    value = (value or "").strip()
-    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            return dt.datetime.strptime(value, fmt).date()  # noqa: DTZ007 - a school-local date, no time
-        except ValueError:
-            continue
-    return None
-
-
-def scoped(queryset, **lookup):
-    """Fetch through a scoper: what the user may not see does not exist for him."""
-    return get_object_or_404(queryset, **lookup)
-
-
-def school_row(request, model, pk: int, *related: str):
-    """The active school's row ``pk`` of a watched model, from the school's cache (``stamps.cached_row``), else
-    404. Whether the user may see it is the caller's to check."""
-    school = request.roles.school
-    found = stamps.cached_row(school, model, pk, *related) if school is not None else None
-    if found is None:
-        raise Http404
-    return found

@@ -18,9 +18,12 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from zhurnal.core import spreadsheets
+from zhurnal.core.view_helpers import parse_date, require, school_view, scoped
+
 from .. import exports, imports, permissions, selectors
 from ..models import AcademicYear
-from .common import parse_date, require, school_view, scoped, year_and_date
+from .common import year_and_date
 
 
 class UploadSizeLimit(FileUploadHandler):
@@ -75,7 +78,7 @@ def _format(kind: str) -> imports.Format:
 def _page(request, fmt, form, *, file_error: str = "", status: int = 200):
     school = request.roles.school
     return render(request, "school/imports/upload.html", {
-        "fmt": fmt, "form": form, "file_error": file_error, "limit": imports.size_limit_text(),
+        "fmt": fmt, "form": form, "file_error": file_error, "limit": spreadsheets.size_limit_text(),
         "has_year": not fmt.needs_year or AcademicYear.objects.filter(school=school).exists(),
     }, status=status)
 
@@ -84,7 +87,7 @@ def _page(request, fmt, form, *, file_error: str = "", status: int = 200):
 def import_home(request):
     require(permissions.can_import(request.roles))
     return render(request, "school/imports/home.html", {
-        "formats": imports.all_formats(), "limit": imports.size_limit_text(),
+        "formats": imports.all_formats(), "limit": spreadsheets.size_limit_text(),
     })
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from zhurnal.accounts.roles import Role
+from zhurnal.core.view_helpers import require, school_view, scoped
 
 from .. import permissions, selectors
 from ..models import GroupKind, Student
-from .common import require, school_view, scoped, year_and_date
+from ..roles import Role
+from .common import year_and_date
 
 
 @school_view
@@ -56,7 +57,7 @@ def group_detail(request, pk: int):
 
 @school_view
 def student_list(request):
-    require(request.roles.has(*permissions.PEOPLE_READERS))
+    require(permissions.can_read_people(request.roles))
     year, on = year_and_date(request)
     search = request.GET.get("q", "")
     departed = request.GET.get("departed") == "1"
@@ -92,14 +93,14 @@ def _student_context(request, student: Student) -> dict:
 
 @school_view
 def staff_list(request):
-    require(request.roles.has(*permissions.PEOPLE_READERS))
+    require(permissions.can_read_people(request.roles))
     staff = selectors.staff_list(request.roles.school)
     return render(request, "school/staff_list.html", {"staff": staff})
 
 
 @school_view
 def movement_log(request):
-    require(request.roles.has(*permissions.PEOPLE_READERS))
+    require(permissions.can_read_people(request.roles))
     year, _ = year_and_date(request)
     movements = selectors.movement_log(request.roles.school, year)
     page = Paginator(movements, 100).get_page(request.GET.get("page"))
@@ -109,7 +110,7 @@ def movement_log(request):
 
 @school_view
 def my_groups(request):
-    require(request.roles.has(Role.TEACHER))
+    require(permissions.teaches(request.roles))
     year, on = year_and_date(request)
     assignments = (
         permissions.assignments_visible_to(request.roles)
@@ -122,7 +123,7 @@ def my_groups(request):
 
 @school_view
 def children(request):
-    require(request.roles.has(Role.GUARDIAN))
+    require(permissions.is_guardian(request.roles))
     kids = Student.objects.filter(pk__in=request.roles.child_ids).order_by("last_name", "first_name")
     year = selectors.current_year(request.roles.school)
     on = selectors.default_date(year) if year else None
@@ -132,6 +133,6 @@ def children(request):
 
 @school_view
 def me(request):
-    require(request.roles.student is not None)
+    require(permissions.is_student(request.roles))
     return render(request, "school/student_detail.html",
                   {**_student_context(request, request.roles.student), "is_self": True})

@@ -20,6 +20,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from zhurnal.core.dates import today
+from zhurnal.core.view_helpers import parse_date, require, school_view, scoped
 
 from .. import forms, permissions, selectors, services
 from ..models import (
@@ -38,7 +39,6 @@ from ..models import (
     Subject,
     TeachingAssignment,
 )
-from .common import parse_date, require, school_view, scoped
 
 FAILED = object()
 

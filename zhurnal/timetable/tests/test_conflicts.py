@@ -3,9 +3,9 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from zhurnal.core.testing import class_group, make_assignment, make_class, make_staff, make_subject
 from zhurnal.school import services as school_services
 from zhurnal.school.models import GroupKind
+from zhurnal.school.testing import class_group, make_assignment, make_class, make_staff, make_subject
 from zhurnal.timetable import services
 from zhurnal.timetable.models import TimetableEntry, WeekParity
 from zhurnal.timetable.testing import put

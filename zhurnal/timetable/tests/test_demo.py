@@ -4,7 +4,9 @@ from collections import defaultdict
 
 import pytest
 
-from zhurnal.core.testing import (
+from zhurnal.school import services as school_services
+from zhurnal.school.models import GroupKind, JournalKind
+from zhurnal.school.testing import (
     class_group,
     make_assignment,
     make_class,
@@ -13,8 +15,6 @@ from zhurnal.core.testing import (
     make_subject,
     make_year,
 )
-from zhurnal.school import services as school_services
-from zhurnal.school.models import GroupKind, JournalKind
 from zhurnal.timetable.demo import build_demo_timetable
 from zhurnal.timetable.models import Lesson, Substitution, TimetableEntry
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from zhurnal.core.testing import make_assignment, make_staff, make_subject
 from zhurnal.school import services as school_services
 from zhurnal.school.models import GroupKind
+from zhurnal.school.testing import make_assignment, make_staff, make_subject
 from zhurnal.timetable import fet, imports
 from zhurnal.timetable.models import Lesson, Room, TimetableEntry, WeekParity
 from zhurnal.timetable.testing import put

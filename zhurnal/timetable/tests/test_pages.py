@@ -183,9 +183,9 @@ def test_working_time_sheet_and_substitution_log_export_to_xlsx(week, login):
 
 
 def test_a_cross_class_group_gets_its_own_timetable(week, login):
-    from zhurnal.core.testing import make_assignment, make_subject
     from zhurnal.school import services as school_services
     from zhurnal.school.models import GroupKind, JournalKind
+    from zhurnal.school.testing import make_assignment, make_subject
 
     chess = school_services.create_group(actor=None, year=week.year, name="Шахматы", kind=GroupKind.CROSS,
                                          journal_kind=JournalKind.EXTRACURRICULAR)
@@ -203,6 +203,6 @@ def test_a_cross_class_group_gets_its_own_timetable(week, login):
 
 
 def class_group_pk(s):
-    from zhurnal.core.testing import class_group
+    from zhurnal.school.testing import class_group
 
     return class_group(s.class_5a).pk

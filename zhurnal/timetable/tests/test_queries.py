@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from zhurnal.core.testing import (
+from zhurnal.school.models import Position
+from zhurnal.school.testing import (
     class_group,
     make_assignment,
     make_class,
@@ -15,7 +16,6 @@ from zhurnal.core.testing import (
     make_year,
     page_queries,
 )
-from zhurnal.school.models import Position
 from zhurnal.timetable import services
 from zhurnal.timetable.models import Lesson
 from zhurnal.timetable.services import NewEntry
@@ -89,7 +89,7 @@ def test_timetable_pages_make_constant_queries_for_1_and_40_classes(client):
     assert Lesson.objects.filter(school__slug="queries-40", date=MONDAY).count() == 40 * 3 + 6
     assert counts[1] == counts[40]
     # The request itself: session, user, active school (3; the person's roles in it are cached per school until
-    # its staff, classes or families change — zhurnal.school.stamps). Then the class timetable: the class (scoped), the lessons with
+    # its staff, classes or families change — zhurnal.core.stamps). Then the class timetable: the class (scoped), the lessons with
     # subject, group, class, both teachers, room and substitution in one join, the bells, the special bell
     # days, the holidays (5).
     assert counts[40]["class week"] == 3 + 5

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from zhurnal.accounts.roles import roles_in
+from zhurnal.school.roles import roles_in
 from zhurnal.timetable import permissions, selectors, services
 from zhurnal.timetable.models import Lesson, Substitution, SubstitutionKind
 from zhurnal.timetable.testing import put

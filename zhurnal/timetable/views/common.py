@@ -7,9 +7,9 @@ import datetime as dt
 from django.http import Http404
 
 from zhurnal.core.dates import today as school_today
+from zhurnal.core.view_helpers import parse_date, require, school_view, scoped  # noqa: F401 - re-exported
 from zhurnal.school.models import AcademicYear
 from zhurnal.school.selectors import current_year, year_for_date
-from zhurnal.school.views.common import parse_date, require, school_view, scoped  # noqa: F401 - re-exported
 
 from ..exports import PDF_TYPE, file_response, render_pdf
 

@@ -11,9 +11,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from zhurnal.accounts.roles import Role
 from zhurnal.core.dates import today as school_today
 from zhurnal.school.models import Group, GroupKind
+from zhurnal.school.roles import Role
 
 from .. import permissions, selectors, services
 from ..calendar import monday_of

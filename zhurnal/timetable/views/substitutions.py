@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from zhurnal.core.dates import today as school_today
+from zhurnal.core.view_helpers import parse_date
 from zhurnal.school.models import StaffMember, TeachingAssignment
-from zhurnal.school.views.common import parse_date
 
 from .. import exports, permissions, selectors, services
 from ..calendar import BellTimes

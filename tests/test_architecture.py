@@ -1,0 +1,174 @@
+"""The layout's rules, checked on the source (DESIGN.md, "Architecture"):
+
+- apps depend one way: core ← audit ← accounts ← school ← timetable ← planning ← journal ← {diary, reports,
+  messaging, library} ← {ops, api}; nothing lower imports anything higher, and apps of one layer do not import
+  each other (a higher app plugs into a lower one through a registration function the lower one offers);
+- views open no transaction and take no row lock (``transaction.atomic``, ``select_for_update``): a service does;
+- SQL text and database cursors live only in an app's ``queries.py`` or in ``core/sql.py``.
+
+Tests and migrations are not checked: tests exercise the whole stack, migrations are history.
+``ALLOWED`` lists what is still to be moved; it only shrinks (an entry that no longer applies fails too).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "zhurnal"
+
+LAYERS = [
+    {"core"},
+    {"audit"},
+    {"accounts"},
+    {"school"},
+    {"timetable"},
+    {"planning"},
+    {"journal"},
+    {"diary", "reports", "messaging", "library"},
+    {"ops", "api"},
+]
+RANK = {app: rank for rank, apps in enumerate(LAYERS) for app in apps}
+
+SQL_PLACES = ("queries.py", "core/sql.py")
+SQL_TEXT = re.compile(r"\b(SELECT\s.+\sFROM|INSERT\s+INTO|DELETE\s+FROM|UPDATE\s+\S+\s+SET|CREATE\s+(UNIQUE\s+)?"
+                      r"(TABLE|INDEX))\b", re.DOTALL)
+CURSOR_CALLS = {"cursor", "execute", "executemany", "raw", "RawSQL"}
+
+# (path relative to the repository, rule): what a later stage of issue 16 moves. Empty at the end.
+ALLOWED: set[tuple[str, str]] = {
+    # Stage 3: hand-written SQL into the apps' queries.py (named rows), locks into services.
+    ("zhurnal/accounts/backends.py", "sql"),
+    ("zhurnal/accounts/sessions.py", "sql"),
+    ("zhurnal/core/apps.py", "sql"),
+    ("zhurnal/diary/rows.py", "sql"),
+    ("zhurnal/diary/services.py", "sql"),
+    ("zhurnal/journal/selectors/grid.py", "sql"),
+    ("zhurnal/journal/selectors/members.py", "sql"),
+    ("zhurnal/journal/views/common.py", "sql"),
+    ("zhurnal/ops/generate.py", "sql"),
+    ("zhurnal/planning/services.py", "sql"),
+    ("zhurnal/school/roles.py", "sql"),
+    ("zhurnal/timetable/services.py", "sql"),
+    ("zhurnal/accounts/views/auth.py", "transaction"),
+    ("zhurnal/journal/views/common.py", "transaction"),
+    ("zhurnal/journal/views/lesson.py", "transaction"),
+}
+
+
+def _sources() -> list[Path]:
+    return sorted(path for path in PACKAGE.rglob("*.py")
+                  if "tests" not in path.parts and "migrations" not in path.parts)
+
+
+def _relative(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
+
+
+def _app(path: Path) -> str:
+    return path.relative_to(PACKAGE).parts[0]
+
+
+def _imported_modules(tree: ast.AST) -> list[tuple[int, str]]:
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.append((node.lineno, node.module))
+        elif isinstance(node, ast.Import):
+            found.extend((node.lineno, alias.name) for alias in node.names)
+    return found
+
+
+def import_violations() -> list[str]:
+    problems = []
+    for path in _sources():
+        app = _app(path)
+        if app not in RANK:
+            continue
+        for line, module in _imported_modules(ast.parse(path.read_text(encoding="utf-8"))):
+            parts = module.split(".")
+            if parts[0] != "zhurnal" or len(parts) < 2 or parts[1] == app or parts[1] not in RANK:
+                continue
+            if RANK[parts[1]] >= RANK[app]:
+                problems.append(f"{_relative(path)}:{line}: {app} imports {module}")
+    return problems
+
+
+def _is_view_module(path: Path) -> bool:
+    return path.name == "views.py" or "views" in path.relative_to(PACKAGE).parts[:-1]
+
+
+def transaction_violations() -> set[tuple[str, str]]:
+    found = set()
+    for path in _sources():
+        if not _is_view_module(path):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
+            if name in {"atomic", "select_for_update", "in_atomic_block"}:
+                found.add((_relative(path), "transaction"))
+        if any("FOR UPDATE" in text for text in _strings(tree)):
+            found.add((_relative(path), "transaction"))
+    return found
+
+
+def _strings(tree: ast.AST):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            yield node.value
+        elif isinstance(node, ast.JoinedStr):
+            yield "".join(part.value if isinstance(part, ast.Constant) else " x " for part in node.values)
+
+
+def sql_violations() -> set[tuple[str, str]]:
+    found = set()
+    for path in _sources():
+        relative = _relative(path)
+        if relative.endswith(SQL_PLACES):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+                      and node.body and isinstance(node.body[0], ast.Expr)
+                      and isinstance(node.body[0].value, ast.Constant)}
+        texts = [node for node in ast.walk(tree) if isinstance(node, ast.Constant | ast.JoinedStr)
+                 and id(node) not in docstrings]
+        has_sql = any(SQL_TEXT.search(text) for node in texts for text in _strings(node))
+        calls = any(isinstance(node, ast.Call) and (
+            (isinstance(node.func, ast.Attribute) and node.func.attr in CURSOR_CALLS)
+            or (isinstance(node.func, ast.Name) and node.func.id in CURSOR_CALLS))
+            for node in ast.walk(tree))
+        if has_sql or calls:
+            found.add((relative, "sql"))
+    return found
+
+
+def test_apps_import_only_lower_layers():
+    assert import_violations() == []
+
+
+def test_views_open_no_transaction_and_lock_no_row():
+    found = transaction_violations()
+    assert found - ALLOWED == set(), "views must leave transactions and row locks to services"
+
+
+def test_sql_and_cursors_only_in_queries_modules():
+    found = sql_violations()
+    assert found - ALLOWED == set(), "hand-written SQL belongs in the app's queries.py (or core/sql.py)"
+
+
+def test_the_allow_list_holds_only_what_is_still_there():
+    assert ALLOWED - transaction_violations() - sql_violations() == set()
+
+
+def test_the_checks_catch_what_they_are_for(tmp_path):
+    """The checks themselves: SQL text, a cursor and a docstring that merely mentions SELECT."""
+    sample = ast.parse('"""SELECT a FROM b in a docstring is prose."""\n'
+                       'def f(connection):\n    return connection.cursor()\n')
+    assert not any(SQL_TEXT.search(text) for text in _strings(ast.parse("x = 'Selected from the list'")))
+    assert any(SQL_TEXT.search(text) for text in _strings(ast.parse("x = f'SELECT {a} FROM t WHERE id = %s'")))
+    assert any(isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "cursor" for node in ast.walk(sample))
+    assert RANK["core"] < RANK["audit"] < RANK["accounts"] < RANK["school"] < RANK["journal"] < RANK["diary"]

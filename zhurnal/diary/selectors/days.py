@@ -1,0 +1,301 @@
+"""A student's days: the week view, the printed report, the calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from zhurnal.core import stamps
+from zhurnal.core.declension import short_name_genitive
+from zhurnal.core.stamps import school_or_id
+from zhurnal.journal import grading
+from zhurnal.journal.selectors import current_period
+from zhurnal.school.models import (
+    ReportingPeriod,
+    SchoolClass,
+    StaffMember,
+    Student,
+)
+from zhurnal.school.selectors import grade_periods
+from zhurnal.timetable.calendar import BellTimes, HolidayCalendar, dates_between, monday_of
+from zhurnal.timetable.models import WEEKDAY_NAMES, SubstitutionKind
+
+from .. import rows as raw
+from .. import visibility
+from .feed import feed_since
+from .placement import group_assignments, placement
+
+# Homework given up to this many days before a shown day may be due on it (a weekly lesson across a vacation).
+HOMEWORK_LOOKAROUND_DAYS = 21
+
+
+ABSENCE_LABELS = {"н": "отсутствовал(а)", "б": "болел(а)", "уп": "уважительная причина", "оп": "опоздал(а)"}
+MISSED = ("н", "б", "уп")
+
+
+@dataclass
+class MarkItem:
+    text: str
+    value: str
+    work_type: str
+    comment: str
+    is_control: bool = False
+
+
+@dataclass
+class FileItem:
+    pk: int
+    name: str
+    size: int
+
+
+@dataclass
+class HomeworkItem:
+    lesson_id: int
+    assignment_id: int
+    subject: str
+    given_on: dt.date
+    due: dt.date | None
+    text: str
+    individual: str = ""
+    files: list[FileItem] = field(default_factory=list)
+
+
+@dataclass
+class DiaryLesson:
+    """One lesson as the family sees it — plain values, no model instances (the week view is a hot page)."""
+
+    pk: int
+    date: dt.date
+    number: int
+    assignment_id: int
+    subject_id: int
+    subject: str
+    teacher: str  # who taught it (short name)
+    teacher_full: str
+    room: str
+    topic: str
+    cancelled: bool
+    start: dt.time | None
+    end: dt.time | None
+    substitution: str  # "" or what the family should know: «замена: …», «объединение групп», «урок отменён»
+    given: HomeworkItem | None = None  # homework set at this lesson
+    due: list[HomeworkItem] = field(default_factory=list)  # homework to be done for this lesson
+    marks: list[MarkItem] = field(default_factory=list)
+    absence: str = ""
+
+    @property
+    def absence_label(self) -> str:
+        return ABSENCE_LABELS.get(self.absence, "")
+
+    @property
+    def missed(self) -> bool:
+        return self.absence in MISSED
+
+
+@dataclass
+class DiaryDay:
+    date: dt.date
+    lessons: list[DiaryLesson]
+    holiday: str | None
+    is_today: bool
+    due_elsewhere: list[HomeworkItem] = field(default_factory=list)  # due this day, no lesson of the subject
+
+    @property
+    def weekday(self) -> str:
+        return WEEKDAY_NAMES[self.date.isoweekday()]
+
+    @property
+    def marks(self) -> list[tuple[DiaryLesson, MarkItem]]:
+        return [(lesson, mark) for lesson in self.lessons for mark in lesson.marks]
+
+
+@dataclass
+class DiarySpan:
+    student: Student
+    start: dt.date
+    end: dt.date
+    today: dt.date
+    days: list[DiaryDay]
+    school_class: SchoolClass | None
+    new_marks: int = 0  # see ``diary_days(new_for=…)``
+
+    @property
+    def marks(self) -> list[tuple[DiaryDay, DiaryLesson, MarkItem]]:
+        return [(day, lesson, mark) for day in self.days for lesson in day.lessons for mark in lesson.marks]
+
+    @property
+    def absences(self) -> list[tuple[DiaryDay, DiaryLesson]]:
+        return [(day, lesson) for day in self.days for lesson in day.lessons if lesson.absence]
+
+    @property
+    def missed_count(self) -> int:
+        return sum(1 for _, lesson in self.absences if lesson.missed)
+
+    @property
+    def homework(self) -> list[tuple[DiaryDay, DiaryLesson]]:
+        return [(day, lesson) for day in self.days for lesson in day.lessons if lesson.given]
+
+
+def _substitution_note(*, cancelled: bool, kind: str | None, actual_id: int, planned_id: int,
+                       planned_name: str) -> str:
+    if cancelled or kind == SubstitutionKind.CANCEL:
+        return "урок отменён"
+    if kind == SubstitutionKind.MERGE:
+        return "объединение групп"
+    if actual_id != planned_id:
+        return f"замена: вместо {planned_name}"
+    return ""
+
+
+def _teacher_name(cache: dict[tuple[str, str, str], tuple[str, str]], last: str, first: str,
+                  patronymic: str) -> tuple[str, str]:
+    """Short and full name, the way ``PersonName`` writes them."""
+    key = (last or "", first or "", patronymic or "")
+    if key not in cache:
+        person = StaffMember(last_name=key[0], first_name=key[1], patronymic=key[2])
+        cache[key] = (person.short_name, person.full_name)
+    return cache[key]
+
+
+def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date,
+               new_for: int | None = None) -> DiarySpan:
+    """Each day from ``start`` to ``end``: lessons with times, teachers, substitutions, rooms, topics, homework
+    set and due (with files and individual tasks), marks with work types and comments, absences; holidays.
+    Three plain queries (``rows`` — the families' hottest page) whatever the span's length and the number of
+    marks: placement, the lessons around the span, then the student's marks, absences and individual homework at
+    them with their files, substitutions and set due dates. The groups' assignments, the staff's and rooms'
+    names, holidays and bells come from the school's cache (``zhurnal.core.stamps``). ``new_for``: a user id —
+    the span's ``new_marks`` counts the student's marks that user has not seen in the feed yet (in the third
+    query)."""
+    window_start = start - dt.timedelta(days=HOMEWORK_LOOKAROUND_DAYS)
+    window_end = end + dt.timedelta(days=HOMEWORK_LOOKAROUND_DAYS)
+    place = placement(student, window_start, window_end)  # two queries
+    school_class = place.latest_class(min(max(today, start), end))
+    year = school_class.year if school_class is not None else None
+
+    # One query for the lessons around the span: those of the span are shown, the others tell what homework
+    # set before the span is due in it (and when the homework set in the span is due).
+    school = student.school
+    assignments = group_assignments(place, school)
+    directory = stamps.cached(school, "diary:names", "", lambda: raw.school_names(school_id=school.pk))
+    window_rows = [
+        row for row in raw.lessons(school_id=school.pk, assignments=assignments, names=directory,
+                                   start=window_start, end=window_end)
+        if place.attends(group_kind=row[6], group_id=row[7], school_class_id=row[8], day=row[1])
+    ]
+    lessons = [row[:-1] for row in window_rows if start <= row[1] <= end]
+    names: dict[tuple[str, str, str], tuple[str, str]] = {}
+    new_since = None if new_for is None else (new_for, feed_since())
+    found = raw.lesson_items(school_id=school.pk, student_id=student.pk, shown_ids=[row[0] for row in lessons],
+                             window_ids=[row[0] for row in window_rows], new_since=new_since)
+    dues = found.dues
+    skeleton = [(row[0], row[3], row[1], row[2], row[-1], dues.get(row[0]), row[5]) for row in window_rows
+                if not row[14]]
+    individual = found.individual
+    files: dict[int, list[FileItem]] = defaultdict(list)
+    for pk, lesson_id, name, size in found.files:
+        files[lesson_id].append(FileItem(pk, name, size))
+
+    by_assignment: dict[int, list[tuple]] = defaultdict(list)
+    for row in skeleton:
+        by_assignment[row[1]].append(row)
+    items: dict[int, HomeworkItem] = {}
+    for assignment_rows in by_assignment.values():
+        for index, (pk, assignment_id, date, _number, text, due, subject_name) in enumerate(assignment_rows):
+            if not (text.strip() or pk in individual or pk in files):
+                continue
+            if due is None:  # the assignment's next lesson on a later day (its rows are in time order)
+                due = next((r[2] for r in assignment_rows[index + 1:] if r[2] > date), None)
+            items[pk] = HomeworkItem(lesson_id=pk, assignment_id=assignment_id, subject=subject_name, given_on=date,
+                                     due=due, text=text.strip(), individual=individual.get(pk, ""),
+                                     files=files.get(pk, []))
+
+    marks: dict[int, list[MarkItem]] = defaultdict(list)
+    for lesson_id, value, modifier, comment, work_type, is_control in found.marks:
+        marks[lesson_id].append(MarkItem(text=grading.format_mark(value, modifier), value=value,
+                                         work_type=work_type, comment=comment, is_control=is_control))
+    absences = found.absences
+    holidays = HolidayCalendar.for_school(student.school, start, end)
+    bells = BellTimes.load(year, start, end, school=student.school)
+
+    days = {day: DiaryDay(date=day, lessons=[], holiday=None, is_today=day == today)
+            for day in dates_between(start, end)}
+    for day in days.values():
+        on_class = place.class_on(day.date) or school_class
+        day.holiday = holidays.holiday_for(day.date, on_class.grade if on_class is not None else None)
+    first_of_day: dict[tuple[int, dt.date], DiaryLesson] = {}
+    substitutions = found.substitutions
+    for (pk, date, number, assignment_id, subject_id, subject_name, _kind, _group, _class, class_shift, actual_id,
+         planned_id, room, topic, cancelled, *teacher_names) in lessons:
+        shift = class_shift or (school_class.shift if school_class is not None else 1)
+        times = bells.times(date, shift, number)
+        teacher, teacher_full = _teacher_name(names, *teacher_names[:3])
+        item = DiaryLesson(
+            pk=pk, date=date, number=number, assignment_id=assignment_id, subject_id=subject_id,
+            subject=subject_name, teacher=teacher, teacher_full=teacher_full, room=room or "", topic=topic,
+            cancelled=cancelled, start=times[0] if times else None, end=times[1] if times else None,
+            substitution=_substitution_note(cancelled=cancelled, kind=substitutions.get(pk), actual_id=actual_id,
+                                            planned_id=planned_id,
+                                            planned_name=short_name_genitive(StaffMember(
+                                                last_name=teacher_names[3] or "", first_name=teacher_names[4] or "",
+                                                patronymic=teacher_names[5] or ""))),
+            given=items.get(pk), marks=marks.get(pk, []), absence=absences.get(pk, ""))
+        days[date].lessons.append(item)
+        if not cancelled:
+            first_of_day.setdefault((assignment_id, date), item)
+    for item in sorted(items.values(), key=lambda i: (i.given_on, i.lesson_id)):
+        if item.due is None or not start <= item.due <= end:
+            continue
+        target = first_of_day.get((item.assignment_id, item.due))
+        if target is not None:
+            target.due.append(item)
+        else:
+            days[item.due].due_elsewhere.append(item)
+    for day in days.values():
+        day.lessons.sort(key=lambda i: (i.start or dt.time(23, 59), i.number, i.subject))
+    return DiarySpan(student=student, start=start, end=end, today=today, days=list(days.values()),
+                     school_class=school_class, new_marks=found.new_marks)
+
+
+def week_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
+    monday = monday_of(day)
+    return monday, monday + dt.timedelta(days=6)
+
+
+@dataclass
+class DiaryWeek:
+    span: DiarySpan
+    monday: dt.date
+    previous: dt.date
+    following: dt.date
+    new_marks: int
+    period: ReportingPeriod | None
+    forecast_open: bool
+    period_days_left: int | None
+
+    @property
+    def days(self) -> list[DiaryDay]:
+        """Monday to Saturday, and Sunday only when something happens on it."""
+        return [d for d in self.span.days if d.date.weekday() < 6 or d.lessons or d.due_elsewhere]
+
+
+def diary_week(student: Student, day: dt.date, *, today: dt.date, user_id: int | None) -> DiaryWeek:
+    """The week containing ``day`` — the days' queries (with the count of new marks for ``user_id``) and the
+    student's periods."""
+    monday, sunday = week_bounds(day)
+    span = diary_days(student, monday, sunday, today=today, new_for=user_id)
+    period = None
+    open_ = False
+    days_left = None
+    school_class = span.school_class
+    if school_class is not None:
+        periods = grade_periods(school_class.year_id, school_class.grade, school=school_or_id(student))
+        period = current_period(periods, today)
+        if period is not None and period.start <= today <= period.end:
+            open_ = visibility.in_forecast_window(period_start=period.start, period_end=period.end, today=today)
+            days_left = (period.end - today).days
+    return DiaryWeek(span=span, monday=monday, previous=monday - dt.timedelta(days=7),
+                     following=monday + dt.timedelta(days=7), new_marks=span.new_marks, period=period,
+                     forecast_open=open_, period_days_left=days_left)

@@ -1,0 +1,87 @@
+"""Every read the journal pages need, each in a fixed number of queries whatever the size of the class.
+
+``journal_grid`` (assignment × period), ``lesson_sheet`` (one lesson), ``cell_detail`` and ``lesson_history``,
+``class_summary``, ``attendance_week`` and ``control_overview``.
+
+The package, by what each module serves (every name is importable from ``zhurnal.journal.selectors``):
+``periods`` (an assignment's calendar), ``members`` (who is in a group when), ``grid`` (the grid and a cell
+save's column state), ``lesson`` (one lesson's sheet), ``history``, ``finals``, ``class_teacher`` (class summary,
+attendance week), ``control`` (the deputy's page), ``teacher`` (the teacher's start page, small reads).
+"""
+
+from .class_teacher import (  # noqa: F401
+    AbsenceItem,
+    AttendanceWeek,
+    ClassSummary,
+    SummaryCell,
+    SummaryRow,
+    WeekRow,
+    attendance_week,
+    class_summary,
+    week_start_of,
+)
+from .control import (  # noqa: F401
+    CONTROL_LIST_LIMIT,
+    FINALS_WATCH_DAYS,
+    ControlOverview,
+    control_overview,
+)
+from .finals import (  # noqa: F401
+    FinalRow,
+    period_final_rows,
+    year_final_rows,
+)
+from .grid import (  # noqa: F401
+    EMPTY_CELL,
+    Cell,
+    ColumnState,
+    FinalHead,
+    Grid,
+    GridColumn,
+    GridRow,
+    LessonHead,
+    cell_text,
+    column_state,
+    default_work_type,
+    journal_grid,
+    period_mark_rows,
+    student_period_marks,
+)
+from .history import (  # noqa: F401
+    CELL_VERBS,
+    LESSON_TARGET,
+    CellDetail,
+    cell_detail,
+    cell_history,
+    lesson_history,
+)
+from .lesson import (  # noqa: F401
+    LessonSheet,
+    SheetRow,
+    lesson_sheet,
+)
+from .members import (  # noqa: F401
+    OPEN_END,
+    Spans,
+    in_spans,
+    is_member_on,
+    member_spans,
+)
+from .periods import (  # noqa: F401
+    assignment_grade,
+    assignment_periods,
+    current_period,
+    marks_allowed_for,
+    period_policy_date,
+)
+from .teacher import (  # noqa: F401
+    DayLesson,
+    OverdueControl,
+    TeacherDayPage,
+    attachments_of,
+    individual_homework_of,
+    mark_counts,
+    policy_versions,
+    teacher_day_page,
+    teacher_lessons_on,
+)

@@ -1,0 +1,55 @@
+"""The history of a lesson and of a cell, from the audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from zhurnal.audit.models import AuditEntry
+from zhurnal.school.models import (
+    Student,
+)
+from zhurnal.timetable.models import Lesson
+
+from ..models import (
+    Attendance,
+    Mark,
+)
+
+LESSON_TARGET = Lesson._meta.label_lower
+
+
+# Verbs of journal changes that concern one student's cell (marks and attendance).
+CELL_VERBS = ("journal.cell", "journal.mark", "journal.absence_reason")
+
+
+def lesson_history(lesson: Lesson) -> QuerySet[AuditEntry]:
+    """Everything recorded about a lesson: topic, homework, record, attachments, every cell, substitutions."""
+    return (AuditEntry.objects.filter(school_id=lesson.school_id, target_type=LESSON_TARGET,
+                                      target_id=str(lesson.pk))
+            .select_related("actor").order_by("created_at", "id"))
+
+
+def cell_history(lesson: Lesson, student: Student | int) -> QuerySet[AuditEntry]:
+    student_id = student if isinstance(student, int) else student.pk
+    return lesson_history(lesson).filter(verb__in=CELL_VERBS, after__student=student_id)
+
+
+@dataclass
+class CellDetail:
+    lesson: Lesson
+    student: Student
+    marks: list[Mark]
+    attendance: Attendance | None
+    history: list[AuditEntry]
+
+
+def cell_detail(lesson: Lesson, student: Student) -> CellDetail:
+    return CellDetail(
+        lesson=lesson, student=student,
+        marks=list(Mark.objects.filter(lesson=lesson, student=student).select_related("work_type", "author")
+                   .order_by("position", "id")),
+        attendance=Attendance.objects.filter(lesson=lesson, student=student).select_related("set_by").first(),
+        history=list(cell_history(lesson, student)),
+    )

@@ -1,0 +1,221 @@
+"""Writes of what happened in a lesson: topic, homework (with files, and per student), control type."""
+
+from __future__ import annotations
+
+import datetime as dt
+import mimetypes
+import uuid
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import get_valid_filename
+
+from zhurnal.audit.services import record
+from zhurnal.core import idempotency
+from zhurnal.core.dates import today as school_today
+from zhurnal.school.models import Student
+from zhurnal.timetable.models import Lesson
+
+from .. import selectors
+from ..models import (
+    HomeworkAttachment,
+    IndividualHomework,
+    LessonRecord,
+    WorkType,
+)
+from .common import UNSET, LessonContext, _actor, _lesson_context, _locked_lesson, _require_open
+
+HOMEWORK_MAX_BYTES = getattr(settings, "ZHURNAL_HOMEWORK_MAX_BYTES", 10 * 1024 * 1024)
+HOMEWORK_MAX_FILES = 10
+HOMEWORK_TYPES = {
+    ".pdf": "application/pdf",
+    ".doc": "application/msword",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".rtf": "application/rtf",
+    ".txt": "text/plain",
+    ".xls": "application/vnd.ms-excel",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
+    ".ppt": "application/vnd.ms-powerpoint",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".odp": "application/vnd.oasis.opendocument.presentation",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".mp3": "audio/mpeg",
+}
+
+
+@transaction.atomic
+def save_lesson_record(
+    *, actor: Any, lesson: Lesson, topic: str = UNSET, homework: str = UNSET, control_type: WorkType | None = UNSET,
+    homework_due: dt.date | None = UNSET, notes: str = UNSET, reason: str = "", today: dt.date | None = None,
+) -> Lesson:
+    """Topic and homework (on the lesson), control type, due date and notes (on its record). Only the fields
+    given change; one audit entry lists them old → new."""
+    today = today or school_today()
+    lesson = _locked_lesson(lesson)
+    context = _lesson_context(lesson, today=today)
+    reason = _require_open(context, today=today, reason=reason)
+    record_row = LessonRecord.objects.filter(lesson=lesson).first()
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    lesson_fields = []
+    if topic is not UNSET:
+        topic = topic.strip()
+        if len(topic) > 500:
+            raise ValidationError({"topic": "Тема урока — не длиннее 500 знаков."})
+        if topic != lesson.topic:
+            before["topic"], after["topic"] = lesson.topic, topic
+            lesson.topic = topic
+            lesson_fields.append("topic")
+    if homework is not UNSET:
+        homework = homework.strip()
+        if homework and not context.marks_allowed:
+            raise ValidationError({"homework": _no_homework_message(context)})
+        if len(homework) > 4000:
+            raise ValidationError({"homework": "Домашнее задание — не длиннее 4000 знаков."})
+        if homework != lesson.homework:
+            before["homework"], after["homework"] = lesson.homework, homework
+            lesson.homework = homework
+            lesson_fields.append("homework")
+    record_changes: dict[str, Any] = {}
+    if control_type is not UNSET:
+        if control_type is not None and control_type.school_id != lesson.school_id:
+            raise ValidationError({"control_type": "Вид контроля другой школы."})
+        current = record_row.control_type_id if record_row else None
+        new = control_type.pk if control_type is not None else None
+        if current != new:
+            before["control_type"] = record_row.control_type.name if record_row and record_row.control_type else ""
+            after["control_type"] = control_type.name if control_type is not None else ""
+            record_changes["control_type"] = control_type
+    if homework_due is not UNSET:
+        if homework_due is not None and homework_due <= lesson.date:
+            raise ValidationError({"homework_due": "Срок домашнего задания — позже дня урока."})
+        year_end = lesson.assignment.year.end
+        if homework_due is not None and homework_due > year_end:
+            raise ValidationError({"homework_due": f"Срок домашнего задания {homework_due:%d.%m.%Y} — после конца "
+                                                   f"учебного года ({year_end:%d.%m.%Y})."})
+        if homework_due is not None and not context.marks_allowed:
+            raise ValidationError({"homework_due": _no_homework_message(context)})
+        current_due = record_row.homework_due if record_row else None
+        if current_due != homework_due:
+            before["homework_due"] = str(current_due) if current_due else ""
+            after["homework_due"] = str(homework_due) if homework_due else ""
+            record_changes["homework_due"] = homework_due
+    if notes is not UNSET:
+        notes = notes.strip()
+        if len(notes) > 2000:
+            raise ValidationError({"notes": "Примечания — не длиннее 2000 знаков."})
+        if notes != (record_row.notes if record_row else ""):
+            before["notes"], after["notes"] = (record_row.notes if record_row else ""), notes
+            record_changes["notes"] = notes
+    if lesson_fields:
+        lesson.save(update_fields=[*lesson_fields, "updated_at"])
+    if record_changes:
+        record_row = record_row or LessonRecord(school_id=lesson.school_id, lesson=lesson)
+        for name, value in record_changes.items():
+            setattr(record_row, name, value)
+        record_row.save()
+    if after:
+        if context.late:
+            after["late"] = True
+        record(actor=actor, verb="journal.lesson", target=lesson, before=before, after=after, reason=reason)
+    return lesson
+
+
+def _no_homework_message(context: LessonContext) -> str:
+    if context.lesson.assignment.subject.without_marks:
+        return f"«{context.lesson.assignment.subject}» — безотметочный предмет: домашние задания не задаются."
+    if context.grade == 1:
+        return "В 1-м классе домашние задания не задаются."
+    return f"В {context.grade}-х классах домашние задания не задаются."
+
+
+@transaction.atomic
+def add_homework_attachment(
+    *, actor: Any, lesson: Lesson, upload: Any, key: uuid.UUID | str | None = None, today: dt.date | None = None,
+) -> HomeworkAttachment:
+    """A file to the homework: size and type limited; a retried upload with the same key adds nothing."""
+    today = today or school_today()
+    lesson = _locked_lesson(lesson)
+    replayed = idempotency.replay(key, school_id=lesson.school_id, verb="attachment", scope={"lesson": lesson.pk})
+    if replayed is not None:
+        return HomeworkAttachment.objects.get(pk=replayed["attachment"])
+    context = _lesson_context(lesson, today=today)
+    if not context.marks_allowed:
+        raise ValidationError({"file": _no_homework_message(context)})
+    _require_open(context, today=today, reason="", reason_when_late=False)
+    original = PurePath(getattr(upload, "name", "") or "файл").name
+    extension = PurePath(original).suffix.lower()
+    content_type = HOMEWORK_TYPES.get(extension)
+    if content_type is None:
+        allowed = ", ".join(sorted(e.lstrip(".") for e in HOMEWORK_TYPES))
+        raise ValidationError({"file": f"«{original}»: такой тип файла не принимается. Можно: {allowed}."})
+    size = getattr(upload, "size", 0) or 0
+    if size <= 0:
+        raise ValidationError({"file": f"«{original}»: файл пустой."})
+    if size > HOMEWORK_MAX_BYTES:
+        raise ValidationError({"file": f"«{original}»: файл больше {HOMEWORK_MAX_BYTES // (1024 * 1024)} МБ."})
+    if HomeworkAttachment.objects.filter(lesson=lesson).count() >= HOMEWORK_MAX_FILES:
+        raise ValidationError({"file": f"К уроку можно приложить не больше {HOMEWORK_MAX_FILES} файлов."})
+    stored_name = get_valid_filename(f"{uuid.uuid4().hex[:12]}{extension}")
+    attachment = HomeworkAttachment(school_id=lesson.school_id, lesson=lesson, name=original[:200], size=size,
+                                    content_type=content_type or mimetypes.guess_type(original)[0] or "",
+                                    uploaded_by=_actor(actor))
+    attachment.file.save(stored_name, upload, save=False)
+    attachment.save()
+    record(actor=actor, verb="journal.attachment_add", target=lesson,
+           after={"file": attachment.name, "size": size, "attachment": attachment.pk})
+    idempotency.remember(key, school_id=lesson.school_id, actor=actor, verb="attachment",
+              result={"lesson": lesson.pk, "attachment": attachment.pk})
+    return attachment
+
+
+@transaction.atomic
+def remove_homework_attachment(*, actor: Any, attachment: HomeworkAttachment, today: dt.date | None = None) -> None:
+    today = today or school_today()
+    lesson = _locked_lesson(attachment.lesson)
+    context = _lesson_context(lesson, today=today)
+    _require_open(context, today=today, reason="", reason_when_late=False)
+    record(actor=actor, verb="journal.attachment_remove", target=lesson,
+           before={"file": attachment.name, "size": attachment.size, "attachment": attachment.pk})
+    stored = attachment.file.name
+    storage = attachment.file.storage
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(stored))
+
+
+@transaction.atomic
+def save_individual_homework(
+    *, actor: Any, lesson: Lesson, student: Student, text: str, today: dt.date | None = None,
+) -> IndividualHomework | None:
+    """Homework for one student at this lesson; an empty text removes it."""
+    today = today or school_today()
+    lesson = _locked_lesson(lesson)
+    context = _lesson_context(lesson, today=today)
+    text = text.strip()
+    if text and not context.marks_allowed:
+        raise ValidationError({"text": _no_homework_message(context)})
+    _require_open(context, today=today, reason="", reason_when_late=False)
+    if not selectors.is_member_on(lesson.assignment.group, student, lesson.date):
+        raise ValidationError({"student": f"{student.short_name} не учился в группе {lesson.date:%d.%m.%Y}."})
+    row = IndividualHomework.objects.filter(lesson=lesson, student=student).first()
+    before = row.text if row else ""
+    if before == text:
+        return row
+    if text:
+        row = row or IndividualHomework(school_id=lesson.school_id, lesson=lesson, student=student)
+        row.text = text
+        row.save()
+    elif row is not None:
+        row.delete()
+        row = None
+    record(actor=actor, verb="journal.individual_homework", target=lesson,
+           before={"student": student.pk, "text": before}, after={"student": student.pk, "text": text})
+    return row
