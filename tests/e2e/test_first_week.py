@@ -10,11 +10,12 @@ from django.contrib.sessions.models import Session
 
 from tests.e2e.conftest import log_in, wait_for_htmx
 from zhurnal.core.dates import today as school_today
-from zhurnal.core.testing import PASSWORD, build_small_school, class_group
+from zhurnal.core.testing import PASSWORD
 from zhurnal.journal import selectors, services
-from zhurnal.journal.models import Attendance, AttendanceCheck, Mark
+from zhurnal.journal.models import Attendance, AttendanceCheck, Mark, WorkType
 from zhurnal.planning import services as plans
 from zhurnal.school.models import Student
+from zhurnal.school.testing import build_small_school, class_group
 from zhurnal.timetable.models import Lesson
 from zhurnal.timetable.testing import make_bells, put
 
@@ -353,3 +354,47 @@ def test_error_pages_for_a_student(live_server, page):
     assert "Страница не найдена" in page.locator("h1").inner_text()
     page.click("#error-back")
     page.wait_for_url("**/diary/**")
+
+
+PHONE = {"width": 360, "height": 740}
+
+SMALL_TARGETS = """() => Array.from(document.querySelectorAll('main a, main button, main summary, header a, header label'))
+    .filter(e => { const r = e.getBoundingClientRect(); const s = getComputedStyle(e);
+                   return r.width > 0 && r.height > 0 && s.visibility !== 'hidden'; })
+    .filter(e => e.getBoundingClientRect().height < 24)
+    .map(e => e.outerHTML.slice(0, 80))"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_diary_on_a_360_px_phone(live_server, browser):
+    school, maths, lesson = school_with_maths(from_year_start=True)
+    student = school.students["student"]
+    ahead = Lesson.objects.filter(assignment=maths, date__gt=lesson.date).order_by("date").first()
+    control = WorkType.objects.get(school=school.school, name="Контрольная работа")
+    services.save_lesson_record(actor=school.users["teacher"], lesson=ahead, control_type=control)
+    services.save_cell(actor=school.users["teacher"], lesson=lesson, student=student, text="н", key=uuid.uuid4())
+    context = browser.new_context(locale="ru-RU", viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        log_in(page, live_server, "guardian", PASSWORD)
+        assert page.url.endswith(f"/diary/{student.pk}/week/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways scroll
+        assert page.evaluate(SMALL_TARGETS) == []  # every link and button at least 24 px tall
+        assert "Контрольная работа" in page.locator("#upcoming-controls").inner_text()
+        assert "без причины — 1" in page.locator("#period-absences").inner_text()
+        page.locator("#diary-legend summary").click()
+        assert "в рамке" in page.locator("#diary-legend").inner_text()
+
+        page.click(".diary-tabs a:has-text('Итоги')")
+        page.wait_for_selector("#finals")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        assert page.evaluate(SMALL_TARGETS) == []
+        current = page.locator("#finals thead th.current")
+        box = current.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]  # finals in view
+        assert page.locator("#finals thead th.other").first.is_hidden()
+        page.click("label[for=all-periods]")
+        assert page.locator("#finals thead th.other").first.is_visible()
+    finally:
+        context.close()

@@ -111,6 +111,8 @@ def week(request, student_id: int):
     return render(request, "diary/week.html", {
         **_frame(request, student, "week"), "week": data, "today": today, "this_week": monday_of(today),
         "days_html": rendering.render_days(data.days, student_id=student.pk),
+        "upcoming": selectors.upcoming_controls(student, today=today),
+        "absences": selectors.period_absences(student, data.period, today=today) if data.period else None,
     })
 
 

@@ -568,7 +568,13 @@ def _preview(request, parsed: exchange.ParsedPlan, *, plan, assignment, target) 
                            "f": parsed.filename, "items": exchange.items_to_data(parsed.items)},
                           salt=IMPORT_SALT, compress=True)
     own_assignments = [a for a in assignments if permissions.can_edit_topics(request.roles, a)]
-    return {"preview": True, "checks": checks, "token": token, "covered": covered,
+    # A plan several groups share: replacing it replaces theirs too — the preview says so before anything changes.
+    shared_with = []
+    if plan is not None:
+        shared_with = list(TeachingAssignment.objects.filter(plan_use__plan=plan)
+                           .exclude(pk=assignment.pk if assignment is not None else None)
+                           .select_related("group", "subject", "teacher").order_by("group__name"))
+    return {"preview": True, "checks": checks, "token": token, "covered": covered, "shared_with": shared_with,
             "current": services.plan_items(plan) if plan is not None else [],
             "fill_until": today + FILL_AHEAD, "can_fill": bool(own_assignments),
             "rows": exchange.template_rows(parsed.items)}

@@ -7,9 +7,10 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from zhurnal.core.testing import make_student, page_queries
+from zhurnal.core.testing import page_queries
 from zhurnal.journal import services
 from zhurnal.journal.models import WorkType
+from zhurnal.school.testing import make_student
 from zhurnal.timetable.testing import make_bells, put
 
 pytestmark = pytest.mark.django_db
