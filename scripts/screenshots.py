@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import sys
+import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -25,6 +26,13 @@ def log_in(page, base: str, username: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
+def wire_size(url: str, cookies: str, encoding: str) -> tuple[str, int]:
+    """The bytes on the wire for an ``Accept-Encoding`` (what the application server itself sends)."""
+    request = urllib.request.Request(url, headers={"Cookie": cookies, "Accept-Encoding": encoding})  # noqa: S310
+    with urllib.request.urlopen(request) as response:  # noqa: S310 - the local demo server
+        return response.headers.get("Content-Encoding", "—"), len(response.read())
+
+
 def main(base: str) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
@@ -39,17 +47,9 @@ def main(base: str) -> None:
         page.goto(f"{base}{grid_url}")
         page.wait_for_function("() => document.body.dataset.journalReady === '1'")
         page.screenshot(path=str(OUT / "grid-1366.png"))
-        sizes = {}
-        for encoding in ("identity", "gzip", "br"):
-            response = page.request.get(f"{base}{grid_url}", headers={"Accept-Encoding": encoding})
-            sizes[encoding] = (response.headers.get("content-encoding", "—"), len(response.body()))
-        wire = {}
-        for encoding in ("gzip", "br"):
-            raw = page.evaluate("""async ([url, enc]) => {
-                const r = await fetch(url, {headers: {'Accept-Encoding': enc}});
-                return (await r.text()).length; }""", [grid_url, encoding])
-            wire[encoding] = raw
-        print("grid page:", grid_url, sizes)
+        cookies = "; ".join(f"{c['name']}={c['value']}" for c in context.cookies())
+        for path in (grid_url, "/journal/today/", "/static/journal/journal.js"):
+            print(path, {encoding: wire_size(f"{base}{path}", cookies, encoding) for encoding in ("identity", "gzip", "br")})
         context.close()
 
         context = browser.new_context(locale="ru-RU", viewport={"width": 768, "height": 1024}, has_touch=True)
@@ -67,7 +67,9 @@ def main(base: str) -> None:
         page.goto(f"{base}/diary/")
         page.wait_for_load_state("networkidle")
         page.screenshot(path=str(OUT / "diary-360.png"))
-        page.screenshot(path=str(OUT / "diary-360-full.png"), full_page=True)
+        page.click(".diary-tabs a:has-text('Итоги')")
+        page.wait_for_selector("#finals")
+        page.screenshot(path=str(OUT / "diary-finals-360.png"))
         context.close()
         browser.close()
 
