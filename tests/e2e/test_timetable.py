@@ -40,7 +40,7 @@ def test_deputy_records_a_substitution_and_the_substitute_takes_the_lesson(live_
     card = page.locator(f"#lesson-{lesson.pk}")
     assert "08:30–09:15" in card.inner_text()
     card.locator("select[name$=kind]").select_option("replace")
-    card.locator("select[name$=substitute]").select_option(label="Другова Анна Петровна")
+    card.locator("select[name$=substitute]").select_option(label="Другова Анна Петровна — Математика")  # free, same subject: first
     card.locator("input[name$=reason]").fill("курсы повышения квалификации")
     card.locator("button[type=submit]").click()
     page.wait_for_selector(".msg-success")
