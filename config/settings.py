@@ -273,6 +273,17 @@ ZHURNAL_MAX_IMPORT_BYTES = env_int("ZHURNAL_MAX_IMPORT_BYTES", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# Backups (docs/operations.md): the destination folders (two external drives), separated like PATH (";" on Windows,
+# ":" elsewhere); the age public keys copies are encrypted to; the secret key file a drill decrypts with; the
+# computer's own folder where a copy is assembled before it is written to the drives.
+ZHURNAL_BACKUP_DESTINATIONS = [p.strip() for p in os.environ.get("ZHURNAL_BACKUP_DESTINATIONS", "").split(os.pathsep)
+                               if p.strip()]
+ZHURNAL_BACKUP_RECIPIENTS = env_list("ZHURNAL_BACKUP_RECIPIENTS")
+ZHURNAL_BACKUP_IDENTITY = os.environ.get("ZHURNAL_BACKUP_IDENTITY", str(VAR_DIR / "backup-key.txt"))
+ZHURNAL_BACKUP_STAGING = os.environ.get("ZHURNAL_BACKUP_STAGING", str(VAR_DIR / "backup-work"))
+ZHURNAL_PG_BIN_DIR = os.environ.get("ZHURNAL_PG_BIN_DIR", "")  # pg_dump/pg_restore, when not in a usual place
+ZHURNAL_DRILL_DATABASE_PREFIX = os.environ.get("ZHURNAL_DRILL_DATABASE_PREFIX", "")  # default: "<database>_drill_"
+
 # The task queue (zhurnal/core/tasks.py): on one computer a queue in a local SQLite file that `zhurnal serve` and
 # `zhurnal demo` work off in a child process; in a region Redis (ZHURNAL_QUEUE_URL=redis://host:6379/0) and
 # `zhurnal worker` on as many machines as needed. "immediate" runs each task at once in the process that queues

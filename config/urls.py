@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("zhurnal.planning.urls")),
     path("", include("zhurnal.journal.urls")),
     path("", include("zhurnal.diary.urls")),
+    path("", include("zhurnal.ops.urls")),
     # One login page for everybody, so the admin site cannot skip the lockout and the second factor.
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),

@@ -125,6 +125,10 @@ def build_world() -> dict[str, Any]:
     other_family = make_guardian(s.other_school_student, last_name="Сидорова", username="other_school_guardian")
     w["other_school_guardian_link"] = other_family.links.get()
     w["user_other_school_guardian"] = other_family.user
+    # Backups: school № 1 keeps the installation's copies (the world holds two schools, so none does by default).
+    from zhurnal.ops import services as ops_services
+
+    ops_services.set_backup_keeper(actor=None, school=s.school)
     return w
 
 

@@ -304,6 +304,9 @@ EXPECTED: dict[str, Case] = {
     # No family of 5А chose paper: back to the class page with a message.
     "diary:class_paper_pdf": case({"class_id": "class_5a"}, see(ADMINISTRATION | {"class_teacher"}, status=302)),
     "diary:school_activity": case(expect=see(ANY_ADMINISTRATION, rest=403)),
+    # --- ops: the backups page exists for the school that keeps the copies (№ 1 in the world); its journal
+    # administrator and director read it, its other people may not; for the other school it does not exist.
+    "ops:backups": case(expect=see(frozenset({"admin", "director"}), rest=403, other_school_admin=404)),
 }
 
 

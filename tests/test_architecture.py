@@ -49,7 +49,6 @@ ALLOWED: set[tuple[str, str]] = {
     ("zhurnal/journal/selectors/members.py", "sql"),
     ("zhurnal/journal/views/common.py", "sql"),
     ("zhurnal/ops/generate.py", "sql"),
-    ("zhurnal/planning/services.py", "sql"),
     ("zhurnal/school/roles.py", "sql"),
     ("zhurnal/timetable/services.py", "sql"),
     ("zhurnal/accounts/views/auth.py", "transaction"),

@@ -3,7 +3,8 @@
     zhurnal demo [--no-serve]   migrate, build the demo school if absent, print logins, serve
     zhurnal serve [--host H] [--port P] [--threads N] [--worker auto|yes|no]
     zhurnal worker [--workers N] [--no-periodic]   work off the task queue (a region; serve starts one itself)
-    zhurnal migrate | createsuperuser | <any manage.py command>
+    zhurnal backup [--scheduled] [--drill]   a copy to the two drives; restore COPY; restore-drill
+    zhurnal migrate | createsuperuser | <any manage.py command> (restore-drill = restore_drill)
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ def main(argv: list[str] | None = None) -> None:
     if not argv or argv[0] in {"-h", "--help", "help"}:
         print(USAGE)
         return
+    if "-" in argv[0] and not argv[0].startswith("-"):
+        argv[0] = argv[0].replace("-", "_")  # zhurnal restore-drill: Django's command names use underscores
     if argv[0] in {"demo", "serve", "worker"}:
         _demo_environment()
     from django.core.management import execute_from_command_line

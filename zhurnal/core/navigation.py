@@ -4,7 +4,7 @@ core knows no roles."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -90,9 +90,22 @@ def _first_led(roles: Any) -> int | None:
     return min(roles.led_class_ids) if roles.led_class_ids else None
 
 
+_KEY_PARTS: list[Callable[[Any], Hashable]] = []
+
+
+def register_menu_key(part: Callable[[Any], Hashable]) -> None:
+    """For a menu predicate that reads more than a person's standing (whether his school keeps the installation's
+    backups): what it reads becomes part of ``menu_key``, so the menu is made once per value of it too. Asked on
+    every page: it must be cheap (ask the role first)."""
+    if part not in _KEY_PARTS:
+        _KEY_PARTS.append(part)
+    _menus.clear()
+
+
 def menu_key(roles: Any) -> tuple:
     """What a menu predicate may read of a person's standing: the menu is made once per such key."""
-    return (roles.roles, _first_led(roles), roles.staff is not None, roles.student is not None)
+    return (roles.roles, _first_led(roles), roles.staff is not None, roles.student is not None,
+            *(part(roles) for part in _KEY_PARTS))
 
 
 def nav_for(roles: Any) -> tuple[NavItem, ...]:

@@ -8,12 +8,8 @@ in, and the administration. Anyone else — a subject teacher, another class's t
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
-
-from zhurnal.school.models import Enrollment, SchoolClass, Student
+from zhurnal.school.models import Enrollment, Student
 from zhurnal.school.roles import Role, SchoolRoles
-
-SCHOOL_READERS = frozenset({Role.JOURNAL_ADMIN, Role.DIRECTOR, Role.DEPUTY})
 
 
 def _school_id(roles: SchoolRoles) -> int | None:
@@ -25,7 +21,7 @@ def can_open_diary(roles: SchoolRoles, student: Student) -> bool:
     the student is or was in — no query but for a class teacher (the enrollments of his classes)."""
     if roles.school is None or not roles.is_member or student.school_id != roles.school.pk:
         return False
-    if roles.has(*SCHOOL_READERS) or is_family_of(roles, student):
+    if roles.is_school_reader or is_family_of(roles, student):
         return True
     return bool(roles.led_class_ids) and Enrollment.objects.filter(
         school_class_id__in=sorted(roles.led_class_ids), student_id=student.pk).exists()
@@ -52,16 +48,6 @@ def can_manage_calendar(roles: SchoolRoles, student: Student) -> bool:
     return is_family_of(roles, student)
 
 
-def classes_for_diary_reports(roles: SchoolRoles) -> QuerySet[SchoolClass]:
-    """Views, acknowledgements and paper reports of a class: its class teacher; the administration all classes."""
-    if roles.school is None or roles.staff is None:
-        return SchoolClass.objects.none()
-    classes = SchoolClass.objects.filter(school=roles.school)
-    if roles.has(*SCHOOL_READERS):
-        return classes
-    return classes.filter(pk__in=sorted(roles.led_class_ids))
-
-
 def has_diary(roles: SchoolRoles) -> bool:
     """A student's own diary, or a guardian's of his children."""
     return roles.has(Role.GUARDIAN, Role.STUDENT)
@@ -74,4 +60,4 @@ def oversees_diaries(roles: SchoolRoles) -> bool:
 
 def can_view_school_activity(roles: SchoolRoles) -> bool:
     """The school-wide weekly table of diary use: the deputy, the director and the journal administrator."""
-    return roles.has(*SCHOOL_READERS)
+    return roles.is_school_reader

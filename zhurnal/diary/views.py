@@ -17,6 +17,7 @@ from zhurnal.core.dates import today as school_today
 from zhurnal.core.view_helpers import parse_date, require, school_row, school_view, scoped
 from zhurnal.journal.models import HomeworkAttachment
 from zhurnal.journal.selectors import current_period
+from zhurnal.school import permissions as school_permissions
 from zhurnal.school.models import Guardian, GuardianLink, ReportingPeriod, Student, Subject
 from zhurnal.school.roles import Role
 from zhurnal.school.selectors import current_year, periods_for_grade
@@ -93,7 +94,7 @@ def home(request):
     if roles.child_ids:
         first = selectors.children_of(roles.child_ids)[0]
         return redirect("diary:week", first.pk)
-    classes = permissions.classes_for_diary_reports(roles).order_by("-year__start", "grade", "letter")
+    classes = school_permissions.classes_for_class_teacher_pages(roles).order_by("-year__start", "grade", "letter")
     first_class = classes.first()
     if first_class is not None:
         return redirect("diary:class_overview", first_class.pk)
@@ -309,7 +310,7 @@ def ical_feed(request, token: str):
 
 
 def _class(request, class_id: int):
-    return scoped(permissions.classes_for_diary_reports(request.roles).select_related("year", "class_teacher"),
+    return scoped(school_permissions.classes_for_class_teacher_pages(request.roles).select_related("year", "class_teacher"),
                   pk=class_id)
 
 
@@ -326,7 +327,7 @@ def class_overview(request, class_id: int):
     monday = monday_of(_date_param(request) or today)
     activity = selectors.class_week_activity(school_class, monday)
     paper = [row for row in activity.rows if row.paper]
-    led = permissions.classes_for_diary_reports(request.roles).filter(year=school_class.year) \
+    led = school_permissions.classes_for_class_teacher_pages(request.roles).filter(year=school_class.year) \
         .order_by("grade", "letter")
     return render(request, "diary/class_overview.html", {
         "school_class": school_class, "activity": activity, "monday": monday, "today": today,

@@ -8,14 +8,19 @@ class JournalConfig(AppConfig):
     def ready(self) -> None:
         from zhurnal.core import stamps
         from zhurnal.core.navigation import MenuEntry, StartPage, register_menu, register_start
+        from zhurnal.planning.sequence import register_content_writer, register_topic_guard
         from zhurnal.school.permissions import leads_a_class, teaches
         from zhurnal.timetable.lesson_data import register_lesson_data
 
-        from . import models, permissions
+        from . import models, permissions, services
 
         stamps.watch(models.GradingPolicy, models.WorkType)  # the rules are cached per school (policies.py)
         # Regenerating lessons after a timetable change must never delete a lesson that holds journal data.
         register_lesson_data("marks", "attendance", "record", "attachments", "individual_homework")
+        # The КТП writes lesson topics: not into a closed period, as a teacher's edit is refused there.
+        register_topic_guard(services.closed_period_message)
+        # The journal owns a lesson's content: the КТП's topics and homework are written (and audited) by it.
+        register_content_writer(services.write_plan_content)
         register_menu(
             # «Мой день»: the teacher's start page (today's lessons and what is unfilled); the timetable of the day
             # is a link from it.

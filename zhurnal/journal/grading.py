@@ -37,12 +37,17 @@ from django.core.exceptions import ValidationError
 NUMERIC_VALUES = ("1", "2", "3", "4", "5")
 CODE_VALUES = ("зч", "нз", "н/а", "осв")
 MARK_VALUES = NUMERIC_VALUES + CODE_VALUES
+# The attendance codes (``models.AbsenceCode`` gives them their journal labels): absent, sick, excused, late.
 ABSENCE_CODES = ("н", "б", "уп", "оп")
 # Absences that mean the student was not at the lesson (late «оп» was there and may get a mark).
 MISSED_CODES = ("н", "б", "уп")
+# What each code means, as the diary tells a family.
+ABSENCE_MEANINGS = {"н": "отсутствовал(а)", "б": "болел(а)", "уп": "уважительная причина", "оп": "опоздал(а)"}
 # «нз» and «н/а», when a school counts them in the average, count as a «2».
 CODE_NUMBERS = {"нз": Decimal(2), "н/а": Decimal(2)}
 FINAL_VALUES = MARK_VALUES
+# A final mark's choices as the finals page offers them: the best mark first, then the codes.
+FINAL_CHOICES = tuple(reversed(NUMERIC_VALUES)) + CODE_VALUES
 HUNDREDTH = Decimal("0.01")
 
 

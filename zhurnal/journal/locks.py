@@ -68,6 +68,12 @@ def is_late(lesson_date: dt.date, *, policy: Policy, today: dt.date) -> bool:
     return today > lesson_date + dt.timedelta(days=policy.edit_window_days)
 
 
+def is_late_correction(lesson_date: dt.date, *, policy: Policy, today: dt.date, lock: LockState) -> bool:
+    """A change to a lesson is a late correction (a reason is asked, the history marks it) after the edit window,
+    and always in a closed period the deputy reopened — one rule for the lesson page and every write."""
+    return is_late(lesson_date, policy=policy, today=today) or lock.reopened_until is not None
+
+
 def period_of(periods: list[ReportingPeriod], on: dt.date) -> ReportingPeriod | None:
     for period in periods:
         if period.start <= on <= period.end:

@@ -16,7 +16,6 @@ from zhurnal.school.roles import Role, SchoolRoles
 from zhurnal.timetable import permissions as lesson_permissions
 from zhurnal.timetable.models import Lesson
 
-SCHOOL_READERS = frozenset({Role.JOURNAL_ADMIN, Role.DIRECTOR, Role.DEPUTY})
 CONTROLLERS = frozenset({Role.DIRECTOR, Role.DEPUTY})
 RULE_EDITORS = frozenset({Role.DIRECTOR, Role.JOURNAL_ADMIN})
 
@@ -31,7 +30,7 @@ def assignments_visible_to(roles: SchoolRoles) -> QuerySet[TeachingAssignment]:
     if roles.school is None or roles.staff is None:
         return TeachingAssignment.objects.none()
     assignments = TeachingAssignment.objects.filter(school=roles.school)
-    if roles.has(*SCHOOL_READERS):
+    if roles.is_school_reader:
         return assignments
     return assignments.filter(Q(teacher=roles.staff) | Q(group__school_class_id__in=roles.led_class_ids))
 
@@ -41,7 +40,7 @@ def can_read_assignment(roles: SchoolRoles, assignment: TeachingAssignment) -> b
     two to the same answer for every persona."""
     if roles.school is None or roles.staff is None or assignment.school_id != roles.school.pk:
         return False
-    return (roles.has(*SCHOOL_READERS) or assignment.teacher_id == roles.staff.pk
+    return (roles.is_school_reader or assignment.teacher_id == roles.staff.pk
             or assignment.group.school_class_id in roles.led_class_ids)
 
 
@@ -67,16 +66,6 @@ def can_edit_lesson(roles: SchoolRoles, lesson: Lesson) -> bool:
 def can_set_absence_reasons(roles: SchoolRoles, school_class: SchoolClass) -> bool:
     """The class teacher sets reasons (б, уп) and corrects his class's absences."""
     return school_class.school_id == _school_id(roles) and school_class.pk in roles.led_class_ids
-
-
-def classes_for_summary(roles: SchoolRoles) -> QuerySet[SchoolClass]:
-    """The class summary and the weekly attendance check: the class teacher's classes; the administration all."""
-    if roles.school is None or roles.staff is None:
-        return SchoolClass.objects.none()
-    classes = SchoolClass.objects.filter(school=roles.school)
-    if roles.has(*SCHOOL_READERS):
-        return classes
-    return classes.filter(pk__in=roles.led_class_ids)
 
 
 def can_reopen_period(roles: SchoolRoles) -> bool:

@@ -186,10 +186,19 @@ def build_demo_plans(*, school: School, year: AcademicYear, today: dt.date, rng:
             behind = rng.randint(2, 5)
             until = dates[-behind - 1]
             report.lagging.append(assignment.pk)
-        result = services.fill_topics_from_plan(actor=assignment.teacher.user, assignment=assignment, until=until,
-                                                today=today)
-        report.lessons_filled += len(result.filled)
+        # Filled as the teacher went along, month by month: a fill on today's date would be refused in the
+        # periods closed since (as the teacher's own edit would).
+        for step in _month_ends(dates, until):
+            result = services.fill_topics_from_plan(actor=assignment.teacher.user, assignment=assignment,
+                                                    until=step, today=min(step, today))
+            report.lessons_filled += len(result.filled)
     return report
+
+
+def _month_ends(dates: list[dt.date], until: dt.date) -> list[dt.date]:
+    """The last lesson date of each month up to ``until``, then ``until`` itself."""
+    ends = {day.replace(day=1): day for day in dates if day <= until}
+    return sorted({*ends.values(), until})
 
 
 def _past_lesson_dates(assignments: list[TeachingAssignment], today: dt.date) -> dict[int, list[dt.date]]:

@@ -15,7 +15,6 @@ from zhurnal.timetable.models import Lesson
 
 from .models import PlannedTopic, PlanSection, ThematicPlan
 
-PLAN_READERS = frozenset({Role.JOURNAL_ADMIN, Role.DIRECTOR, Role.DEPUTY})
 COVERAGE_READERS = frozenset({Role.DIRECTOR, Role.DEPUTY})
 
 
@@ -24,7 +23,7 @@ def _school_id(roles: SchoolRoles) -> int | None:
 
 
 def can_use_planning(roles: SchoolRoles) -> bool:
-    return roles.has(*PLAN_READERS) or (roles.staff is not None and roles.has(Role.TEACHER))
+    return roles.is_school_reader or (roles.staff is not None and roles.has(Role.TEACHER))
 
 
 def works_with_plans(roles: SchoolRoles) -> bool:
@@ -41,7 +40,7 @@ def plans_visible_to(roles: SchoolRoles) -> QuerySet[ThematicPlan]:
     if roles.school is None:
         return ThematicPlan.objects.none()
     plans = ThematicPlan.objects.filter(school=roles.school)
-    if roles.has(*PLAN_READERS):
+    if roles.is_school_reader:
         return plans
     if roles.staff is None or not roles.has(Role.TEACHER):
         return ThematicPlan.objects.none()
@@ -54,7 +53,7 @@ def assignments_visible_to(roles: SchoolRoles) -> QuerySet[TeachingAssignment]:
     if roles.school is None:
         return TeachingAssignment.objects.none()
     assignments = TeachingAssignment.objects.filter(school=roles.school)
-    if roles.has(*PLAN_READERS):
+    if roles.is_school_reader:
         return assignments
     if roles.staff is None or not roles.has(Role.TEACHER):
         return TeachingAssignment.objects.none()

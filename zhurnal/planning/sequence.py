@@ -1,7 +1,7 @@
 """The plan's hours and an assignment's lessons: which plan hour each lesson holds and which lessons are open.
 
 A lesson is *open* for changes made through the plan when it is today or later, not cancelled, holds no
-journal data (marks, attendance — whatever apps register in ``LESSON_DATA_RELATIONS``) and no guard objects.
+journal data (marks, attendance — whatever apps register with ``timetable.lesson_data``) and no guard objects.
 It is *movable* when it is open and still holds exactly the topic and homework the plan wrote into it.
 """
 
@@ -12,18 +12,57 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 
 from zhurnal.school.models import TeachingAssignment
-from zhurnal.timetable.lesson_data import LESSON_DATA_RELATIONS
+from zhurnal.timetable import lesson_data
 from zhurnal.timetable.models import Lesson
 
 from .models import LessonTopicLink, PlannedTopic, ThematicPlan
 
-# Checks another app adds (e.g. the journal: "the lesson's period is closed"). Each returns a Russian message
-# when the lesson's topic may not change now, else None. Filling skips such lessons; other changes refuse.
-TOPIC_WRITE_GUARDS: list[Callable[[Lesson], str | None]] = []
+# A check another app registers (the journal: "the lesson's period is closed"): given a lesson and today, a Russian
+# message when the lesson's topic may not change now, else None. Filling skips such lessons; other changes refuse.
+TopicGuard = Callable[[Lesson, dt.date], "str | None"]
+_TOPIC_GUARDS: list[TopicGuard] = []
+
+
+def register_topic_guard(guard: TopicGuard) -> None:
+    """The registration a higher app calls (in its ``AppConfig.ready``) to refuse plan writes into a lesson."""
+    if guard not in _TOPIC_GUARDS:
+        _TOPIC_GUARDS.append(guard)
+
+
+@dataclass(frozen=True)
+class ContentChange:
+    """A lesson's topic and homework as the plan gives them, and what the plan read there before."""
+
+    lesson: Lesson
+    old_topic: str
+    old_homework: str
+    topic: str
+    homework: str
+
+
+# The journal owns what happened in a lesson: the plan hands it the topics and homework to write (with the row
+# locks it holds and the guards it asked), and the journal writes and audits them.
+ContentWriter = Callable[..., None]
+_CONTENT_WRITERS: list[ContentWriter] = []
+
+
+def register_content_writer(writer: ContentWriter) -> None:
+    """The registration of the app that writes lesson content: ``writer(*, actor, verb, school, changes,
+    conflict)`` writes each change only where the lesson still holds what the plan read, else raises a
+    ``ValidationError`` with ``conflict``; it audits every change under ``verb``."""
+    if writer not in _CONTENT_WRITERS:
+        _CONTENT_WRITERS.append(writer)
+
+
+def write_content(*, actor: object, verb: str, school: object, changes: list[ContentChange], conflict: str) -> None:
+    if not changes:
+        return
+    if not _CONTENT_WRITERS:
+        raise ImproperlyConfigured("No app writes lesson content: the journal registers its writer at start-up.")
+    _CONTENT_WRITERS[0](actor=actor, verb=verb, school=school, changes=changes, conflict=conflict)
 
 
 @dataclass(frozen=True)
@@ -76,18 +115,9 @@ def content_of(link: LessonTopicLink) -> Content:
                    homework=link.homework)
 
 
-def has_journal_data() -> Q:
-    condition = Q(pk__in=[])
-    for related_name in LESSON_DATA_RELATIONS:
-        relation = Lesson._meta.get_field(related_name)
-        manager = relation.related_model._default_manager
-        condition |= Q(Exists(manager.filter(**{relation.field.name: OuterRef("pk")})))
-    return condition
-
-
-def guard_message(lesson: Lesson) -> str | None:
-    for guard in TOPIC_WRITE_GUARDS:
-        message = guard(lesson)
+def guard_message(lesson: Lesson, today: dt.date) -> str | None:
+    for guard in _TOPIC_GUARDS:
+        message = guard(lesson, today)
         if message:
             return message
     return None
@@ -107,16 +137,18 @@ class LessonSequence:
         lessons = Lesson.objects.filter(assignment=assignment, cancelled=False)
         if lock:
             lessons = lessons.select_for_update(of=("self",))
-        lessons = list(lessons.select_related("plan_link").order_by("date", "number", "pk"))
+        # With what a registered guard reads of a lesson (its school's rules and periods, its assignment's grade).
+        lessons = list(lessons.select_related("plan_link", "school", "assignment__school", "assignment__year",
+                                              "assignment__group__school_class").order_by("date", "number", "pk"))
         return cls(assignment_id=assignment.pk, lessons=lessons, today=today)
 
     @cached_property
     def with_data(self) -> set[int]:
         """Lessons holding journal data (marks, attendance…) — one query, only when asked."""
-        if not LESSON_DATA_RELATIONS:
+        if not lesson_data.LESSON_DATA_RELATIONS:
             return set()
         return set(Lesson.objects.filter(assignment_id=self.assignment_id, cancelled=False, date__gte=self.today)
-                   .filter(has_journal_data()).values_list("pk", flat=True))
+                   .filter(lesson_data.holds_registered_data()).values_list("pk", flat=True))
 
     def index(self, lesson: Lesson) -> int:
         for i, candidate in enumerate(self.lessons):
@@ -131,7 +163,7 @@ class LessonSequence:
                     f"в журнале.")
         if lesson.pk in self.with_data:
             return f"На уроке {lesson.date:%d.%m.%Y} уже есть отметки или другие записи журнала."
-        return guard_message(lesson)
+        return guard_message(lesson, self.today)
 
     def movable(self, lesson: Lesson) -> bool:
         """Open, and still holding exactly what the plan wrote into it."""

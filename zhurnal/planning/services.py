@@ -18,10 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connections, transaction
-from django.utils import timezone
+from django.db import transaction
 
-from zhurnal.audit.services import record, record_many
+from zhurnal.audit.services import record
 from zhurnal.core.dates import today as school_today
 from zhurnal.school.models import AcademicYear, TeachingAssignment
 from zhurnal.timetable.models import Lesson
@@ -39,16 +38,15 @@ from .models import (
     PlanSection,
     ThematicPlan,
 )
-
-# TOPIC_WRITE_GUARDS: the registry another app appends its checks to (see sequence.py).
 from .sequence import (
-    TOPIC_WRITE_GUARDS,  # noqa: F401
     Content,
+    ContentChange,
     HourSequence,
     LessonSequence,
     content_of,
     guard_message,
     link_of,
+    write_content,
 )
 
 WEEKS_IN_YEAR = 34
@@ -466,17 +464,10 @@ def _put(lesson: Lesson, content: Content | None, *, actor: Any, verb: str) -> N
         lesson.plan_link = link
     if (new_topic, new_homework) == (old_topic, old_homework):
         return
-    changed = Lesson.objects.filter(pk=lesson.pk, topic=old_topic, homework=old_homework).update(
-        topic=new_topic, homework=new_homework, updated_at=timezone.now())
-    if not changed:
-        raise ValidationError({"lesson": f"Урок {lesson.date:%d.%m.%Y} только что изменили в журнале — "
-                                         f"обновите страницу и повторите."})
-    lesson.topic, lesson.homework = new_topic, new_homework
-    before = {"topic": old_topic}
-    after = {"topic": new_topic}
-    if new_homework != old_homework:
-        before["homework"], after["homework"] = old_homework, new_homework
-    record(actor=actor, verb=verb, target=lesson, before=before, after=after)
+    write_content(actor=actor, verb=verb, school=lesson.school_id, conflict=(
+        f"Урок {lesson.date:%d.%m.%Y} только что изменили в журнале — обновите страницу и повторите."),
+        changes=[ContentChange(lesson=lesson, old_topic=old_topic, old_homework=old_homework, topic=new_topic,
+                               homework=new_homework)])
 
 
 def _shift_forward(chain: list[Lesson], first: Content | None, *, actor: Any, verb: str) -> Content | None:
@@ -532,7 +523,7 @@ def fill_topics_from_plan(*, actor: Any, assignment: TeachingAssignment, until: 
             break
         if not lessons.is_free(lesson):
             continue
-        guard = guard_message(lesson)
+        guard = guard_message(lesson, lessons.today)
         if guard:
             result.skipped.append((lesson, guard))
             continue
@@ -553,7 +544,6 @@ def _fill_many(pairs: list[tuple[Lesson, Content]], *, actor: Any, school: Any) 
     """``_put`` for many free lessons at once: a few queries whatever their number (the demo fills thousands)."""
     if not pairs:
         return
-    now = timezone.now()
     new_links: list[LessonTopicLink] = []
     old_links: list[LessonTopicLink] = []
     changes = []
@@ -569,39 +559,14 @@ def _fill_many(pairs: list[tuple[Lesson, Content]], *, actor: Any, school: Any) 
         link.topic_id, link.position, link.extra, link.text = (content.topic_id, content.position, content.extra,
                                                                content.text)
         link.homework = content.homework if homework_is_ours else ""
-        lesson.topic = content.text
-        lesson.homework = content.homework if homework_is_ours else old_homework
-        lesson.updated_at = now
-        before, after = {"topic": old_topic}, {"topic": lesson.topic}
-        if lesson.homework != old_homework:
-            before["homework"], after["homework"] = old_homework, lesson.homework
-        changes.append((lesson, before, after))
+        changes.append(ContentChange(lesson=lesson, old_topic=old_topic, old_homework=old_homework,
+                                     topic=content.text,
+                                     homework=content.homework if homework_is_ours else old_homework))
     LessonTopicLink.objects.bulk_create(new_links, batch_size=500)
     if old_links:
         LessonTopicLink.objects.bulk_update(old_links, ["topic", "position", "extra", "text", "homework"])
-    _write_lessons([(lesson, before["topic"]) for lesson, before, _ in changes], now)
-    record_many(actor=actor, verb="lesson.topic_from_plan", school=school, changes=changes)
-
-
-def _write_lessons(rows: list[tuple[Lesson, str]], now: dt.datetime) -> None:
-    """Write the lessons' new topic and homework where the topic is still the old one — one statement run for
-    every row (Django's bulk_update builds a CASE per row and field: too slow for the thousands the demo fills).
-    A topic recorded meanwhile is never overwritten: the whole change is refused instead."""
-    connection = connections[Lesson.objects.db]
-    quote = connection.ops.quote_name
-    column = {name: quote(Lesson._meta.get_field(name).column) for name in ("id", "topic", "homework", "updated_at")}
-    # Only quoted identifiers from the model go into the text; every value is a parameter.
-    sql = "UPDATE {} SET {} = %s, {} = %s, {} = %s WHERE {} = %s AND {} = %s".format(  # noqa: S608
-        quote(Lesson._meta.db_table), column["topic"], column["homework"], column["updated_at"], column["id"],
-        column["topic"])
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, [(lesson.topic, lesson.homework, stamp, lesson.pk, old) for lesson, old in rows])
-    expected = {lesson.pk: lesson.topic for lesson, _ in rows}
-    written = dict(Lesson.objects.filter(pk__in=expected).values_list("pk", "topic"))
-    if written != expected:
-        raise ValidationError({"lesson": "Темы некоторых уроков только что записали в журнале — обновите страницу "
-                                         "и повторите заполнение."})
+    write_content(actor=actor, verb="lesson.topic_from_plan", school=school, changes=changes, conflict=(
+        "Темы некоторых уроков только что записали в журнале — обновите страницу и повторите заполнение."))
 
 
 def _load_for_change(lesson: Lesson, today: dt.date | None) -> tuple[LessonSequence, int, Lesson]:
@@ -697,7 +662,7 @@ def set_own_topic(*, actor: Any, lesson: Lesson, topic: str, today: dt.date | No
     lessons, index, lesson = _load_for_change(lesson, today)
     if lesson.date < lessons.today:
         raise ValidationError({"lesson": lessons.closed_reason(lesson)})
-    guard = guard_message(lesson)
+    guard = guard_message(lesson, lessons.today)
     if guard:
         raise ValidationError({"lesson": guard})
     changed: list[Lesson] = []
@@ -714,14 +679,9 @@ def set_own_topic(*, actor: Any, lesson: Lesson, topic: str, today: dt.date | No
         homework = lesson.homework
     old_topic, old_homework = lesson.topic, lesson.homework
     if (text, homework) != (old_topic, old_homework):
-        updated = Lesson.objects.filter(pk=lesson.pk, topic=old_topic, homework=old_homework).update(
-            topic=text, homework=homework, updated_at=timezone.now())
-        if not updated:
-            raise ValidationError({"lesson": "Урок только что изменили в журнале — обновите страницу и повторите."})
-        before, after = {"topic": old_topic}, {"topic": text}
-        if homework != old_homework:
-            before["homework"], after["homework"] = old_homework, homework
-        record(actor=actor, verb="lesson.topic_own", target=lesson, before=before, after=after)
-        lesson.topic, lesson.homework = text, homework
+        write_content(actor=actor, verb="lesson.topic_own", school=lesson.school_id,
+                      conflict="Урок только что изменили в журнале — обновите страницу и повторите.",
+                      changes=[ContentChange(lesson=lesson, old_topic=old_topic, old_homework=old_homework,
+                                             topic=text, homework=homework)])
     return [lesson, *changed]
 

@@ -64,6 +64,17 @@ def can_import(roles: SchoolRoles) -> bool:
     return roles.has(Role.JOURNAL_ADMIN, Role.CLERK)
 
 
+def classes_for_class_teacher_pages(roles: SchoolRoles) -> QuerySet[SchoolClass]:
+    """The class teacher's pages of a class (the summary, the attendance week, the diaries' use, acknowledgements,
+    paper reports): the class teacher his classes; the administration every class."""
+    if roles.school is None or roles.staff is None:
+        return SchoolClass.objects.none()
+    classes = SchoolClass.objects.filter(school=roles.school)
+    if roles.is_school_reader:
+        return classes
+    return classes.filter(pk__in=sorted(roles.led_class_ids))
+
+
 def classes_visible_to(roles: SchoolRoles) -> QuerySet[SchoolClass]:
     if roles.school is None:
         return SchoolClass.objects.none()

@@ -46,7 +46,7 @@ class Role:
         STUDENT: "обучающийся",
         GUARDIAN: "родитель",
     }
-    # Administration reads the whole school.
+    # Administration reads the whole school: the one definition (``SchoolRoles.is_school_reader``), every app asks it.
     SCHOOL_READERS = frozenset({JOURNAL_ADMIN, DIRECTOR, DEPUTY})
 
 

@@ -32,14 +32,21 @@ def _relation_exists(related_name: str) -> Exists:
     return Exists(related_model._default_manager.filter(**{field_name: OuterRef("pk")}))
 
 
+def holds_registered_data() -> Q:
+    """A filter matching lessons with rows in a registered relation (the journal's marks, attendance…); matches
+    nothing while none is registered."""
+    condition = Q(pk__in=[])
+    for related_name in LESSON_DATA_RELATIONS:
+        condition |= Q(_relation_exists(related_name))
+    return condition
+
+
 def holds_data(*, include_substitution: bool = True) -> Q:
     """A filter matching lessons that hold data (a recorded substitution counts unless told otherwise)."""
     condition = ~Q(topic="") | ~Q(homework="")
     if include_substitution:
         condition |= Q(Exists(Substitution.objects.filter(lesson=OuterRef("pk"))))
-    for related_name in LESSON_DATA_RELATIONS:
-        condition |= Q(_relation_exists(related_name))
-    return condition
+    return condition | holds_registered_data()
 
 
 def lessons_with_data(queryset: QuerySet[Lesson], *, include_substitution: bool = True) -> QuerySet[Lesson]:

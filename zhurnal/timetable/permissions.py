@@ -28,7 +28,6 @@ from .models import Lesson, LessonKind, Room
 TIMETABLE_MANAGERS = frozenset({Role.JOURNAL_ADMIN, Role.DEPUTY, Role.DIRECTOR})
 SETUP_MANAGERS = frozenset({Role.JOURNAL_ADMIN})
 SUBSTITUTION_MANAGERS = frozenset({Role.DEPUTY, Role.DIRECTOR})
-SCHOOL_READERS = frozenset({Role.JOURNAL_ADMIN, Role.DIRECTOR, Role.DEPUTY})
 
 
 def _school_id(roles: SchoolRoles) -> int | None:
@@ -58,7 +57,7 @@ def can_manage_substitutions(roles: SchoolRoles) -> bool:
 
 def can_read_staff_reports(roles: SchoolRoles) -> bool:
     """The substitution log and the working-time sheet."""
-    return roles.has(*SCHOOL_READERS)
+    return roles.is_school_reader
 
 
 def is_staff(roles: SchoolRoles) -> bool:
@@ -123,7 +122,7 @@ def lessons_visible_to(roles: SchoolRoles) -> QuerySet[Lesson]:
     if roles.school is None or not roles.is_member:
         return Lesson.objects.none()
     lessons = Lesson.objects.filter(school=roles.school)
-    if roles.has(*SCHOOL_READERS):
+    if roles.is_school_reader:
         return lessons
     visible = Q(pk__in=[])
     if roles.staff is not None:
@@ -141,7 +140,7 @@ def can_see_lesson(roles: SchoolRoles, lesson: Lesson) -> bool:
     (its groups today); a test holds the two to the same answer for every persona."""
     if roles.school is None or not roles.is_member or lesson.school_id != roles.school.pk:
         return False
-    if roles.has(*SCHOOL_READERS):
+    if roles.is_school_reader:
         return True
     assignment = lesson.assignment
     staff = roles.staff

@@ -23,9 +23,7 @@ from .ahead import (  # noqa: F401
     upcoming_controls,
 )
 from .days import (  # noqa: F401
-    ABSENCE_LABELS,
     HOMEWORK_LOOKAROUND_DAYS,
-    MISSED,
     DiaryDay,
     DiaryLesson,
     DiarySpan,

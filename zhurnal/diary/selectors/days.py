@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from zhurnal.core import stamps
 from zhurnal.core.declension import short_name_genitive
 from zhurnal.core.stamps import school_or_id
-from zhurnal.journal import grading
+from zhurnal.journal import grading, homework
 from zhurnal.journal.selectors import current_period
 from zhurnal.school.models import (
     ReportingPeriod,
@@ -30,8 +30,6 @@ from .placement import group_assignments, placement
 HOMEWORK_LOOKAROUND_DAYS = 21
 
 
-ABSENCE_LABELS = {"н": "отсутствовал(а)", "б": "болел(а)", "уп": "уважительная причина", "оп": "опоздал(а)"}
-MISSED = ("н", "б", "уп")
 
 
 @dataclass
@@ -87,11 +85,11 @@ class DiaryLesson:
 
     @property
     def absence_label(self) -> str:
-        return ABSENCE_LABELS.get(self.absence, "")
+        return grading.ABSENCE_MEANINGS.get(self.absence, "")
 
     @property
     def missed(self) -> bool:
-        return self.absence in MISSED
+        return self.absence in grading.MISSED_CODES
 
 
 @dataclass
@@ -206,8 +204,8 @@ def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date
         for index, (pk, assignment_id, date, _number, text, due, subject_name) in enumerate(assignment_rows):
             if not (text.strip() or pk in individual or pk in files):
                 continue
-            if due is None:  # the assignment's next lesson on a later day (its rows are in time order)
-                due = next((r[2] for r in assignment_rows[index + 1:] if r[2] > date), None)
+            # The assignment's rows are in time order: those after this one are its later lessons.
+            due = homework.due_date(given_on=date, set_due=due, later_lessons=(r[2] for r in assignment_rows[index + 1:]))
             items[pk] = HomeworkItem(lesson_id=pk, assignment_id=assignment_id, subject=subject_name, given_on=date,
                                      due=due, text=text.strip(), individual=individual.get(pk, ""),
                                      files=files.get(pk, []))

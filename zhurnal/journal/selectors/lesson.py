@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
-
 from zhurnal.core.stamps import school_or_id
 from zhurnal.school.models import (
     ReportingPeriod,
@@ -14,7 +12,7 @@ from zhurnal.school.models import (
 )
 from zhurnal.timetable.models import Lesson
 
-from .. import locks
+from .. import homework, locks
 from ..grading import Policy
 from ..models import (
     Attendance,
@@ -59,7 +57,8 @@ class LessonSheet:
     @property
     def due_date(self) -> dt.date | None:
         record = self.record
-        return (record.homework_due if record is not None and record.homework_due else None) or self.next_lesson_date
+        return homework.due_date(given_on=self.lesson.date, set_due=getattr(record, "homework_due", None),
+                                 later_lessons=[self.next_lesson_date] if self.next_lesson_date else [])
 
 
 def lesson_sheet(lesson: Lesson, *, today: dt.date) -> LessonSheet:
@@ -90,15 +89,13 @@ def lesson_sheet(lesson: Lesson, *, today: dt.date) -> LessonSheet:
         spans = dict(sorted(spans.items(), key=lambda item: _name_key(item[1][0])))
     rows = [SheetRow(student=student, cell=cells.get(sid, EMPTY_CELL), individual_homework=individual.get(sid, ""))
             for sid, (student, _) in spans.items()]
-    next_date = (Lesson.objects.filter(assignment=assignment, cancelled=False)
-                 .filter(Q(date__gt=lesson.date) | Q(date=lesson.date, number__gt=lesson.number))
-                 .order_by("date", "number").values_list("date", flat=True).first())
+    next_date = homework.next_lesson_day(lesson)
     return LessonSheet(
         lesson=lesson, record=record, rows=rows, work_types=work_types,
         column_work_type_id=(record.control_type_id if record is not None and record.control_type_id
                              else (default.pk if default else None)),
         policy=policy, period=period, lock=lock,
-        late=locks.is_late(lesson.date, policy=policy, today=today) or lock.reopened_until is not None,
+        late=locks.is_late_correction(lesson.date, policy=policy, today=today, lock=lock),
         marks_allowed=marks_allowed_for(assignment, grade, policy), next_lesson_date=next_date,
         attachments=list(HomeworkAttachment.objects.filter(lesson=lesson).order_by("created_at", "id")),
         grade=grade,

@@ -12,7 +12,6 @@ class teacher's reasons of absences and weekly check), ``common`` (the lesson co
 """
 
 from .attendance import (  # noqa: F401
-    REASON_CODES,
     confirm_attendance_week,
     set_absence_reason,
     set_day_absence_reason,
@@ -31,6 +30,7 @@ from .common import (  # noqa: F401
     LOCKED_LESSON_RELATED,
     UNSET,
     LessonContext,
+    closed_period_message,
 )
 from .finals import (  # noqa: F401
     MAX_REOPEN_DAYS,
@@ -46,6 +46,7 @@ from .lesson_record import (  # noqa: F401
     remove_homework_attachment,
     save_individual_homework,
     save_lesson_record,
+    write_plan_content,
 )
 from .rules import (  # noqa: F401
     POLICY_FIELDS,

@@ -17,15 +17,13 @@ from zhurnal.core.dates import today as school_today
 from zhurnal.school.models import Enrollment, SchoolClass, Student
 from zhurnal.timetable.models import Lesson
 
-from .. import selectors
+from .. import grading, selectors
 from ..models import (
     AbsenceCode,
     Attendance,
     AttendanceCheck,
 )
 from .common import _actor, _lesson_context, _locked_lesson, _require_open
-
-REASON_CODES = (AbsenceCode.ABSENT, AbsenceCode.SICK, AbsenceCode.EXCUSED, AbsenceCode.LATE)
 
 
 @transaction.atomic
@@ -42,7 +40,7 @@ def set_absence_reason(
         return Attendance.objects.filter(lesson=lesson, student=student).first()
     code = (code or "").strip().lower()
     note = (note or "").strip()
-    if code and code not in REASON_CODES:
+    if code and code not in grading.ABSENCE_CODES:
         raise ValidationError({"code": "Отметка посещаемости — н, б, уп или оп."})
     if len(note) > 300:
         raise ValidationError({"note": "Примечание — не длиннее 300 знаков."})

@@ -46,24 +46,35 @@ def _lesson_context(lesson: Lesson, *, today: dt.date) -> LessonContext:
                          late=locks.is_late(lesson.date, policy=policy, today=today), work_types=work_types)
 
 
+def _period_lock(context: LessonContext, *, today: dt.date) -> locks.LockState:
+    return locks.period_lock(context.period, policy=context.policy, today=today,
+                             reopened_until=locks.reopened_until(context.lesson.assignment_id, context.period,
+                                                               policy=context.policy, today=today))
+
+
+def closed_period_message(lesson: Lesson, today: dt.date) -> str | None:
+    """Why nothing may be written into this lesson now — its period is closed (the message a teacher's edit gets)
+    — or None. Registered with the КТП (``planning.sequence.register_topic_guard``): a fill from the plan is
+    refused where a teacher's edit would be."""
+    lock = _period_lock(_lesson_context(lesson, today=today), today=today)
+    return lock.message if lock.closed else None
+
+
 def _require_open(context: LessonContext, *, today: dt.date, reason: str, reason_when_late: bool = True) -> str:
     """Refuse changes to a closed period; demand a reason after the edit window (for what is a correction of the
     record: marks, absences, topic, homework). Returns the cleaned reason."""
     lesson = context.lesson
     if lesson.cancelled:
         raise ValidationError({"lesson": "Урок отменён: записи в журнал по нему не вносятся."})
-    lock = locks.period_lock(context.period, policy=context.policy, today=today,
-                             reopened_until=locks.reopened_until(lesson.assignment_id, context.period,
-                                                               policy=context.policy, today=today))
+    lock = _period_lock(context, today=today)
     if lock.closed:
         raise ValidationError({"lesson": lock.message})
     reason = (reason or "").strip()
-    if lock.reopened_until is not None:
-        # A closed period reopened by the deputy: every change in it is a late correction.
-        context.late = True
-        if reason_when_late and not reason:
-            raise ValidationError({"reason": f"Период «{lock.period.name}» закрыт и открыт только для исправлений: "
-                                             "укажите причину исправления."})
+    context.late = locks.is_late_correction(lesson.date, policy=context.policy, today=today, lock=lock)
+    # A closed period reopened by the deputy: every change in it is a late correction.
+    if lock.reopened_until is not None and reason_when_late and not reason:
+        raise ValidationError({"reason": f"Период «{lock.period.name}» закрыт и открыт только для исправлений: "
+                                         "укажите причину исправления."})
     if context.late and reason_when_late and not reason:
         raise ValidationError({"reason": f"Прошло больше {context.policy.edit_window_days} дн. после урока "
                                          f"{lesson.date:%d.%m.%Y}: это позднее исправление — укажите причину."})

@@ -11,15 +11,17 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import get_valid_filename
 
-from zhurnal.audit.services import record
+from zhurnal.audit.services import record, record_many
 from zhurnal.core import idempotency
 from zhurnal.core.dates import today as school_today
+from zhurnal.planning.sequence import ContentChange
 from zhurnal.school.models import Student
 from zhurnal.timetable.models import Lesson
 
-from .. import selectors
+from .. import queries, selectors
 from ..models import (
     HomeworkAttachment,
     IndividualHomework,
@@ -219,3 +221,31 @@ def save_individual_homework(
     record(actor=actor, verb="journal.individual_homework", target=lesson,
            before={"student": student.pk, "text": before}, after={"student": student.pk, "text": text})
     return row
+
+
+@transaction.atomic
+def write_plan_content(*, actor: Any, verb: str, school: Any, changes: list[ContentChange], conflict: str) -> None:
+    """The topics and homework the КТП gives lessons (registered with ``planning.sequence``): the journal, which
+    owns what happened in a lesson, writes them. The plan holds the lessons' row locks and has asked the journal's
+    period lock (``closed_period_message``); a lesson whose topic or homework changed since the plan read it
+    refuses the whole change with ``conflict``. Every change is audited under ``verb`` (old → new)."""
+    if not changes:
+        return
+    now = timezone.now()
+    queries.write_lesson_contents([
+        queries.ContentRow(lesson_id=change.lesson.pk, topic=change.topic, homework=change.homework,
+                           old_topic=change.old_topic, old_homework=change.old_homework) for change in changes], now)
+    expected = {change.lesson.pk: (change.topic, change.homework) for change in changes}
+    written = {pk: (topic, homework) for pk, topic, homework in
+               Lesson.objects.filter(pk__in=expected).values_list("pk", "topic", "homework")}
+    if written != expected:
+        raise ValidationError({"lesson": conflict})
+    audited = []
+    for change in changes:
+        lesson = change.lesson
+        lesson.topic, lesson.homework, lesson.updated_at = change.topic, change.homework, now
+        before, after = {"topic": change.old_topic}, {"topic": change.topic}
+        if change.homework != change.old_homework:
+            before["homework"], after["homework"] = change.old_homework, change.homework
+        audited.append((lesson, before, after))
+    record_many(actor=_actor(actor), verb=verb, school=school, changes=audited)

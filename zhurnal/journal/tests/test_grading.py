@@ -384,3 +384,11 @@ def test_what_format_cell_writes_parse_cell_reads_back(items, absence):
 def test_year_mark_lies_between_the_period_marks(periods):
     value = suggest_year_mark(periods, policy=Policy()).value
     assert min(periods) <= value <= max(periods)
+
+
+def test_the_attendance_codes_have_one_definition():
+    from zhurnal.journal import grading
+    from zhurnal.journal.models import AbsenceCode
+
+    assert tuple(AbsenceCode.values) == grading.ABSENCE_CODES
+    assert set(grading.MISSED_CODES) < set(grading.ABSENCE_CODES) == set(grading.ABSENCE_MEANINGS)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from zhurnal.core import idempotency
 from zhurnal.core.dates import today as school_today
 from zhurnal.core.htmx import is_htmx
+from zhurnal.school import permissions as school_permissions
 from zhurnal.school.models import Student
 from zhurnal.school.selectors import periods_for_grade
 
@@ -23,7 +24,7 @@ from .common import error_messages, parse_date, require, school_view, scoped, vi
 
 
 def _visible_class(request, pk: int):
-    return scoped(permissions.classes_for_summary(request.roles).select_related("year", "class_teacher"), pk=pk)
+    return scoped(school_permissions.classes_for_class_teacher_pages(request.roles).select_related("year", "class_teacher"), pk=pk)
 
 
 @school_view

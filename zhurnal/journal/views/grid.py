@@ -17,7 +17,7 @@ from zhurnal.school.models import ReportingPeriod
 from zhurnal.school.roles import Role
 from zhurnal.school.selectors import current_year
 
-from .. import locks, permissions, rendering, selectors, services
+from .. import grading, locks, permissions, rendering, selectors, services
 from ..policies import policy_for
 from .common import parse_date, require, school_view, visible_assignment
 
@@ -144,7 +144,7 @@ def finals(request, pk: int):
     return render(request, "journal/finals.html", {
         "assignment": assignment, "periods": periods, "period": period, "is_year": is_year, "rows": rows,
         "lock": lock, "can_fill": can_fill and not lock.closed and marks_allowed, "errors": errors,
-        "marks_allowed": marks_allowed, "choices": ["5", "4", "3", "2", "1", "зч", "нз", "н/а", "осв"],
+        "marks_allowed": marks_allowed, "choices": grading.FINAL_CHOICES,
         "policy": policy,
     })
 

@@ -59,7 +59,9 @@ def test_a_file_with_errors_shows_every_row_and_changes_nothing(ktp, login):
     assert outline(plan) == before
 
 
-def test_confirming_with_fill_writes_the_next_lessons_topics(ktp, login):
+def test_confirming_with_fill_writes_the_next_lessons_topics(ktp, login, monkeypatch):
+    # On the school's day of the fixture, in the first quarter: a fill into a period closed since is refused.
+    monkeypatch.setattr("zhurnal.planning.services.school_today", lambda: ktp.today)
     client = login("teacher")
     response = upload(client, ktp.math_5a, to_xlsx(SAMPLE_ITEMS))
     client.post(reverse("planning:import_for_assignment", args=[ktp.math_5a.pk]),

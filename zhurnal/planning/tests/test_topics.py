@@ -167,7 +167,7 @@ def test_shift_refuses_past_lessons_and_topics_the_teacher_changed(planned):
 
 def test_lessons_holding_journal_data_keep_their_topics(planned, monkeypatch):
     # Any relation registered in LESSON_DATA_RELATIONS counts; a recorded substitution stands in for marks here.
-    monkeypatch.setattr("zhurnal.planning.sequence.LESSON_DATA_RELATIONS", ["substitution"])
+    monkeypatch.setattr("zhurnal.timetable.lesson_data.LESSON_DATA_RELATIONS", ["substitution"])
     fill(planned, D(2026, 9, 11))
     third = lessons(planned)[2]
     timetable.record_substitution(actor=None, lesson=third, kind="replace", reason="курсы",
@@ -180,8 +180,8 @@ def test_lessons_holding_journal_data_keep_their_topics(planned, monkeypatch):
 
 def test_guard_of_another_app_skips_filling_and_refuses_changes(planned, monkeypatch):
     closed = D(2026, 9, 4)
-    monkeypatch.setattr("zhurnal.planning.sequence.TOPIC_WRITE_GUARDS",
-                        [lambda lesson: "период закрыт" if lesson.date == closed else None])
+    monkeypatch.setattr("zhurnal.planning.sequence._TOPIC_GUARDS",
+                        [lambda lesson, today: "период закрыт" if lesson.date == closed else None])
     result = fill(planned, D(2026, 9, 9))
     assert topics(planned, 4) == ["A", "", "B", "B"]
     assert [(lesson.date, reason) for lesson, reason in result.skipped] == [(closed, "период закрыт")]

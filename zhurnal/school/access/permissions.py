@@ -17,12 +17,11 @@ from ..selectors import enrollments_on
 
 Person = StaffMember | Student | Guardian
 
-ACCESS_READERS = frozenset({Role.JOURNAL_ADMIN, Role.DIRECTOR, Role.DEPUTY})
 
 
 def can_view_access(roles: SchoolRoles) -> bool:
     """The «Доступ» pages: the administration and class teachers."""
-    return roles.has(*ACCESS_READERS) or bool(roles.led_class_ids)
+    return roles.is_school_reader or bool(roles.led_class_ids)
 
 
 def can_issue_codes(roles: SchoolRoles) -> bool:
@@ -34,7 +33,7 @@ def access_classes_visible_to(roles: SchoolRoles) -> QuerySet[SchoolClass]:
     if roles.school is None:
         return SchoolClass.objects.none()
     classes = SchoolClass.objects.filter(school=roles.school)
-    if roles.has(*ACCESS_READERS):
+    if roles.is_school_reader:
         return classes
     return classes.filter(pk__in=roles.led_class_ids)
 
@@ -90,7 +89,7 @@ def guardian_links_visible_to(roles: SchoolRoles, on) -> QuerySet[GuardianLink]:
     if roles.school is None:
         return GuardianLink.objects.none()
     links = GuardianLink.objects.filter(school=roles.school)
-    if roles.has(*ACCESS_READERS):
+    if roles.is_school_reader:
         return links
     if not roles.led_class_ids:
         return links.none()
@@ -103,7 +102,7 @@ def people_visible_to(roles: SchoolRoles, on) -> QuerySet[User]:
     if roles.school is None:
         return User.objects.none()
     school = roles.school
-    if roles.has(*ACCESS_READERS):
+    if roles.is_school_reader:
         return User.objects.filter(
             Q(staff_roles__school=school) | Q(student_roles__school=school) | Q(guardian_roles__school=school)
         ).distinct()
