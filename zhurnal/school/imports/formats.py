@@ -94,8 +94,7 @@ def _parent_columns() -> tuple[Column, ...]:
     for key, _relation, owners in PARENTS:
         title = owners[0]
         columns += [
-            Column(f"{key}_name", f"ФИО {title}", max_length=200, example="Иванова Мария Петровна" if key == "mother"
-                   else "", accepts="фамилия, имя, отчество", aliases=tuple(
+            Column(f"{key}_name", f"ФИО {title}", max_length=200, accepts="фамилия, имя, отчество", aliases=tuple(
                        a for o in owners for a in (f"фио {o}", f"{o} фио", f"фамилия имя отчество {o}"))
                    + (("мать",) if key == "mother" else ("отец",) if key == "father" else ())),
             Column(f"{key}_phone", f"Телефон {title}", kind="phone", max_length=40, accepts=PHONE.accepts,
