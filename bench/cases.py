@@ -178,6 +178,8 @@ CASES: list[Case] = [
          what="показатели 100 школ управления образования"),
     Case("report_school_snapshot", school_snapshot, repeat=1, warmup=0,
          what="показатели одной школы для управления (фоновый пересчёт, на школу)"),
+    Case("teacher_start_page", get("teacher", lambda c: f"/journal/today/?date={_on(c)}"),
+         what="мой день: уроки и что не заполнено"),
     Case("attendance_week", get("class_teacher", lambda c: f"/journal/classes/{c.ids['class']}/attendance/"
                                                           f"?week={_on(c)}"), what="посещаемость класса за неделю"),
     Case("journal_control", get("deputy", lambda c: "/reports/control/"), what="контроль ведения журнала (неделя)"),

@@ -18,3 +18,8 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "zhurnal.core.errors.bad_request"
+handler403 = "zhurnal.core.errors.permission_denied"
+handler404 = "zhurnal.core.errors.page_not_found"
+handler500 = "zhurnal.core.errors.server_error"

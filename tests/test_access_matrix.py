@@ -122,6 +122,7 @@ EXPECTED: dict[str, Case] = {
     "core:home": case(expect=everyone(302)),  # to each role's start page
     "core:no_roles": case(expect=everyone(200)),
     "core:health": case(expect=everyone(200, anonymous=200)),
+    "core:signed_in_again": case(expect=everyone(200)),  # where a new login from the journal's banner lands
     # --- accounts ------------------------------------------------------------------------------------------
     "accounts:login": case(expect=everyone(302, anonymous=200)),
     "accounts:login_verify": case(expect=everyone(LOGIN)),  # nothing pending: back to the login page
@@ -274,6 +275,11 @@ EXPECTED: dict[str, Case] = {
     "planning:section_move": case({"pk": "section"}),
     # --- journal: the subject teacher edits his lessons; the class teacher reads every subject of his class --------
     "journal:index": case(expect=see(STAFF, rest=403)),
+    "journal:today": case(expect=see(STAFF, rest=403)),  # «Мой день», the teacher's start page
+    # The lesson's topic and homework over the grid: only who may change the lesson.
+    "journal:record_panel": case({"pk": "math_lesson"}, see({"teacher"}, rest=404, admin=403, director=403,
+                                                            deputy=403, class_teacher=403, student=403,
+                                                            guardian=403)),
     "journal:grid": case({"pk": "math_5a"}, see(ADMINISTRATION | {"teacher", "class_teacher"})),
     "journal:finals": case({"pk": "math_5a"}, see(ADMINISTRATION | {"teacher", "class_teacher"})),
     "journal:reopen": case({"pk": "math_5a"}, see(DEPUTY_AND_DIRECTOR, rest=403)),  # unlocking a closed period

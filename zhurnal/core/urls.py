@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("no-roles/", views.no_roles, name="no_roles"),
     path("health/", views.health, name="health"),
+    path("signed-in-again/", views.signed_in_again, name="signed_in_again"),
 ]

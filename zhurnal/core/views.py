@@ -25,3 +25,9 @@ def no_roles(request):
 @require_GET
 def health(request):
     return HttpResponse("ok", content_type="text/plain")
+
+
+@login_required
+def signed_in_again(request):
+    """Where the journal's «Войти в новой вкладке» lands: the other tab saves what waited (app.js tells it)."""
+    return render(request, "core/signed_in_again.html")

@@ -38,8 +38,10 @@ class WeekRenderer:
         self.subject_url = reverse("diary:subject", args=[student_id, 0])[:-2]
         self.file_url = reverse("diary:attachment", args=[student_id, 0])[:-2]
 
-    def homework(self, hw: HomeworkItem) -> str:
-        out = [f'<div class="hw"><span class="hw-label">Домашнее задание:</span> {_text(hw.text or "см. файлы")}']
+    def homework(self, hw: HomeworkItem, *, with_origin: bool = False) -> str:
+        """``with_origin``: two lessons set homework due at this one — each says which lesson set it."""
+        label = f"Домашнее задание (задано {ru_short(hw.given_on)}):" if with_origin else "Домашнее задание:"
+        out = [f'<div class="hw"><span class="hw-label">{label}</span> {_text(hw.text or "см. файлы")}']
         if hw.individual:
             out.append(f'<div class="hw-own"><span class="hw-label">Лично тебе:</span> {_text(hw.individual)}</div>')
         if hw.files:
@@ -66,7 +68,7 @@ class WeekRenderer:
         out.append("</div>")
         if item.topic:
             out.append(f'<div class="topic"><span class="muted">Тема:</span> {escape(item.topic)}</div>')
-        out.extend(self.homework(hw) for hw in item.due)
+        out.extend(self.homework(hw, with_origin=len(item.due) > 1) for hw in item.due)
         if item.given is not None:
             due = f" к {ru_short(item.given.due)}" if item.given.due else ""
             text = item.given.text or item.given.individual

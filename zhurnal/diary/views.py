@@ -112,6 +112,8 @@ def week(request, student_id: int):
     return render(request, "diary/week.html", {
         **_frame(request, student, "week"), "week": data, "today": today, "this_week": monday_of(today),
         "days_html": rendering.render_days(data.days, student_id=student.pk),
+        "upcoming": selectors.upcoming_controls(student, today=today),
+        "absences": selectors.period_absences(student, data.period, today=today) if data.period else None,
     })
 
 
@@ -312,6 +314,12 @@ def _class(request, class_id: int):
                   pk=class_id)
 
 
+def last_complete_week(today: dt.date) -> dt.date:
+    """The Monday of the last week whose school days (Monday to Saturday) are all over: the printout's default."""
+    this_monday = monday_of(today)
+    return this_monday if today.weekday() == 6 else this_monday - dt.timedelta(days=7)
+
+
 @school_view
 def class_overview(request, class_id: int):
     school_class = _class(request, class_id)
@@ -323,6 +331,7 @@ def class_overview(request, class_id: int):
         .order_by("grade", "letter")
     return render(request, "diary/class_overview.html", {
         "school_class": school_class, "activity": activity, "monday": monday, "today": today,
+        "paper_monday": min(monday, last_complete_week(today)),
         "previous": monday - dt.timedelta(days=7), "following": monday + dt.timedelta(days=7),
         "this_week": monday_of(today), "paper": paper, "classes": led, "checks": selectors.CHECKS_PER_WEEK,
         "can_school": permissions.can_view_school_activity(request.roles),
@@ -354,8 +363,8 @@ def class_paper_pdf(request, class_id: int):
     """The weekly reports of every student whose family chose paper, in one PDF to print."""
     school_class = _class(request, class_id)
     today = school_today()
-    day = _date_param(request) or today
-    monday = monday_of(day)
+    day = _date_param(request)
+    monday = monday_of(day) if day else last_complete_week(today)
     students = selectors.paper_students(school_class, monday)
     if not students:
         messages.info(request, "В классе нет семей, выбравших бумажную выписку вместо электронного дневника.")

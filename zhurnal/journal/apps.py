@@ -7,7 +7,7 @@ class JournalConfig(AppConfig):
 
     def ready(self) -> None:
         from zhurnal.core import stamps
-        from zhurnal.core.navigation import MenuEntry, register_menu
+        from zhurnal.core.navigation import MenuEntry, StartPage, register_menu, register_start
         from zhurnal.planning.sequence import register_content_writer, register_topic_guard
         from zhurnal.school.permissions import teaches
         from zhurnal.timetable.lesson_data import register_lesson_data
@@ -22,7 +22,11 @@ class JournalConfig(AppConfig):
         # The journal owns a lesson's content: the КТП's topics and homework are written (and audited) by it.
         register_content_writer(services.write_plan_content)
         register_menu(
+            # «Мой день»: the teacher's start page (today's lessons and what is unfilled); the timetable of the day
+            # is a link from it.
+            MenuEntry(10, "Мой день", "journal:today", teaches),
             MenuEntry(20, "Журнал", "journal:index", teaches),
             MenuEntry(170, "Журнал", "journal:index", permissions.can_view_control),
             MenuEntry(190, "Оценивание", "journal:rules", permissions.can_edit_grading_rules),
         )
+        register_start(StartPage(35, "journal:today", teaches))  # after the class teacher's class page

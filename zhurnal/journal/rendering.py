@@ -44,26 +44,44 @@ def cell_html(cell: Cell | None, control_ids: frozenset[int]) -> str:
     return f'<td class="{css}">{text}</td>' if css else f"<td>{text}</td>"
 
 
-def render_grid_table(grid: Grid, *, editable: bool, lesson_url: str, cell_url: str) -> SafeString:
+def day_class(day, today) -> str:
+    """«t» — today's lesson (highlighted, the grid opens on it), «f» — a lesson still to come (no input yet)."""
+    if day == today:
+        return "t"
+    return "f" if day > today else ""
+
+
+def render_grid_table(grid: Grid, *, editable: bool, lesson_url: str, cell_url: str, readonly_reason: str = "",
+                      record_panel_url: str = "") -> SafeString:
     """The whole ``<table>``: header of lessons, a row per student, the totals at the right.
 
-    ``lesson_url`` and ``cell_url`` are URL patterns with ``0`` placeholders (``/journal/lessons/0/``) that the
-    header links and the script fill in.
+    ``lesson_url``, ``cell_url`` and ``record_panel_url`` are URL patterns with ``0`` placeholders
+    (``/journal/lessons/0/``) that the header links and the script fill in. ``readonly_reason`` is what the script
+    says when someone types into a grid he cannot change (a closed period).
     """
     control_ids = grid.policy.control_types
     out: list[str] = []
     add = out.append
     add(f'<table class="jgrid" id="grid" data-cell-url="{escape(cell_url)}" data-lesson-url="{escape(lesson_url)}"'
         f'{" data-editable" if editable else ""}'
+        f'{f" data-readonly={chr(34)}{escape(readonly_reason)}{chr(34)}" if readonly_reason else ""}'
+        f'{f" data-record-panel-url={chr(34)}{escape(record_panel_url)}{chr(34)}" if record_panel_url else ""}'
         f'{" data-nomarks" if not grid.marks_allowed else ""}>')
+    days = [day_class(column.lesson.date, grid.today) for column in grid.columns]
+    add('<colgroup><col>')
+    add("".join(f'<col class="{day}">' if day else "<col>" for day in days))
+    add('<col span="4"></colgroup>')
     add('<thead><tr><th class="jn" scope="col">Обучающийся</th>')
     lesson_prefix = lesson_url.rsplit("0/", 1)[0]
-    for column in grid.columns:
+    for column, day in zip(grid.columns, days, strict=True):
         lesson = column.lesson
         title = lesson.topic or "тема не записана"
         if column.control_label:
             title = f"{column.control_label}: {title}"
-        classes = ' class="c"' if column.is_control else ""
+        if day == "f":
+            title = f"урок ещё не прошёл · {title}"
+        css = " ".join(part for part in ("c" if column.is_control else "", day) if part)
+        classes = f' class="{css}"' if css else ""
         wt = f' data-wt="{column.work_type_id}"' if column.work_type_id else ""
         add(f'<th{classes} data-l="{lesson.pk}"{wt} title="{escape(title)}" scope="col">'
             f'<a href="{lesson_prefix}{lesson.pk}/">{lesson.date:%d.%m}</a>'

@@ -5,11 +5,13 @@ from .views import classes, control, grid, lesson
 app_name = "journal"
 urlpatterns = [
     path("journal/", grid.index, name="index"),
+    path("journal/today/", grid.today, name="today"),
     path("journal/assignments/<int:pk>/", grid.grid, name="grid"),
     path("journal/assignments/<int:pk>/finals/", grid.finals, name="finals"),
     path("journal/assignments/<int:pk>/reopen/", grid.reopen, name="reopen"),
     path("journal/lessons/<int:pk>/", lesson.lesson, name="lesson"),
     path("journal/lessons/<int:pk>/record/", lesson.record, name="lesson_record"),
+    path("journal/lessons/<int:pk>/record/panel/", lesson.record_panel, name="record_panel"),
     path("journal/lessons/<int:pk>/cells/", lesson.cells, name="lesson_cells"),
     path("journal/lessons/<int:pk>/cells/<int:student_id>/", lesson.cell, name="cell"),
     path("journal/lessons/<int:pk>/history/", lesson.history, name="lesson_history"),

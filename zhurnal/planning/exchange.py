@@ -35,6 +35,11 @@ HEADER_SEARCH_ROWS = 15
 
 TITLE_WORDS = re.compile(r"(?<![а-я])(тем[аыу]|раздел\w*|содержани\w*|наименовани\w*|названи\w*)(?![а-я])")
 SECTION_WORDS = re.compile(r"^(раздел|глава|модуль|блок|часть)\b", re.IGNORECASE)
+# «Итого», «Итого по разделу», «Всего часов: 34», «ИТОГО за год» — a totals row, checked against the sum of hours.
+TOTAL_WORDS = re.compile(r"^\s*(итого|всего)\b", re.IGNORECASE)
+TOTAL_OF_SECTION = re.compile(r"по\s+разделу|по\s+теме|по\s+модулю|по\s+главе", re.IGNORECASE)
+TOTAL_OF_TERM = re.compile(r"четверт|полугод|триместр|семестр|месяц", re.IGNORECASE)
+FIRST_NUMBER = re.compile(r"(\d{1,4})")
 SINGLE_NUMBER = re.compile(r"^(\d{1,4})[.)]?$")
 NUMBER_RANGE = re.compile(r"^(\d{1,4})\s*[-–—]\s*(\d{1,4})[.)]?$")
 HOURS = re.compile(r"^(\d{1,4})(?:[.,]0+)?\s*(?:ч|час|часа|часов)?\.?$", re.IGNORECASE)
@@ -240,6 +245,7 @@ class _RowParser:
     section_hours: dict[int, tuple[int, int]] = field(default_factory=dict)  # id(section) → (declared, row)
     section_column_title: str = ""
     last_topic: TopicItem | None = None
+    plan_totals: list[tuple[int, int]] = field(default_factory=list)  # («Итого» hours, row)
 
     def error(self, row: int, key: str, message: str) -> None:
         column = self.name(key) if key in self.columns else ""
@@ -251,6 +257,9 @@ class _RowParser:
     def feed(self, row: SheetRow) -> None:
         if row.is_empty:
             return
+        if self._is_total_row(row):
+            self._total_row(row)
+            return
         if "section" in self.columns:
             self._section_column(row)
             if row.filled == [self.columns["section"]]:
@@ -259,6 +268,31 @@ class _RowParser:
             self._start_section(row)
             return
         self._topic_row(row)
+
+    # totals: «Итого» is a check, never a topic
+
+    def _is_total_row(self, row: SheetRow) -> bool:
+        filled = row.filled
+        return bool(filled) and any(TOTAL_WORDS.match(row.cells[index]) for index in filled[:2])
+
+    def _total_row(self, row: SheetRow) -> None:
+        label = next(row.cells[index] for index in row.filled[:2] if TOTAL_WORDS.match(row.cells[index]))
+        hours_text = self.get(row, "hours")
+        declared = _parse_hours(hours_text) if hours_text else None
+        if declared is None:
+            numbers = [FIRST_NUMBER.search(row.cells[index]) for index in row.filled]
+            found = [int(match.group(1)) for match in numbers if match]
+            declared = found[-1] if found else None
+        if declared is None:
+            self.result.warnings.append(f"Строка {row.number} «{label}»: число часов не найдено, итог не проверен.")
+            return
+        if TOTAL_OF_TERM.search(label):
+            self.result.warnings.append(f"Строка {row.number} «{label}» — итог за часть года: не проверяется.")
+            return
+        if TOTAL_OF_SECTION.search(label) and self.section is not None:
+            self.section_hours.setdefault(id(self.section), (declared, row.number))
+            return
+        self.plan_totals.append((declared, row.number))
 
     # sections
 
@@ -417,6 +451,11 @@ class _RowParser:
                     self.error(row_number, "hours", f"у раздела «{item.title}» указано {declared} ч, "
                                                     f"а сумма часов его тем — {actual} ч.")
         topics = self.result.topics
+        total = sum(topic.hours for topic in topics)
+        for declared, row_number in self.plan_totals[-1:]:  # the last «Итого» is the plan's
+            if declared != total:
+                self.result.errors.append(RowError(row_number, "", f"в строке «Итого» указано {declared} ч, "
+                                                                   f"а сумма часов тем — {total} ч."))
         if not topics and not self.result.errors:
             self.result.errors.append(RowError(None, "", "В файле нет ни одной темы урока."))
         if len(topics) > MAX_TOPICS:

@@ -377,3 +377,34 @@ def assignment_lessons(assignment: TeachingAssignment, plan: ThematicPlan | None
     rows.sort(key=lambda row: (row.lesson.date, row.lesson.number, row.lesson.pk))
     unplaced = max(len(hours) - cursor + 1, 0)
     return TopicsView(rows=rows, plan_hours=len(hours), next_hour=next_hour, unplaced_hours=unplaced)
+
+
+# --- the topic the plan offers to a lesson without one ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfferedTopic:
+    """The plan's topic for a lesson whose topic is still empty: hour ``position`` of the plan."""
+
+    position: int
+    title: str
+    homework: str
+
+
+def offered_topic(lesson: Lesson) -> OfferedTopic | None:
+    """The next hour of the group's plan after the last one an earlier lesson took (or, if no earlier lesson took
+    any, the hour counted by the earlier lessons held). None when the group has no plan or the plan has ended.
+    Two or three queries."""
+    earlier = (Lesson.objects.filter(assignment_id=lesson.assignment_id, cancelled=False)
+               .filter(Q(date__lt=lesson.date) | Q(date=lesson.date, number__lt=lesson.number)))
+    last = (LessonTopicLink.objects.filter(lesson__in=earlier, extra=False).order_by("-position")
+            .values_list("position", flat=True).first())
+    position = (last or earlier.count()) + 1
+    topics = (PlannedTopic.objects.filter(plan__uses__assignment_id=lesson.assignment_id)
+              .order_by("position", "pk").values_list("title", "hours", "homework"))
+    reached = 0
+    for title, hours, homework in topics:
+        reached += hours
+        if position <= reached:
+            return OfferedTopic(position=position, title=title, homework=homework if position == reached else "")
+    return None

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from zhurnal.core.dates import today as school_today
 from zhurnal.core.templatetags.zhurnal import plural
 from zhurnal.core.view_helpers import require, school_view, scoped
-from zhurnal.school.models import AcademicYear, TeachingAssignment
+from zhurnal.school.models import AcademicYear, SchoolClass, TeachingAssignment
 from zhurnal.school.views.common import year_and_date
 
 from . import exchange, permissions, selectors, services
@@ -75,16 +75,32 @@ def coverage(request):
     require(permissions.can_read_coverage(request.roles))
     year, today = year_and_date(request)
     only_behind = request.GET.get("behind") == "1"
-    rows = selectors.school_coverage(permissions.assignments_visible_to(request.roles), year, today)
+    assignments = permissions.assignments_visible_to(request.roles)
+    classes = list(SchoolClass.objects.filter(year=year, pk__in=assignments.filter(year=year).values(
+        "group__school_class")).order_by("grade", "letter"))
+    chosen_class = int(request.GET["class"]) if request.GET.get("class", "").isdigit() else None
+    if chosen_class is not None:
+        assignments = assignments.filter(group__school_class_id=chosen_class)
+    rows = selectors.school_coverage(assignments, year, today)
     counts = {"behind": 0, "no_plan": 0, "on_track": 0, "ahead": 0}
     for row in rows:
         counts[row.coverage.status] += 1
     if only_behind:
         rows = [row for row in rows if row.coverage.status in ("behind", "no_plan")]
+    # A page of a reasonable size: a whole school's groups come in pages.
+    pages = max(1, -(-len(rows) // COVERAGE_PAGE))
+    page = min(pages, max(1, int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "planning/coverage.html", {
-        "year": year, "years": request.roles.school.years.all(), "today": today, "rows": rows,
-        "only_behind": only_behind, "counts": counts,
+        "year": year, "years": request.roles.school.years.all(), "today": today,
+        "rows": rows[(page - 1) * COVERAGE_PAGE:page * COVERAGE_PAGE], "only_behind": only_behind, "counts": counts,
+        "classes": classes, "chosen_class": chosen_class, "page": page, "pages": pages,
+        "page_numbers": range(1, pages + 1), "query": query.urlencode(),
     })
+
+
+COVERAGE_PAGE = 60
 
 
 # --- one group's lessons and topics ----------------------------------------------------------------------------
@@ -552,7 +568,13 @@ def _preview(request, parsed: exchange.ParsedPlan, *, plan, assignment, target) 
                            "f": parsed.filename, "items": exchange.items_to_data(parsed.items)},
                           salt=IMPORT_SALT, compress=True)
     own_assignments = [a for a in assignments if permissions.can_edit_topics(request.roles, a)]
-    return {"preview": True, "checks": checks, "token": token, "covered": covered,
+    # A plan several groups share: replacing it replaces theirs too — the preview says so before anything changes.
+    shared_with = []
+    if plan is not None:
+        shared_with = list(TeachingAssignment.objects.filter(plan_use__plan=plan)
+                           .exclude(pk=assignment.pk if assignment is not None else None)
+                           .select_related("group", "subject", "teacher").order_by("group__name"))
+    return {"preview": True, "checks": checks, "token": token, "covered": covered, "shared_with": shared_with,
             "current": services.plan_items(plan) if plan is not None else [],
             "fill_until": today + FILL_AHEAD, "can_fill": bool(own_assignments),
             "rows": exchange.template_rows(parsed.items)}

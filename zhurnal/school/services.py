@@ -511,6 +511,20 @@ STUDENT_FIELDS = ["last_name", "first_name", "patronymic", "birth_date", "gender
                   "phone", "email"]
 
 
+EARLIEST_BIRTH_YEAR = 1930
+
+
+def birth_date_problem(birth_date: dt.date, *, today: dt.date | None = None) -> str | None:
+    """Why a pupil's birth date cannot be right (in the future, or before 1930), or None. The one rule for the
+    forms, the services and the imports."""
+    today = today or school_today()
+    if birth_date > today:
+        return f"Дата рождения {birth_date:%d.%m.%Y} — в будущем."
+    if birth_date.year < EARLIEST_BIRTH_YEAR:
+        return f"Дата рождения {birth_date:%d.%m.%Y} — раньше {EARLIEST_BIRTH_YEAR} года: проверьте год."
+    return None
+
+
 @transaction.atomic
 def save_student(*, actor: Any, school: School, student: Student | None = None, **data: Any) -> Student:
     unknown = set(data) - set(STUDENT_FIELDS)
@@ -525,6 +539,10 @@ def save_student(*, actor: Any, school: School, student: Student | None = None, 
     birth_date = data.get("birth_date", getattr(student, "birth_date", None))
     if birth_date is None:
         raise ValidationError({"birth_date": "Укажите дату рождения."})
+    if "birth_date" in data:
+        problem = birth_date_problem(birth_date)
+        if problem:
+            raise ValidationError({"birth_date": problem})
     is_new = student is None
     student = student or Student(school=school)
     probe = {f: data.get(f, getattr(student, f)) for f in ("last_name", "first_name", "patronymic")}

@@ -8,13 +8,11 @@ class TimetableConfig(AppConfig):
     def ready(self) -> None:
         from zhurnal.core import stamps
         from zhurnal.core.navigation import MenuEntry, register_menu
-        from zhurnal.school.permissions import teaches
 
         from . import models, permissions
 
         stamps.watch(models.BellSchedule, models.Bell, models.SpecialBellDay, models.Room)
         register_menu(
-            MenuEntry(10, "Мой день", "timetable:today", teaches),
             MenuEntry(140, "Расписание", "timetable:index", permissions.can_view_timetables),
             MenuEntry(150, "Замены", "timetable:substitutions", permissions.can_manage_substitutions),
         )

@@ -36,9 +36,14 @@ class AssignmentChoiceField(forms.ModelChoiceField):
 
 class StaffChoiceField(forms.ModelChoiceField):
     busy_ids: frozenset[int] = frozenset()
+    subject_ids: frozenset[int] = frozenset()
+    subject: str = ""
 
     def label_from_instance(self, obj: StaffMember) -> str:
-        return f"{obj.full_name} — ведёт урок" if obj.pk in self.busy_ids else obj.full_name
+        label = obj.full_name
+        if obj.pk in self.subject_ids and self.subject:
+            label += f" — {self.subject}"
+        return f"{label} — ведёт урок" if obj.pk in self.busy_ids else label
 
 
 def apply_errors(form: forms.Form, error: ValidationError) -> None:
@@ -153,10 +158,12 @@ class SubstitutionForm(forms.Form):
 
     reasons = SUBSTITUTION_REASONS
 
-    def __init__(self, *args, staff, busy_ids=frozenset(), **kwargs):
+    def __init__(self, *args, staff, busy_ids=frozenset(), subject_ids=frozenset(), subject: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["substitute"].queryset = staff
         self.fields["substitute"].busy_ids = frozenset(busy_ids)
+        self.fields["substitute"].subject_ids = frozenset(subject_ids)
+        self.fields["substitute"].subject = subject
 
 
 class ImportForm(forms.Form):

@@ -30,6 +30,15 @@ def weekday(value: dt.date | None) -> str:
     return WEEKDAYS[value.weekday()] if value else ""
 
 
+WEEKDAYS_SHORT = ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс")
+
+
+@register.filter
+def weekday_short(value: dt.date | None) -> str:
+    """Пн, Вт, … Сб, Вс — as school timetables and journals write them."""
+    return WEEKDAYS_SHORT[value.weekday()] if value else ""
+
+
 @register.filter
 def plural(number: int, forms: str) -> str:
     """``{{ n|plural:"ученик,ученика,учеников" }}`` → «21 ученик», «3 ученика», «11 учеников»."""
@@ -42,3 +51,26 @@ def plural(number: int, forms: str) -> str:
     else:
         word = many
     return f"{number} {word}"
+
+
+@register.filter
+def index(sequence, position: int):
+    """``items|index:2`` — an item of a list by its position (None beyond its end)."""
+    try:
+        return sequence[int(position)]
+    except (IndexError, TypeError, ValueError):
+        return None
+
+
+@register.filter
+def genitive(person) -> str:
+    """«Котовой Г.А.»: a person's short name in the genitive case (``zhurnal.core.declension``)."""
+    from zhurnal.core.declension import short_name_genitive
+
+    return short_name_genitive(person) if person is not None else ""
+
+
+@register.filter
+def add_days(value: dt.date | None, days: int) -> dt.date | None:
+    """``monday|add_days:5`` — the Saturday of that week."""
+    return value + dt.timedelta(days=int(days)) if value else None

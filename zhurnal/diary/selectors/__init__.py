@@ -10,11 +10,18 @@ the same period, so a family reads exactly the figures the teacher sees. What fa
 the forecast is decided by ``visibility``.
 
 The package, by what each module serves (every name is importable from ``zhurnal.diary.selectors``):
-``placement`` (where a student learns), ``days`` (the week, the printed report, the calendar), ``feed`` (new
+``placement`` (where a student learns), ``days`` (the week, the printed report, the calendar), ``ahead`` (control works to come, the period's absences), ``feed`` (new
 marks), ``subject`` (one subject's computation and "what if"), ``finals`` (final marks and their
 acknowledgement), ``oversight`` (the class teacher's and the deputy's reads).
 """
 
+from .ahead import (  # noqa: F401
+    AHEAD_DAYS,
+    PeriodAbsences,
+    UpcomingControl,
+    period_absences,
+    upcoming_controls,
+)
 from .days import (  # noqa: F401
     HOMEWORK_LOOKAROUND_DAYS,
     DiaryDay,

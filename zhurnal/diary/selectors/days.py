@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from zhurnal.core import stamps
+from zhurnal.core.declension import short_name_genitive
 from zhurnal.core.stamps import school_or_id
 from zhurnal.journal import grading, homework
 from zhurnal.journal.selectors import current_period
@@ -235,7 +236,9 @@ def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date
             cancelled=cancelled, start=times[0] if times else None, end=times[1] if times else None,
             substitution=_substitution_note(cancelled=cancelled, kind=substitutions.get(pk), actual_id=actual_id,
                                             planned_id=planned_id,
-                                            planned_name=_teacher_name(names, *teacher_names[3:])[0]),
+                                            planned_name=short_name_genitive(StaffMember(
+                                                last_name=teacher_names[3] or "", first_name=teacher_names[4] or "",
+                                                patronymic=teacher_names[5] or ""))),
             given=items.get(pk), marks=marks.get(pk, []), absence=absences.get(pk, ""))
         days[date].lessons.append(item)
         if not cancelled:

@@ -25,3 +25,12 @@ def num(value: Decimal | int | None) -> str:
     number = Decimal(value).normalize()
     text = f"{number:f}"
     return text.replace(".", ",")
+
+
+FAILING = frozenset({"1", "2", "нз", "н/а"})
+
+
+@register.filter
+def failing(value) -> bool:
+    """A final mark (or forecast) that means the subject is not passed: «2», «1», «нз», «н/а»."""
+    return str(value or "").strip().rstrip("+-−") in FAILING

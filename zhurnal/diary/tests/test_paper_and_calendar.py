@@ -55,7 +55,7 @@ def test_class_teacher_prints_the_reports_of_paper_families_in_one_click(diary, 
                                   info_channel="paper")
     client = login("class_teacher")
     page = client.get(f"/diary/classes/{s.class_5a.pk}/?date={s.monday:%Y-%m-%d}").content.decode()
-    assert "Выписки на бумаге за неделю (1)" in page and "бумажная выписка" in page
+    assert "Выписки на бумаге за неделю" in page and "(1)</a>" in page and "бумажная выписка" in page
     response = client.get(f"/diary/classes/{s.class_5a.pk}/paper.pdf?date={s.monday:%Y-%m-%d}")
     assert response.status_code == 200
     reader = PdfReader(io.BytesIO(response.content))
@@ -153,3 +153,42 @@ def test_staff_cannot_make_calendar_links(diary, login):
     student = s.students["student"]
     assert login("class_teacher").post(f"/diary/{student.pk}/calendar/", {"action": "renew"}).status_code == 403
     assert not CalendarFeed.objects.exists()
+
+
+def test_the_signatures_never_stand_alone_on_a_page(diary, login):
+    """However long the week, the page with the signatures also holds the week's totals."""
+    s = diary
+    student = s.students["student"]
+    fill_week(s, student)
+    monday = lesson_on(s.math_5a, s.monday)
+    client = login("guardian")
+    pages_seen = set()
+    for lines in range(24, 96, 3):
+        journal.save_lesson_record(actor=s.users["teacher"], lesson=monday, today=s.monday, reason="тест",
+                                   homework="\n".join(f"Задача {n}: решить и записать ответ" for n in range(lines)))
+        response = client.get(f"/diary/{student.pk}/week/pdf/?date={s.monday:%Y-%m-%d}")
+        reader = PdfReader(io.BytesIO(response.content))
+        pages_seen.add(len(reader.pages))
+        last = reader.pages[-1].extract_text()
+        assert "ознакомлен" in last and "Итоги недели" in last, (lines, len(reader.pages))
+    assert len(pages_seen) > 1  # the homework pushed the totals over a page boundary
+
+
+def test_the_class_printout_is_for_the_last_complete_week_by_default(diary, login):
+    from zhurnal.core.dates import today as school_today
+    from zhurnal.diary.views import last_complete_week
+
+    s = diary
+    student = s.students["student"]
+    link = student.guardian_links.get()
+    school_services.link_guardian(actor=None, student=student, guardian=link.guardian, relation="мать",
+                                  info_channel="paper")
+    today = school_today()
+    week = last_complete_week(today)
+    assert week.weekday() == 0 and week + dt.timedelta(days=5) < today
+    assert last_complete_week(dt.date(2026, 12, 13)) == dt.date(2026, 12, 7)  # a Sunday: this week is over
+    assert last_complete_week(dt.date(2026, 12, 12)) == dt.date(2026, 11, 30)  # a Saturday: not yet
+    text = pdf_text(login("class_teacher").get(f"/diary/classes/{s.class_5a.pk}/paper.pdf").content)
+    from zhurnal.core.templatetags.zhurnal import ru_date
+
+    assert f"Неделя: {ru_date(week)}" in text.replace("\n", " ")

@@ -93,7 +93,7 @@ def test_substitution_and_cancelled_lesson_are_shown(diary, login):
     cancelled = lesson_on(s.russian_5a, s.monday + dt.timedelta(days=2))
     timetable.record_substitution(actor=s.users["deputy"], lesson=cancelled, kind="cancel", reason="болезнь")
     page = login("student").get(week_url(s)).content.decode()
-    assert "Другова А.П." in page and "замена: вместо Учителева А.П." in page
+    assert "Другова А.П." in page and "замена: вместо Учителевой А.П." in page
     assert "урок отменён" in page and 'class="lesson cancelled"' in page
 
 

@@ -72,9 +72,13 @@ from .periods import (  # noqa: F401
     period_policy_date,
 )
 from .teacher import (  # noqa: F401
+    DayLesson,
+    OverdueControl,
+    TeacherDayPage,
     attachments_of,
     individual_homework_of,
     mark_counts,
     policy_versions,
+    teacher_day_page,
     teacher_lessons_on,
 )

@@ -17,6 +17,7 @@ from zhurnal.school.models import (
 from zhurnal.timetable.models import Lesson
 
 from ..models import (
+    AbsenceCode,
     Attendance,
     AttendanceCheck,
 )
@@ -35,6 +36,15 @@ class WeekRow:
     student: Student
     days: list[list[AbsenceItem]]
 
+    @property
+    def undecided(self) -> int:
+        """Absences without a reason («н»): what the class teacher has to decide on."""
+        return sum(1 for items in self.days for item in items if item.attendance.code == AbsenceCode.ABSENT)
+
+    @property
+    def absences(self) -> int:
+        return sum(len(items) for items in self.days)
+
 
 @dataclass
 class AttendanceWeek:
@@ -44,6 +54,28 @@ class AttendanceWeek:
     rows: list[WeekRow]
     check: AttendanceCheck | None
     corrections: list[AuditEntry]
+
+    @property
+    def totals(self) -> dict[str, int]:
+        """The week's absences by code, and the pupils who missed anything."""
+        counts = {code.value: 0 for code in AbsenceCode}
+        for row in self.rows:
+            for items in row.days:
+                for item in items:
+                    counts[item.attendance.code] = counts.get(item.attendance.code, 0) + 1
+        return counts
+
+    @property
+    def undecided(self) -> int:
+        return sum(row.undecided for row in self.rows)
+
+    @property
+    def to_decide(self) -> list[WeekRow]:
+        return [row for row in self.rows if row.undecided]
+
+    @property
+    def with_absences(self) -> int:
+        return sum(1 for row in self.rows if row.absences)
 
 
 def week_start_of(on: dt.date) -> dt.date:

@@ -15,6 +15,7 @@ from .attendance import (  # noqa: F401
     confirm_attendance_week,
     set_absence_reason,
     set_day_absence_reason,
+    unexcused_absences,
 )
 from .cells import (  # noqa: F401
     CellInput,

@@ -8,12 +8,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from zhurnal.audit.services import record
 from zhurnal.core import idempotency
 from zhurnal.core.dates import today as school_today
-from zhurnal.school.models import SchoolClass, Student
+from zhurnal.school.models import Enrollment, SchoolClass, Student
 from zhurnal.timetable.models import Lesson
 
 from .. import grading, selectors
@@ -86,15 +87,34 @@ def set_day_absence_reason(
 
 @transaction.atomic
 def confirm_attendance_week(
-    *, actor: Any, school_class: SchoolClass, week_start: dt.date, note: str = "",
+    *, actor: Any, school_class: SchoolClass, week_start: dt.date, note: str = "", with_unexcused: bool = False,
 ) -> AttendanceCheck:
+    """The class teacher confirms the week's attendance. With absences still without a reason («н») only when he
+    says so (``with_unexcused``): the check then records how many were left."""
     if week_start.weekday() != 0:
         raise ValidationError({"week_start": "Неделя начинается с понедельника."})
+    unexcused = unexcused_absences(school_class=school_class, week_start=week_start)
+    if unexcused and not with_unexcused:
+        raise ValidationError({"with_unexcused": (
+            f"За неделю остались пропуски без причины: {unexcused}. Укажите причины или подтвердите неделю "
+            f"с пропусками без причины (отметьте «Подтвердить с пропусками без причины»).")})
+    if unexcused and not note.strip():
+        note = f"подтверждено с пропусками без причины: {unexcused}"
     check, created = AttendanceCheck.objects.update_or_create(
         school_class=school_class, week_start=week_start,
         defaults={"school_id": school_class.school_id, "checked_by": _actor(actor), "checked_at": timezone.now(),
                   "note": note.strip()[:300]},
     )
     record(actor=actor, verb="journal.attendance_check", target=check,
-           after={"class": school_class.pk, "week_start": str(week_start), "note": check.note})
+           after={"class": school_class.pk, "week_start": str(week_start), "note": check.note,
+                  "unexcused": unexcused})
     return check
+
+
+def unexcused_absences(*, school_class: SchoolClass, week_start: dt.date) -> int:
+    """Absences without a reason («н») of the class's pupils in the week (Monday to Saturday)."""
+    week_end = week_start + dt.timedelta(days=5)
+    students = Enrollment.objects.filter(school_class=school_class, start__lte=week_end).filter(
+        Q(end__isnull=True) | Q(end__gte=week_start)).values("student_id")
+    return Attendance.objects.filter(student_id__in=students, code=AbsenceCode.ABSENT, lesson__date__gte=week_start,
+                                     lesson__date__lte=week_end).count()

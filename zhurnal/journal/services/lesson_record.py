@@ -99,6 +99,10 @@ def save_lesson_record(
     if homework_due is not UNSET:
         if homework_due is not None and homework_due <= lesson.date:
             raise ValidationError({"homework_due": "Срок домашнего задания — позже дня урока."})
+        year_end = lesson.assignment.year.end
+        if homework_due is not None and homework_due > year_end:
+            raise ValidationError({"homework_due": f"Срок домашнего задания {homework_due:%d.%m.%Y} — после конца "
+                                                   f"учебного года ({year_end:%d.%m.%Y})."})
         if homework_due is not None and not context.marks_allowed:
             raise ValidationError({"homework_due": _no_homework_message(context)})
         current_due = record_row.homework_due if record_row else None

@@ -105,9 +105,15 @@ def test_pages_of_the_weekly_check(journal, login):
     # The first quarter closed on 31 October: the reason is refused with a message, not an error page.
     assert response.status_code == 200 and "закрыт" in response.content.decode()
     assert Attendance.objects.get(lesson=maths, student=student).code == "н"
-    response = client.post(reverse("journal:confirm_week", args=[school.class_5a.pk]), {"week": week})
+    # An absence still without a reason: the week is confirmed only when the class teacher says so.
+    response = client.post(reverse("journal:confirm_week", args=[school.class_5a.pk]), {"week": week}, follow=True)
+    assert "остались пропуски без причины: 1" in response.content.decode()
+    assert not AttendanceCheck.objects.filter(school_class=school.class_5a).exists()
+    response = client.post(reverse("journal:confirm_week", args=[school.class_5a.pk]),
+                           {"week": week, "with_unexcused": "1"})
     assert response.status_code == 302
-    assert AttendanceCheck.objects.get(school_class=school.class_5a).week_start == week
+    check = AttendanceCheck.objects.get(school_class=school.class_5a)
+    assert check.week_start == week and "без причины: 1" in check.note
     # A subject teacher reads nothing here and the deputy may not set reasons.
     assert login("teacher").get(reverse("journal:attendance_week", args=[school.class_5a.pk])).status_code == 404
     assert login("deputy").post(reverse("journal:absence_reason", args=[school.class_5a.pk]), {
@@ -125,3 +131,24 @@ def test_reasons_in_an_open_period_through_the_page(journal, login):
         "lesson": lesson.pk, "student": student.pk, "code": "уп", "note": "соревнования"})
     assert response.status_code == 302
     assert Attendance.objects.get(lesson=lesson, student=student).code == "уп"
+
+
+def test_the_week_shows_what_needs_a_decision_and_saves_a_reason_in_place(journal, login):
+    school = journal.school
+    lesson = journal.open_lesson()
+    student = school.students["student"]
+    teacher = login("teacher")
+    teacher.post(reverse("journal:cell", args=[lesson.pk, student.pk]), {"value": "н", "key": str(uuid.uuid4())})
+    week = selectors.week_start_of(lesson.date)
+    client = login("class_teacher")
+    url = reverse("journal:attendance_week", args=[school.class_5a.pk]) + f"?week={week}"
+    html = client.get(url).content.decode()
+    assert f'id="week-row-{student.pk}"' in html and html.count('id="week-row-') == 1  # only who needs a decision
+    assert "без причины (н): 1" in html and ">Пн, " in html and ">Сб, " in html
+    response = client.post(reverse("journal:absence_reason", args=[school.class_5a.pk]), {
+        "lesson": lesson.pk, "student": student.pk, "code": "б", "note": "справка", "week": week,
+        "key": str(uuid.uuid4())}, HTTP_HX_REQUEST="true")
+    fragment = response.content.decode()
+    assert response.status_code == 200 and fragment.startswith(f'<tr id="week-row-{student.pk}"')
+    assert "причины указаны" in fragment and 'hx-swap-oob="true"' in fragment and "без причины (н): 0" in fragment
+    assert Attendance.objects.get(lesson=lesson, student=student).code == "б"

@@ -110,3 +110,13 @@ def test_individual_homework_for_chosen_students(journal):
     with pytest.raises(ValidationError, match="не учился"):
         services.save_individual_homework(actor=user, lesson=lesson, student=school.students["other_student"],
                                           text="x", today=IN_Q1)
+
+
+def test_a_homework_due_after_the_years_end_is_refused(journal, login):
+    lesson = journal.open_lesson()
+    response = login("teacher").post(reverse("journal:lesson_record", args=[lesson.pk]),
+                                     {"homework": "Летнее чтение", "homework_due": "2027-09-01"},
+                                     HTTP_ACCEPT="application/json")
+    assert response.status_code == 400 and "после конца учебного года (31.05.2027)" in response.json()["error"]
+    lesson.refresh_from_db()
+    assert lesson.homework == ""

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from zhurnal.core import idempotency
 from zhurnal.core.dates import today as school_today
+from zhurnal.core.htmx import is_htmx
 from zhurnal.school import permissions as school_permissions
 from zhurnal.school.models import Student
 
@@ -53,17 +54,31 @@ def _week_start(request) -> dt.date:
 def attendance_week(request, pk: int):
     school_class = _visible_class(request, pk)
     week_start = _week_start(request)
+    return render(request, "journal/attendance_week.html", _week_context(request, school_class, week_start))
+
+
+def _week_context(request, school_class, week_start: dt.date) -> dict:
     data = selectors.attendance_week(school_class, week_start)
-    return render(request, "journal/attendance_week.html", {
+    show_all = request.GET.get("all") == "1" or request.POST.get("all") == "1"
+    return {
         "school_class": school_class, "week": data, "can_edit": permissions.can_set_absence_reasons(
             request.roles, school_class),
         "previous": week_start - dt.timedelta(days=7), "next": week_start + dt.timedelta(days=7),
-        "codes": [(c.value, c.label) for c in AbsenceCode],
-    })
+        "codes": [(c.value, c.label) for c in AbsenceCode], "show_all": show_all,
+        "rows": data.rows if show_all else data.to_decide,
+    }
 
 
 def _back(school_class, week_start: dt.date):
     return redirect(f"{reverse('journal:attendance_week', args=[school_class.pk])}?week={week_start:%Y-%m-%d}")
+
+
+def _row_answer(request, school_class, week_start: dt.date, student, errors: list[str]):
+    """htmx: the pupil's row saved in place (with the message) and the week's totals, no reload."""
+    context = _week_context(request, school_class, week_start)
+    context["row"] = next((row for row in context["week"].rows if row.student.pk == student.pk), None)
+    context["errors"] = errors
+    return render(request, "journal/_week_row.html", context)
 
 
 @school_view
@@ -74,14 +89,18 @@ def absence_reason(request, pk: int):
     require(permissions.can_set_absence_reasons(request.roles, school_class))
     lesson = visible_lesson(request, int(request.POST.get("lesson") or 0))
     student = scoped(Student.objects.filter(school=request.roles.school), pk=request.POST.get("student") or 0)
+    errors: list[str] = []
     try:
         services.set_absence_reason(actor=request.user, lesson=lesson, student=student,
                                     code=request.POST.get("code", ""), note=request.POST.get("note", ""),
                                     key=idempotency.parse_key(request.POST.get("key")))
     except ValidationError as error:
-        for message in error_messages(error):
-            messages.error(request, f"{student.short_name}: {message}")
-    else:
+        errors = [f"{student.short_name}: {message}" for message in error_messages(error)]
+    if is_htmx(request):
+        return _row_answer(request, school_class, _week_start(request), student, errors)
+    for message in errors:
+        messages.error(request, message)
+    if not errors:
         messages.success(request, f"{student.short_name}, {lesson.date:%d.%m}: отметка посещаемости сохранена.")
     return _back(school_class, _week_start(request))
 
@@ -93,6 +112,8 @@ def day_reason(request, pk: int):
     require(permissions.can_set_absence_reasons(request.roles, school_class))
     student = scoped(Student.objects.filter(school=request.roles.school), pk=request.POST.get("student") or 0)
     day = parse_date(request.POST.get("date", ""))
+    errors: list[str] = []
+    count = 0
     try:
         if day is None:
             raise ValidationError({"date": "Укажите день."})
@@ -100,9 +121,12 @@ def day_reason(request, pk: int):
                                                 date=day, code=request.POST.get("code", ""),
                                                 note=request.POST.get("note", ""))
     except ValidationError as error:
-        for message in error_messages(error):
-            messages.error(request, f"{student.short_name}: {message}")
-    else:
+        errors = [f"{student.short_name}: {message}" for message in error_messages(error)]
+    if is_htmx(request):
+        return _row_answer(request, school_class, _week_start(request), student, errors)
+    for message in errors:
+        messages.error(request, message)
+    if not errors:
         messages.success(request, f"{student.short_name}, {day:%d.%m}: причина указана для {count} ур.")
     return _back(school_class, _week_start(request))
 
@@ -115,7 +139,8 @@ def confirm_week(request, pk: int):
     week_start = _week_start(request)
     try:
         services.confirm_attendance_week(actor=request.user, school_class=school_class, week_start=week_start,
-                                         note=request.POST.get("note", ""))
+                                         note=request.POST.get("note", ""),
+                                         with_unexcused=request.POST.get("with_unexcused") == "1")
     except ValidationError as error:
         for message in error_messages(error):
             messages.error(request, message)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -76,9 +78,16 @@ def grid(request, pk: int):
     period = _period_choice(request, periods, today)
     data = selectors.journal_grid(assignment, period, periods=periods, grade=grade, today=today)
     can_fill = permissions.can_fill_assignment(request.roles, assignment)
+    readonly_reason = ""
+    if can_fill and data.lock.closed:
+        readonly_reason = data.lock.message or "Период закрыт: отметки не меняются."
+    elif not can_fill:
+        readonly_reason = "Этот журнал вы можете только просматривать."
     table = rendering.render_grid_table(
         data, editable=can_fill and not data.lock.closed,
         lesson_url=cached_reverse("journal:lesson", [0]), cell_url=cached_reverse("journal:cell", [0, 0]),
+        readonly_reason=readonly_reason,
+        record_panel_url=cached_reverse("journal:record_panel", [0]) if can_fill and not data.lock.closed else "",
     )
     if is_htmx(request):
         return HttpResponse(table)
@@ -169,3 +178,28 @@ def reopen(request, pk: int):
         "today": today, "post": request.POST,
     })
 
+
+
+@school_view
+def today(request):
+    """Мой день — the teacher's start page: today's lessons with what is still unfilled, each one click from entry,
+    his control works without marks, his groups leading to their journals."""
+    roles = request.roles
+    require(roles.staff is not None)
+    today_date = school_today()
+    day = parse_date(request.GET.get("date", "")) or today_date
+    year = current_year(roles.school, day)
+    page = selectors.teacher_day_page(roles.staff, year, day, today=today_date)
+    assignments = []
+    if year is not None:
+        assignments = list(
+            permissions.assignments_visible_to(roles).filter(year=year, teacher=roles.staff)
+            .select_related("subject", "group", "group__school_class")
+            .order_by("group__school_class__grade", "group__school_class__letter", "group__name", "subject__name")
+        )
+    return render(request, "journal/today.html", {
+        "page": page, "day": day, "today": today_date, "assignments": assignments,
+        "first": page.first_to_fill,
+        "back": day - dt.timedelta(days=3 if day.isoweekday() == 1 else 1),
+        "forward": day + dt.timedelta(days=2 if day.isoweekday() == 6 else 1),
+    })

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from zhurnal.core import idempotency
 from zhurnal.core.dates import today as school_today
+from zhurnal.planning import selectors as plan_selectors
 from zhurnal.school.models import Student
 
 from .. import grading, permissions, selectors, services
@@ -48,7 +49,9 @@ def lesson(request, pk: int):
     can_edit = permissions.can_edit_lesson(request.roles, lesson) and not sheet.lock.closed
     for row in sheet.rows:
         row.key = uuid.uuid4()  # a plain form's retry replays instead of saving twice
+    offered = plan_selectors.offered_topic(lesson) if can_edit and not lesson.topic else None
     return render(request, "journal/lesson.html", {
+        "offered": offered,
         "lesson": lesson, "sheet": sheet, "can_edit": can_edit, "today": today,
         "can_mark": can_edit and lesson.date <= today,
         "work_types": [w for w in sheet.work_types if w.is_active or w.pk == sheet.column_work_type_id],
@@ -97,6 +100,19 @@ def save_record_fields(request, pk: int, *, fields: tuple[str, ...]):
 @require_POST
 def record(request, pk: int):
     return save_record_fields(request, pk, fields=RECORD_FIELDS)
+
+
+@school_view
+def record_panel(request, pk: int):
+    """The lesson's topic and homework as a fragment, opened over the grid from the column's header."""
+    lesson = visible_lesson(request, pk)
+    require(permissions.can_edit_lesson(request.roles, lesson))
+    sheet = selectors.lesson_sheet(lesson, today=school_today())
+    require(not sheet.lock.closed)
+    return render(request, "journal/_record_panel.html", {
+        "lesson": lesson, "sheet": sheet,
+        "offered": plan_selectors.offered_topic(lesson) if not lesson.topic else None,
+    })
 
 
 def _row_json(row: services.RowFigures | None) -> dict:

@@ -237,7 +237,7 @@ STAFF_START_PAGES = {
     "director": lambda demo: reverse("school:class_list"),
     "zavuch": lambda demo: reverse("school:class_list"),
     "klassruk": lambda demo: reverse("school:class_detail", args=[demo.classes["5А"].pk]),
-    "uchitel": lambda demo: reverse("school:my_groups"),
+    "uchitel": lambda demo: reverse("journal:today"),  # «Мой день»: the teacher's start page
 }
 
 

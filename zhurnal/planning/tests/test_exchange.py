@@ -277,3 +277,41 @@ def test_a_plan_survives_export_and_import_in_both_formats(ktp):
         assert again.ok, again.errors
         assert [(type(i), i.title, getattr(i, "hours", None), getattr(i, "homework", None)) for i in again.items] == \
                [(type(i), i.title, getattr(i, "hours", None), getattr(i, "homework", None)) for i in items]
+
+
+# --- a КТП as schools export it: a totals row -------------------------------------------------------------------
+
+EXPORTED_KTP_TITLE = [["Календарно-тематическое планирование по математике"], ["5 А класс, 2026/2027 учебный год"],
+                      []]
+EXPORTED_KTP = [
+    ["№ урока", "Раздел, тема урока", "Кол-во часов", "Дата", "Домашнее задание"],
+    ["Раздел 1. Натуральные числа", None, None, None, None],
+    ["1–2", "Ряд натуральных чисел", 2, "02.09", "§ 1"],
+    ["3–5", "Сложение и вычитание", 3, "05.09", "§ 2, № 40"],
+    ["Итого по разделу", None, 5, None, None],
+    ["Раздел 2. Дроби", None, None, None, None],
+    ["6", "Понятие дроби", 1, "12.09", "§ 3"],
+    ["7–8", "Сравнение дробей", 2, "13.09", "§ 4"],
+    ["Итого за 1 четверть", None, 8, None, None],
+    [None, "ИТОГО:", "8 ч", None, None],
+]
+
+
+def test_a_ktp_with_a_totals_row_imports_and_the_total_is_checked():
+    parsed = parse_plan_file(xlsx(EXPORTED_KTP, merges=["A5:E5", "A9:E9"], title_rows=EXPORTED_KTP_TITLE),
+                             "КТП математика 5А.xlsx")
+    assert parsed.ok, parsed.errors
+    assert [t.title for t in parsed.topics] == ["Ряд натуральных чисел", "Сложение и вычитание", "Понятие дроби",
+                                                "Сравнение дробей"]  # «Итого» is never a topic
+    assert parsed.total_hours == 8
+    assert any("итог за часть года" in w for w in parsed.warnings)
+
+
+def test_a_totals_row_that_differs_from_the_sum_is_an_error():
+    rows = [list(row) for row in EXPORTED_KTP]
+    rows[-1] = [None, "ИТОГО:", "9 ч", None, None]
+    rows[4] = ["Итого по разделу", None, 6, None, None]
+    parsed = parse_plan_file(xlsx(rows, title_rows=EXPORTED_KTP_TITLE), "ktp.xlsx")
+    messages = [e.message for e in parsed.errors]
+    assert any("указано 9 ч, а сумма часов тем — 8 ч" in m for m in messages), messages
+    assert any("указано 6 ч, а сумма часов его тем — 5 ч" in m for m in messages), messages

@@ -198,3 +198,15 @@ def test_deleting_a_plan_keeps_the_topics_lessons_already_have(ktp, login):
     assert response.status_code == 302
     assert not ThematicPlan.objects.exists()
     assert Lesson.objects.filter(assignment=ktp.math_5a).exclude(topic="").count() == 2
+
+
+def test_the_preview_says_when_the_plan_is_shared_with_other_groups(ktp, login):
+    plan = services.import_plan(actor=None, items=SAMPLE_ITEMS, assignment=ktp.math_5a)
+    client = login("teacher")
+    alone = upload(client, ktp.math_5a, to_xlsx(SAMPLE_ITEMS)).content.decode()
+    assert 'id="shared-plan"' not in alone
+    services.attach_plan(actor=None, plan=plan, assignment=ktp.math_5b)
+    shared = upload(client, ktp.math_5a, to_xlsx(SAMPLE_ITEMS)).content.decode()
+    assert 'id="shared-plan"' in shared and "Этот КТП общий" in shared and "5Б (Математика" in shared
+    assert "заменит план у обеих групп" in shared
+    assert outline(plan) == outline(services.plan_of(ktp.math_5b))  # nothing changed by the preview

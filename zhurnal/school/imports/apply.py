@@ -27,6 +27,7 @@ class ImportResult:
     created: int
     skipped: int
     classes: list[SchoolClass] = field(default_factory=list)
+    guardians_created: int = 0  # a class list's parents, new in the school
 
 
 def _row_failed(row: PlannedRow, exc: ValidationError) -> ValidationError:
@@ -47,6 +48,10 @@ def apply_import(*, actor: Any, plan: Plan) -> ImportResult:
 
 def _apply_students(actor: Any, plan: Plan) -> ImportResult:
     classes: dict[int, SchoolClass] = {}
+    existing = Guardian.objects.select_related("school").in_bulk(
+        [spec.guardian_id for row in plan.to_import for spec in row.values.get("parents", ())
+         if spec.guardian_id is not None])
+    made: dict[tuple, Guardian] = {}
     for row in plan.to_import:
         values = row.values
         try:
@@ -59,11 +64,19 @@ def _apply_students(actor: Any, plan: Plan) -> ImportResult:
             )
             services.enroll_student(actor=actor, student=student, school_class=values["school_class"],
                                     date=values["enrolled_on"], order_number=values["order_number"])
+            for spec in values.get("parents", ()):
+                guardian = existing.get(spec.guardian_id) or made.get(spec.key)
+                if guardian is None:
+                    guardian = made[spec.key] = services.save_guardian(
+                        actor=actor, school=plan.school, last_name=spec.last_name, first_name=spec.first_name,
+                        patronymic=spec.patronymic, phone=spec.phone, email=spec.email)
+                services.link_guardian(actor=actor, student=student, guardian=guardian, relation=spec.relation)
         except ValidationError as exc:
             raise _row_failed(row, exc) from exc
         classes[values["school_class"].pk] = values["school_class"]
     ordered = sorted(classes.values(), key=lambda c: (c.grade, c.letter))
-    return ImportResult(kind=STUDENTS, created=len(plan.to_import), skipped=0, classes=ordered)
+    return ImportResult(kind=STUDENTS, created=len(plan.to_import), skipped=0, classes=ordered,
+                        guardians_created=len(made))
 
 
 def _apply_staff(actor: Any, plan: Plan) -> ImportResult:

@@ -82,6 +82,31 @@ EMAIL = Column("email", "Эл. почта", kind="email", max_length=254,
 PHONE = Column("phone", "Телефон", kind="phone", max_length=40, accepts="например, +7 900 123-45-67",
                aliases=("тел", "номер телефона", "мобильный телефон", "контактный телефон"))
 
+# Class lists as schools export them carry the parents: «ФИО матери», «Телефон матери», «ФИО отца»… (or one
+# «ФИО родителя»). Each parent found becomes a guardian linked to the pupil; the same parent of two pupils (same
+# name and phone) is one person.
+PARENTS = (("mother", "мать", ("матери", "мамы")), ("father", "отец", ("отца", "папы")),
+           ("parent", "", ("родителя", "законного представителя", "представителя", "родителя 1")))
+
+
+def _parent_columns() -> tuple[Column, ...]:
+    columns: list[Column] = []
+    for key, _relation, owners in PARENTS:
+        title = owners[0]
+        columns += [
+            Column(f"{key}_name", f"ФИО {title}", max_length=200, accepts="фамилия, имя, отчество", aliases=tuple(
+                       a for o in owners for a in (f"фио {o}", f"{o} фио", f"фамилия имя отчество {o}"))
+                   + (("мать",) if key == "mother" else ("отец",) if key == "father" else ())),
+            Column(f"{key}_phone", f"Телефон {title}", kind="phone", max_length=40, accepts=PHONE.accepts,
+                   aliases=tuple(a for o in owners for a in (f"тел {o}", f"телефон {o}", f"мобильный телефон {o}",
+                                                             f"контактный телефон {o}"))),
+            Column(f"{key}_email", f"Эл. почта {title}", kind="email", max_length=254, aliases=tuple(
+                a for o in owners for a in (f"электронная почта {o}", f"email {o}", f"e-mail {o}",
+                                            f"почта {o}"))),
+        ]
+    return tuple(columns)
+
+
 STUDENT_FORMAT = Format(
     kind=STUDENTS,
     title="Списки классов",
@@ -107,6 +132,7 @@ STUDENT_FORMAT = Format(
                max_length=14),
         PHONE,
         EMAIL,
+        *_parent_columns(),
     ),
     full_names=(FullName("full_name", "ФИО", ("last_name", "first_name", "patronymic"),
                          aliases=("фамилия имя отчество", "фио ученика", "фио обучающегося")),),

@@ -10,6 +10,7 @@ from typing import Any
 from zhurnal.core.dates import today as school_today
 from zhurnal.core.templatetags.zhurnal import plural
 
+from .. import services
 from ..models import (
     AcademicYear,
     Enrollment,
@@ -21,7 +22,7 @@ from ..models import (
     StaffMember,
     Student,
 )
-from .formats import FORMATS, GUARDIANS, STAFF, STUDENTS, Column, Format
+from .formats import FORMATS, GUARDIANS, PARENTS, STAFF, STUDENTS, Column, Format
 from .values import (
     GENDER_LETTERS,
     MAX_ROWS,
@@ -96,6 +97,11 @@ class Plan:
                              key=lambda c: (c.grade, c.letter))
             text = (f"{plural(count, 'обучающийся,обучающихся,обучающихся')} в "
                     f"{'класс' if len(classes) == 1 else 'классы'} {', '.join(c.name for c in classes)}")
+            specs = [spec for row in self.to_import for spec in row.values.get("parents", ())]
+            if specs:
+                new = len({spec.key for spec in specs if spec.guardian_id is None})
+                text += (f"; родители и законные представители: {plural(len(specs), 'связь,связи,связей')}, "
+                         f"из них новых людей: {new}")
         elif self.format.kind == STAFF:
             text = plural(count, "сотрудник,сотрудника,сотрудников")
         else:
@@ -263,6 +269,7 @@ def _check_students(plan: Plan, options: Options) -> None:
     }
     seen: dict[tuple, int] = {}
     today = school_today()
+    parents = ParentBook.load(plan.school)
     for row in plan.rows:
         values = row.values
         _resolve_class(row, classes, year)
@@ -277,9 +284,11 @@ def _check_students(plan: Plan, options: Options) -> None:
                 values["order_number"] = options.default_order.strip()
             else:
                 row.fail("Номер приказа", "не указан: заполните столбец или укажите номер приказа при загрузке.")
+        _check_parents(row, parents)
         birth = values.get("birth_date")
-        if birth is not None and birth > today:
-            row.fail("Дата рождения", f"{birth:%d.%m.%Y} — дата рождения в будущем.")
+        problem = services.birth_date_problem(birth, today=today) if birth is not None else None
+        if problem:
+            row.fail("Дата рождения", problem)
         if birth is None or not values.get("last_name") or not values.get("first_name"):
             continue
         key = person_key(values["last_name"], values["first_name"], values.get("patronymic", ""), birth)
@@ -291,6 +300,95 @@ def _check_students(plan: Plan, options: Options) -> None:
                                 "оформляются в «Движении».")
         else:
             seen[key] = row.number
+
+
+@dataclass
+class ParentSpec:
+    """A parent named in a class list's row: who, how to reach, and whom he is (new, the same as in another row,
+    or already in the school)."""
+
+    relation: str
+    last_name: str
+    first_name: str
+    patronymic: str
+    phone: str
+    email: str
+    key: tuple
+    guardian_id: int | None = None
+    first_row: int | None = None
+
+
+@dataclass
+class ParentBook:
+    """The school's guardians and those met earlier in the file, by name and phone: the same parent of two pupils
+    is one person. A row without a phone finds a parent by the name alone when only one has it."""
+
+    by_key: dict[tuple, int]
+    by_name: dict[tuple, list[int]]
+    in_file: dict[tuple, int] = field(default_factory=dict)  # key → the first row that named him
+    in_file_names: dict[tuple, list[tuple]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, school: School) -> ParentBook:
+        by_key: dict[tuple, int] = {}
+        by_name: dict[tuple, list[int]] = {}
+        for pk, last, first, patronymic, phone in Guardian.objects.filter(school=school).order_by("pk").values_list(
+                "pk", "last_name", "first_name", "patronymic", "phone"):
+            by_key.setdefault(person_key(last, first, patronymic, phone_key(phone)), pk)
+            by_name.setdefault(person_key(last, first, patronymic), []).append(pk)
+        return cls(by_key=by_key, by_name=by_name)
+
+    def resolve(self, spec: ParentSpec, row_number: int) -> None:
+        name = spec.key[:3]
+        if not spec.phone:  # the name alone, when it names one person
+            known = self.by_name.get(name, [])
+            met = self.in_file_names.get(name, [])
+            if len(met) == 1 and not known:
+                spec.key = met[0]
+            elif len(known) == 1 and not met:
+                spec.guardian_id = known[0]
+                return
+        spec.guardian_id = self.by_key.get(spec.key)
+        if spec.guardian_id is not None:
+            return
+        if spec.key in self.in_file:
+            spec.first_row = self.in_file[spec.key]
+        else:
+            self.in_file[spec.key] = row_number
+            self.in_file_names.setdefault(name, []).append(spec.key)
+
+
+def _check_parents(row: PlannedRow, parents: ParentBook) -> None:
+    """The parent columns of a class list: each parent named becomes a guardian of the pupil."""
+    specs: list[ParentSpec] = []
+    notes: list[str] = []
+    for key, relation, _owners in PARENTS:
+        full = (row.values.get(f"{key}_name") or "").strip()
+        phone = row.values.get(f"{key}_phone") or ""
+        email = row.values.get(f"{key}_email") or ""
+        if not full:
+            if phone or email:
+                row.fail(f"ФИО {_owners[0]}", "не заполнено, а телефон или почта указаны.")
+            continue
+        words = full.split()
+        if len(words) < 2:
+            row.fail(f"ФИО {_owners[0]}", f"«{full}»: нужны хотя бы фамилия и имя.")
+            continue
+        last, first, patronymic = words[0], words[1], " ".join(words[2:])
+        spec = ParentSpec(relation=relation, last_name=last, first_name=first, patronymic=patronymic, phone=phone,
+                          email=email, key=person_key(last, first, patronymic, phone_key(phone)))
+        parents.resolve(spec, row.number)
+        specs.append(spec)
+        who = relation or "представитель"
+        if spec.guardian_id is not None:
+            notes.append(f"{who} уже есть в школе — будет привязан(а)")
+        elif spec.first_row is not None:
+            notes.append(f"{who} — тот же человек, что в строке {spec.first_row}")
+        else:
+            notes.append(f"{who} — новый представитель")
+    row.values["parents"] = specs
+    if notes:
+        row.note = "; ".join(notes)
 
 
 def _check_staff(plan: Plan, options: Options) -> None:

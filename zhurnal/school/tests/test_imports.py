@@ -447,3 +447,61 @@ def test_excel_unicode_text_utf16_with_tabs_is_read(small_school):
                            school=small_school.school, options=imports.Options(year=small_school.year))
     assert plan.ok, plan.errors
     assert (plan.rows[0].values["last_name"], plan.rows[0].values["first_name"]) == ("Ёжиков", "Лёва")
+
+
+# --- a class list as schools export it: parents' columns --------------------------------------------------------
+
+EXPORTED_CLASS_LIST = [
+    ["Список обучающихся МБОУ «СОШ № 1» на 2026/2027 учебный год"],
+    [],
+    ["№ п/п", "ФИО обучающегося", "Дата рождения", "Пол", "Класс", "Дата зачисления", "№ приказа",
+     "ФИО матери", "Телефон матери", "E-mail матери", "ФИО отца", "Телефон отца"],
+    [1, "Соколова Анна Дмитриевна", "03.05.2015", "ж", "5А", "01.09.2026", "12-у",
+     "Соколова Ирина Викторовна", "8 (915) 123-45-67", "sokolova@mail.example", "Соколов Дмитрий Петрович",
+     "+7 916 765-43-21"],
+    [2, "Соколов Павел Дмитриевич", "11.01.2019", "м", "5Б", "01.09.2026", "12-у",
+     "Соколова Ирина Викторовна", "+7 915 123 45 67", "", "Соколов Дмитрий Петрович", "89167654321"],
+    [3, "Орлова Вера Сергеевна", "20.08.2015", "ж", "5А", "01.09.2026", "12-у",
+     "Орлова Наталья Ивановна", "+7 903 000-11-22", "", "", ""],
+]
+
+
+def test_a_class_list_with_parent_columns_links_the_guardians_once_each(small_school, login):
+    client = login("admin")
+    guardians_before = Guardian.objects.count()
+    response = upload_students(client, small_school, xlsx(EXPORTED_CLASS_LIST), name="Список 5А.xlsx")
+    preview = client.get(response["Location"]).content.decode()
+    assert "Ошибок нет" in preview
+    assert "мать — тот же человек, что в строке 4" in preview and "отец — новый представитель" in preview
+    assert "из них новых людей: 3" in preview
+    confirm(client, response)
+    anna, pavel, vera = (Student.objects.get(last_name=n, first_name=f) for n, f in
+                         (("Соколова", "Анна"), ("Соколов", "Павел"), ("Орлова", "Вера")))
+    assert Guardian.objects.count() == guardians_before + 3  # the Sokolovs' parents are one person each
+    mother = Guardian.objects.get(last_name="Соколова", first_name="Ирина")
+    assert set(mother.links.values_list("student_id", flat=True)) == {anna.pk, pavel.pk}
+    assert mother.email == "sokolova@mail.example" and "915" in mother.phone
+    assert {link.relation for link in anna.guardian_links.all()} == {"мать", "отец"}
+    assert [link.guardian.last_name for link in vera.guardian_links.all()] == ["Орлова"]
+
+
+def test_a_parent_already_in_the_school_is_linked_not_duplicated(small_school):
+    guardian = Guardian.objects.get(links__student=small_school.students["student"])
+    rows = [["ФИО", "Дата рождения", "Пол", "Класс", "ФИО матери", "Телефон матери"],
+            ["Иванова Мария Ивановна", "02.02.2016", "ж", "5А",
+             f"{guardian.last_name} {guardian.first_name} {guardian.patronymic}", guardian.phone]]
+    plan = imports.prepare(kind=imports.STUDENTS, data=csv_bytes(rows), filename="x.csv", school=small_school.school,
+                           options=imports.Options(year=small_school.year, default_order="3"))
+    assert plan.ok, plan.errors
+    assert "уже есть в школе" in plan.rows[0].note
+    imports.apply_import(actor=None, plan=plan)
+    assert Guardian.objects.filter(last_name=guardian.last_name, first_name=guardian.first_name).count() == 1
+    assert guardian.links.count() == 2
+
+
+def test_a_parents_phone_without_a_name_is_a_row_error(small_school):
+    rows = [["ФИО", "Дата рождения", "Пол", "Класс", "ФИО отца", "Телефон отца"],
+            ["Гусев Илья Романович", "02.02.2015", "м", "5Б", "", "+7 900 000-00-00"]]
+    plan = imports.prepare(kind=imports.STUDENTS, data=csv_bytes(rows), filename="x.csv", school=small_school.school,
+                           options=imports.Options(year=small_school.year, default_order="3"))
+    assert [(e.row, e.column) for e in plan.errors] == [(2, "ФИО отца")]

@@ -598,3 +598,20 @@ def test_setup_list_pages_make_constant_queries(db, client, name):
     assert Enrollment.objects.filter(school_class__year=s.year).count() == 60
     large, response = page_queries(client, path)
     assert large == small
+
+
+@pytest.mark.parametrize(("birth_date", "message"), [
+    ("14.03.2031", "14.03.2031 — в будущем"), ("01.01.1929", "раньше 1930 года"),
+])
+def test_a_birth_date_out_of_bounds_is_refused_and_nothing_saved(small_school, login, birth_date, message):
+    s = small_school
+    response = login("admin").post(url("setup_student_new", year=s.year.pk),
+                                   {**ADMISSION, "birth_date": birth_date, "school_class": s.class_5b.pk})
+    assert message in text(response)
+    assert not Student.objects.filter(last_name="Смирнова").exists()
+    student = s.students["student"]
+    response = login("class_teacher").post(url("student_edit", student.pk), {
+        "last_name": student.last_name, "first_name": student.first_name, "patronymic": student.patronymic,
+        "birth_date": birth_date, "gender": student.gender})
+    student.refresh_from_db()
+    assert student.birth_date.year not in (2031, 1929)

@@ -38,6 +38,8 @@ def class_detail(request, pk: int):
         "can_edit": permissions.can_edit_class(request.roles, school_class),
         "can_edit_students": request.roles.has(Role.JOURNAL_ADMIN) or pk in request.roles.led_class_ids,
         "can_export": permissions.can_view_setup(request.roles) or pk in request.roles.led_class_ids,
+        # The class teacher and the administration: the families' contacts and each pupil's diary.
+        "can_contact": request.roles.is_school_reader or pk in request.roles.led_class_ids,
     })
 
 

@@ -57,7 +57,7 @@ def test_substitute_sees_the_lesson_in_his_day_and_the_absent_teacher_sees_it_ha
     assert [lesson.pk for lesson in absent_day.handed_over] == [s.lesson.pk]
     page = login("other_teacher").get(reverse("timetable:today") + "?date=2026-11-23")
     text = page.content.decode()
-    assert "замена за Учителева А.П." in text
+    assert "замена: вместо Учителевой А.П." in text
     assert "Математика" in text
 
 
@@ -150,3 +150,19 @@ def test_working_time_sheet_does_not_count_lessons_not_yet_taught(monday):
     sheet = selectors.timesheet(monday.school, D(2026, 11, 1), until=D(2026, 11, 20))
     assert sheet.partial
     assert {row.teacher.last_name: row.total for row in sheet.rows} == {"Учителева": 2, "Классова": 2, "Другова": 2}
+
+
+def test_the_absent_teacher_is_never_offered_and_free_teachers_of_the_subject_come_first(monday, login):
+    s = monday
+    url = reverse("timetable:substitutions") + f"?date={MONDAY:%Y-%m-%d}&teacher={s.staff['teacher'].pk}"
+    html = login("deputy").get(url).content.decode()
+    assert "Уроки Учителевой А.П." in html  # the name declined
+    form = html.split(f'name="l{s.lesson.pk}-substitute"', 1)[1].split("</select>", 1)[0]
+    options = [part.split(">", 1)[1].split("<", 1)[0].strip() for part in form.split("<option")[2:]]
+    assert not any("Учителева" in option for option in options)  # never her own substitute
+    # Другова teaches maths (in 5Б) and is free at the first lesson: first, with the subject named.
+    assert options[0] == "Другова Анна Петровна — Математика"
+    assert all("Математика" not in option for option in options[1:])
+    with pytest.raises(ValidationError):
+        services.record_substitution(actor=None, lesson=s.lesson, kind=SubstitutionKind.REPLACE,
+                                     substitute=s.staff["teacher"], reason="болезнь")

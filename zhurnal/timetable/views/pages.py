@@ -155,6 +155,8 @@ def lesson_detail(request, pk: int):
         "can_move": permissions.can_move_lesson(roles, lesson),
         "can_remove": lesson.kind != LessonKind.REGULAR and permissions.can_add_lesson(roles, lesson.assignment),
         "can_substitute": permissions.can_manage_substitutions(roles),
+        # The lesson's journal page and «Мой день» are staff pages: families read the lesson in the diary.
+        "can_open_journal": roles.staff is not None,
     })
 
 

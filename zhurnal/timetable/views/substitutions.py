@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from zhurnal.core.dates import today as school_today
 from zhurnal.core.view_helpers import parse_date
-from zhurnal.school.models import StaffMember
+from zhurnal.school.models import StaffMember, TeachingAssignment
 
 from .. import exports, permissions, selectors, services
 from ..calendar import BellTimes
@@ -44,11 +44,18 @@ def substitutions(request):
             lesson.free = [s for s in staff_list if s.pk not in busy and s.pk != absent.pk]
             lesson.busy = [s for s in staff_list if s.pk in busy and s.pk != absent.pk]
             sub = getattr(lesson, "substitution", None) if _has_sub(lesson) else None
-            # Free teachers first; those teaching at that time are marked (they can take a merged group).
-            ordered = staff.annotate(is_busy=Case(When(pk__in=busy, then=Value(1)), default=Value(0),
-                                                  output_field=IntegerField())).order_by("is_busy", "last_name",
-                                                                                         "first_name")
-            lesson.form = SubstitutionForm(prefix=f"l{lesson.pk}", staff=ordered, busy_ids=busy, initial={
+            # The absent teacher is never offered; free teachers of the lesson's subject first, then the other
+            # free ones; those teaching at that time last and marked (they can take a merged group).
+            same_subject = set(TeachingAssignment.objects.filter(
+                year=year, subject_id=lesson.assignment.subject_id).values_list("teacher_id", flat=True))
+            ordered = (staff.exclude(pk=absent.pk).annotate(
+                is_busy=Case(When(pk__in=busy, then=Value(1)), default=Value(0), output_field=IntegerField()),
+                other_subject=Case(When(pk__in=same_subject, then=Value(0)), default=Value(1),
+                                   output_field=IntegerField()),
+            ).order_by("is_busy", "other_subject", "last_name", "first_name"))
+            lesson.free.sort(key=lambda s: (s.pk not in same_subject, s.last_name, s.first_name))
+            lesson.form = SubstitutionForm(prefix=f"l{lesson.pk}", staff=ordered, busy_ids=busy,
+                                           subject_ids=same_subject, subject=lesson.assignment.subject.name, initial={
                 "kind": sub.kind if sub else "replace", "substitute": sub.substitute_id if sub else None,
                 "reason": sub.reason if sub else "", "note": sub.note if sub else ""})
     day_log = selectors.substitution_log(school, day, day)

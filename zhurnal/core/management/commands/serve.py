@@ -24,8 +24,11 @@ class Command(BaseCommand):
         from zhurnal.core import tasks
         from zhurnal.core.runtime import settle
 
-        # WhiteNoise warns at start-up when STATIC_ROOT is missing; static files come from the apps anyway.
+        # Static files collected with their compressed forms (.gz, .br: WhiteNoise's compressed storage), and served
+        # from there rather than from the apps, whose files have no compressed forms beside them.
         Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        settings.WHITENOISE_USE_FINDERS = False
         from config.wsgi import application
 
         if not no_migrate:

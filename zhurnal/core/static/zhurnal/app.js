@@ -11,3 +11,10 @@ document.addEventListener("click", (event) => {
     event.preventDefault();
   }
 });
+
+// Every signed-in page says so to the other tabs: a journal page whose session ended saves what waits.
+if (document.body && document.body.hasAttribute("data-signed-in")) {
+  try {
+    window.localStorage.setItem("zhurnal-signed-in", String(Date.now()));
+  } catch (e) { /* private mode */ }
+}
