@@ -1,7 +1,7 @@
 """The layout's rules, checked on the source (DESIGN.md, "Architecture"):
 
 - apps depend one way: core ← audit ← accounts ← school ← timetable ← planning ← journal ← {diary, reports,
-  messaging, library} ← {ops, api}; nothing lower imports anything higher, and apps of one layer do not import
+  messaging, notifications, library} ← {ops, api}; nothing lower imports anything higher, and apps of one layer do not import
   each other (a higher app plugs into a lower one through a registration function the lower one offers);
 - views open no transaction and take no row lock (``transaction.atomic``, ``select_for_update``): a service does;
 - SQL text and database cursors live only in an app's ``queries.py`` or in ``core/sql.py``.
@@ -27,7 +27,7 @@ LAYERS = [
     {"timetable"},
     {"planning"},
     {"journal"},
-    {"diary", "reports", "messaging", "library"},
+    {"diary", "reports", "messaging", "notifications", "library"},
     {"ops", "api"},
 ]
 RANK = {app: rank for rank, apps in enumerate(LAYERS) for app in apps}
