@@ -80,7 +80,10 @@ def test_the_class_summary_keeps_names_in_view_and_shows_quality(live_server, pa
     world = build_report_school()
     log_in(page, live_server, "class_teacher", PASSWORD)
     page.click("nav >> text=Сводная")
+    page.wait_for_url("**/reports/class_summary/**")
+    page.wait_for_load_state("load")  # the filters submit themselves once the page's script has run
     page.select_option("select[name=period]", str(world.quarter.pk))
+    page.wait_for_url(f"**period={world.quarter.pk}**")
     page.wait_for_selector("text=Успеваемость, % (по итоговым)")
     page.set_viewport_size({"width": 600, "height": 800})
     wrap = page.locator(".report-table-wrap").first
