@@ -338,6 +338,25 @@ def test_the_menu_folds_on_a_768_px_tablet(live_server, browser):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_the_administrations_menu_is_one_line_at_1366_px(live_server, browser):
+    build_small_school()
+    context = browser.new_context(locale="ru-RU", viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    try:
+        for persona in ("admin", "deputy"):
+            log_in(page, live_server, persona, PASSWORD)
+            height = page.locator("header.topbar").evaluate("e => e.getBoundingClientRect().height")
+            assert height <= 64, (persona, height)  # one line: the occasional pages fold into groups
+            page.click(".nav-group summary:has-text('Люди')")
+            page.click(".nav-group[open] a:has-text('Классы')")
+            page.wait_for_url("**/classes/")
+            assert page.locator(".nav-group:has(a[aria-current=page]) summary").inner_text().startswith("Люди")
+            page.context.clear_cookies()
+    finally:
+        context.close()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_error_pages_for_a_student(live_server, page):
     school, maths, lesson = school_with_maths(from_year_start=False)
     log_in(page, live_server, "student", PASSWORD)

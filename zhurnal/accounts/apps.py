@@ -6,8 +6,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "Пользователи"
 
     def ready(self) -> None:
-        from zhurnal.core.navigation import MenuEntry, register_menu
-
-        from . import permissions, signals  # noqa: F401 - signals connects the login history receivers
-
-        register_menu(MenuEntry(250, "Безопасность", "accounts:security", permissions.can_manage_own_security))
+        # The «Безопасность» page (password, second factor, sessions) is reached from the person's name in the
+        # page header, not from the menu.
+        from . import signals  # noqa: F401 - signals connects the login history receivers

@@ -2,9 +2,3 @@
 a school's staff may do with other people's logins is the school's (``school.access.permissions``)."""
 
 from __future__ import annotations
-
-from typing import Any
-
-
-def can_manage_own_security(roles: Any) -> bool:
-    return True

@@ -16,7 +16,8 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 @dataclass(frozen=True)
 class NavItem:
     label: str
-    url: str
+    url: str  # "" for a group
+    children: tuple[NavItem, ...] = ()  # a group's entries, opened from its label
 
 
 # A predicate of a person's standing in the active school (``school.roles.SchoolRoles``). The menu is made once
@@ -32,6 +33,9 @@ class MenuEntry:
     url_name: str
     shown: Predicate
     led_class: bool = False  # the address takes the first class the person leads
+    # Entries of one group fold under its label (the administration's occasional pages), so the menu of a person
+    # with many roles stays one line at 1366 px; a group with one entry shown is that entry.
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,10 @@ class StartPage:
     applies: Predicate
     led_class: bool = False
 
+
+# The menu's groups, shared by the apps that file entries under them.
+ADMINISTRATION = "Администрирование"
+PEOPLE = "Люди"
 
 _MENU: list[MenuEntry] = []
 _START: list[StartPage] = []
@@ -150,15 +158,25 @@ _menus: dict[tuple, tuple[NavItem, ...]] = {}
 
 def _make_nav(roles: Any) -> tuple[NavItem, ...]:
     led_class_id = _first_led(roles)
-    items: list[NavItem] = []
+    shown: list[tuple[str, NavItem]] = []
     for entry in _MENU:
         if entry.led_class and led_class_id is None:
             continue
         if not entry.shown(roles):
             continue
         url = nav_url(entry.url_name, led_class_id) if entry.led_class else nav_url(entry.url_name)
-        if all(item.url != url for item in items):
-            items.append(NavItem(entry.label, url))
+        if all(item.url != url for _, item in shown):
+            shown.append((entry.group, NavItem(entry.label, url)))
+    members: dict[str, list[NavItem]] = {}
+    for group, item in shown:
+        if group:
+            members.setdefault(group, []).append(item)
+    items: list[NavItem] = []
+    for group, item in shown:
+        if not group or len(members[group]) == 1:
+            items.append(item)
+        elif members[group][0] is item:  # the group stands where its first entry would
+            items.append(NavItem(group, "", tuple(members[group])))
     return tuple(items)
 
 

@@ -7,7 +7,13 @@ class JournalConfig(AppConfig):
 
     def ready(self) -> None:
         from zhurnal.core import stamps
-        from zhurnal.core.navigation import MenuEntry, StartPage, register_menu, register_start
+        from zhurnal.core.navigation import (
+            ADMINISTRATION,
+            MenuEntry,
+            StartPage,
+            register_menu,
+            register_start,
+        )
         from zhurnal.planning.sequence import register_content_writer, register_topic_guard
         from zhurnal.school.permissions import teaches
         from zhurnal.timetable.lesson_data import register_lesson_data
@@ -27,6 +33,7 @@ class JournalConfig(AppConfig):
             MenuEntry(10, "Мой день", "journal:today", teaches),
             MenuEntry(20, "Журнал", "journal:index", teaches),
             MenuEntry(170, "Журнал", "journal:index", permissions.can_view_control),
-            MenuEntry(190, "Оценивание", "journal:rules", permissions.can_edit_grading_rules),
+            MenuEntry(190, "Оценивание", "journal:rules", permissions.can_edit_grading_rules,
+                      group=ADMINISTRATION),
         )
         register_start(StartPage(35, "journal:today", teaches))  # after the class teacher's class page

@@ -8,7 +8,14 @@ class SchoolConfig(AppConfig):
     def ready(self) -> None:
         from zhurnal.accounts.backends import read_with_user
         from zhurnal.core import stamps
-        from zhurnal.core.navigation import MenuEntry, StartPage, register_menu, register_start
+        from zhurnal.core.navigation import (
+            ADMINISTRATION,
+            PEOPLE,
+            MenuEntry,
+            StartPage,
+            register_menu,
+            register_start,
+        )
 
         from . import models, permissions, queries, roles
         from .access import permissions as access
@@ -24,15 +31,15 @@ class SchoolConfig(AppConfig):
         register_menu(
             MenuEntry(30, "Мои группы", "school:my_groups", permissions.teaches),
             MenuEntry(40, "Мой класс", "school:class_detail", permissions.leads_a_class, led_class=True),
-            MenuEntry(80, "Классы", "school:class_list", permissions.can_read_people),
-            MenuEntry(90, "Обучающиеся", "school:student_list", permissions.can_read_people),
-            MenuEntry(100, "Сотрудники", "school:staff_list", permissions.can_read_people),
-            MenuEntry(110, "Движение", "school:movement_log", permissions.can_read_people),
-            MenuEntry(120, "Настройка", "school:setup", permissions.can_view_setup),
-            MenuEntry(130, "Импорт", "school:import", permissions.can_import),
+            MenuEntry(80, "Классы", "school:class_list", permissions.can_read_people, group=PEOPLE),
+            MenuEntry(90, "Обучающиеся", "school:student_list", permissions.can_read_people, group=PEOPLE),
+            MenuEntry(100, "Сотрудники", "school:staff_list", permissions.can_read_people, group=PEOPLE),
+            MenuEntry(110, "Движение", "school:movement_log", permissions.can_read_people, group=PEOPLE),
+            MenuEntry(120, "Настройка", "school:setup", permissions.can_view_setup, group=ADMINISTRATION),
+            MenuEntry(130, "Импорт", "school:import", permissions.can_import, group=ADMINISTRATION),
             MenuEntry(220, "Мои дети", "school:children", permissions.is_guardian),
             MenuEntry(230, "Моя страница", "school:me", permissions.is_student),
-            MenuEntry(240, "Доступ", "school:access", access.can_issue_codes),
+            MenuEntry(240, "Доступ", "school:access", access.can_issue_codes, group=ADMINISTRATION),
         )
         register_start(
             StartPage(10, "school:setup", permissions.can_manage_structure),

@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from zhurnal.core.navigation import nav_for
+from zhurnal.core.navigation import ADMINISTRATION, PEOPLE, nav_for
 from zhurnal.school.roles import Role, SchoolRoles
 
 
@@ -19,3 +19,13 @@ def test_the_menu_follows_the_roles_and_the_led_class():
     assert nav_for(leads_3) is nav_for(SchoolRoles(school=None, roles=frozenset({Role.TEACHER}),
                                                    led_class_ids=frozenset({3})))  # made once
     assert nav_for(SchoolRoles(school=None)) == ()
+
+
+def test_the_administrations_occasional_pages_fold_into_groups():
+    director = SchoolRoles(school=None, roles=frozenset({Role.DIRECTOR, Role.JOURNAL_ADMIN}))
+    menu = nav_for(director)
+    groups = {item.label: [child.label for child in item.children] for item in menu if item.children}
+    assert groups[PEOPLE] == ["Классы", "Обучающиеся", "Сотрудники", "Движение"]
+    assert {"Настройка", "Импорт", "Доступ"} <= set(groups[ADMINISTRATION])
+    assert all(item.url for item in menu if not item.children)
+    assert len(menu) <= 12  # one line at 1366 px

@@ -5,7 +5,18 @@ document.addEventListener("change", (event) => {
     el.form.requestSubmit();
   }
 });
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  for (const group of document.querySelectorAll(".nav-group[open]")) {
+    group.removeAttribute("open");
+    group.querySelector("summary").focus();
+  }
+});
 document.addEventListener("click", (event) => {
+  // One menu group open at a time; a click elsewhere closes it.
+  for (const group of document.querySelectorAll(".nav-group[open]")) {
+    if (!group.contains(event.target)) group.removeAttribute("open");
+  }
   const el = event.target.closest("[data-confirm]");
   if (el && !window.confirm(el.getAttribute("data-confirm"))) {
     event.preventDefault();
