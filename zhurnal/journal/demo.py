@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from zhurnal.planning.demo_topics import control_kinds_for
 from zhurnal.school.models import (
     AcademicYear,
     Enrollment,
@@ -108,6 +109,24 @@ def _topic(subject: str, index: int) -> str:
     return f"{words[(index // 4) % len(words)]}. Урок {index % 4 + 1}"
 
 
+def _control_for(subject_name: str, control_types: list[WorkType], rng: random.Random) -> WorkType:
+    """A control work the subject would have (a dictation in Russian, a practical work in technology), among the
+    school's work types of control."""
+    by_name = {w.name.casefold(): w for w in control_types}
+    fitting = [by_name[name.casefold()] for name in control_kinds_for(subject_name) if name.casefold() in by_name]
+    return rng.choice(fitting or [by_name.get("контрольная работа") or control_types[0]])
+
+
+def _date_marks_on_their_lessons(school: School, days: set[dt.date]) -> None:
+    """A mark was set on its lesson's day (after the lessons), not when the demo was built: the diary's «new
+    marks» then count what came since a family's last visit."""
+    now = timezone.now()
+    zone = timezone.get_current_timezone()
+    for day in sorted(days):
+        moment = min(dt.datetime.combine(day, dt.time(15, 30), tzinfo=zone), now)
+        Mark.objects.filter(school=school, lesson__date=day).update(created_at=moment, updated_at=moment)
+
+
 @transaction.atomic
 def build_demo_journal(*, school: School, year: AcademicYear, today: dt.date, rng: random.Random,
                        actor=None) -> DemoJournalReport:
@@ -148,7 +167,7 @@ def build_demo_journal(*, school: School, year: AcademicYear, today: dt.date, rn
         index = count_by_assignment[assignment.pk]
         count_by_assignment[assignment.pk] += 1
         is_control = allowed and index % CONTROL_EVERY == CONTROL_EVERY - 1 and bool(control_types)
-        control = rng.choice(control_types) if is_control else None
+        control = _control_for(assignment.subject.name, control_types, rng) if is_control else None
         if control is not None:
             records.append(LessonRecord(school=school, lesson=lesson, control_type=control))
         # Topics (and homework where it is given) for past lessons; a few left empty for the control page.
@@ -193,6 +212,7 @@ def build_demo_journal(*, school: School, year: AcademicYear, today: dt.date, rn
     Lesson.objects.bulk_update(filled, ["topic", "homework"], batch_size=500)
     LessonRecord.objects.bulk_create(records, batch_size=1000)
     Mark.objects.bulk_create(marks, batch_size=2000)
+    _date_marks_on_their_lessons(school, {lesson.date for lesson in lessons})
     Attendance.objects.bulk_create(absences, batch_size=2000)
     report.marks, report.absences, report.lessons_filled = len(marks), len(absences), len(filled)
     _close_first_periods(school, year, today, rng, report)

@@ -82,15 +82,18 @@ def build_demo_activity(*, school: School, year: AcademicYear, today: dt.date, r
             if guardian.user is None or not guardian.user.has_usable_password():
                 continue
             for day in sorted(rng.sample(week, min(len(week), habit[guardian_id]))):
+                moment = _moment(day, rng, evening=True)
                 accounts_services.record_login_event(
                     user=guardian.user, username=guardian.user.username, kind="password", succeeded=True,
-                    user_agent=rng.choice(DEVICES), at=_moment(day, rng, evening=True))
+                    user_agent=rng.choice(DEVICES), at=moment)
                 report.logins += 1
                 for child in children.get(guardian_id, []):
                     for _ in range(rng.randint(1, 2)):
                         diary_services.count_diary_view(student=child, guardian_id=guardian_id,
                                                         viewer_is_student=False, on=day)
                         report.diary_views += 1
+                    # The family saw the marks then: the diary's «new marks» count what came since.
+                    diary_services.mark_feed_seen(user=guardian.user, student=child, at=moment)
         for pupil_id, pupil in pupils.items():
             if pupil.user is None or not pupil.user.has_usable_password():
                 continue
