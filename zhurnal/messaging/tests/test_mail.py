@@ -49,7 +49,7 @@ def test_teacher_writes_to_a_parent_and_the_parent_replies(small_school, publish
 
 def test_a_message_to_parents_of_a_class_goes_to_each_family_apart(small_school):
     s = small_school
-    threads = send(s, "admin", groups=["parents:class:%d" % s.class_5a.pk, "parents:class:%d" % s.class_5b.pk])
+    threads = send(s, "admin", groups=[f"parents:class:{s.class_5a.pk}", f"parents:class:{s.class_5b.pk}"])
     assert len(threads) == 2
     for thread in threads:
         people = set(ThreadParticipant.objects.filter(thread=thread).values_list("user_id", flat=True))
