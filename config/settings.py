@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "zhurnal.journal",
     "zhurnal.diary",
     "zhurnal.reports",
+    "zhurnal.messaging",
     "zhurnal.ops",
     "axes",
     "django_otp",
