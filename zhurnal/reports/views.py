@@ -3,6 +3,7 @@ background files' status and download, the school's report settings, the educati
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -135,7 +136,7 @@ def report_settings(request):
 
 def _int(value: str, field: str, label: str) -> int:
     value = (value or "").strip()
-    if not value.isdigit() or len(value) > 4:
+    if not re.fullmatch(r"[0-9]{1,4}", value):
         raise ValidationError({field: f"{label}: нужно целое число."})
     return int(value)
 

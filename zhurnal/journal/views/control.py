@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -9,12 +10,13 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from zhurnal.core import params
 from zhurnal.core.dates import today as school_today
 
 from .. import grading, permissions, selectors, services
 from ..models import WorkType
 from ..policies import policy_row_for, work_types_of
-from .common import error_messages, parse_date, require, school_view, scoped
+from .common import error_messages, require, school_view, scoped
 
 
 @school_view
@@ -35,7 +37,7 @@ def _int(value: str, field: str, label: str, *, blank: bool = False) -> int | No
     value = (value or "").strip()
     if not value and blank:
         return None
-    if not value.isdigit():
+    if not re.fullmatch(r"[0-9]{1,6}", value):
         raise ValidationError({field: f"{label}: нужно целое число."})
     return int(value)
 
@@ -57,7 +59,7 @@ def rules(request):
                 services.ensure_journal_setup(school=school, actor=request.user)
                 messages.success(request, "Созданы стандартные виды работ и правила оценивания.")
                 return redirect("journal:rules")
-            valid_from = parse_date(post.get("valid_from", ""))
+            valid_from = params.parse_date(post.get("valid_from", ""))
             if valid_from is None:
                 raise ValidationError({"valid_from": "Укажите дату, с которой действуют правила."})
             weights = {w.pk: _decimal(post.get(f"weight-{w.pk}", "1"), "weights", f"Вес «{w.name}»")
@@ -100,7 +102,7 @@ def work_type_save(request):
     require(permissions.can_edit_grading_rules(request.roles))
     school = request.roles.school
     pk = request.POST.get("pk", "")
-    work_type = scoped(WorkType.objects.filter(school=school), pk=pk) if pk else None
+    work_type = scoped(WorkType.objects.filter(school=school), pk=params.require_id(pk)) if pk else None
     post = request.POST
     try:
         weight = None

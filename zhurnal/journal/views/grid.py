@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from zhurnal.core import params
 from zhurnal.core.dates import today as school_today
 from zhurnal.core.htmx import is_htmx
 from zhurnal.core.navigation import cached_reverse
@@ -19,7 +20,7 @@ from zhurnal.school.selectors import current_year
 
 from .. import grading, locks, permissions, rendering, selectors, services
 from ..policies import policy_for
-from .common import parse_date, require, school_view, visible_assignment
+from .common import require, school_view, visible_assignment
 
 
 @school_view
@@ -28,7 +29,7 @@ def index(request):
     roles = request.roles
     require(roles.staff is not None)
     today = school_today()
-    on = parse_date(request.GET.get("on", "")) or today
+    on = params.date_param(request.GET, "on", request=request) or today
     year = current_year(roles.school, today)
     assignments = []
     if year is not None:
@@ -120,9 +121,10 @@ def finals(request, pk: int):
     if request.method == "POST":
         require(can_fill)
         for name, value in request.POST.items():
-            if name.startswith("value-") and name[6:].isdigit():
-                student_id = int(name[6:])
-                posted[student_id] = (value, request.POST.get(f"reason-{student_id}", ""))
+            student_id = params.parse_id(name[6:]) if name.startswith("value-") else None
+            if student_id is not None:
+                posted[student_id] = (params.clean_text(value, max_length=100),
+                                      params.text_param(request.POST, f"reason-{student_id}", max_length=1000))
         try:
             changed = services.set_final_marks(actor=request.user, assignment=assignment, period=period,
                                                values=posted, today=today)
@@ -159,7 +161,7 @@ def reopen(request, pk: int):
     errors: list[str] = []
     if request.method == "POST":
         period = next((p for p in periods if str(p.pk) == request.POST.get("period")), None)
-        until = parse_date(request.POST.get("until", ""))
+        until = params.date_param(request.POST, "until", request=request)
         try:
             if period is None:
                 raise ValidationError({"period": "Выберите период."})
@@ -187,7 +189,7 @@ def today(request):
     roles = request.roles
     require(roles.staff is not None)
     today_date = school_today()
-    day = parse_date(request.GET.get("date", "")) or today_date
+    day = params.date_param(request.GET, "date", request=request) or today_date
     year = current_year(roles.school, day)
     page = selectors.teacher_day_page(roles.staff, year, day, today=today_date)
     assignments = []

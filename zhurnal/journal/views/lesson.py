@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from zhurnal.core import idempotency, uploads
+from zhurnal.core import idempotency, params, uploads
 from zhurnal.core.dates import today as school_today
 from zhurnal.planning import selectors as plan_selectors
 from zhurnal.school.models import Student
@@ -24,7 +24,6 @@ from .common import (
     error_messages,
     json_error,
     locked_lesson,
-    parse_date,
     require,
     school_row,
     school_view,
@@ -70,14 +69,15 @@ def save_record_fields(request, pk: int, *, fields: tuple[str, ...]):
         for name in fields:
             if name not in request.POST:
                 continue
-            raw = request.POST.get(name, "")
+            raw = params.clean_text(request.POST.get(name, ""), max_length=10000)
             if name == "control_type":
-                values[name] = (WorkType.objects.filter(school_id=lesson.school_id, pk=raw).first()
-                                if raw.isdigit() else None)
+                wanted = params.parse_id(raw)
+                values[name] = (WorkType.objects.filter(school_id=lesson.school_id, pk=wanted).first()
+                                if wanted is not None else None)
                 if raw and values[name] is None:
                     raise ValidationError({"control_type": "Неизвестный вид контроля."})
             elif name == "homework_due":
-                values[name] = parse_date(raw) if raw.strip() else None
+                values[name] = params.parse_date(raw) if raw.strip() else None
                 if raw.strip() and values[name] is None:
                     raise ValidationError({"homework_due": "Срок — дата в виде ДД.ММ.ГГГГ."})
             else:
@@ -154,8 +154,9 @@ def _save_cell(request, pk: int, student_id: int):
             require(permissions.can_edit_lesson(request.roles, lesson))
             key = idempotency.parse_key(request.POST.get("key"))
             work_type = None
-            if request.POST.get("work_type", "").isdigit():
-                work_type = WorkType.objects.filter(school_id=lesson.school_id, pk=request.POST["work_type"]).first()
+            work_type_id = params.id_param(request.POST, "work_type")
+            if work_type_id is not None:
+                work_type = WorkType.objects.filter(school_id=lesson.school_id, pk=work_type_id).first()
             result = services.save_cell(actor=request.user, lesson=lesson, student=student,
                                         text=request.POST.get("value", ""), key=key, work_type=work_type,
                                         reason=request.POST.get("reason", ""), locked=True,
@@ -179,8 +180,8 @@ def _save_cell(request, pk: int, student_id: int):
 @require_POST
 def cells(request, pk: int):
     """The whole column at once — the lesson page without JavaScript (the lesson read and locked once)."""
-    students = {s.pk: s for s in Student.objects.filter(school=request.roles.school, pk__in=[
-        int(name[5:]) for name in request.POST if name.startswith("cell-") and name[5:].isdigit()])}
+    students = {s.pk: s for s in Student.objects.filter(school=request.roles.school, pk__in=params.id_list(
+        name[5:] for name in request.POST if name.startswith("cell-")))}
     inputs, errors = [], []
     for student_id, student in sorted(students.items()):
         try:
@@ -216,7 +217,8 @@ def mark(request, pk: int):
     mark = scoped(Mark.objects.filter(school=request.roles.school).select_related("lesson", "student"), pk=pk)
     lesson = visible_lesson(request, mark.lesson_id)
     require(permissions.can_edit_lesson(request.roles, lesson))
-    work_type = scoped(WorkType.objects.filter(school=request.roles.school), pk=request.POST.get("work_type") or 0)
+    work_type = scoped(WorkType.objects.filter(school=request.roles.school),
+                       pk=params.id_param(request.POST, "work_type", required=True))
     try:
         services.update_mark(actor=request.user, mark=mark, work_type=work_type,
                              comment=request.POST.get("comment", ""), reason=request.POST.get("reason", ""),
@@ -291,7 +293,8 @@ def attachment_delete(request, pk: int):
 def individual_homework(request, pk: int):
     lesson = visible_lesson(request, pk)
     require(permissions.can_edit_lesson(request.roles, lesson))
-    student = scoped(Student.objects.filter(school=request.roles.school), pk=request.POST.get("student") or 0)
+    student = scoped(Student.objects.filter(school=request.roles.school),
+                     pk=params.id_param(request.POST, "student", required=True))
     try:
         services.save_individual_homework(actor=request.user, lesson=lesson, student=student,
                                           text=request.POST.get("text", ""))
