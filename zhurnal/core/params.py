@@ -22,7 +22,8 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.core.exceptions import BadRequest
+from django import forms
+from django.core.exceptions import BadRequest, ValidationError
 from django.http import Http404
 
 MAX_ID = 2**63 - 1
@@ -183,6 +184,25 @@ def within_bounds(day: dt.date, *, request: Any = None, label: str = "Дата")
 
 def _looks_like_date(text: str) -> bool:
     return bool(re.fullmatch(r"[0-9]+-[0-9]+-[0-9]+|[0-9]+\.[0-9]+\.[0-9]+", text))
+
+
+class DateField(forms.DateField):
+    """A form's date: ДД.ММ.ГГГГ or the browser's ГГГГ-ММ-ДД, between 1900 and 2200 (a date the school's
+    calendar can count from without overflowing), with Russian messages."""
+
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    default_error_messages = {"invalid": "Введите дату в виде ДД.ММ.ГГГГ.", "required": "Укажите дату."}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("input_formats", ["%Y-%m-%d", "%d.%m.%Y"])
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> dt.date | None:
+        found = super().to_python(value)
+        if found is not None and not DATE_MIN <= found <= DATE_MAX:
+            raise ValidationError(f"Дата {found:%d.%m.%Y} — вне допустимых ({DATE_MIN:%Y}–{DATE_MAX:%Y} гг.).",
+                                  code="invalid")
+        return found
 
 
 # --- NUL anywhere in the address or a plain form ---------------------------------------------------------------

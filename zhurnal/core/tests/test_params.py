@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, ValidationError
 from django.http import Http404, QueryDict
 from django.urls import resolve, reverse
 from django.urls.exceptions import Resolver404
@@ -82,3 +82,12 @@ def test_pages_answer_bad_input_with_russian_400_and_404_pages(small_school, log
     assert teacher.get(reverse("school:my_groups") + "?year=%C2%B2&on=%C2%B2").status_code == 200
     assert teacher.get(reverse("school:class_detail", args=[1]).replace("/1/", "/" + "9" * 5000 + "/")) \
         .status_code == 404
+
+
+def test_the_form_date_field_refuses_dates_the_calendar_cannot_count_from():
+    field = params.DateField(label="Дата")
+    assert field.clean("18.11.2026") == dt.date(2026, 11, 18) == field.clean("2026-11-18")
+    with pytest.raises(ValidationError, match="вне допустимых"):
+        field.clean("9999-12-31")
+    with pytest.raises(ValidationError, match="ДД.ММ.ГГГГ"):
+        field.clean("²")
