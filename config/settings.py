@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "zhurnal.journal",
     "zhurnal.diary",
     "zhurnal.reports",
+    "zhurnal.messaging",
     "zhurnal.ops",
     "axes",
     "django_otp",
@@ -132,6 +133,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Refuses a body declared over ZHURNAL_MAX_REQUEST_BYTES before anything reads it (the 413 page).
+    "zhurnal.core.uploads.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "zhurnal.core.middleware.SecurityHeadersMiddleware",
@@ -273,6 +276,15 @@ if not DEBUG and not TESTING:
 ZHURNAL_MAX_IMPORT_BYTES = env_int("ZHURNAL_MAX_IMPORT_BYTES", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# The largest file any page accepts (homework attachments, message attachments); a whole request may be 1 MB more
+# (the form around the file). Larger requests are stopped while they arrive (zhurnal.core.uploads).
+ZHURNAL_MAX_UPLOAD_BYTES = env_int("ZHURNAL_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+ZHURNAL_MAX_REQUEST_BYTES = ZHURNAL_MAX_UPLOAD_BYTES + 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "zhurnal.core.uploads.CountingUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Backups (docs/operations.md): the destination folders (two external drives), separated like PATH (";" on Windows,
 # ":" elsewhere); the age public keys copies are encrypted to; the secret key file a drill decrypts with; the

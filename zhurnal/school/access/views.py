@@ -10,13 +10,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 
 from zhurnal.accounts import selectors as login_selectors
 from zhurnal.accounts import services as login_services
 from zhurnal.accounts.devices import describe_device
 from zhurnal.accounts.views.security import post_only
+from zhurnal.core import uploads
 from zhurnal.core.view_helpers import require, school_view, scoped
 
 from .. import services as school_services
@@ -95,11 +95,8 @@ def _issue_and_download(request, *, rows: list[AccessRow], chosen: list[AccessRo
     content = render_file(school=request.roles.school, title=title,
                           slips=slips.make_slips(issued, role_lines, activation_url),
                           activation_url=activation_url, login_url=login_url)
-    response = HttpResponse(content, content_type=content_type)
     filename = f"{file_stem} — {what} {timezone.localdate():%d.%m.%Y}.{extension}"
-    response.headers["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return uploads.file_response(content, filename=filename, content_type=content_type)
 
 
 @never_cache
