@@ -25,7 +25,6 @@ def test_staff_give_their_position_and_families_their_class(small_school):
 
 
 def test_the_form_is_prefilled_and_the_administrator_answers_by_mail(small_school, login):
-    s = small_school
     teacher = login("teacher")
     page = teacher.get(reverse("messaging:help") + "?page=/journal/").content.decode()
     assert "Учителева Анна Петровна" in page and 'value="учитель"' in page
