@@ -336,6 +336,16 @@ EXPECTED: dict[str, Case] = {
     "reports:municipal": case(expect=see(set(), rest=403)),  # the department's specialists only (tests in reports)
     "reports:municipal_refresh": case(expect=post_only()),
     **{f"reports:{key}": case(expect=see(REPORT_READERS[audience], rest=403)) for key, audience in REPORT_AUDIENCES},
+    # --- notifications: each person's own (another's notification does not exist for him) ---------------------
+    "notifications:list": case(expect=everyone(200)),
+    "notifications:bell": case(expect=everyone(200)),
+    "notifications:read": case(),
+    "notifications:open": case({"pk": "=999999"}),  # POST only; someone else's id: 404 (tests in notifications)
+    "notifications:settings": case(expect=everyone(200)),
+    "notifications:school_settings": case(expect=see(ANY_ADMINISTRATION, rest=403)),
+    "notifications:push_key": case(expect=everyone(200)),
+    "notifications:push_subscribe": case(),
+    "notifications:push_unsubscribe": case(),
 
 }
 

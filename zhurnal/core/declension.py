@@ -76,3 +76,25 @@ def short_name_genitive(person) -> str:
                        first_name=getattr(person, "first_name", "") or "")
     initials = "".join(f"{part[0]}." for part in (person.first_name, getattr(person, "patronymic", "")) if part)
     return f"{surname_genitive(person.last_name, gender)} {initials}".strip()
+
+
+def first_name_genitive(first_name: str, gender: str) -> str:
+    """«Иван» → «Ивана», «Анна» → «Анны», «Мария» → «Марии», «Илья» → «Ильи», «Любовь» → «Любови»."""
+    word = first_name.strip()
+    lower = word.lower()
+    if not lower:
+        return word
+    if gender == FEMALE and lower.endswith("ь"):
+        return _keep_case(word, word[:-1] + "и")
+    if gender == FEMALE and lower[-1] not in "ая":
+        return word  # Элис, Ирэн: a woman's name ending otherwise does not change
+    if lower.endswith(("о", "е", "и", "у", "ю", "э")):
+        return word  # Нелли, Вилли
+    return _keep_case(word, _genitive_part(word, gender))
+
+
+def name_genitive(person) -> str:
+    """«Петрова Ивана», «Смирновой Анны»: a pupil named to his parents (surname and first name, genitive)."""
+    gender = gender_of(patronymic=getattr(person, "patronymic", "") or "", last_name=person.last_name,
+                       first_name=getattr(person, "first_name", "") or "")
+    return f"{surname_genitive(person.last_name, gender)} {first_name_genitive(person.first_name, gender)}".strip()
