@@ -180,30 +180,6 @@ def _make_nav(roles: Any) -> tuple[NavItem, ...]:
     return tuple(items)
 
 
-# Items of the header beside the person's name (the notifications' bell, the mail's link): a higher app registers
-# a ``HeaderItem`` whose ``render(request)`` returns its HTML (escaped by that app) or "" when it shows nothing.
-@dataclass(frozen=True)
-class HeaderItem:
-    order: int  # left to right
-    name: str  # what it is ("bell", "mail"): registering the same name again replaces it
-    render: Callable[[Any], str]  # a SafeString (format_html), or ""
-
-
-_HEADER: list[HeaderItem] = []
-
-
-def register_header_item(item: HeaderItem) -> None:
-    """Plug a higher app's item into every page's header (called from its ``AppConfig.ready``)."""
-    _HEADER[:] = sorted([*(known for known in _HEADER if known.name != item.name), item], key=lambda i: i.order)
-
-
-def header_items(request: Any) -> list[str]:
-    """The header items' HTML for a logged-in request, in order (each app decides what its item shows)."""
-    if not request.user.is_authenticated:
-        return []
-    return [html for html in (item.render(request) for item in _HEADER) if html]
-
-
 def start_url(roles: Any) -> str:
     """Where a person lands after logging in: the first registered start page that applies."""
     for page in _START:

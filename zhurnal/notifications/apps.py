@@ -19,7 +19,7 @@ class NotificationsConfig(AppConfig):
 
         for kind in jobs.EVENTS:
             events.subscribe(kind, jobs.on_event)
-        register_header_item(HeaderItem(order=20, name="bell", render=views.bell))
+        register_header_item(HeaderItem(order=20, render=views.bell))
         register_menu(
             MenuEntry(250, "Уведомления", "notifications:settings", permissions.has_own_settings),
             MenuEntry(245, "Уведомления школы", "notifications:school_settings",

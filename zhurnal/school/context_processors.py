@@ -1,6 +1,4 @@
-from django.utils.functional import SimpleLazyObject
-
-from zhurnal.core.navigation import header_items, nav_for, outside_school
+from zhurnal.core.navigation import nav_for, outside_school
 
 
 def roles(request):
@@ -11,8 +9,6 @@ def roles(request):
         "active_school": request.roles.school,
         "my_schools": request.schools,
         "nav": _nav(request),
-        # Lazy: asked only by pages that render the header (an htmx fragment does not).
-        "header_items": SimpleLazyObject(lambda: header_items(request)),
     }
 
 
