@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "zhurnal.journal",
     "zhurnal.diary",
     "zhurnal.reports",
+    "zhurnal.messaging",
     "zhurnal.notifications",
     "zhurnal.ops",
     "axes",

@@ -79,22 +79,24 @@ def short_name_genitive(person) -> str:
 
 
 def first_name_genitive(first_name: str, gender: str) -> str:
-    """«Иван» → «Ивана», «Анна» → «Анны», «Мария» → «Марии», «Илья» → «Ильи», «Любовь» → «Любови»."""
+    """«Иван» → «Ивана», «Мария» → «Марии», «Никита» → «Никиты», «Илья» → «Ильи»; a woman's name ending in a
+    consonant other than -ь stays (Ирен)."""
     word = first_name.strip()
     lower = word.lower()
     if not lower:
         return word
     if gender == FEMALE and lower.endswith("ь"):
-        return _keep_case(word, word[:-1] + "и")
+        return word[:-1] + "и"  # Любовь → Любови
     if gender == FEMALE and lower[-1] not in "ая":
-        return word  # Элис, Ирэн: a woman's name ending otherwise does not change
-    if lower.endswith(("о", "е", "и", "у", "ю", "э")):
-        return word  # Нелли, Вилли
-    return _keep_case(word, _genitive_part(word, gender))
+        return word
+    if lower.endswith("ия"):
+        return word[:-1] + "и"
+    return _keep_case(word, _genitive_part(word, MALE if gender == MALE else FEMALE))
 
 
 def name_genitive(person) -> str:
-    """«Петрова Ивана», «Смирновой Анны»: a pupil named to his parents (surname and first name, genitive)."""
+    """«Иванова Ивана», «Петровой Марии»: the surname and the first name, for «по поводу …», «родителям …»."""
     gender = gender_of(patronymic=getattr(person, "patronymic", "") or "", last_name=person.last_name,
                        first_name=getattr(person, "first_name", "") or "")
-    return f"{surname_genitive(person.last_name, gender)} {first_name_genitive(person.first_name, gender)}".strip()
+    first = first_name_genitive(getattr(person, "first_name", "") or "", gender)
+    return f"{surname_genitive(person.last_name, gender)} {first}".strip()

@@ -185,10 +185,12 @@ def _homework(event: Event, key: str) -> Iterator[News]:
 
 def _message(event: Event, key: str) -> Iterator[News]:
     data = event.data
+    students = data.get("student_ids") or []
+    sender = data.get("sender_name", "")
     for user_id in dict.fromkeys(data.get("recipient_user_ids", [])):
         yield News(kind=kinds.MESSAGE, school_id=event.school_id, user_id=user_id,
-                   title=f"Новое сообщение: {data.get('subject', '')}".strip(), url=data.get("url", ""),
-                   student_id=data.get("student_id"))
+                   title=f"Новое сообщение{f' от {sender}' if sender else ''}: {data.get('subject', '')}",
+                   url=data.get("url", ""), student_id=students[0] if len(students) == 1 else None)
 
 
 def _announcement(event: Event, key: str) -> Iterator[News]:
@@ -196,8 +198,15 @@ def _announcement(event: Event, key: str) -> Iterator[News]:
     for user_id in dict.fromkeys(data.get("recipient_user_ids", [])):
         yield News(kind=kinds.ANNOUNCEMENT, school_id=event.school_id, user_id=user_id,
                    title=f"Объявление: {data.get('title', '')}", url=data.get("url", ""),
-                   body="Просим подтвердить ознакомление." if data.get("needs_ack") else "",
+                   body="Просим подтвердить ознакомление." if data.get("requires_ack") else "",
                    urgent=bool(data.get("urgent")))
+
+
+def _help_request(event: Event, key: str) -> Iterator[News]:
+    data = event.data
+    for user_id in dict.fromkeys(data.get("recipient_user_ids", [])):
+        yield News(kind=kinds.MESSAGE, school_id=event.school_id, user_id=user_id,
+                   title=f"Новое обращение в поддержку: {data.get('title', '')}", url=data.get("url", ""))
 
 
 def _report(event: Event, key: str) -> Iterator[News]:
@@ -214,5 +223,6 @@ BUILDERS = {
     "journal.homework_set": _homework,
     "messaging.message_sent": _message,
     "messaging.announcement_published": _announcement,
+    "messaging.request_created": _help_request,  # its answer comes as a message (message_sent)
     "reports.file_ready": _report,
 }

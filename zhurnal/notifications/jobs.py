@@ -27,7 +27,7 @@ from .models import Channel, Delivery, DeliveryStatus
 log = logging.getLogger("zhurnal.notifications")
 
 EVENTS = ("journal.cells_saved", "journal.final_mark_set", "journal.homework_set", "messaging.message_sent",
-          "messaging.announcement_published", "reports.file_ready")
+          "messaging.announcement_published", "messaging.request_created", "reports.file_ready")
 
 
 def on_event(event: Event) -> None:
