@@ -7,13 +7,8 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from zhurnal.core import events
-        from zhurnal.core.navigation import (
-            ADMINISTRATION,
-            HeaderItem,
-            MenuEntry,
-            register_header_item,
-            register_menu,
-        )
+        from zhurnal.core.header import HeaderItem, register_header_item
+        from zhurnal.core.navigation import ADMINISTRATION, MenuEntry, register_menu
 
         from . import jobs, permissions, views
 
