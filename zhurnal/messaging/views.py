@@ -6,11 +6,12 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from zhurnal.core import uploads
 from zhurnal.core.dates import today
 from zhurnal.core.htmx import render_page
 from zhurnal.core.idempotency import parse_key
@@ -154,8 +155,7 @@ def attachment(request, pk: int):
     item = selectors.attachment_visible_to(request.roles, pk)
     if item is None:
         raise Http404
-    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name,
-                        content_type=item.content_type or "application/octet-stream")
+    return uploads.file_response(item.file.open("rb"), filename=item.name, content_type=item.content_type)
 
 
 @school_view

@@ -90,7 +90,7 @@ def test_files_are_checked_by_content(small_school, settings, tmp_path):
     s = small_school
     settings.MEDIA_ROOT = tmp_path
     fake = SimpleUploadedFile("отчёт.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
-    with pytest.raises(ValidationError, match="не похоже на pdf"):
+    with pytest.raises(ValidationError, match="по содержимому это не PDF"):
         send(s, "teacher", to=["guardian"], uploads=[fake])
     exe = SimpleUploadedFile("игра.exe", b"MZ\x90\x00", content_type="application/octet-stream")
     with pytest.raises(ValidationError, match="такой тип файла не принимается"):
