@@ -64,6 +64,11 @@ class GradingPolicy(models.Model):
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="grading_policies")
     valid_from = models.DateField("действует с")
     allow_modifiers = models.BooleanField("отметки с «+» и «−»", default=True)
+    marks_without_separator = models.BooleanField(
+        "«55» — две отметки", default=False,
+        help_text="Две отметки за урок можно набрать подряд, без «/» («55» — «5/5»). Выключено — «55» не "
+                  "принимается с объяснением: так не спутать две отметки с опечаткой.",
+    )
     modifier_value = models.DecimalField(
         "вес «+»/«−»", max_digits=3, decimal_places=2, default=Decimal("0"),
         help_text="На сколько «+» повышает и «−» понижает отметку в среднем балле: 0 — «5−» считается как 5, "

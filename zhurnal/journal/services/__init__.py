@@ -18,6 +18,7 @@ from .attendance import (  # noqa: F401
     unexcused_absences,
 )
 from .cells import (  # noqa: F401
+    CellConflict,
     CellInput,
     CellResult,
     ColumnResult,
