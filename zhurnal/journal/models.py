@@ -218,6 +218,12 @@ class LessonRecord(models.Model):
     homework_due = models.DateField("задано к", null=True, blank=True,
                                     help_text="Пусто — к следующему уроку.")
     notes = models.TextField("примечания", blank=True)
+    # «Все присутствуют»: the teacher confirmed that he took attendance and nobody was absent (no rows in
+    # ``Attendance`` is otherwise the same as attendance not taken at all).
+    attendance_taken_at = models.DateTimeField("посещаемость отмечена", null=True, blank=True)
+    attendance_taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                            on_delete=models.SET_NULL, related_name="+",
+                                            verbose_name="посещаемость отметил(а)")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

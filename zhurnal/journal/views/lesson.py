@@ -12,6 +12,7 @@ from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from zhurnal.core import idempotency
@@ -163,6 +164,14 @@ def _cell_input(post, student: Student, *, value: str = "value", suffix: str = "
                               post[f"base{suffix}"])
 
 
+def _own_path(value: str) -> str:
+    """``value`` if it is a path of this site (the conflict's links lead there), else ""."""
+    if value.startswith("/") and not value.startswith(("//", "/\\")) and url_has_allowed_host_and_scheme(
+            value, allowed_hosts=None):
+        return value
+    return ""
+
+
 def _conflict_fragment(request, lesson, conflicts: list[services.CellConflict], *, back: str,
                        reason: str = "") -> str:
     """The conflicts of a save as the page shows them: for each cell what it holds now, who changed it and when,
@@ -190,7 +199,7 @@ def _save_cell(request, pk: int, student_id: int):
                                         reason=request.POST.get("reason", ""), locked=True,
                                         with_row=wants_json(request) and request.POST.get("row") == "1")
     except services.CellConflict as conflict:
-        back = request.POST.get("next") or _lesson_url(lesson)
+        back = _own_path(request.POST.get("next", "")) or _lesson_url(lesson)
         html = _conflict_fragment(request, lesson, [conflict], back=back, reason=request.POST.get("reason", ""))
         if wants_json(request):
             return JsonResponse({"ok": False, "error": " ".join(conflict.messages), "conflict": conflict.as_dict(),
@@ -254,6 +263,28 @@ def cells(request, pk: int):
         return render(request, "journal/conflict.html", {"lesson": lesson, "fragment": html, "back": back},
                       status=409)
     return redirect(_lesson_url(lesson))
+
+
+@school_view
+@require_POST
+def all_present(request, pk: int):
+    """«Все присутствуют» — from the lesson page or from «Мой день» (``from=day`` goes back there)."""
+    lesson = visible_lesson(request, pk)
+    require(permissions.can_edit_lesson(request.roles, lesson))
+    back = reverse("journal:today") if request.POST.get("from") == "day" else _lesson_url(lesson)
+    try:
+        services.confirm_all_present(actor=request.user, lesson=lesson)
+    except ValidationError as error:
+        if wants_json(request):
+            return json_error(error)
+        for message in error_messages(error):
+            messages.error(request, message)
+        return redirect(back)
+    if wants_json(request):
+        return JsonResponse({"ok": True})
+    messages.success(request, f"{lesson.assignment.group.name}, {lesson.assignment.subject.name}, "
+                              f"{lesson.number}-й урок: посещаемость отмечена — все присутствуют.")
+    return redirect(back)
 
 
 @school_view
