@@ -31,6 +31,7 @@ from zhurnal.timetable.models import Lesson
 from . import charts, metrics
 from .class_reports import (
     FAILING,
+    MOVEMENT_NOTE,
     base_document,
     departed_kind,
     month_name,
@@ -158,7 +159,7 @@ def school_movement(ctx: ReportContext) -> Document:
     months = metrics.months_between(ctx.year.start, min(ctx.year.end, max(ctx.today, ctx.year.start)))
     rows = []
     for month in months:
-        of_month = [m for m in movements if m.date.replace(day=1) == month]
+        of_month = [m for m in movements if m.date.replace(day=1) == month and m.date > ctx.year.start]
         rows.append(Row([month_name(month), sum(1 for m in of_month if m.kind == MovementKind.ARRIVAL),
                          sum(1 for m in of_month if m.kind == MovementKind.DEPARTURE),
                          sum(1 for m in of_month if m.kind == MovementKind.TRANSFER)]))
@@ -172,6 +173,7 @@ def school_movement(ctx: ReportContext) -> Document:
         Table("", [Col("Месяц", width=16), Col("Прибыло", "int", 9), Col("Выбыло", "int", 9),
                    Col("Переведено в другой класс", "int", 12)], rows, sheet="По месяцам")]))
     doc.sections.append(Section("Приказы о движении", tables=[movement_table(movements, None, "Приказы")]))
+    doc.footnotes = [MOVEMENT_NOTE]
     return doc
 
 
@@ -179,23 +181,13 @@ def class_occupancy(ctx: ReportContext) -> Document:
     on = ctx.on
     classes = school_classes(ctx)
     rosters = metrics.rosters([c.pk for c in classes], ctx.year.start, on)
-    arrivals: dict[int, int] = defaultdict(int)
-    departures: dict[int, int] = defaultdict(int)
-    for kind, from_id, to_id in Movement.objects.filter(school=ctx.school, date__gte=ctx.year.start, date__lte=on).values_list(
-            "kind", "from_class_id", "to_class_id"):
-        if to_id and kind in (MovementKind.ARRIVAL, MovementKind.TRANSFER):
-            arrivals[to_id] += 1
-        if from_id and kind in (MovementKind.DEPARTURE, MovementKind.TRANSFER):
-            departures[from_id] += 1
     rows = []
     totals = [0] * 6
     for school_class in classes:
         entries = rosters.get(school_class.pk, [])
-        present = [e for e in entries if e.present_on(on)]
-        at_start = sum(1 for e in entries if e.present_on(ctx.year.start))
-        boys = sum(1 for e in present if e.student.gender == "m")
-        cells = [at_start, arrivals[school_class.pk], departures[school_class.pk], len(present), boys,
-                 len(present) - boys]
+        count = metrics.headcount(entries, ctx.year.start, on)
+        boys = sum(1 for e in entries if e.present_on(on) and e.student.gender == "m")
+        cells = [count.at_start, count.arrived, count.departed, count.at_end, boys, count.at_end - boys]
         totals = [a + b for a, b in zip(totals, cells, strict=True)]
         rows.append(Row([school_class.name, *cells,
                          school_class.class_teacher.short_name if school_class.class_teacher else ""]))
@@ -206,6 +198,7 @@ def class_occupancy(ctx: ReportContext) -> Document:
         Col("Класс", width=8), Col("На начало года", "int", 9), Col("Прибыло", "int", 8), Col("Выбыло", "int", 8),
         Col(f"На {on:%d.%m.%Y}", "int", 9), Col("мальчиков", "int", 9), Col("девочек", "int", 9),
         Col("Классный руководитель", width=22)], rows, sheet="Наполняемость")]))
+    doc.footnotes = [MOVEMENT_NOTE]
     return doc
 
 

@@ -18,7 +18,7 @@ from zhurnal.accounts.devices import describe_device
 from zhurnal.accounts.permissions import refusal_for
 from zhurnal.accounts.views.security import post_only
 from zhurnal.core import uploads
-from zhurnal.core.view_helpers import require, school_view, scoped
+from zhurnal.core.view_helpers import own_path, require, school_view, scoped
 
 from .. import services as school_services
 from ..roles import Role
@@ -164,9 +164,7 @@ def guardian_link_update(request, pk: int):
         return HttpResponse(status=405, headers={"Allow": "POST"})
     require(permissions.can_edit_guardian_link(request.roles, link, on))
     form = GuardianLinkForm(request.POST)
-    back = request.POST.get("back", "")
-    if not back.startswith("/") or back.startswith("//"):
-        back = reverse("school:access")
+    back = own_path(request, request.POST.get("back"), reverse("school:access"))
     if not form.is_valid():
         errors = [e for field_errors in form.errors.values() for e in field_errors]
         messages.error(request, f"{link.guardian.short_name}: ничего не изменено. " + " ".join(errors))
