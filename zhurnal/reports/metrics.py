@@ -737,6 +737,13 @@ class Risk:
     reasons: list[str]
 
 
+def _clause(sentence: str) -> str:
+    """The journal's explanation («Средний взвешенный балл 2,29 … — «2».») as a clause of a reason: the reasons are
+    joined with «; » in one cell."""
+    sentence = sentence.strip().rstrip(".")
+    return sentence[:1].lower() + sentence[1:]
+
+
 def risks(data: ClassProgress, attendance_data: ClassAttendance | None, *, settings: Settings,
           today: dt.date) -> list[Risk]:
     """Pupils at risk in the period, each with his reasons: a forecast «2» (or «н/а»: the period ends within two
@@ -752,9 +759,9 @@ def risks(data: ClassProgress, attendance_data: ClassAttendance | None, *, setti
             name = item.subject.name
             forecast = item.forecast
             if forecast in ("2", "1", "н/а"):
-                reasons.append(f"{name}: прогноз «{forecast}» — {item.reasoning}")
+                reasons.append(f"{name}: прогноз «{forecast}» — {_clause(item.reasoning)}")
             elif not forecast and near_end and item.suggestion.count < data.policy.min_marks:
-                reasons.append(f"{name}: риск «н/а» — {item.suggestion.explanation}")
+                reasons.append(f"{name}: риск «н/а» — {_clause(item.suggestion.explanation)}")
             if item.average.value is not None and item.average.value < settings.risk_average_below:
                 reasons.append(f"{name}: средний балл {grading.format_average(item.average.value)} ниже "
                                f"{grading.format_average(settings.risk_average_below)}")

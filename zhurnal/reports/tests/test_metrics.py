@@ -146,6 +146,9 @@ def test_risks_name_their_reasons(marked):
     assert any("прогноз «н/а»" in r for r in found["Дмитриев"])
     assert any("прогноз «2»" in r for r in found["Григорьев"])
     assert "Антонов" not in found
+    # Each reason is a clause of one «; »-joined cell: «Математика: прогноз «2» — итоговая отметка выставлена: «2»».
+    assert "Математика: прогноз «2» — итоговая отметка выставлена: «2»" in found["Григорьев"]
+    assert not [r for reasons in found.values() for r in reasons if r.endswith(".")]
 
 
 def test_attendance_and_whole_days(marked):
