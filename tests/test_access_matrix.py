@@ -294,6 +294,7 @@ EXPECTED: dict[str, Case] = {
                                                       student=403, guardian=403)),
     "journal:lesson_record": case({"pk": "math_lesson"}),
     "journal:lesson_cells": case({"pk": "math_lesson"}),
+    "journal:all_present": case({"pk": "math_lesson"}),  # «Все присутствуют» (POST)
     "journal:cell": case({"pk": "math_lesson", "student_id": "student"},
                          see(ADMINISTRATION | {"teacher", "class_teacher"}, student=403, guardian=403)),
     "journal:lesson_history": case({"pk": "math_lesson"}, see(ADMINISTRATION | {"teacher", "class_teacher"},
