@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "zhurnal.diary",
     "zhurnal.reports",
     "zhurnal.messaging",
+    "zhurnal.notifications",
     "zhurnal.ops",
     "axes",
     "django_otp",
@@ -322,6 +323,20 @@ EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "zhurnal@localhost")
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)  # STARTTLS (usually port 587)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)  # TLS from the start (usually port 465)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "outbox"))  # the file backend's folder (demo)
+
+# Notifications (docs/notifications.md): the address links in e-mails and pushes point to; how often the header's
+# bell asks for the unread count; the Web Push VAPID key (a PEM text or file; generated into VAR_DIR when unset).
+ZHURNAL_SITE_URL = os.environ.get("ZHURNAL_SITE_URL", "http://127.0.0.1:8000")
+ZHURNAL_BELL_POLL_SECONDS = env_int("ZHURNAL_BELL_POLL_SECONDS", 60)
+# A mark corrected within this many seconds replaces its notification (its e-mail leaves when the time is up).
+ZHURNAL_NOTIFY_REPLACE_SECONDS = env_int("ZHURNAL_NOTIFY_REPLACE_SECONDS", 600)
+ZHURNAL_VAPID_PRIVATE_KEY = os.environ.get("ZHURNAL_VAPID_PRIVATE_KEY", "")
 
 LOGGING = {
     "version": 1,

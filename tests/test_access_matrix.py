@@ -297,6 +297,7 @@ EXPECTED: dict[str, Case] = {
                                                       student=403, guardian=403)),
     "journal:lesson_record": case({"pk": "math_lesson"}),
     "journal:lesson_cells": case({"pk": "math_lesson"}),
+    "journal:all_present": case({"pk": "math_lesson"}),  # «Все присутствуют» (POST)
     "journal:cell": case({"pk": "math_lesson", "student_id": "student"},
                          see(ADMINISTRATION | {"teacher", "class_teacher"}, student=403, guardian=403)),
     "journal:lesson_history": case({"pk": "math_lesson"}, see(ADMINISTRATION | {"teacher", "class_teacher"},
@@ -370,6 +371,16 @@ EXPECTED: dict[str, Case] = {
     "messaging:help_request": case({"pk": "help_request"}, see({"admin", "guardian"})),
     "messaging:help_request_status": case({"pk": "help_request"}, post_only(), post=True),
     "messaging:help_request_answer": case({"pk": "help_request"}, post_only(), post=True),
+    # --- notifications: each person's own (another's notification does not exist for him) ---------------------
+    "notifications:list": case(expect=everyone(200)),
+    "notifications:bell": case(expect=everyone(200)),
+    "notifications:read": case(),
+    "notifications:open": case({"pk": "=999999"}),  # POST only; someone else's id: 404 (tests in notifications)
+    "notifications:settings": case(expect=everyone(200)),
+    "notifications:school_settings": case(expect=see(ANY_ADMINISTRATION, rest=403)),
+    "notifications:push_key": case(expect=everyone(200)),
+    "notifications:push_subscribe": case(),
+    "notifications:push_unsubscribe": case(),
 
 }
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from zhurnal.core import uploads
 from zhurnal.core.dates import today as school_today
 from zhurnal.core.view_helpers import parse_date, require, school_row, school_view, scoped
+from zhurnal.journal import visibility
 from zhurnal.journal.models import HomeworkAttachment
 from zhurnal.journal.selectors import current_period
 from zhurnal.school import permissions as school_permissions
@@ -26,7 +27,7 @@ from zhurnal.school.selectors import current_year, periods_for_grade
 from zhurnal.timetable.calendar import monday_of
 from zhurnal.timetable.exports import PDF_TYPE, file_response
 
-from . import ical, permissions, rendering, selectors, services, visibility
+from . import ical, permissions, rendering, selectors, services
 from .models import CalendarFeed
 
 CALENDAR_DAYS_BACK = 14

@@ -65,6 +65,7 @@ def rules(request):
             services.save_grading_policy(
                 actor=request.user, school=school, valid_from=valid_from, weights=weights,
                 allow_modifiers=post.get("allow_modifiers") == "on",
+                marks_without_separator=post.get("marks_without_separator") == "on",
                 modifier_value=_decimal(post.get("modifier_value", "0"), "modifier_value", "Вес «+»/«−»"),
                 excluded_codes=[c for c in grading.CODE_VALUES if post.get(f"excluded-{c}") == "on"],
                 thresholds=tuple(_decimal(post.get(f"threshold_{n}", ""), "thresholds", f"Порог «{n}»")
