@@ -16,16 +16,18 @@ from django.views.decorators.http import require_GET, require_POST
 from zhurnal.core import uploads
 from zhurnal.core.dates import today as school_today
 from zhurnal.core.view_helpers import parse_date, require, school_row, school_view, scoped
+from zhurnal.journal import visibility
 from zhurnal.journal.models import HomeworkAttachment
 from zhurnal.journal.selectors import current_period
 from zhurnal.school import permissions as school_permissions
+from zhurnal.school.access.log import AccessKind, note_reading
 from zhurnal.school.models import Guardian, GuardianLink, ReportingPeriod, Student, Subject
 from zhurnal.school.roles import Role
 from zhurnal.school.selectors import current_year, periods_for_grade
 from zhurnal.timetable.calendar import monday_of
 from zhurnal.timetable.exports import PDF_TYPE, file_response
 
-from . import ical, permissions, rendering, selectors, services, visibility
+from . import ical, permissions, rendering, selectors, services
 from .models import CalendarFeed
 
 CALENDAR_DAYS_BACK = 14
@@ -220,6 +222,9 @@ def week_pdf(request, student_id: int):
     reports = [_weekly_report(student, day, today)]
     content = _render_reports(reports, request.roles.school, today)
     monday = monday_of(day)
+    if request.roles.staff is not None:  # a family printing its own diary is no third party's access
+        note_reading(request, AccessKind.DIARY_PRINT, f"Дневник {student.full_name}, неделя с {monday:%d.%m.%Y}",
+                     rows=1, target=student)
     return file_response(content, PDF_TYPE, f"Дневник {student.last_name} {monday:%d.%m.%Y}.pdf")
 
 
@@ -371,6 +376,8 @@ def class_paper_pdf(request, class_id: int):
         return redirect(f"{reverse('diary:class_overview', args=[school_class.pk])}?date={monday:%Y-%m-%d}")
     reports = [_weekly_report(student, monday, today) for student in students]
     content = _render_reports(reports, request.roles.school, today)
+    note_reading(request, AccessKind.DIARY_PRINT, f"Бумажные выписки {school_class.name}, неделя с {monday:%d.%m.%Y}",
+                 rows=len(students), target=school_class)
     return file_response(content, PDF_TYPE, f"Выписки {school_class.name} {monday:%d.%m.%Y}.pdf")
 
 

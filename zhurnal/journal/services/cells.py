@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from zhurnal.audit.services import record, record_many
-from zhurnal.core import idempotency, sql
+from zhurnal.core import events, idempotency, sql
 from zhurnal.core.dates import today as school_today
 from zhurnal.core.models import WriteKey
 from zhurnal.school.models import Student
@@ -327,6 +327,10 @@ def _write_cells(*, actor: Any, lesson: Lesson, context: LessonContext, state: s
                              "result": idempotency.stored_result(result.as_dict(), cell.request)})
         if changes:
             record_many(actor=actor, verb="journal.cell", school=lesson.school, changes=changes, reason=reason)
+            # One event for the column (notifications, thresholds): the cells as they were and are now.
+            events.publish("journal.cells_saved", school_id=lesson.school_id, actor_id=author_id, lesson_id=lesson.pk,
+                           changes=[{"student_id": before["student"], "before": before, "after": after}
+                                    for _, before, after in changes])
         sql.insert_rows(WriteKey, keys)
     return results
 
