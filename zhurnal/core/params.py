@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -76,15 +77,30 @@ def id_list(values: Iterable[Any]) -> list[int]:
     return list(dict.fromkeys(number for number in found if number is not None))
 
 
+def parse_int(value: Any, *, minimum: int = 0, maximum: int = 10**6) -> int | None:
+    """A small whole number (a page, a day of the week, a limit): ASCII digits within [minimum, maximum], else
+    ``None``."""
+    text = str(value or "").strip()
+    if not re.fullmatch(r"-?[0-9]{1,9}", text):
+        return None
+    number = int(text)
+    return number if minimum <= number <= maximum else None
+
+
+def parse_decimal(value: Any) -> Decimal | None:
+    """A number typed with a comma or a point («4,5», «0.25»): finite, at most 12 digits; else ``None`` (NaN,
+    Infinity, «1e999999» are not numbers a school types)."""
+    text = str(value or "").strip().replace(",", ".")
+    if not re.fullmatch(r"-?[0-9]{1,8}(?:\.[0-9]{1,4})?", text):
+        return None
+    return Decimal(text)
+
+
 def int_param(data: Any, name: str, *, default: int | None = None, minimum: int = 0, maximum: int = 10**6) \
         -> int | None:
-    """A small whole number (a page, a number of a lesson): ASCII digits within [minimum, maximum], else
-    ``default``."""
-    text = str((data.get(name) if data is not None else None) or "").strip()
-    if not re.fullmatch(r"-?[0-9]{1,9}", text):
-        return default
-    number = int(text)
-    return number if minimum <= number <= maximum else default
+    """``parse_int`` of ``data[name]``, else ``default``."""
+    number = parse_int(data.get(name) if data is not None else None, minimum=minimum, maximum=maximum)
+    return default if number is None else number
 
 
 class IdConverter:

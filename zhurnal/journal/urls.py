@@ -13,6 +13,7 @@ urlpatterns = [
     path("journal/lessons/<id:pk>/record/", lesson.record, name="lesson_record"),
     path("journal/lessons/<id:pk>/record/panel/", lesson.record_panel, name="record_panel"),
     path("journal/lessons/<id:pk>/cells/", lesson.cells, name="lesson_cells"),
+    path("journal/lessons/<id:pk>/all-present/", lesson.all_present, name="all_present"),
     path("journal/lessons/<id:pk>/cells/<id:student_id>/", lesson.cell, name="cell"),
     path("journal/lessons/<id:pk>/history/", lesson.history, name="lesson_history"),
     path("journal/lessons/<id:pk>/files/", lesson.attachment_add, name="attachment_add"),

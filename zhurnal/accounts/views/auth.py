@@ -13,7 +13,6 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -22,8 +21,9 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from zhurnal.core import params
 from zhurnal.core.templatetags.zhurnal import plural
+from zhurnal.core.view_helpers import own_path
 
-from .. import lockout, services
+from .. import codes, lockout, services
 from ..forms import ActivationForm, LoginForm, TokenForm
 from ..middleware import SESSION_SCHOOL_KEY, client_address
 from ..models import LoginKind, User
@@ -61,13 +61,6 @@ def lockout_response(request, original_response=None, credentials=None):
                   status=settings.AXES_HTTP_RESPONSE_CODE)
 
 
-def _safe_next(request, url: str) -> str:
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
-                                               require_https=request.is_secure()):
-        return url
-    return reverse("core:home")
-
-
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
@@ -98,6 +91,15 @@ def _pending(request) -> tuple[User, dict] | None:
     return user, pending
 
 
+def _stored_form(device, token: str) -> str:
+    """What the device keeps of the code: recovery codes are stored as keyed hashes (the hash under whichever secret
+    key, current or fallback, made it); the app's codes are checked as typed."""
+    if not isinstance(device, StaticDevice):
+        return token
+    hashes = codes.recovery_code_hashes(token)
+    return next((h for h in hashes if device.token_set.filter(token=h).exists()), hashes[0])
+
+
 def _match_device(user: User, token: str):
     """The device that accepts the code: six digits go to the authenticator app, anything else to the recovery
     codes — so a mistyped code of one kind does not slow down the other."""
@@ -111,7 +113,7 @@ def _match_device(user: User, token: str):
             if not allowed:
                 throttled = True
                 continue
-            if device.verify_token(token):
+            if device.verify_token(_stored_form(device, token)):
                 return device, False
     return None, throttled
 
@@ -139,7 +141,7 @@ def login_verify(request):
                 messages.warning(request, f"Вы вошли по резервному коду. Осталось "
                                           f"{plural(left, 'резервный код,резервных кода,резервных кодов')}; "
                                           f"при необходимости создайте новые на странице «Безопасность».")
-            return redirect(_safe_next(request, pending.get("next", "")))
+            return redirect(own_path(request, pending.get("next", ""), reverse("core:home")))
         pending["tries"] = pending.get("tries", 0) + 1
         request.session[PENDING_KEY] = pending
         services.record_login_event(

@@ -15,12 +15,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .. import selectors, services
 from ..devices import describe_device
-from ..forms import PasswordConfirmForm, RussianPasswordChangeForm, TokenForm
+from ..forms import EnrolmentForm, PasswordConfirmForm, RussianPasswordChangeForm
 from ..middleware import SETUP_2FA_KEY
+from ..models import Authenticator
 from ..qr import qr_data_uri
 from ..signals import staff_2fa_required
 
@@ -38,7 +38,7 @@ def post_only(view):
 
 
 def _two_factor_state(user) -> dict:
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = Authenticator.objects.filter(user=user, confirmed=True).first()
     recovery_left = StaticToken.objects.filter(device__user=user).count() if device else 0
     return {"totp": device, "recovery_left": recovery_left, "two_factor_required": staff_2fa_required(user)}
 
@@ -85,20 +85,22 @@ def _show_recovery_codes(request, codes: list[str], *, first_time: bool):
 
 @never_cache
 @login_required
-@sensitive_post_parameters("token")
+@sensitive_post_parameters("token", "password")
 def two_factor_setup(request):
     """Connect an authenticator app: scan the QR code, type the first code; then the recovery codes, once."""
     user = request.user
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
-    form = TokenForm(request.POST or None)
+    device = Authenticator.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    form = EnrolmentForm(request.POST or None)
     if request.method == "POST" and request.POST.get("restart"):
         services.start_totp_enrolment(user=user)
         return redirect("accounts:two_factor_setup")
     if request.method == "POST" and device is not None and form.is_valid():
         try:
-            recovery = services.confirm_totp_device(user=user, device=device, token=form.cleaned_data["token"])
+            recovery = services.confirm_totp_device(user=user, device=device, token=form.cleaned_data["token"],
+                                                    password=request.POST.get("password", ""))
         except ValidationError as error:
-            form.add_error("token", error.message_dict.get("token", error.messages))
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else "token", errors)
         else:
             device.refresh_from_db()
             otp_login(request, device)
@@ -107,7 +109,7 @@ def two_factor_setup(request):
                                       "нужен код из приложения.")
             return _show_recovery_codes(request, recovery, first_time=True)
     state = _two_factor_state(user)
-    if device is None and state["totp"] is None:
+    if device is None:  # a first phone, or another one (confirmed only with the password or the current code)
         device = services.start_totp_enrolment(user=user)
     secret = b32encode(device.bin_key).decode() if device is not None else ""
     return render(request, "accounts/two_factor_setup.html", {
@@ -119,9 +121,10 @@ def two_factor_setup(request):
 
 
 @post_only
+@sensitive_post_parameters("password")
 def recovery_codes(request):
     try:
-        codes = services.regenerate_recovery_codes(user=request.user)
+        codes = services.regenerate_recovery_codes(user=request.user, password=request.POST.get("password", ""))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("accounts:security")

@@ -91,3 +91,19 @@ def test_the_form_date_field_refuses_dates_the_calendar_cannot_count_from():
         field.clean("9999-12-31")
     with pytest.raises(ValidationError, match="ДД.ММ.ГГГГ"):
         field.clean("²")
+
+
+def test_no_path_takes_an_unbounded_int():
+    from django.urls import URLPattern, URLResolver, get_resolver
+    from django.urls.converters import IntConverter
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                yield prefix + str(pattern.pattern), pattern.pattern.converters
+
+    unbounded = [route for route, converters in walk(get_resolver().url_patterns)
+                 if any(isinstance(c, IntConverter) for c in converters.values()) and not route.startswith("admin/")]
+    assert unbounded == [], "use <id:pk> (core.params.IdConverter), not <int:pk>"

@@ -15,7 +15,6 @@ from zhurnal.core import idempotency, params
 from zhurnal.core.dates import today as school_today
 from zhurnal.core.htmx import is_htmx
 from zhurnal.school import permissions as school_permissions
-from zhurnal.school.models import Student
 
 from .. import permissions, selectors, services
 from ..models import AbsenceCode
@@ -91,7 +90,7 @@ def absence_reason(request, pk: int):
     school_class = _visible_class(request, pk)
     require(permissions.can_set_absence_reasons(request.roles, school_class))
     lesson = visible_lesson(request, params.id_param(request.POST, "lesson", required=True))
-    student = scoped(Student.objects.filter(school=request.roles.school),
+    student = scoped(permissions.absence_reason_students(school_class, lesson.date),
                      pk=params.id_param(request.POST, "student", required=True))
     errors: list[str] = []
     try:
@@ -114,14 +113,15 @@ def absence_reason(request, pk: int):
 def day_reason(request, pk: int):
     school_class = _visible_class(request, pk)
     require(permissions.can_set_absence_reasons(request.roles, school_class))
-    student = scoped(Student.objects.filter(school=request.roles.school),
-                     pk=params.id_param(request.POST, "student", required=True))
     day = params.date_param(request.POST, "date", request=request)
+    if day is None:
+        messages.error(request, "Укажите день.")
+        return _back(school_class, _week_start(request))
+    student = scoped(permissions.absence_reason_students(school_class, day),
+                     pk=params.id_param(request.POST, "student", required=True))
     errors: list[str] = []
     count = 0
     try:
-        if day is None:
-            raise ValidationError({"date": "Укажите день."})
         count = services.set_day_absence_reason(actor=request.user, school_class=school_class, student=student,
                                                 date=day, code=request.POST.get("code", ""),
                                                 note=request.POST.get("note", ""))

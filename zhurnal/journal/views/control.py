@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -27,10 +27,10 @@ def control(request):
 
 
 def _decimal(value: str, field: str, label: str) -> Decimal:
-    try:
-        return Decimal((value or "").strip().replace(",", "."))
-    except InvalidOperation as error:
-        raise ValidationError({field: f"{label}: нужно число, например 4,5."}) from error
+    number = params.parse_decimal(value)
+    if number is None:
+        raise ValidationError({field: f"{label}: нужно число, например 4,5."})
+    return number
 
 
 def _int(value: str, field: str, label: str, *, blank: bool = False) -> int | None:
@@ -67,6 +67,7 @@ def rules(request):
             services.save_grading_policy(
                 actor=request.user, school=school, valid_from=valid_from, weights=weights,
                 allow_modifiers=post.get("allow_modifiers") == "on",
+                marks_without_separator=post.get("marks_without_separator") == "on",
                 modifier_value=_decimal(post.get("modifier_value", "0"), "modifier_value", "Вес «+»/«−»"),
                 excluded_codes=[c for c in grading.CODE_VALUES if post.get(f"excluded-{c}") == "on"],
                 thresholds=tuple(_decimal(post.get(f"threshold_{n}", ""), "thresholds", f"Порог «{n}»")

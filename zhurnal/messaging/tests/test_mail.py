@@ -37,7 +37,7 @@ def test_teacher_writes_to_a_parent_and_the_parent_replies(small_school, publish
     assert thread.student == s.students["student"]  # the only child linking them is named
     assert selectors.unread_count(school_id=s.school.pk, user_id=s.users["guardian"].pk) == 1
     assert published[-1].data["recipient_user_ids"] == [s.users["guardian"].pk]
-    assert published[-1].data["student_ids"] == [s.students["student"].pk]
+    assert published[-1].data["student_id"] == s.students["student"].pk
     assert published[-1].actor_id == s.users["teacher"].pk
     with django_capture_on_commit_callbacks(execute=True):
         services.reply(actor=s.users["guardian"], thread=thread, body="Спасибо, подготовимся.")
@@ -171,3 +171,14 @@ def test_mailbox_makes_constant_queries(small_school, login, django_assert_num_q
         page = client.get(reverse("messaging:inbox"))
     assert page.content.decode().count('class="subject"') == 17
     assert len(large) == len(small)
+
+
+def test_a_message_reaches_the_notifications_bell(small_school, django_capture_on_commit_callbacks):
+    """The contract with zhurnal.notifications: the parent's bell counts the teacher's message, the teacher's not."""
+    from zhurnal.notifications.models import Notification
+
+    s = small_school
+    with django_capture_on_commit_callbacks(execute=True):
+        send(s, "teacher", to=["guardian"], subject="Контрольная")
+    assert Notification.objects.filter(user=s.users["guardian"]).count() == 1
+    assert not Notification.objects.filter(user=s.users["teacher"]).exists()
