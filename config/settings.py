@@ -206,6 +206,7 @@ AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT \
     else ("REMOTE_ADDR",)
 AXES_VERBOSE = False
+AXES_HTTP_RESPONSE_CODE = 429  # axes' own default, named here so the lockout page can use it
 # Never keep what was typed into a secret field in the failed-attempt records (the activation form has the new
 # password and the code; the second login step has the one-time code).
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "password1", "password2", "token",

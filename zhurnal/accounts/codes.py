@@ -36,7 +36,7 @@ def normalize_code(raw: str) -> str:
     return re.sub(r"[\s\-‐–—_.]", "", code)
 
 
-def hash_code(code: str, secret: str | None = None) -> str:
+def hash_code(code: str, secret: str | bytes | None = None) -> str:
     return salted_hmac(_HASH_SALT, normalize_code(code), secret=secret, algorithm="sha256").hexdigest()
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -78,7 +77,7 @@ def activate_account(*, user: User, code: str, password: str) -> User:
         .filter(user=user, code_hash__in=codes.candidate_hashes(code)).first()
     )
     refusal = code_refusal(activation, now)
-    if refusal:
+    if refusal or activation is None:
         raise ValidationError({"code": refusal})
     if not user.is_active:
         raise ValidationError({"username": "Учётная запись отключена. Обратитесь к администратору школы."})
@@ -107,7 +106,7 @@ def change_password(*, user: User, new_password: str) -> User:
 
 
 @transaction.atomic
-def end_sessions(*, actor: Any, user: User) -> User:
+def end_sessions(*, actor: User, user: User) -> User:
     """Log the user out everywhere: every session made before this moment stops being valid."""
     user.session_stamp = secrets.token_hex(16)
     user.save(update_fields=["session_stamp"])
@@ -160,7 +159,7 @@ def regenerate_recovery_codes(*, user: User) -> list[str]:
 
 
 @transaction.atomic
-def disable_two_factor(*, actor: Any, user: User, school: Model | None = None) -> None:
+def disable_two_factor(*, actor: User, user: User, school: Model | None = None) -> None:
     """Remove the user's second factor: by himself, or by the administrator when the phone is lost.
 
     The administrator's reset also ends the user's sessions.

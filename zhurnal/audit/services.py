@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 
 from zhurnal.core import sql
@@ -17,7 +18,7 @@ current_address: ContextVar[str | None] = ContextVar("current_address", default=
 
 def record(
     *,
-    actor: Any,
+    actor: AbstractBaseUser | None,
     verb: str,
     target: models.Model,
     school: Any = None,
@@ -29,7 +30,7 @@ def record(
         school = getattr(target, "school", None)
     return AuditEntry.objects.create(
         school=school,
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor_id=actor.pk if actor is not None else None,
         verb=verb,
         target_type=target._meta.label_lower,
         target_id=str(target.pk),
@@ -50,7 +51,7 @@ def history_of(target: models.Model):
 
 def record_many(
     *,
-    actor: Any,
+    actor: AbstractBaseUser | None,
     verb: str,
     school: Any,
     changes: list[tuple[models.Model, Any, Any]],
@@ -59,7 +60,7 @@ def record_many(
     """One entry per changed object — ``(target, before, after)`` — written at once, for a service that changes
     many rows in one go (lesson topics filled from a plan) or often (every journal cell save): in plain
     statements (``core.sql.insert_rows``), which cost a third of ``bulk_create``."""
-    actor_id = getattr(actor, "pk", None)
+    actor_id = actor.pk if actor is not None else None
     school_id = getattr(school, "pk", school)
     address = current_address.get()
     sql.insert_rows(AuditEntry, [

@@ -11,8 +11,8 @@ nothing. Any service can use it, inside its own transaction:
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 
 from .models import WriteKey
@@ -48,8 +48,8 @@ def replayed_result(row: WriteKey, *, school_id: int, verb: str, scope: dict) ->
     return row.result
 
 
-def remember(key: uuid.UUID | str | None, *, school_id: int, actor: Any, verb: str, result: dict) -> None:
+def remember(key: uuid.UUID | str | None, *, school_id: int, actor: AbstractBaseUser | None, verb: str, result: dict) -> None:
     """Keep the write's result under its key (nothing without a key)."""
     if key is not None:
-        WriteKey.objects.create(school_id=school_id, key=key, actor=actor if getattr(actor, "pk", None) else None,
+        WriteKey.objects.create(school_id=school_id, key=key, actor_id=actor.pk if actor is not None else None,
                                 verb=verb, result=result)

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from zhurnal.accounts.models import User
 from zhurnal.audit.services import record
 from zhurnal.school.models import Guardian, GuardianLink, ReportingPeriod, Student
 
@@ -54,7 +55,7 @@ def mark_feed_seen(*, user: Any, student: Student, at: dt.datetime | None = None
 
 @transaction.atomic
 def acknowledge_final_marks(
-    *, actor: Any, guardian: Guardian, student: Student, period: ReportingPeriod | None, today: dt.date,
+    *, actor: User, guardian: Guardian, student: Student, period: ReportingPeriod | None, today: dt.date,
 ) -> FinalAcknowledgement:
     """The guardian's «ознакомлен» with the final marks of a period (``period=None``: the year) that the family
     sees now. The marks are kept with it; acknowledging again after they change renews it."""
@@ -96,7 +97,7 @@ def _new_token() -> str:
 
 
 @transaction.atomic
-def renew_calendar_feed(*, actor: Any, student: Student) -> CalendarFeed:
+def renew_calendar_feed(*, actor: User, student: Student) -> CalendarFeed:
     """Make the person's private calendar link for the student, or replace it: the old link stops working."""
     if not getattr(actor, "pk", None):
         raise ValidationError({"user": "Ссылка на календарь выдаётся только вошедшему пользователю."})
@@ -115,7 +116,7 @@ def renew_calendar_feed(*, actor: Any, student: Student) -> CalendarFeed:
 
 
 @transaction.atomic
-def revoke_calendar_feed(*, actor: Any, student: Student) -> bool:
+def revoke_calendar_feed(*, actor: User, student: Student) -> bool:
     """Switch the person's calendar link off altogether. Returns whether there was one."""
     feed = CalendarFeed.objects.filter(user=actor, student=student).first()
     if feed is None:

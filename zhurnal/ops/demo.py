@@ -27,6 +27,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from zhurnal.accounts.models import User
 from zhurnal.core.dates import today as school_today
 from zhurnal.school import selectors, services
 from zhurnal.school.models import (
@@ -232,7 +233,7 @@ class DemoSchool:
     today: dt.date | None = None  # the date the school was built "on": movement happened before it
     school: School | None = None
     year: AcademicYear | None = None
-    actor: Any = None
+    actor: User = None
     subjects: dict[str, Subject] = field(default_factory=dict)
     staff: dict[str, StaffMember] = field(default_factory=dict)
     titles: dict[str, str] = field(default_factory=dict)

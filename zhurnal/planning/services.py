@@ -20,6 +20,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from zhurnal.accounts.models import User
 from zhurnal.audit.services import record
 from zhurnal.core.dates import today as school_today
 from zhurnal.school.models import AcademicYear, TeachingAssignment
@@ -105,7 +106,7 @@ def _check_assignment_fits(plan: ThematicPlan, assignment: TeachingAssignment) -
 
 
 @transaction.atomic
-def create_plan(*, actor: Any, assignment: TeachingAssignment, title: str = "") -> ThematicPlan:
+def create_plan(*, actor: User | None, assignment: TeachingAssignment, title: str = "") -> ThematicPlan:
     """An empty plan for an assignment; its teacher fills it by import or topic by topic."""
     assignment = TeachingAssignment.objects.select_related("subject", "group__school_class").get(pk=assignment.pk)
     title = _clean_title(title) or default_title(assignment)
@@ -126,7 +127,7 @@ def _clean_title(title: str) -> str:
 
 
 @transaction.atomic
-def update_plan(*, actor: Any, plan: ThematicPlan, title: str) -> ThematicPlan:
+def update_plan(*, actor: User, plan: ThematicPlan, title: str) -> ThematicPlan:
     title = _clean_title(title)
     if not title:
         raise ValidationError({"title": "Укажите название КТП."})
@@ -139,7 +140,7 @@ def update_plan(*, actor: Any, plan: ThematicPlan, title: str) -> ThematicPlan:
 
 
 @transaction.atomic
-def delete_plan(*, actor: Any, plan: ThematicPlan) -> None:
+def delete_plan(*, actor: User, plan: ThematicPlan) -> None:
     """Remove a plan. Lessons keep the topics already written from it."""
     record(actor=actor, verb="plan.delete", target=plan,
            before={**_plan_summary(plan), "assignments": list(plan.uses.values_list("assignment_id", flat=True))})
@@ -147,7 +148,7 @@ def delete_plan(*, actor: Any, plan: ThematicPlan) -> None:
 
 
 @transaction.atomic
-def attach_plan(*, actor: Any, plan: ThematicPlan, assignment: TeachingAssignment) -> PlanAssignment:
+def attach_plan(*, actor: User | None, plan: ThematicPlan, assignment: TeachingAssignment) -> PlanAssignment:
     """One plan serves another group of the same subject and grade (e.g. 5А and 5Б)."""
     assignment = TeachingAssignment.objects.select_related("group__school_class", "subject", "year").get(
         pk=assignment.pk)
@@ -158,7 +159,7 @@ def attach_plan(*, actor: Any, plan: ThematicPlan, assignment: TeachingAssignmen
 
 
 @transaction.atomic
-def detach_plan(*, actor: Any, plan: ThematicPlan, assignment: TeachingAssignment) -> None:
+def detach_plan(*, actor: User, plan: ThematicPlan, assignment: TeachingAssignment) -> None:
     """The group stops working by this plan; its lessons keep their topics."""
     deleted, _ = PlanAssignment.objects.filter(plan=plan, assignment=assignment).delete()
     if not deleted:
@@ -167,7 +168,7 @@ def detach_plan(*, actor: Any, plan: ThematicPlan, assignment: TeachingAssignmen
 
 
 @transaction.atomic
-def copy_plan(*, actor: Any, plan: ThematicPlan, assignment: TeachingAssignment | None = None,
+def copy_plan(*, actor: User, plan: ThematicPlan, assignment: TeachingAssignment | None = None,
               year: AcademicYear | None = None) -> ThematicPlan:
     """A copy of the plan for another group of the same grade (``assignment``), or for a later year (``year``,
     not yet tied to a group)."""
@@ -263,7 +264,7 @@ def _items_summary(title: str, items: Sequence[Item]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def import_plan(*, actor: Any, items: Sequence[Item], plan: ThematicPlan | None = None,
+def import_plan(*, actor: User | None, items: Sequence[Item], plan: ThematicPlan | None = None,
                 assignment: TeachingAssignment | None = None, source: str = "") -> ThematicPlan:
     """Put the sections and topics of a file in place of the plan's (all or nothing).
 
@@ -334,7 +335,7 @@ def _topic_fields(*, title: str, hours: int, control: str, homework: str, materi
 
 
 @transaction.atomic
-def save_topic(*, actor: Any, plan: ThematicPlan, title: str, hours: int, control: str = "", homework: str = "",
+def save_topic(*, actor: User, plan: ThematicPlan, title: str, hours: int, control: str = "", homework: str = "",
                materials: str = "", section: PlanSection | None = None,
                topic: PlannedTopic | None = None) -> PlannedTopic:
     """Change a topic, or add one at the end of ``section`` (at the end of the plan when none is given).
@@ -371,7 +372,7 @@ def save_topic(*, actor: Any, plan: ThematicPlan, title: str, hours: int, contro
 
 
 @transaction.atomic
-def delete_topic(*, actor: Any, topic: PlannedTopic) -> None:
+def delete_topic(*, actor: User, topic: PlannedTopic) -> None:
     plan = topic.plan
     record(actor=actor, verb="plan.topic.delete", target=topic,
            before={"title": topic.title, "hours": topic.hours, "position": topic.position})
@@ -381,7 +382,7 @@ def delete_topic(*, actor: Any, topic: PlannedTopic) -> None:
 
 
 @transaction.atomic
-def save_section(*, actor: Any, plan: ThematicPlan, title: str, section: PlanSection | None = None) -> PlanSection:
+def save_section(*, actor: User, plan: ThematicPlan, title: str, section: PlanSection | None = None) -> PlanSection:
     """Rename a section, or add one at the end of the plan."""
     title = " ".join((title or "").split())
     if not title:
@@ -404,7 +405,7 @@ def save_section(*, actor: Any, plan: ThematicPlan, title: str, section: PlanSec
 
 
 @transaction.atomic
-def delete_section(*, actor: Any, section: PlanSection) -> None:
+def delete_section(*, actor: User, section: PlanSection) -> None:
     """Remove a section heading; its topics stay and join the section above."""
     plan = section.plan
     record(actor=actor, verb="plan.section.delete", target=section, before={"title": section.title})
@@ -414,7 +415,7 @@ def delete_section(*, actor: Any, section: PlanSection) -> None:
 
 
 @transaction.atomic
-def move_row(*, actor: Any, row: PlanSection | PlannedTopic, direction: int) -> None:
+def move_row(*, actor: User, row: PlanSection | PlannedTopic, direction: int) -> None:
     """Move a section heading or a topic one row up (-1) or down (+1); a topic can cross into a neighbour
     section."""
     if direction not in (-1, 1):
@@ -438,7 +439,7 @@ def _with_homework(assignment: TeachingAssignment) -> bool:
     return not assignment.subject.without_marks
 
 
-def _put(lesson: Lesson, content: Content | None, *, actor: Any, verb: str) -> None:
+def _put(lesson: Lesson, content: Content | None, *, actor: User, verb: str) -> None:
     """Give a lesson plan content (or take it away), keeping any homework the teacher wrote himself.
 
     The lesson row changes only if it still holds what was read: a concurrent edit is never overwritten."""
@@ -470,7 +471,7 @@ def _put(lesson: Lesson, content: Content | None, *, actor: Any, verb: str) -> N
                                homework=new_homework)])
 
 
-def _shift_forward(chain: list[Lesson], first: Content | None, *, actor: Any, verb: str) -> Content | None:
+def _shift_forward(chain: list[Lesson], first: Content | None, *, actor: User, verb: str) -> Content | None:
     """``chain[0]`` gets ``first``, each next lesson the content of the one before; returns what falls off."""
     carried = first
     for lesson in chain:
@@ -490,7 +491,7 @@ class FillResult:
 
 
 @transaction.atomic
-def fill_topics_from_plan(*, actor: Any, assignment: TeachingAssignment, until: dt.date,
+def fill_topics_from_plan(*, actor: User | None, assignment: TeachingAssignment, until: dt.date,
                           start_hour: int | None = None, today: dt.date | None = None) -> FillResult:
     """Write the next plan hours into the assignment's lessons with an empty topic, in date and lesson order,
     up to ``until``: from the lesson after the last one with a plan topic (a topic of two hours fills two
@@ -540,7 +541,7 @@ def fill_topics_from_plan(*, actor: Any, assignment: TeachingAssignment, until: 
     return result
 
 
-def _fill_many(pairs: list[tuple[Lesson, Content]], *, actor: Any, school: Any) -> None:
+def _fill_many(pairs: list[tuple[Lesson, Content]], *, actor: User | None, school: Any) -> None:
     """``_put`` for many free lessons at once: a few queries whatever their number (the demo fills thousands)."""
     if not pairs:
         return
@@ -584,7 +585,7 @@ def _refuse_if_closed(lessons: LessonSequence, lesson: Lesson) -> None:
 
 
 @transaction.atomic
-def shift_topics(*, actor: Any, lesson: Lesson, today: dt.date | None = None) -> list[Lesson]:
+def shift_topics(*, actor: User, lesson: Lesson, today: dt.date | None = None) -> list[Lesson]:
     """Free the lesson: its plan topic and those of the following open lessons move one lesson later.
     The last moved hour goes back to the plan and comes with the next filling. Returns the changed lessons."""
     lessons, index, lesson = _load_for_change(lesson, today)
@@ -600,7 +601,7 @@ def shift_topics(*, actor: Any, lesson: Lesson, today: dt.date | None = None) ->
 
 
 @transaction.atomic
-def pull_topics(*, actor: Any, lesson: Lesson, today: dt.date | None = None) -> list[Lesson]:
+def pull_topics(*, actor: User, lesson: Lesson, today: dt.date | None = None) -> list[Lesson]:
     """Fill a free lesson by moving the plan topics of the following open lessons one lesson earlier;
     the last of them takes the next hour of the plan."""
     lessons, index, lesson = _load_for_change(lesson, today)
@@ -624,7 +625,7 @@ def pull_topics(*, actor: Any, lesson: Lesson, today: dt.date | None = None) -> 
 
 
 @transaction.atomic
-def extend_topic(*, actor: Any, lesson: Lesson, today: dt.date | None = None) -> list[Lesson]:
+def extend_topic(*, actor: User, lesson: Lesson, today: dt.date | None = None) -> list[Lesson]:
     """The lesson's plan topic continues into the next lesson (the topic takes one lesson more than planned);
     the plan topics of the following open lessons move one lesson later."""
     lessons, index, lesson = _load_for_change(lesson, today)
@@ -651,7 +652,7 @@ def extend_topic(*, actor: Any, lesson: Lesson, today: dt.date | None = None) ->
 
 
 @transaction.atomic
-def set_own_topic(*, actor: Any, lesson: Lesson, topic: str, today: dt.date | None = None) -> list[Lesson]:
+def set_own_topic(*, actor: User, lesson: Lesson, topic: str, today: dt.date | None = None) -> list[Lesson]:
     """The lesson gets a topic outside the plan. If it held a plan topic, that topic and those of the following
     open lessons move one lesson later, so no plan hour is lost."""
     text = (topic or "").strip()

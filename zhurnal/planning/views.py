@@ -18,6 +18,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from zhurnal.core.dates import today as school_today
+from zhurnal.core.forms import error_messages
 from zhurnal.core.templatetags.zhurnal import plural
 from zhurnal.core.view_helpers import require, school_view, scoped
 from zhurnal.school.models import AcademicYear, SchoolClass, TeachingAssignment
@@ -182,9 +183,8 @@ def fill_topics(request, pk: int):
     assignment = _editable_assignment(request, pk)
     form = FillForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for text in errors:
-                messages.error(request, text)
+        for text in error_messages(form):
+            messages.error(request, text)
         return redirect(_assignment_url(assignment.pk))
     until = form.cleaned_data["until"]
     try:

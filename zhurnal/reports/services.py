@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -101,7 +100,7 @@ def refresh_snapshot(*, school: School, today: dt.date) -> SchoolSnapshot | None
 
 
 @transaction.atomic
-def save_department(*, actor: Any, name: str, schools: list[School], department: Department | None = None
+def save_department(*, actor: User, name: str, schools: list[School], department: Department | None = None
                     ) -> Department:
     if not name.strip():
         raise ValidationError({"name": "Укажите наименование управления образования."})
@@ -116,7 +115,7 @@ def save_department(*, actor: Any, name: str, schools: list[School], department:
 
 
 @transaction.atomic
-def appoint_official(*, actor: Any, department: Department, user: User, position: str = "") -> DepartmentOfficial:
+def appoint_official(*, actor: User, department: Department, user: User, position: str = "") -> DepartmentOfficial:
     official, _ = DepartmentOfficial.objects.update_or_create(department=department, user=user,
                                                               defaults={"position": position[:200]})
     for school in department.schools.all():

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
+from zhurnal.accounts.models import User
 from zhurnal.audit.services import record
 from zhurnal.core import stamps
 from zhurnal.core.dates import today as school_today
@@ -62,7 +63,7 @@ def _snapshot(obj: Any, fields: list[str]) -> dict[str, Any]:
     return out
 
 
-def _apply(obj: Any, changes: dict[str, Any], *, actor: Any, verb: str) -> Any:
+def _apply(obj: Any, changes: dict[str, Any], *, actor: User, verb: str) -> Any:
     fields = list(changes)
     before = _snapshot(obj, fields)
     for name, value in changes.items():
@@ -79,7 +80,7 @@ def _apply(obj: Any, changes: dict[str, Any], *, actor: Any, verb: str) -> Any:
 
 
 @transaction.atomic
-def create_school(*, actor: Any, name: str, short_name: str, slug: str = "", address: str = "") -> School:
+def create_school(*, actor: User | None, name: str, short_name: str, slug: str = "", address: str = "") -> School:
     school = School(name=name, short_name=short_name, slug=slug or slugify(short_name, allow_unicode=False) or "school",
                     address=address)
     school.full_clean()
@@ -90,7 +91,7 @@ def create_school(*, actor: Any, name: str, short_name: str, slug: str = "", add
 
 @transaction.atomic
 def create_academic_year(
-    *, actor: Any, school: School, start: dt.date, end: dt.date | None = None, with_defaults: bool = True
+    *, actor: User | None, school: School, start: dt.date, end: dt.date | None = None, with_defaults: bool = True
 ) -> AcademicYear:
     """A year with the usual calendar: quarters for 1–9, half-years for 10–11, the standard vacations."""
     end = end or calendar.default_year_bounds(start)[1]
@@ -114,7 +115,7 @@ def create_academic_year(
 
 
 @transaction.atomic
-def create_period_set(*, actor: Any, year: AcademicYear, kind: str, grade_from: int, grade_to: int) -> PeriodSet:
+def create_period_set(*, actor: User | None, year: AcademicYear, kind: str, grade_from: int, grade_to: int) -> PeriodSet:
     if not (1 <= grade_from <= grade_to <= 11):
         raise ValidationError({"grade_from": "Диапазон параллелей должен быть в пределах 1–11."})
     clash = PeriodSet.objects.filter(year=year, grade_from__lte=grade_to, grade_to__gte=grade_from).first()
@@ -133,7 +134,7 @@ def create_period_set(*, actor: Any, year: AcademicYear, kind: str, grade_from: 
 
 
 @transaction.atomic
-def update_period(*, actor: Any, period: ReportingPeriod, name: str, start: dt.date, end: dt.date) -> ReportingPeriod:
+def update_period(*, actor: User, period: ReportingPeriod, name: str, start: dt.date, end: dt.date) -> ReportingPeriod:
     year = period.period_set.year
     if start > end:
         raise ValidationError({"end": "Окончание периода раньше его начала."})
@@ -158,7 +159,7 @@ def _rows_referring_to(objects: Any) -> int:
 
 
 @transaction.atomic
-def delete_period_set(*, actor: Any, period_set: PeriodSet) -> None:
+def delete_period_set(*, actor: User, period_set: PeriodSet) -> None:
     """Remove a set of periods nobody has used yet (no final marks or other records point at its periods)."""
     periods = ReportingPeriod.objects.filter(period_set=period_set)
     if _rows_referring_to(periods):
@@ -172,7 +173,7 @@ def delete_period_set(*, actor: Any, period_set: PeriodSet) -> None:
 
 @transaction.atomic
 def save_holiday(
-    *, actor: Any, year: AcademicYear, name: str, kind: str, start: dt.date, end: dt.date,
+    *, actor: User, year: AcademicYear, name: str, kind: str, start: dt.date, end: dt.date,
     holiday: Holiday | None = None, grade_from: int | None = None, grade_to: int | None = None,
 ) -> Holiday:
     """``grade_from``/``grade_to`` narrow a vacation to some grades (e.g. the extra February week of grade 1);
@@ -200,7 +201,7 @@ def save_holiday(
 
 
 @transaction.atomic
-def delete_holiday(*, actor: Any, holiday: Holiday) -> None:
+def delete_holiday(*, actor: User, holiday: Holiday) -> None:
     record(actor=actor, verb="holiday.delete", target=holiday,
            before={"name": holiday.name, "start": str(holiday.start), "end": str(holiday.end)})
     holiday.delete()
@@ -211,7 +212,7 @@ def delete_holiday(*, actor: Any, holiday: Holiday) -> None:
 
 @transaction.atomic
 def save_subject(
-    *, actor: Any, school: School, name: str, short_name: str = "", without_marks: bool = False,
+    *, actor: User, school: School, name: str, short_name: str = "", without_marks: bool = False,
     subject: Subject | None = None,
 ) -> Subject:
     name = name.strip()
@@ -230,7 +231,7 @@ def save_subject(
 
 @transaction.atomic
 def set_curriculum_hours(
-    *, actor: Any, year: AcademicYear, grade: int, subject: Subject, hours_per_week: Decimal,
+    *, actor: User, year: AcademicYear, grade: int, subject: Subject, hours_per_week: Decimal,
     hours_per_year: int | None = None,
 ) -> Curriculum | None:
     if not 1 <= grade <= 11:
@@ -254,7 +255,7 @@ def set_curriculum_hours(
 
 @transaction.atomic
 def save_curriculum(
-    *, actor: Any, year: AcademicYear, hours: dict[tuple[int, Subject], Decimal]
+    *, actor: User, year: AcademicYear, hours: dict[tuple[int, Subject], Decimal]
 ) -> int:
     """The whole grid at once (grade, subject) → hours per week; 0 removes a row. Returns the number changed."""
     current = {(c.grade, c.subject_id): c.hours_per_week for c in Curriculum.objects.filter(year=year)}
@@ -277,7 +278,7 @@ def save_curriculum(
 
 @transaction.atomic
 def save_class(
-    *, actor: Any, year: AcademicYear, grade: int, letter: str, class_teacher: StaffMember | None = None,
+    *, actor: User, year: AcademicYear, grade: int, letter: str, class_teacher: StaffMember | None = None,
     shift: int = 1, school_class: SchoolClass | None = None,
 ) -> SchoolClass:
     letter = letter.strip().upper()
@@ -312,7 +313,7 @@ def whole_class_group(school_class: SchoolClass) -> Group:
 
 @transaction.atomic
 def create_group(
-    *, actor: Any, year: AcademicYear, name: str, kind: str, school_class: SchoolClass | None = None,
+    *, actor: User, year: AcademicYear, name: str, kind: str, school_class: SchoolClass | None = None,
     subject: Subject | None = None, journal_kind: str = JournalKind.REGULAR,
 ) -> Group:
     name = name.strip()
@@ -338,7 +339,7 @@ def create_group(
 
 @transaction.atomic
 def update_group(
-    *, actor: Any, group: Group, name: str, subject: Subject | None = None, journal_kind: str = JournalKind.REGULAR,
+    *, actor: User, group: Group, name: str, subject: Subject | None = None, journal_kind: str = JournalKind.REGULAR,
 ) -> Group:
     """Rename a subgroup or a cross-class group, or change its subject or kind of journal."""
     if group.kind == GroupKind.CLASS:
@@ -359,7 +360,7 @@ def update_group(
 
 @transaction.atomic
 def split_class(
-    *, actor: Any, school_class: SchoolClass, subject: Subject, date: dt.date, names: tuple[str, str] | None = None,
+    *, actor: User, school_class: SchoolClass, subject: Subject, date: dt.date, names: tuple[str, str] | None = None,
 ) -> tuple[Group, Group]:
     """Two subgroups of a class for a subject, the class list split in alphabetical halves (the first gets the odd one)."""
     from .selectors import students_in_class
@@ -385,7 +386,7 @@ def split_class(
 
 
 @transaction.atomic
-def add_to_group(*, actor: Any, group: Group, student: Student, start: dt.date) -> GroupMembership:
+def add_to_group(*, actor: User, group: Group, student: Student, start: dt.date) -> GroupMembership:
     if group.kind == GroupKind.CLASS:
         raise ValidationError({"group": "Состав класса меняется приказом о движении, а не вручную."})
     if student.school_id != group.school_id:
@@ -414,14 +415,14 @@ def _open_membership(group: Group, student: Student, on: dt.date) -> GroupMember
 
 
 @transaction.atomic
-def remove_from_group(*, actor: Any, group: Group, student: Student, date: dt.date) -> None:
+def remove_from_group(*, actor: User, group: Group, student: Student, date: dt.date) -> None:
     membership = _open_membership(group, student, date)
     if membership is None:
         raise ValidationError({"student": f"{student.short_name} не состоит в группе «{group}» на эту дату."})
     _end_membership(membership, date, actor=actor)
 
 
-def _end_membership(membership: GroupMembership, date: dt.date, *, actor: Any) -> None:
+def _end_membership(membership: GroupMembership, date: dt.date, *, actor: User) -> None:
     if date <= membership.start:
         record(actor=actor, verb="group.remove", target=membership, before={"start": str(membership.start)})
         membership.delete()
@@ -434,7 +435,7 @@ def _end_membership(membership: GroupMembership, date: dt.date, *, actor: Any) -
 
 @transaction.atomic
 def save_staff(
-    *, actor: Any, school: School, last_name: str, first_name: str, patronymic: str = "",
+    *, actor: User, school: School, last_name: str, first_name: str, patronymic: str = "",
     positions: list[str] | tuple[str, ...] = (Position.TEACHER,), email: str = "", phone: str = "",
     user: Any = None, staff: StaffMember | None = None,
 ) -> StaffMember:
@@ -465,7 +466,7 @@ def save_staff(
 
 
 @transaction.atomic
-def deactivate_staff(*, actor: Any, staff: StaffMember) -> StaffMember:
+def deactivate_staff(*, actor: User, staff: StaffMember) -> StaffMember:
     """The person no longer works here: he loses access; his past lessons and assignments stay in the journal."""
     if staff.user_id is not None and staff.user_id == getattr(actor, "pk", None):
         raise ValidationError({"staff": "Нельзя отметить уволенным самого себя."})
@@ -475,7 +476,7 @@ def deactivate_staff(*, actor: Any, staff: StaffMember) -> StaffMember:
 
 
 @transaction.atomic
-def reactivate_staff(*, actor: Any, staff: StaffMember) -> StaffMember:
+def reactivate_staff(*, actor: User, staff: StaffMember) -> StaffMember:
     if staff.is_active:
         raise ValidationError({"staff": f"{staff.short_name} и так работает."})
     return _apply(staff, {"is_active": True}, actor=actor, verb="staff.reactivate")
@@ -483,7 +484,7 @@ def reactivate_staff(*, actor: Any, staff: StaffMember) -> StaffMember:
 
 @transaction.atomic
 def save_assignment(
-    *, actor: Any, year: AcademicYear, teacher: StaffMember, subject: Subject, group: Group,
+    *, actor: User, year: AcademicYear, teacher: StaffMember, subject: Subject, group: Group,
     hours_per_week: Decimal = Decimal(1), assignment: TeachingAssignment | None = None,
 ) -> TeachingAssignment:
     for obj, field in ((teacher, "teacher"), (subject, "subject"), (group, "group")):
@@ -526,7 +527,7 @@ def birth_date_problem(birth_date: dt.date, *, today: dt.date | None = None) -> 
 
 
 @transaction.atomic
-def save_student(*, actor: Any, school: School, student: Student | None = None, **data: Any) -> Student:
+def save_student(*, actor: User, school: School, student: Student | None = None, **data: Any) -> Student:
     unknown = set(data) - set(STUDENT_FIELDS)
     if unknown:
         raise TypeError(f"unknown student fields: {sorted(unknown)}")
@@ -557,7 +558,7 @@ def save_student(*, actor: Any, school: School, student: Student | None = None, 
 
 @transaction.atomic
 def admit_student(
-    *, actor: Any, school: School, school_class: SchoolClass, date: dt.date, order_number: str, note: str = "",
+    *, actor: User, school: School, school_class: SchoolClass, date: dt.date, order_number: str, note: str = "",
     **data: Any,
 ) -> Student:
     """A new student arrives: his record and his arrival into a class by order, both or neither."""
@@ -572,7 +573,7 @@ def admit_student(
 
 
 @transaction.atomic
-def save_guardian(*, actor: Any, school: School, last_name: str, first_name: str, patronymic: str = "",
+def save_guardian(*, actor: User, school: School, last_name: str, first_name: str, patronymic: str = "",
                   phone: str = "", email: str = "", address: str = "", guardian: Guardian | None = None) -> Guardian:
     if not last_name.strip() or not first_name.strip():
         raise ValidationError({"last_name": "Укажите фамилию и имя законного представителя."})
@@ -586,7 +587,7 @@ def save_guardian(*, actor: Any, school: School, last_name: str, first_name: str
 
 @transaction.atomic
 def link_guardian(
-    *, actor: Any, student: Student, guardian: Guardian, relation: str = "", consent_given_on: dt.date | None = None,
+    *, actor: User, student: Student, guardian: Guardian, relation: str = "", consent_given_on: dt.date | None = None,
     info_channel: str = InfoChannel.ELECTRONIC, today: dt.date | None = None,
 ) -> GuardianLink:
     if student.school_id != guardian.school_id:
@@ -614,7 +615,7 @@ def link_guardian(
 
 @transaction.atomic
 def register_guardian(
-    *, actor: Any, school: School, student: Student | None = None, relation: str = "",
+    *, actor: User, school: School, student: Student | None = None, relation: str = "",
     consent_given_on: dt.date | None = None, info_channel: str = InfoChannel.ELECTRONIC, **person: Any,
 ) -> Guardian:
     """A new guardian, linked at once to ``student`` when given — both or neither."""
@@ -626,7 +627,7 @@ def register_guardian(
 
 
 @transaction.atomic
-def unlink_guardian(*, actor: Any, link: GuardianLink) -> None:
+def unlink_guardian(*, actor: User, link: GuardianLink) -> None:
     """The adult is no longer the student's legal representative here (his own record stays)."""
     record(actor=actor, verb="guardian.unlink", target=link,
            before={"student": link.student_id, "guardian": link.guardian_id, "relation": link.relation,
@@ -661,7 +662,7 @@ def _open_enrollment(student: Student, on: dt.date) -> Enrollment | None:
 
 @transaction.atomic
 def enroll_student(
-    *, actor: Any, student: Student, school_class: SchoolClass, date: dt.date, order_number: str, note: str = "",
+    *, actor: User, student: Student, school_class: SchoolClass, date: dt.date, order_number: str, note: str = "",
 ) -> Movement:
     """Arrival (прибытие): the student is in ``school_class`` from ``date``."""
     order_number = _require_order(order_number)
@@ -687,7 +688,7 @@ def enroll_student(
 
 @transaction.atomic
 def transfer_student(
-    *, actor: Any, student: Student, to_class: SchoolClass, date: dt.date, order_number: str, note: str = "",
+    *, actor: User, student: Student, to_class: SchoolClass, date: dt.date, order_number: str, note: str = "",
 ) -> Movement:
     """Transfer between classes: the old stay ends the day before ``date``; subgroups of the old class end too."""
     order_number = _require_order(order_number)
@@ -715,7 +716,7 @@ def transfer_student(
 
 
 @transaction.atomic
-def depart_student(*, actor: Any, student: Student, date: dt.date, order_number: str, note: str = "") -> Movement:
+def depart_student(*, actor: User, student: Student, date: dt.date, order_number: str, note: str = "") -> Movement:
     """Departure (выбытие): the student is no longer in the school from ``date``."""
     order_number = _require_order(order_number)
     current = _open_enrollment(student, date)
@@ -734,7 +735,7 @@ def depart_student(*, actor: Any, student: Student, date: dt.date, order_number:
     return movement
 
 
-def _close_enrollment(enrollment: Enrollment, date: dt.date, *, actor: Any) -> None:
+def _close_enrollment(enrollment: Enrollment, date: dt.date, *, actor: User) -> None:
     last_day = date - dt.timedelta(days=1)
     _apply(enrollment, {"end": last_day}, actor=actor, verb="enrollment.close")
     memberships = GroupMembership.objects.filter(
@@ -746,7 +747,7 @@ def _close_enrollment(enrollment: Enrollment, date: dt.date, *, actor: Any) -> N
 
 @transaction.atomic
 def transfer_between_groups(
-    *, actor: Any, student: Student, from_group: Group, to_group: Group, date: dt.date, order_number: str,
+    *, actor: User, student: Student, from_group: Group, to_group: Group, date: dt.date, order_number: str,
     note: str = "",
 ) -> Movement:
     """Moving a student between subgroups is done by school order (seed 001 §4.4.8)."""

@@ -13,10 +13,10 @@ import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db import transaction
 
+from zhurnal.accounts.models import User
 from zhurnal.school.models import AcademicYear, Group, GroupKind, StaffMember, Subject, TeachingAssignment
 
 from . import fet, services
@@ -279,7 +279,7 @@ def preview(year: AcademicYear, source: str, rows: list[fet.SourceRow], valid_fr
 
 
 @transaction.atomic
-def apply(*, actor: Any, year: AcademicYear, source: str, rows: list[fet.SourceRow],
+def apply(*, actor: User, year: AcademicYear, source: str, rows: list[fet.SourceRow],
           valid_from: dt.date) -> tuple[Preview, services.RegenerationReport | None]:
     """Check again and put the timetable in place; nothing is written unless every row is right."""
     checked = preview(year, source, rows, valid_from)

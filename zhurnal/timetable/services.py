@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
+from zhurnal.accounts.models import User
 from zhurnal.audit.services import record
 from zhurnal.school.models import AcademicYear, School, StaffMember, TeachingAssignment
 
@@ -56,7 +57,7 @@ from .models import (
 
 
 @transaction.atomic
-def save_room(*, actor: Any, school: School, name: str, title: str = "", capacity: int | None = None,
+def save_room(*, actor: User, school: School, name: str, title: str = "", capacity: int | None = None,
               is_active: bool = True, room: Room | None = None) -> Room:
     name = name.strip()
     if not name:
@@ -118,7 +119,7 @@ def parse_bells(text: str) -> list[tuple[int, dt.time, dt.time]]:
 
 
 @transaction.atomic
-def save_bell_schedule(*, actor: Any, year: AcademicYear, name: str, shift: int, is_main: bool,
+def save_bell_schedule(*, actor: User | None, year: AcademicYear, name: str, shift: int, is_main: bool,
                        bells: list[tuple[int, dt.time, dt.time]] | str,
                        schedule: BellSchedule | None = None) -> BellSchedule:
     name = name.strip()
@@ -156,7 +157,7 @@ def _bells_text(schedule: BellSchedule) -> list[str]:
 
 
 @transaction.atomic
-def set_special_bell_day(*, actor: Any, schedule: BellSchedule, date: dt.date, note: str = "") -> SpecialBellDay:
+def set_special_bell_day(*, actor: User, schedule: BellSchedule, date: dt.date, note: str = "") -> SpecialBellDay:
     """On ``date`` the schedule's shift rings by ``schedule`` (a shortened day)."""
     year = schedule.year
     if not year.start <= date <= year.end:
@@ -171,7 +172,7 @@ def set_special_bell_day(*, actor: Any, schedule: BellSchedule, date: dt.date, n
 
 
 @transaction.atomic
-def remove_special_bell_day(*, actor: Any, day: SpecialBellDay) -> None:
+def remove_special_bell_day(*, actor: User, day: SpecialBellDay) -> None:
     record(actor=actor, verb="bells.special_day_remove", target=day,
            before={"date": str(day.date), "schedule": day.schedule_id})
     day.delete()
@@ -251,7 +252,7 @@ def _refuse_conflicts(slot: Slot, year: AcademicYear, exclude: set[int] = frozen
 
 
 @transaction.atomic
-def add_entry(*, actor: Any, assignment: TeachingAssignment, weekday: int, number: int, room: Room | None = None,
+def add_entry(*, actor: User, assignment: TeachingAssignment, weekday: int, number: int, room: Room | None = None,
               week: int = WeekParity.EVERY, valid_from: dt.date, valid_to: dt.date | None = None) -> EntryChange:
     """A new weekly lesson from ``valid_from``; refused when a teacher, room or group would be in two places."""
     year = assignment.year
@@ -270,7 +271,7 @@ def add_entry(*, actor: Any, assignment: TeachingAssignment, weekday: int, numbe
 
 
 @transaction.atomic
-def change_entry(*, actor: Any, entry: TimetableEntry, from_date: dt.date, weekday: int, number: int,
+def change_entry(*, actor: User, entry: TimetableEntry, from_date: dt.date, weekday: int, number: int,
                  room: Room | None, week: int | None = None,
                  assignment: TeachingAssignment | None = None) -> EntryChange:
     """Change a weekly lesson from ``from_date`` on; what was before that date stays as it was."""
@@ -308,7 +309,7 @@ def change_entry(*, actor: Any, entry: TimetableEntry, from_date: dt.date, weekd
 
 
 @transaction.atomic
-def end_entry(*, actor: Any, entry: TimetableEntry, from_date: dt.date) -> EntryChange:
+def end_entry(*, actor: User, entry: TimetableEntry, from_date: dt.date) -> EntryChange:
     """The weekly lesson no longer happens from ``from_date`` (removed altogether when that is its first day)."""
     year = entry.year
     if entry.valid_to is not None and from_date > entry.valid_to:
@@ -363,7 +364,7 @@ def check_timetable_rows(*, year: AcademicYear, rows: list[NewEntry], valid_from
 
 
 @transaction.atomic
-def replace_timetable(*, actor: Any, year: AcademicYear, rows: list[NewEntry], valid_from: dt.date,
+def replace_timetable(*, actor: User | None, year: AcademicYear, rows: list[NewEntry], valid_from: dt.date,
                       source: str = "") -> RegenerationReport:
     """Put a whole timetable in place from ``valid_from``: every entry active then ends the day before (or goes,
     if it had not started), the new rows start, and lessons from that date are regenerated. All or nothing:
@@ -434,7 +435,7 @@ def planned_lessons(year: AcademicYear, start: dt.date, end: dt.date,
     return planned
 
 
-def regenerate_lessons(*, actor: Any, year: AcademicYear, start: dt.date, end: dt.date | None = None,
+def regenerate_lessons(*, actor: User | None, year: AcademicYear, start: dt.date, end: dt.date | None = None,
                        assignment_ids: set[int] | None = None) -> RegenerationReport:
     """Make the lessons between ``start`` and ``end`` (the year's end by default) match the timetable.
 
@@ -535,7 +536,7 @@ def _check_lesson_day(year: AcademicYear, assignment: TeachingAssignment, day: d
 
 
 @transaction.atomic
-def add_lesson(*, actor: Any, assignment: TeachingAssignment, date: dt.date, number: int, room: Room | None = None,
+def add_lesson(*, actor: User, assignment: TeachingAssignment, date: dt.date, number: int, room: Room | None = None,
                note: str = "") -> Lesson:
     """An extra lesson outside the weekly timetable (добавочный урок, консультация)."""
     year = assignment.year
@@ -558,7 +559,7 @@ def add_lesson(*, actor: Any, assignment: TeachingAssignment, date: dt.date, num
 
 
 @transaction.atomic
-def move_lesson(*, actor: Any, lesson: Lesson, date: dt.date, number: int, room: Room | None = None,
+def move_lesson(*, actor: User, lesson: Lesson, date: dt.date, number: int, room: Room | None = None,
                 note: str = "") -> Lesson:
     """Move a lesson to another date or time: the original is cancelled, a moved lesson takes its place."""
     lesson = Lesson.objects.select_for_update(of=("self",)).select_related("assignment__group__school_class",
@@ -595,7 +596,7 @@ def move_lesson(*, actor: Any, lesson: Lesson, date: dt.date, number: int, room:
 
 
 @transaction.atomic
-def remove_lesson(*, actor: Any, lesson: Lesson) -> None:
+def remove_lesson(*, actor: User, lesson: Lesson) -> None:
     """Remove an ad-hoc lesson that holds no data (a moved lesson's original comes back)."""
     if lesson.kind == LessonKind.REGULAR:
         raise ValidationError({"lesson": "Урок по расписанию убирается изменением расписания или отменой "
@@ -618,7 +619,7 @@ SUBSTITUTION_REASONS = ["болезнь", "курсы повышения ква�
 
 
 @transaction.atomic
-def record_substitution(*, actor: Any, lesson: Lesson, kind: str, reason: str,
+def record_substitution(*, actor: User, lesson: Lesson, kind: str, reason: str,
                         substitute: StaffMember | None = None, note: str = "") -> Substitution:
     """The deputy records who took a lesson, or that it was merged with another teacher's lesson or cancelled.
 
@@ -691,7 +692,7 @@ def _teacher_lesson_at(teacher: StaffMember, lesson: Lesson) -> Lesson | None:
 
 
 @transaction.atomic
-def remove_substitution(*, actor: Any, substitution: Substitution) -> Lesson:
+def remove_substitution(*, actor: User, substitution: Substitution) -> Lesson:
     """Undo a substitution: the planned teacher is again the one who taught."""
     lesson = substitution.lesson
     record(actor=actor, verb="substitution.remove", target=substitution,

@@ -26,6 +26,7 @@ from .. import services
 from ..forms import ActivationForm, LoginForm, TokenForm
 from ..middleware import SESSION_SCHOOL_KEY, client_address
 from ..models import LoginKind, User
+from ..signals import note_login
 
 PENDING_KEY = "zhurnal_2fa_pending"
 PENDING_SECONDS = 5 * 60
@@ -78,7 +79,7 @@ class LoginView(auth_views.LoginView):
                 "next": self.get_redirect_url(),
             }
             return redirect("accounts:login_verify")
-        self.request.zhurnal_login_kind = LoginKind.PASSWORD
+        note_login(self.request, LoginKind.PASSWORD)
         return super().form_valid(form)
 
 
@@ -127,8 +128,7 @@ def login_verify(request):
         if device is not None:
             request.session.pop(PENDING_KEY, None)
             recovery = isinstance(device, StaticDevice)
-            request.zhurnal_login_kind = LoginKind.RECOVERY if recovery else LoginKind.TWO_FACTOR
-            user.otp_device = device  # django-otp keeps the verified device in the new session
+            note_login(request, LoginKind.RECOVERY if recovery else LoginKind.TWO_FACTOR, user=user, device=device)
             login(request, user, backend=pending.get("backend", MODEL_BACKEND))
             if recovery:
                 left = device.token_set.count()
@@ -167,7 +167,7 @@ def activate(request):
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            request.zhurnal_login_kind = LoginKind.ACTIVATION
+            note_login(request, LoginKind.ACTIVATION)
             login(request, user, backend=MODEL_BACKEND)
             messages.success(request, f"Пароль сохранён. Дальше входите с логином {user.username} и этим паролем; "
                                       f"код активации больше не понадобится.")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from zhurnal.accounts.models import User
 from zhurnal.audit.services import record
 from zhurnal.core import idempotency
 from zhurnal.core.dates import today as school_today
@@ -28,7 +28,7 @@ from .common import _actor, _lesson_context, _locked_lesson, _require_open
 
 @transaction.atomic
 def set_absence_reason(
-    *, actor: Any, lesson: Lesson, student: Student, code: str, note: str = "", key: uuid.UUID | str | None = None,
+    *, actor: User | None, lesson: Lesson, student: Student, code: str, note: str = "", key: uuid.UUID | str | None = None,
     today: dt.date | None = None,
 ) -> Attendance | None:
     """The class teacher's correction of an absence: «н» → «б» / «уп» with a note, or removed (empty code: the
@@ -70,7 +70,7 @@ def set_absence_reason(
 
 @transaction.atomic
 def set_day_absence_reason(
-    *, actor: Any, school_class: SchoolClass, student: Student, date: dt.date, code: str, note: str = "",
+    *, actor: User, school_class: SchoolClass, student: Student, date: dt.date, code: str, note: str = "",
     today: dt.date | None = None,
 ) -> int:
     """Give every «н» of a student on a day the same reason (a note from the doctor covers the day)."""
@@ -87,7 +87,7 @@ def set_day_absence_reason(
 
 @transaction.atomic
 def confirm_attendance_week(
-    *, actor: Any, school_class: SchoolClass, week_start: dt.date, note: str = "", with_unexcused: bool = False,
+    *, actor: User, school_class: SchoolClass, week_start: dt.date, note: str = "", with_unexcused: bool = False,
 ) -> AttendanceCheck:
     """The class teacher confirms the week's attendance. With absences still without a reason («н») only when he
     says so (``with_unexcused``): the check then records how many were left."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from zhurnal.accounts.models import User
 from zhurnal.audit.services import record, record_many
 from zhurnal.core import idempotency, sql
 from zhurnal.core.dates import today as school_today
@@ -92,7 +92,7 @@ class ColumnResult:
 
 
 def save_cell(
-    *, actor: Any, lesson: Lesson, student: Student, text: str, key: uuid.UUID | str | None = None,
+    *, actor: User | None, lesson: Lesson, student: Student, text: str, key: uuid.UUID | str | None = None,
     work_type: WorkType | None = None, reason: str = "", today: dt.date | None = None, locked: bool = False,
     with_row: bool = False,
 ) -> CellResult:
@@ -110,7 +110,7 @@ def save_cell(
 
 
 def save_cells(
-    *, actor: Any, lesson: Lesson, cells: list[CellInput], work_type: WorkType | None = None, reason: str = "",
+    *, actor: User | None, lesson: Lesson, cells: list[CellInput], work_type: WorkType | None = None, reason: str = "",
     today: dt.date | None = None, locked: bool = False, with_rows: bool = False,
 ) -> ColumnResult:
     """Cells of one lesson's column in one transaction, by the rules of ``save_cell``. A cell that breaks a rule
@@ -191,7 +191,7 @@ def _row_figures(context: LessonContext, state: selectors.ColumnState, student_i
     return RowFigures(average, grading.suggest_final_mark(marks, policy=context.policy, average=average))
 
 
-def _write_cells(*, actor: Any, lesson: Lesson, context: LessonContext, state: selectors.ColumnState,
+def _write_cells(*, actor: User | None, lesson: Lesson, context: LessonContext, state: selectors.ColumnState,
                  pending: list[tuple[CellInput, grading.CellEntry]], errors: dict[int, ValidationError],
                  work_type: WorkType | None, reason: str) -> dict[int, CellResult]:
     absences, marks_of, members = state.absences, state.marks, state.members
@@ -273,7 +273,7 @@ def _no_marks_message(context: LessonContext) -> str:
 
 @transaction.atomic
 def update_mark(
-    *, actor: Any, mark: Mark, work_type: WorkType, comment: str = "", reason: str = "",
+    *, actor: User, mark: Mark, work_type: WorkType, comment: str = "", reason: str = "",
     key: uuid.UUID | str | None = None, today: dt.date | None = None,
 ) -> Mark:
     """Change a mark's work type or comment (its value changes through ``save_cell``)."""

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from zhurnal.accounts.models import User
 from zhurnal.school.models import ReportingPeriod
 from zhurnal.timetable.models import Lesson
 
@@ -20,8 +21,9 @@ from ..policies import rules_on
 UNSET: Any = object()
 
 
-def _actor(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
+def _actor(actor: User | None) -> User | None:
+    """The user to store as the author of a row: nobody for the system (the demo, an import without a user)."""
+    return actor if actor is not None and actor.pk else None
 
 
 @dataclass

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from zhurnal.accounts.models import User
 from zhurnal.audit.services import record
 from zhurnal.core.dates import today as school_today
 from zhurnal.school.models import ReportingPeriod, Student, TeachingAssignment
@@ -27,7 +27,7 @@ MAX_REOPEN_DAYS = 30
 
 @transaction.atomic
 def set_final_mark(
-    *, actor: Any, assignment: TeachingAssignment, student: Student, period: ReportingPeriod | None, value: str,
+    *, actor: User, assignment: TeachingAssignment, student: Student, period: ReportingPeriod | None, value: str,
     reason: str = "", today: dt.date | None = None,
 ) -> FinalMark | None:
     """Set (or, with an empty value, remove) a student's final mark for a period or, with ``period=None``, the year.
@@ -110,7 +110,7 @@ def _final_snapshot(final: FinalMark | None) -> dict | None:
 
 @transaction.atomic
 def set_final_marks(
-    *, actor: Any, assignment: TeachingAssignment, period: ReportingPeriod | None,
+    *, actor: User, assignment: TeachingAssignment, period: ReportingPeriod | None,
     values: dict[int, tuple[str, str]], today: dt.date | None = None,
 ) -> int:
     """A whole column of final marks, all or nothing: student id → (value, reason). Returns how many changed."""
@@ -145,7 +145,7 @@ def set_final_marks(
 
 @transaction.atomic
 def reopen_period(
-    *, actor: Any, assignment: TeachingAssignment, period: ReportingPeriod, until: dt.date, reason: str,
+    *, actor: User, assignment: TeachingAssignment, period: ReportingPeriod, until: dt.date, reason: str,
     today: dt.date | None = None,
 ) -> PeriodReopening:
     """The deputy opens one assignment's closed period for corrections until ``until`` (at most 30 days)."""

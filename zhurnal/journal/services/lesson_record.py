@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
+from zhurnal.accounts.models import User
 from zhurnal.audit.services import record, record_many
 from zhurnal.core import idempotency
 from zhurnal.core.dates import today as school_today
@@ -55,7 +56,7 @@ HOMEWORK_TYPES = {
 
 @transaction.atomic
 def save_lesson_record(
-    *, actor: Any, lesson: Lesson, topic: str = UNSET, homework: str = UNSET, control_type: WorkType | None = UNSET,
+    *, actor: User, lesson: Lesson, topic: str = UNSET, homework: str = UNSET, control_type: WorkType | None = UNSET,
     homework_due: dt.date | None = UNSET, notes: str = UNSET, reason: str = "", today: dt.date | None = None,
 ) -> Lesson:
     """Topic and homework (on the lesson), control type, due date and notes (on its record). Only the fields
@@ -141,7 +142,7 @@ def _no_homework_message(context: LessonContext) -> str:
 
 @transaction.atomic
 def add_homework_attachment(
-    *, actor: Any, lesson: Lesson, upload: Any, key: uuid.UUID | str | None = None, today: dt.date | None = None,
+    *, actor: User, lesson: Lesson, upload: Any, key: uuid.UUID | str | None = None, today: dt.date | None = None,
 ) -> HomeworkAttachment:
     """A file to the homework: size and type limited; a retried upload with the same key adds nothing."""
     today = today or school_today()
@@ -180,7 +181,7 @@ def add_homework_attachment(
 
 
 @transaction.atomic
-def remove_homework_attachment(*, actor: Any, attachment: HomeworkAttachment, today: dt.date | None = None) -> None:
+def remove_homework_attachment(*, actor: User, attachment: HomeworkAttachment, today: dt.date | None = None) -> None:
     today = today or school_today()
     lesson = _locked_lesson(attachment.lesson)
     context = _lesson_context(lesson, today=today)
@@ -195,7 +196,7 @@ def remove_homework_attachment(*, actor: Any, attachment: HomeworkAttachment, to
 
 @transaction.atomic
 def save_individual_homework(
-    *, actor: Any, lesson: Lesson, student: Student, text: str, today: dt.date | None = None,
+    *, actor: User, lesson: Lesson, student: Student, text: str, today: dt.date | None = None,
 ) -> IndividualHomework | None:
     """Homework for one student at this lesson; an empty text removes it."""
     today = today or school_today()
@@ -224,7 +225,7 @@ def save_individual_homework(
 
 
 @transaction.atomic
-def write_plan_content(*, actor: Any, verb: str, school: Any, changes: list[ContentChange], conflict: str) -> None:
+def write_plan_content(*, actor: User, verb: str, school: Any, changes: list[ContentChange], conflict: str) -> None:
     """The topics and homework the КТП gives lessons (registered with ``planning.sequence``): the journal, which
     owns what happened in a lesson, writes them. The plan holds the lessons' row locks and has asked the journal's
     period lock (``closed_period_message``); a lesson whose topic or homework changed since the plan read it

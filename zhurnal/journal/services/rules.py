@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from zhurnal.accounts.models import User
 from zhurnal.audit.services import record
 from zhurnal.core.dates import today as school_today
 from zhurnal.school.models import School
@@ -23,7 +24,7 @@ from .common import _actor
 
 
 @transaction.atomic
-def ensure_journal_setup(*, school: School, actor: Any = None, valid_from: dt.date | None = None) -> bool:
+def ensure_journal_setup(*, school: School, actor: User | None = None, valid_from: dt.date | None = None) -> bool:
     """Give a school the usual work types and a first version of the grading rules, once. Returns True if made."""
     if WorkType.objects.filter(school=school).exists():
         return False
@@ -59,7 +60,7 @@ def _policy_snapshot(policy: GradingPolicy) -> dict:
 
 @transaction.atomic
 def save_grading_policy(
-    *, actor: Any, school: School, valid_from: dt.date, weights: dict[int, Decimal], allow_modifiers: bool = True,
+    *, actor: User, school: School, valid_from: dt.date, weights: dict[int, Decimal], allow_modifiers: bool = True,
     modifier_value: Decimal = Decimal(0), excluded_codes: list[str] | tuple[str, ...] = tuple(grading.CODE_VALUES),
     thresholds: tuple[Decimal, Decimal, Decimal, Decimal] = (Decimal("1.5"), Decimal("2.5"), Decimal("3.5"),
                                                              Decimal("4.5")),
@@ -130,7 +131,7 @@ def save_grading_policy(
 
 @transaction.atomic
 def save_work_type(
-    *, actor: Any, school: School, name: str, short_name: str = "", is_control: bool = False,
+    *, actor: User, school: School, name: str, short_name: str = "", is_control: bool = False,
     is_default: bool = False, is_active: bool = True, ordering: int | None = None, work_type: WorkType | None = None,
     weight: Decimal | None = None, today: dt.date | None = None,
 ) -> WorkType:

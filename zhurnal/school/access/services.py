@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -35,7 +34,7 @@ def person_kind(person: Person) -> str:
 
 
 @transaction.atomic
-def create_login(*, actor: Any, person: Person) -> User:
+def create_login(*, actor: User | None, person: Person) -> User:
     """A login for a person of the school who has none: ``ivanov.ps``, with no password until activation."""
     if person.user_id is not None:
         raise ValidationError({"user": f"У {person.short_name} уже есть логин {person.user.username}."})
@@ -72,7 +71,7 @@ class IssuedCode:
 
 @transaction.atomic
 def issue_activation_codes(
-    *, actor: Any, school: School, people: Sequence[Person], on: dt.date | None = None,
+    *, actor: User | None, school: School, people: Sequence[Person], on: dt.date | None = None,
 ) -> list[IssuedCode]:
     """Issue a fresh one-time code for each person, creating the login where there is none.
 
@@ -114,7 +113,7 @@ def issue_activation_codes(
 
 
 @transaction.atomic
-def update_school_security(*, actor: Any, school: School, require_staff_2fa: bool) -> SchoolSecurity:
+def update_school_security(*, actor: User, school: School, require_staff_2fa: bool) -> SchoolSecurity:
     security, _ = SchoolSecurity.objects.select_for_update().get_or_create(school=school)
     before = {"require_staff_2fa": security.require_staff_2fa}
     security.require_staff_2fa = bool(require_staff_2fa)

@@ -17,6 +17,7 @@ from zhurnal.accounts import selectors as login_selectors
 from zhurnal.accounts import services as login_services
 from zhurnal.accounts.devices import describe_device
 from zhurnal.accounts.views.security import post_only
+from zhurnal.core.forms import error_messages
 from zhurnal.core.view_helpers import require, school_view, scoped
 
 from .. import services as school_services
@@ -169,8 +170,7 @@ def guardian_link_update(request, pk: int):
     if not back.startswith("/") or back.startswith("//"):
         back = reverse("school:access")
     if not form.is_valid():
-        errors = [e for field_errors in form.errors.values() for e in field_errors]
-        messages.error(request, f"{link.guardian.short_name}: ничего не изменено. " + " ".join(errors))
+        messages.error(request, f"{link.guardian.short_name}: ничего не изменено. " + " ".join(error_messages(form)))
         return redirect(back)
     try:
         school_services.link_guardian(

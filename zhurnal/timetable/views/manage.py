@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from zhurnal.core.forms import apply_errors, error_messages
 from zhurnal.school.models import Group, GroupKind, SchoolClass, TeachingAssignment
 
 from .. import permissions, selectors, services
@@ -19,7 +20,6 @@ from ..forms import (
     EntryForm,
     RoomForm,
     SpecialDayForm,
-    apply_errors,
 )
 from ..models import BellSchedule, Room, SpecialBellDay, TimetableEntry
 from .common import date_param, require, require_year, school_view, scoped
@@ -98,7 +98,7 @@ def special_day_add(request):
         else:
             messages.success(request, f"{data['date']:%d.%m.%Y} звонки по расписанию «{data['schedule']}».")
     else:
-        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+        messages.error(request, " ".join(error_messages(form)))
     return redirect("timetable:bells")
 
 
@@ -245,7 +245,7 @@ def entry_end(request, pk: int):
         "assignment__group__school_class", "assignment__subject", "assignment__teacher", "room"), pk=pk)
     form = EntryEndForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+        messages.error(request, " ".join(error_messages(form)))
         return redirect("timetable:entry_change", pk)
     try:
         change = services.end_entry(actor=request.user, entry=entry, from_date=form.cleaned_data["from_date"])

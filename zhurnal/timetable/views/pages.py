@@ -12,12 +12,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from zhurnal.core.dates import today as school_today
+from zhurnal.core.forms import apply_errors
 from zhurnal.school.models import Group, GroupKind
 from zhurnal.school.roles import Role
 
 from .. import permissions, selectors, services
 from ..calendar import monday_of
-from ..forms import LessonForm, MoveForm, apply_errors
+from ..forms import LessonForm, MoveForm
 from ..models import Lesson, LessonKind, Room
 from .common import date_param, pdf_answer, require, require_year, school_view, scoped, wants, year_of
 

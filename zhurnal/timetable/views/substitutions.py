@@ -12,12 +12,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from zhurnal.core.dates import today as school_today
+from zhurnal.core.forms import apply_errors, error_messages
 from zhurnal.core.view_helpers import parse_date
 from zhurnal.school.models import StaffMember, TeachingAssignment
 
 from .. import exports, permissions, selectors, services
 from ..calendar import BellTimes
-from ..forms import SubstitutionForm, apply_errors
+from ..forms import SubstitutionForm
 from ..models import Lesson, Substitution
 from .common import date_param, pdf_answer, require, require_year, school_view, scoped, wants
 
@@ -92,8 +93,7 @@ def substitution_record(request, lesson_pk: int):
         else:
             messages.success(request, f"Замещение {lesson.number}-го урока {lesson.date:%d.%m.%Y} записано.")
             return redirect(back)
-    errors = [m for field_errors in form.errors.values() for m in field_errors]
-    messages.error(request, f"{lesson.number}-й урок: " + " ".join(errors))
+    messages.error(request, f"{lesson.number}-й урок: " + " ".join(error_messages(form)))
     return redirect(back)
 
 

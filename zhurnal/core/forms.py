@@ -1,0 +1,42 @@
+"""Helpers for forms whose choices depend on the school: typed, so a field of the wrong kind fails loudly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+
+def limit_to(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:
+    """Offer in the model choice field ``name`` only the objects of ``queryset``."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{name} is not a model choice field")
+    field.queryset = queryset
+
+
+def offer(form: forms.BaseForm, name: str, choices: Iterable[tuple[Any, Any]]) -> None:
+    """Offer ``choices`` in the choice field ``name``."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{name} is not a choice field")
+    field.choices = list(choices)
+
+
+def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a service's ``ValidationError`` onto the form: on the field it names if the form has one, else on the
+    whole form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
+def error_messages(form: forms.BaseForm, field: str | None = None) -> list[str]:
+    """The form's error messages (of one field, or of all fields in order), as text for a flash message."""
+    lists = [form.errors.get(field, [])] if field is not None else list(form.errors.values())
+    return [str(message) for errors in lists for message in errors]
