@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -12,18 +12,12 @@ from django.db.models import QuerySet
 
 def limit_to(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:
     """Offer in the model choice field ``name`` only the objects of ``queryset``."""
-    field = form.fields[name]
-    if not isinstance(field, forms.ModelChoiceField):
-        raise TypeError(f"{name} is not a model choice field")
-    field.queryset = queryset
+    field_of(form, name, forms.ModelChoiceField).queryset = queryset
 
 
 def offer(form: forms.BaseForm, name: str, choices: Iterable[tuple[Any, Any]]) -> None:
     """Offer ``choices`` in the choice field ``name``."""
-    field = form.fields[name]
-    if not isinstance(field, forms.ChoiceField):
-        raise TypeError(f"{name} is not a choice field")
-    field.choices = list(choices)
+    field_of(form, name, forms.ChoiceField).choices = list(choices)
 
 
 def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -40,3 +34,14 @@ def error_messages(form: forms.BaseForm, field: str | None = None) -> list[str]:
     """The form's error messages (of one field, or of all fields in order), as text for a flash message."""
     lists = [form.errors.get(field, [])] if field is not None else list(form.errors.values())
     return [str(message) for errors in lists for message in errors]
+
+
+F = TypeVar("F", bound=forms.Field)
+
+
+def field_of(form: forms.BaseForm, name: str, kind: type[F]) -> F:
+    """The form's field ``name``, checked to be of ``kind`` (to set what only that kind of field has)."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{name} is not a {kind.__name__}")
+    return field

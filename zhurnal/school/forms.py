@@ -15,7 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
-from zhurnal.core.forms import limit_to
+from zhurnal.core.forms import field_of, limit_to
 
 from . import selectors
 from .models import (
@@ -64,10 +64,10 @@ class HoursField(forms.DecimalField):
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "size": 4}))
         super().__init__(**kwargs)
 
-    def to_python(self, value: Any) -> Decimal | None:
+    def clean(self, value: Any) -> Any:
         if isinstance(value, str):
             value = value.strip().replace(",", ".")
-        return super().to_python(value)
+        return super().clean(value)
 
 
 class ChoiceOf(forms.ModelChoiceField):
@@ -201,7 +201,8 @@ class GroupForm(forms.Form):
         limit_to(self, "subject", Subject.objects.filter(school_id=year.school_id))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("kind") == GroupKind.SUBGROUP and not data.get("school_class"):
             self.add_error("school_class", "Для подгруппы выберите класс.")
         return data
@@ -353,7 +354,7 @@ class NewGuardianForm(GuardianForm, GuardianLinkForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["student"].required = False
-        self.fields["student"].empty_label = "— пока не привязывать —"
+        field_of(self, "student", ChoiceOf).empty_label = "— пока не привязывать —"
 
 
 # --- movement ----------------------------------------------------------------------------------------------
@@ -370,7 +371,7 @@ class MovementForm(forms.Form):
     to_group = ChoiceOf(Group.objects.none(), label="В подгруппу (перевод между подгруппами)", required=False)
     note = forms.CharField(label="Примечание (откуда прибыл, куда выбыл)", max_length=300, required=False)
 
-    REQUIRED_BY_KIND = {
+    REQUIRED_BY_KIND: dict[str | None, dict[str, str]] = {
         MovementKind.ARRIVAL: {"to_class": "Укажите класс, в который прибыл обучающийся."},
         MovementKind.TRANSFER: {"to_class": "Укажите класс, в который переводится обучающийся."},
         MovementKind.GROUP_TRANSFER: {"from_group": "Укажите подгруппу, из которой переводится обучающийся.",
@@ -386,10 +387,11 @@ class MovementForm(forms.Form):
                   .order_by("school_class__grade", "school_class__letter", "name"))
         limit_to(self, "from_group", groups)
         limit_to(self, "to_group", groups)
-        self.fields["from_group"].label_of = self.fields["to_group"].label_of = group_label
+        field_of(self, "from_group", ChoiceOf).label_of = field_of(self, "to_group", ChoiceOf).label_of = group_label
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for field, message in self.REQUIRED_BY_KIND.get(data.get("kind"), {}).items():
             if not data.get(field) and field not in self.errors:
                 self.add_error(field, message)

@@ -104,8 +104,8 @@ def create_academic_year(
         raise ValidationError({"start": f"Даты пересекаются с учебным годом {overlapping.first()}."})
     year = AcademicYear.objects.create(school=school, name=f"{start.year}/{start.year + 1}", start=start, end=end)
     if with_defaults:
-        for kind, grade_from, grade_to in calendar.DEFAULT_PERIOD_SETS:
-            create_period_set(actor=actor, year=year, kind=kind, grade_from=grade_from, grade_to=grade_to)
+        for period_kind, grade_from, grade_to in calendar.DEFAULT_PERIOD_SETS:
+            create_period_set(actor=actor, year=year, kind=period_kind, grade_from=grade_from, grade_to=grade_to)
         for kind, name, h_start, h_end in calendar.default_holidays(start):
             if start <= h_start and h_end <= end:
                 Holiday.objects.create(school=school, year=year, kind=kind, name=name, start=h_start, end=h_end)

@@ -61,7 +61,7 @@ def can_issue_code_for(roles: SchoolRoles, person: Person, on) -> bool:
     unless the login also belongs to a member of staff."""
     if person.school_id != getattr(roles.school, "pk", None):
         return False
-    if person.user_id is not None and (person.user.is_superuser or person.user.is_staff):
+    if person.user is not None and (person.user.is_superuser or person.user.is_staff):
         return False  # a site operator's login is never reset by a code on paper
     if roles.has(Role.JOURNAL_ADMIN):
         return True

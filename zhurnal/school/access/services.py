@@ -36,7 +36,7 @@ def person_kind(person: Person) -> str:
 @transaction.atomic
 def create_login(*, actor: User | None, person: Person) -> User:
     """A login for a person of the school who has none: ``ivanov.ps``, with no password until activation."""
-    if person.user_id is not None:
+    if person.user is not None:
         raise ValidationError({"user": f"У {person.short_name} уже есть логин {person.user.username}."})
     user = User(
         username=unique_login(codes.login_base(person.last_name, person.first_name, person.patronymic)),
@@ -95,7 +95,7 @@ def issue_activation_codes(
         if (kind, person.pk) in seen:
             continue
         seen.add((kind, person.pk))
-        user = person.user if person.user_id is not None else create_login(actor=actor, person=person)
+        user = person.user if person.user is not None else create_login(actor=actor, person=person)
         if not user.is_active:
             raise ValidationError({"people": f"Учётная запись {user.username} отключена; сначала включите её."})
         revoked = ActivationCode.objects.filter(
@@ -104,7 +104,7 @@ def issue_activation_codes(
         code = codes.new_code()
         activation = ActivationCode.objects.create(
             school=school, user=user, person_kind=kind, code_hash=codes.hash_code(code),
-            issued_by=actor if getattr(actor, "pk", None) else None, issued_at=now, expires_at=expires_at,
+            issued_by=actor if actor is not None and actor.pk else None, issued_at=now, expires_at=expires_at,
         )
         record(actor=actor, verb="activation_code.issue", target=activation, school=school,
                after={"user": user.username, "expires_at": expires_at.isoformat(), "revoked_earlier": revoked})
