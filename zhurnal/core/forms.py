@@ -32,7 +32,10 @@ def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
 
 def error_messages(form: forms.BaseForm, field: str | None = None) -> list[str]:
     """The form's error messages (of one field, or of all fields in order), as text for a flash message."""
-    lists = [form.errors.get(field, [])] if field is not None else list(form.errors.values())
+    if field is None:
+        lists = list(form.errors.values())
+    else:
+        lists = [form.errors[field]] if field in form.errors else []
     return [str(message) for errors in lists for message in errors]
 
 

@@ -11,6 +11,7 @@ import functools
 from collections.abc import Iterable, Iterator, Sequence
 
 from django.db import connection
+from django.db.models import Field, Model
 from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
@@ -18,6 +19,14 @@ from django.utils import timezone
 def table(model) -> str:
     """The model's table name, quoted for the database in use."""
     return connection.ops.quote_name(model._meta.db_table)
+
+
+def field_column(model: type[Model], name: str) -> str:
+    """The column (unquoted) of the model's concrete field ``name`` (``school`` for a foreign key: ``school_id``)."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field) or not field.column:
+        raise ValueError(f"{model._meta.label}.{name} has no column")
+    return field.column
 
 
 def in_list(column: str, values: Iterable[int]) -> tuple[str, list]:

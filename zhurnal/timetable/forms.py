@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from zhurnal.core.forms import limit_to
+from zhurnal.core.forms import field_of, limit_to
 from zhurnal.school.models import Shift, StaffMember, TeachingAssignment
 
 from .models import MAX_LESSON_NUMBER, WEEKDAY_NAMES, BellSchedule, Room, SubstitutionKind, WeekParity
@@ -152,9 +152,10 @@ class SubstitutionForm(forms.Form):
     def __init__(self, *args, staff, busy_ids=frozenset(), subject_ids=frozenset(), subject: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         limit_to(self, "substitute", staff)
-        self.fields["substitute"].busy_ids = frozenset(busy_ids)
-        self.fields["substitute"].subject_ids = frozenset(subject_ids)
-        self.fields["substitute"].subject = subject
+        substitute = field_of(self, "substitute", StaffChoiceField)
+        substitute.busy_ids = frozenset(busy_ids)
+        substitute.subject_ids = frozenset(subject_ids)
+        substitute.subject = subject
 
 
 class ImportForm(forms.Form):

@@ -57,7 +57,7 @@ from .models import (
 
 
 @transaction.atomic
-def save_room(*, actor: User, school: School, name: str, title: str = "", capacity: int | None = None,
+def save_room(*, actor: User | None, school: School, name: str, title: str = "", capacity: int | None = None,
               is_active: bool = True, room: Room | None = None) -> Room:
     name = name.strip()
     if not name:
@@ -136,8 +136,10 @@ def save_bell_schedule(*, actor: User | None, year: AcademicYear, name: str, shi
         raise ValidationError({"name": f"Расписание звонков «{name}» уже есть."})
     if is_main:
         # The previous main schedule of the shift becomes an ordinary one.
-        BellSchedule.objects.filter(year=year, shift=shift, is_main=True).exclude(
-            pk=getattr(schedule, "pk", None)).update(is_main=False)
+        mains = BellSchedule.objects.filter(year=year, shift=shift, is_main=True)
+        if schedule is not None:
+            mains = mains.exclude(pk=schedule.pk)
+        mains.update(is_main=False)
     is_new = schedule is None
     schedule = schedule or BellSchedule(school=year.school, year=year)
     before = None if is_new else {"name": schedule.name, "shift": schedule.shift, "is_main": schedule.is_main,
@@ -157,7 +159,7 @@ def _bells_text(schedule: BellSchedule) -> list[str]:
 
 
 @transaction.atomic
-def set_special_bell_day(*, actor: User, schedule: BellSchedule, date: dt.date, note: str = "") -> SpecialBellDay:
+def set_special_bell_day(*, actor: User | None, schedule: BellSchedule, date: dt.date, note: str = "") -> SpecialBellDay:
     """On ``date`` the schedule's shift rings by ``schedule`` (a shortened day)."""
     year = schedule.year
     if not year.start <= date <= year.end:
@@ -236,7 +238,7 @@ def _check_entry_fields(*, year: AcademicYear, assignment: TeachingAssignment, w
                                            "учебного года."})
 
 
-def _existing_slots(year: AcademicYear, *, weekdays: set[int], exclude: set[int] = frozenset(),
+def _existing_slots(year: AcademicYear, *, weekdays: set[int], exclude: frozenset[int] | set[int] = frozenset(),
                     from_date: dt.date | None = None) -> list[Slot]:
     entries = TimetableEntry.objects.filter(year=year, weekday__in=weekdays).exclude(pk__in=exclude)
     if from_date is not None:
@@ -244,7 +246,7 @@ def _existing_slots(year: AcademicYear, *, weekdays: set[int], exclude: set[int]
     return [slot_of_entry(e) for e in entries.select_related(*ENTRY_RELATED)]
 
 
-def _refuse_conflicts(slot: Slot, year: AcademicYear, exclude: set[int] = frozenset()) -> None:
+def _refuse_conflicts(slot: Slot, year: AcademicYear, exclude: frozenset[int] | set[int] = frozenset()) -> None:
     bells = BellTimes.load(year)
     problems = find_conflicts([slot], _existing_slots(year, weekdays={slot.weekday}, exclude=exclude), bells)
     if problems:
@@ -514,7 +516,7 @@ def regenerate_lessons(*, actor: User | None, year: AcademicYear, start: dt.date
 
 
 def _lesson_slot_conflicts(slot: Slot, day: dt.date, school: School, year: AcademicYear,
-                           exclude: set[int] = frozenset()) -> list[str]:
+                           exclude: frozenset[int] | set[int] = frozenset()) -> list[str]:
     others = Lesson.objects.filter(school=school, date=day, cancelled=False).exclude(pk__in=exclude).select_related(
         *LESSON_RELATED)
     bells = BellTimes.load(year, day, day)
@@ -619,7 +621,7 @@ SUBSTITUTION_REASONS = ["болезнь", "курсы повышения ква�
 
 
 @transaction.atomic
-def record_substitution(*, actor: User, lesson: Lesson, kind: str, reason: str,
+def record_substitution(*, actor: User | None, lesson: Lesson, kind: str, reason: str,
                         substitute: StaffMember | None = None, note: str = "") -> Substitution:
     """The deputy records who took a lesson, or that it was merged with another teacher's lesson or cancelled.
 

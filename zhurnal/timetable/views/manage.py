@@ -46,6 +46,7 @@ def bells(request):
     special_form = SpecialDayForm(prefix="special", schedules=schedules) if can_edit else None
     if request.method == "POST":
         require(can_edit)
+    if form is not None and form.is_bound:
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -123,6 +124,7 @@ def rooms(request):
     form = RoomForm(request.POST or None, initial={"is_active": True}) if can_edit else None
     if request.method == "POST":
         require(can_edit)
+    if form is not None and form.is_bound:
         if form.is_valid():
             data = form.cleaned_data
             try:

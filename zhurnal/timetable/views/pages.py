@@ -64,7 +64,7 @@ def index(request):
             return redirect(reverse("timetable:class", args=[classes[0].pk]) + f"?date={day:%Y-%m-%d}")
         return render(request, "timetable/index.html", {"classes": classes, "day": day, "family": True})
     year = year_of(request, day)
-    classes = permissions.classes_with_visible_timetable(roles).filter(year=year).order_by("grade", "letter") \
+    classes = list(permissions.classes_with_visible_timetable(roles).filter(year=year).order_by("grade", "letter")) \
         if year else []
     teachers = permissions.teachers_with_visible_timetable(roles).filter(is_active=True, assignments__year=year) \
         .distinct().order_by("last_name", "first_name") if year else []
