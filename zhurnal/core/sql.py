@@ -9,6 +9,7 @@ import contextlib
 import datetime as dt
 import functools
 from collections.abc import Iterable, Iterator, Sequence
+from typing import overload
 
 from django.db import connection
 from django.db.models import Field, Model
@@ -48,7 +49,11 @@ def any_of(column: str, values: Iterable[int]) -> tuple[str, list]:
     return in_list(column, values)
 
 
-def as_date(value) -> dt.date | None:
+@overload
+def as_date(value: None) -> None: ...
+@overload
+def as_date(value: dt.date | str) -> dt.date: ...
+def as_date(value: dt.date | str | None) -> dt.date | None:
     """A date column's value: SQLite returns text, PostgreSQL a date."""
     if value is None or isinstance(value, dt.date):
         return value

@@ -43,7 +43,7 @@ def write_lesson_contents(rows: Sequence[ContentRow], now: dt.datetime) -> None:
 # --- who is in a group when (selectors.members, the grid) ---------------------------------------------------
 
 
-def in_group_between(group: Group) -> tuple[str, str, int]:
+def in_group_between(group: Group) -> tuple[str, str, int | None]:
     """Where a group's members are kept, for plain SQL aliasing the table ``e`` — the enrollments of its class for
     a whole class, its memberships otherwise — and the condition "in the group at some time between two dates":
     (table, condition, the group's parameter; two date parameters follow it: the last day, the first day)."""

@@ -48,9 +48,11 @@ from .history import (  # noqa: F401
     CELL_VERBS,
     LESSON_TARGET,
     CellDetail,
+    HistoryLine,
     cell_detail,
     cell_history,
     lesson_history,
+    lesson_history_lines,
 )
 from .lesson import (  # noqa: F401
     LessonSheet,

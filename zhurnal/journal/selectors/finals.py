@@ -38,11 +38,11 @@ def period_final_rows(assignment: TeachingAssignment, period: ReportingPeriod, *
     """Students of the period with average, suggestion and final mark — three queries."""
     spans = member_spans(assignment.group, period.start, period.end)
     graded: dict[int, list[GradedMark]] = defaultdict(list)
-    for student_id, *rest in (Mark.objects.filter(lesson__assignment=assignment, lesson__date__gte=period.start,
+    for student_id, value, modifier, work_type_id, date, position, number in (Mark.objects.filter(lesson__assignment=assignment, lesson__date__gte=period.start,
                                                   lesson__date__lte=period.end, lesson__cancelled=False)
                               .values_list("student_id", "value", "modifier", "work_type_id", "lesson__date",
                                            "position", "lesson__number")):
-        graded[student_id].append(GradedMark(*rest))
+        graded[student_id].append(GradedMark(value, modifier, work_type_id, date, position, number))
     finals = {f.student_id: f for f in FinalMark.objects.filter(assignment=assignment, period=period,
                                                                 kind=FinalKind.PERIOD)}
     rows = []

@@ -233,15 +233,8 @@ def mark(request, pk: int):
 def history(request, pk: int):
     lesson = visible_lesson(request, pk)
     require(request.roles.staff is not None)
-    entries = list(selectors.lesson_history(lesson))
-    students = {s.pk: s for s in Student.objects.filter(pk__in={
-        (e.after or e.before or {}).get("student") for e in entries
-        if isinstance(e.after or e.before, dict)} - {None})}
-    for entry in entries:
-        data = entry.after if isinstance(entry.after, dict) else (entry.before if isinstance(entry.before, dict)
-                                                                   else {})
-        entry.student = students.get(data.get("student"))
-    return render(request, "journal/history.html", {"lesson": lesson, "entries": entries})
+    return render(request, "journal/history.html", {"lesson": lesson,
+                                                    "entries": selectors.lesson_history_lines(lesson)})
 
 
 @school_view

@@ -46,17 +46,16 @@ def bells(request):
     special_form = SpecialDayForm(prefix="special", schedules=schedules) if can_edit else None
     if request.method == "POST":
         require(can_edit)
-    if form is not None and form.is_bound:
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.save_bell_schedule(actor=request.user, year=year, name=data["name"], shift=data["shift"],
-                                            is_main=data["is_main"], bells=data["bells"])
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(request, f"Расписание звонков «{data['name']}» сохранено.")
-                return redirect("timetable:bells")
+    if form is not None and form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.save_bell_schedule(actor=request.user, year=year, name=data["name"], shift=data["shift"],
+                                        is_main=data["is_main"], bells=data["bells"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Расписание звонков «{data['name']}» сохранено.")
+            return redirect("timetable:bells")
     special_days = SpecialBellDay.objects.filter(schedule__year=year).select_related("schedule").order_by("date")
     return render(request, "timetable/bells.html", {
         "year": year, "schedules": schedules, "form": form, "special_form": special_form,
@@ -124,17 +123,16 @@ def rooms(request):
     form = RoomForm(request.POST or None, initial={"is_active": True}) if can_edit else None
     if request.method == "POST":
         require(can_edit)
-    if form is not None and form.is_bound:
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.save_room(actor=request.user, school=request.roles.school, name=data["name"],
-                                   title=data["title"], capacity=data["capacity"], is_active=data["is_active"])
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(request, f"Кабинет {data['name']} добавлен.")
-                return redirect("timetable:rooms")
+    if form is not None and form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.save_room(actor=request.user, school=request.roles.school, name=data["name"],
+                               title=data["title"], capacity=data["capacity"], is_active=data["is_active"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Кабинет {data['name']} добавлен.")
+            return redirect("timetable:rooms")
     listing = Room.objects.filter(school=request.roles.school).order_by("name")
     return render(request, "timetable/rooms.html", {"rooms": listing, "form": form, "can_edit": can_edit})
 
