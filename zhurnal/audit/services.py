@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextvars import ContextVar
 from typing import Any
 
@@ -54,7 +55,7 @@ def record_many(
     actor: AbstractBaseUser | None,
     verb: str,
     school: Any,
-    changes: list[tuple[models.Model, Any, Any]],
+    changes: Sequence[tuple[models.Model, Any, Any]],
     reason: str = "",
 ) -> None:
     """One entry per changed object — ``(target, before, after)`` — written at once, for a service that changes

@@ -25,6 +25,8 @@ from .control import (  # noqa: F401
 )
 from .finals import (  # noqa: F401
     FinalRow,
+    FinalsPage,
+    finals_page,
     period_final_rows,
     year_final_rows,
 )
@@ -81,6 +83,7 @@ from .teacher import (  # noqa: F401
     individual_homework_of,
     mark_counts,
     policy_versions,
+    rules_page,
     teacher_day_page,
     teacher_lessons_on,
 )

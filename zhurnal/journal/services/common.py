@@ -74,7 +74,7 @@ def _require_open(context: LessonContext, *, today: dt.date, reason: str, reason
     reason = (reason or "").strip()
     context.late = locks.is_late_correction(lesson.date, policy=context.policy, today=today, lock=lock)
     # A closed period reopened by the deputy: every change in it is a late correction.
-    if lock.reopened_until is not None and reason_when_late and not reason:
+    if lock.period is not None and lock.reopened_until is not None and reason_when_late and not reason:
         raise ValidationError({"reason": f"Период «{lock.period.name}» закрыт и открыт только для исправлений: "
                                          "укажите причину исправления."})
     if context.late and reason_when_late and not reason:

@@ -188,10 +188,11 @@ def remove_homework_attachment(*, actor: User, attachment: HomeworkAttachment, t
     _require_open(context, today=today, reason="", reason_when_late=False)
     record(actor=actor, verb="journal.attachment_remove", target=lesson,
            before={"file": attachment.name, "size": attachment.size, "attachment": attachment.pk})
-    stored = attachment.file.name
+    stored = attachment.file.name or ""
     storage = attachment.file.storage
     attachment.delete()
-    transaction.on_commit(lambda: storage.delete(stored))
+    if stored:
+        transaction.on_commit(lambda: storage.delete(stored))
 
 
 @transaction.atomic

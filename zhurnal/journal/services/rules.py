@@ -147,12 +147,14 @@ def save_work_type(
     if is_default and not is_active:
         raise ValidationError({"is_default": "Вид работы по умолчанию должен использоваться."})
     is_new = work_type is None
-    before = None if is_new else {"name": work_type.name, "short_name": work_type.short_name,
+    before = None if work_type is None else {"name": work_type.name, "short_name": work_type.short_name,
                                   "is_control": work_type.is_control, "is_default": work_type.is_default,
                                   "is_active": work_type.is_active}
     if is_default:
-        WorkType.objects.filter(school=school, is_default=True).exclude(
-            pk=getattr(work_type, "pk", None)).update(is_default=False)
+        defaults = WorkType.objects.filter(school=school, is_default=True)
+        if work_type is not None:
+            defaults = defaults.exclude(pk=work_type.pk)
+        defaults.update(is_default=False)
     work_type = work_type or WorkType(school=school)
     work_type.name, work_type.short_name = name, short_name.strip()[:12]
     work_type.is_control, work_type.is_default, work_type.is_active = is_control, is_default, is_active

@@ -19,12 +19,12 @@ from zhurnal.planning import selectors as plan_selectors
 from zhurnal.school.models import Student
 
 from .. import grading, permissions, selectors, services
+from ..forms import LessonRecordForm
 from ..models import HomeworkAttachment, Mark, WorkType
 from .common import (
     error_messages,
     json_error,
     locked_lesson,
-    parse_date,
     require,
     school_row,
     school_view,
@@ -32,8 +32,6 @@ from .common import (
     visible_lesson,
     wants_json,
 )
-
-RECORD_FIELDS = ("topic", "homework", "control_type", "homework_due", "notes")
 
 
 def _lesson_url(lesson) -> str:
@@ -47,8 +45,6 @@ def lesson(request, pk: int):
     today = school_today()
     sheet = selectors.lesson_sheet(lesson, today=today)
     can_edit = permissions.can_edit_lesson(request.roles, lesson) and not sheet.lock.closed
-    for row in sheet.rows:
-        row.key = uuid.uuid4()  # a plain form's retry replays instead of saving twice
     offered = plan_selectors.offered_topic(lesson) if can_edit and not lesson.topic else None
     return render(request, "journal/lesson.html", {
         "offered": offered,
@@ -62,28 +58,13 @@ def lesson(request, pk: int):
     })
 
 
-def save_record_fields(request, pk: int, *, fields: tuple[str, ...]):
+def save_record(request, pk: int):
     lesson = visible_lesson(request, pk)
     require(permissions.can_edit_lesson(request.roles, lesson))
-    values = {}
+    form = LessonRecordForm(request.POST, school_id=lesson.school_id)
     try:
-        for name in fields:
-            if name not in request.POST:
-                continue
-            raw = request.POST.get(name, "")
-            if name == "control_type":
-                values[name] = (WorkType.objects.filter(school_id=lesson.school_id, pk=raw).first()
-                                if raw.isdigit() else None)
-                if raw and values[name] is None:
-                    raise ValidationError({"control_type": "Неизвестный вид контроля."})
-            elif name == "homework_due":
-                values[name] = parse_date(raw) if raw.strip() else None
-                if raw.strip() and values[name] is None:
-                    raise ValidationError({"homework_due": "Срок — дата в виде ДД.ММ.ГГГГ."})
-            else:
-                values[name] = raw
         services.save_lesson_record(actor=request.user, lesson=lesson, reason=request.POST.get("reason", ""),
-                                    **values)
+                                    **form.changes())
     except ValidationError as error:
         if wants_json(request):
             return json_error(error)
@@ -99,7 +80,7 @@ def save_record_fields(request, pk: int, *, fields: tuple[str, ...]):
 @school_view
 @require_POST
 def record(request, pk: int):
-    return save_record_fields(request, pk, fields=RECORD_FIELDS)
+    return save_record(request, pk)
 
 
 @school_view
@@ -181,7 +162,8 @@ def cells(request, pk: int):
     """The whole column at once — the lesson page without JavaScript (the lesson read and locked once)."""
     students = {s.pk: s for s in Student.objects.filter(school=request.roles.school, pk__in=[
         int(name[5:]) for name in request.POST if name.startswith("cell-") and name[5:].isdigit()])}
-    inputs, errors = [], []
+    inputs: list[services.CellInput] = []
+    errors: list[str] = []
     for student_id, student in sorted(students.items()):
         try:
             key = idempotency.parse_key(request.POST.get(f"key-{student_id}"))
