@@ -29,7 +29,7 @@ def rules(request):
     require(permissions.can_view_grading_rules(roles))
     school, today = roles.school, school_today()
     work_types = list(work_types_of(school))
-    form = GradingRulesForm(request.POST or None, work_types=work_types)
+    form = GradingRulesForm(request.POST if request.method == "POST" else None, work_types=work_types)
     errors: list[str] = []
     if form.is_bound:
         require(permissions.can_edit_grading_rules(roles))

@@ -107,7 +107,7 @@ def finals(request, pk: int):
     periods = selectors.assignment_periods(assignment, grade)
     if not periods:
         raise Http404("Для этой параллели не заданы учебные периоды.")
-    form = FinalMarksForm(request.POST or None)
+    form = FinalMarksForm(request.POST if request.method == "POST" else None)
     is_year = request.GET.get("period") == "year" or request.POST.get("period") == "year"
     period = None if is_year else _period_choice(request, periods, today)
     can_fill = permissions.can_fill_assignment(request.roles, assignment)
