@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -114,6 +113,7 @@ INSTALLED_APPS = [
     "zhurnal.journal",
     "zhurnal.diary",
     "zhurnal.reports",
+    "zhurnal.messaging",
     "zhurnal.ops",
     "axes",
     "django_otp",
@@ -132,6 +132,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Refuses a body declared over ZHURNAL_MAX_REQUEST_BYTES before anything reads it (the 413 page).
+    "zhurnal.core.uploads.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "zhurnal.core.middleware.SecurityHeadersMiddleware",
@@ -191,14 +193,23 @@ AUTHENTICATION_BACKENDS = [
     "zhurnal.accounts.backends.ActivationCodeBackend",
 ]
 
-# Lockout after repeated failures (passwords and activation codes alike), per login and per address,
-# released automatically after the cool-off. A school whose pupils all come from one address behind NAT
-# may turn the per-address lock off (ZHURNAL_LOCKOUT_BY_ADDRESS=0); the per-login lock always stays.
+# Login throttling (zhurnal/accounts/lockout.py, docs/security.md): after AXES_FAILURE_LIMIT failures a login is locked
+# for ZHURNAL_LOCKOUT_BASE_MINUTES, doubled with each further lock within a day up to ZHURNAL_LOCKOUT_MAX_MINUTES;
+# passwords and activation codes alike. An address (a whole school behind one NAT) is locked only after
+# ZHURNAL_ADDRESS_FAILURE_LIMIT failures within ZHURNAL_ADDRESS_WINDOW_MINUTES (mass guessing). A successful login
+# erases only the failures against that login from that address.
+AXES_HANDLER = "zhurnal.accounts.lockout.LoginThrottle"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]] if env_bool("ZHURNAL_LOCKOUT_BY_ADDRESS", True) \
-    else [["username"]]
-AXES_RESET_ON_SUCCESS = True
+ZHURNAL_LOCKOUT_BASE_MINUTES = env_int("ZHURNAL_LOCKOUT_BASE_MINUTES", 5)
+ZHURNAL_LOCKOUT_MAX_MINUTES = env_int("ZHURNAL_LOCKOUT_MAX_MINUTES", 240)
+ZHURNAL_LOCKOUT_BY_ADDRESS = env_bool("ZHURNAL_LOCKOUT_BY_ADDRESS", True)
+ZHURNAL_ADDRESS_FAILURE_LIMIT = env_int("ZHURNAL_ADDRESS_FAILURE_LIMIT", 100)
+ZHURNAL_ADDRESS_WINDOW_MINUTES = env_int("ZHURNAL_ADDRESS_WINDOW_MINUTES", 15)
+AXES_COOLOFF_TIME = "zhurnal.accounts.lockout.cool_off"
+AXES_USE_ATTEMPT_EXPIRATION = True  # each attempt is forgotten after its own cool-off, not the last request's
+# Attempts are recorded per login (and address); the address rule reads the login history (LoginThrottle).
+AXES_LOCKOUT_PARAMETERS = [["username"]]
+AXES_RESET_ON_SUCCESS = True  # LoginThrottle.reset_user_attempts: that login from that address only
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lock lifts on time even if someone keeps trying
 AXES_LOCKOUT_CALLABLE = "zhurnal.accounts.views.auth.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True  # successful logins are kept in our own login history
@@ -274,6 +285,15 @@ if not DEBUG and not TESTING:
 ZHURNAL_MAX_IMPORT_BYTES = env_int("ZHURNAL_MAX_IMPORT_BYTES", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# The largest file any page accepts (homework attachments, message attachments); a whole request may be 1 MB more
+# (the form around the file). Larger requests are stopped while they arrive (zhurnal.core.uploads).
+ZHURNAL_MAX_UPLOAD_BYTES = env_int("ZHURNAL_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+ZHURNAL_MAX_REQUEST_BYTES = ZHURNAL_MAX_UPLOAD_BYTES + 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "zhurnal.core.uploads.CountingUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Backups (docs/operations.md): the destination folders (two external drives), separated like PATH (";" on Windows,
 # ":" elsewhere); the age public keys copies are encrypted to; the secret key file a drill decrypts with; the

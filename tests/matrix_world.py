@@ -134,6 +134,44 @@ def build_world() -> dict[str, Any]:
     other_family = make_guardian(s.other_school_student, last_name="Сидорова", username="other_school_guardian")
     w["other_school_guardian_link"] = other_family.links.get()
     w["user_other_school_guardian"] = other_family.user
+    # Mail, announcements, help requests: the teacher's thread with the 5А family, the 5Б family's own, the other
+    # school's; a class teacher's announcement to 5А parents with acknowledgements; a parent's help request.
+    from zhurnal.messaging import services as messaging_services
+    from zhurnal.messaging.models import Attachment, ConsultationSlot
+    from zhurnal.school.roles import roles_in
+
+    def mail(sender, recipient, school, **extra):
+        return messaging_services.send_message(actor=sender, roles=roles_in(sender, school), subject="Контрольная",
+                                               body="Завтра контрольная работа.", user_ids=[recipient.pk],
+                                               **extra)[0]
+
+    note = SimpleUploadedFile("памятка.pdf", b"%PDF-1.4\n% note\n", content_type="application/pdf")
+    w["thread"] = mail(s.users["teacher"], s.users["guardian"], s.school, uploads=[note])
+    w["mail_attachment"] = Attachment.objects.get(message__thread=w["thread"])
+    w["other_family_thread"] = mail(s.users["other_teacher"], s.users["other_guardian"], s.school)
+    w["other_school_thread"] = mail(s.users["other_school_admin"], other_family.user, s.other_school)
+
+    def announce(author, school, school_class):
+        return messaging_services.publish_announcement(
+            actor=author, roles=roles_in(author, school), title="Родительское собрание", body="В четверг в 18:00.",
+            audience="class", school_class=school_class, to_parents=True, requires_ack=True)
+
+    w["announcement"] = announce(s.users["class_teacher"], s.school, s.class_5a)
+    w["other_family_announcement"] = announce(s.users["other_teacher"], s.school, s.class_5b)
+    w["other_school_announcement"] = announce(s.users["other_school_admin"], s.other_school, s.other_class)
+
+    def ask(author, school, name):
+        return messaging_services.submit_help_request(actor=author, roles=roles_in(author, school), name=name,
+                                                      class_name="5А", problem="Не открывается дневник.")
+
+    w["help_request"] = ask(s.users["guardian"], s.school, "Иванова Мария Ивановна")
+    w["other_family_help_request"] = ask(s.users["other_guardian"], s.school, "Петрова Мария Ивановна")
+    w["other_school_help_request"] = ask(other_family.user, s.other_school, "Сидорова Мария Ивановна")
+    w["consultation_slot"] = ConsultationSlot.objects.create(school=s.school, weekday=2, start=dt.time(14),
+                                                             end=dt.time(16), place="каб. 214")
+    w["other_school_consultation_slot"] = ConsultationSlot.objects.create(
+        school=s.other_school, weekday=3, start=dt.time(14), end=dt.time(16), place="каб. 1")
+
     # Backups: school № 1 keeps the installation's copies (the world holds two schools, so none does by default).
     from zhurnal.ops import services as ops_services
 

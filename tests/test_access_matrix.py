@@ -96,6 +96,13 @@ FORGERIES: dict[str, list[tuple[str, tuple[str, ...], frozenset]]] = {
                     ("math_5b_lesson", OTHER_FAMILY_NAMES, OWN_CHILD)],
     "guardian_link": [("other_school_guardian_link", OTHER_SCHOOL_NAMES, SCHOOL_ONE)],
     "user_guardian": [("user_other_school_guardian", OTHER_SCHOOL_NAMES, SCHOOL_ONE)],
+    "thread": [("other_family_thread", OTHER_FAMILY_NAMES, OWN_CHILD),
+               ("other_school_thread", OTHER_SCHOOL_NAMES, SCHOOL_ONE)],
+    "announcement": [("other_family_announcement", OTHER_FAMILY_NAMES, OWN_CHILD),
+                     ("other_school_announcement", OTHER_SCHOOL_NAMES, SCHOOL_ONE)],
+    "help_request": [("other_family_help_request", OTHER_FAMILY_NAMES, OWN_CHILD),
+                     ("other_school_help_request", OTHER_SCHOOL_NAMES, SCHOOL_ONE)],
+    "consultation_slot": [("other_school_consultation_slot", OTHER_SCHOOL_NAMES, SCHOOL_ONE)],
 }
 
 def _report_audiences() -> list[tuple[str, str]]:
@@ -336,6 +343,30 @@ EXPECTED: dict[str, Case] = {
     "reports:municipal": case(expect=see(set(), rest=403)),  # the department's specialists only (tests in reports)
     "reports:municipal_refresh": case(expect=post_only()),
     **{f"reports:{key}": case(expect=see(REPORT_READERS[audience], rest=403)) for key, audience in REPORT_AUDIENCES},
+    # --- messaging: mail is private (a thread is its participants' only, the administration's too); the
+    # announcement is the 5А class teacher's to 5А parents; the help request the 5А parent's, for the journal
+    # administrator (of each school: the other school's administrator manages his own school's settings).
+    "messaging:inbox": case(expect=everyone(200)),
+    "messaging:sent": case(expect=everyone(200)),
+    "messaging:compose": case(expect=everyone(200)),
+    "messaging:thread": case({"pk": "thread"}, see({"teacher", "guardian"})),
+    "messaging:reply": case({"pk": "thread"}, post_only(), post=True),
+    "messaging:attachment": case({"pk": "mail_attachment"}, see({"teacher", "guardian"})),
+    "messaging:settings": case(expect=see({"admin", "other_school_admin"}, rest=403)),
+    "messaging:announcements": case(expect=everyone(200)),
+    "messaging:announcement_new": case(expect=see(STAFF, rest=403)),
+    "messaging:announcement": case({"pk": "announcement"}, see(ADMINISTRATION | {"class_teacher", "guardian"})),
+    "messaging:announcement_acknowledge": case({"pk": "announcement"}, post_only(), post=True),
+    "messaging:announcement_change": case({"pk": "announcement"}, post_only(), post=True),
+    "messaging:announcement_report": case({"pk": "announcement"},
+                                          see(ADMINISTRATION | {"class_teacher"}, guardian=403)),
+    "messaging:help": case(expect=everyone(200)),
+    "messaging:help_hours": case(expect=see({"admin", "other_school_admin"}, rest=403)),
+    "messaging:help_hours_remove": case({"pk": "consultation_slot"}, post_only(), post=True),
+    "messaging:help_requests": case(expect=see({"admin", "other_school_admin"}, rest=403)),
+    "messaging:help_request": case({"pk": "help_request"}, see({"admin", "guardian"})),
+    "messaging:help_request_status": case({"pk": "help_request"}, post_only(), post=True),
+    "messaging:help_request_answer": case({"pk": "help_request"}, post_only(), post=True),
 
 }
 

@@ -17,10 +17,11 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from zhurnal.audit.services import record
+from zhurnal.audit.services import record, record_many
 
 from . import codes
 from .models import ActivationCode, LoginEvent, LoginKind, User
+from .permissions import login_schools, refusal_for, school_manages_login
 
 RECOVERY_CODE_COUNT = 10
 TOTP_DEVICE_NAME = "Приложение-генератор кодов"
@@ -29,6 +30,19 @@ RECOVERY_DEVICE_NAME = "Резервные коды"
 
 def code_lifetime() -> dt.timedelta:
     return dt.timedelta(days=getattr(settings, "ZHURNAL_ACTIVATION_CODE_DAYS", 30))
+
+
+def record_login_change(
+    *, actor: Any, verb: str, user: User, target: Model | None = None, before: Any = None, after: Any = None,
+) -> None:
+    """A change to a login goes into the audit log of every school the login belongs to (one entry each): each
+    school sees what happened to its people's logins, whoever made the change."""
+    target = target if target is not None else user
+    schools = sorted(school for school in login_schools(user) if school is not None)
+    if not schools:
+        record(actor=actor, verb=verb, target=target, before=before, after=after)
+    for school_id in schools:
+        record_many(actor=actor, verb=verb, school=school_id, changes=[(target, before, after)])
 
 
 # --- logins and activation codes ----------------------------------------------------------------------------
@@ -87,8 +101,8 @@ def activate_account(*, user: User, code: str, password: str) -> User:
     user.set_password(password)
     user.session_stamp = secrets.token_hex(16)
     user.save(update_fields=["password", "session_stamp"])
-    record(actor=user, verb="activation_code.use", target=activation, school=activation.school,
-           after={"user": user.username})
+    record_login_change(actor=user, verb="activation_code.use", user=user, target=activation,
+                        after={"user": user.username, "school": activation.school_id})
     return user
 
 
@@ -101,7 +115,7 @@ def change_password(*, user: User, new_password: str) -> User:
     password_validation.validate_password(new_password, user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    record(actor=user, verb="password.change", target=user)
+    record_login_change(actor=user, verb="password.change", user=user)
     return user
 
 
@@ -110,7 +124,7 @@ def end_sessions(*, actor: User, user: User) -> User:
     """Log the user out everywhere: every session made before this moment stops being valid."""
     user.session_stamp = secrets.token_hex(16)
     user.save(update_fields=["session_stamp"])
-    record(actor=actor, verb="sessions.end_all", target=user)
+    record_login_change(actor=actor, verb="sessions.end_all", user=user)
     return user
 
 
@@ -145,7 +159,7 @@ def confirm_totp_device(*, user: User, device: TOTPDevice, token: str) -> list[s
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     recovery = _new_recovery_codes(user)
-    record(actor=user, verb="two_factor.enable", target=user)
+    record_login_change(actor=user, verb="two_factor.enable", user=user)
     return recovery
 
 
@@ -154,7 +168,7 @@ def regenerate_recovery_codes(*, user: User) -> list[str]:
     if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         raise ValidationError({"token": "Сначала подключите приложение-генератор кодов."})
     recovery = _new_recovery_codes(user)
-    record(actor=user, verb="two_factor.recovery_codes", target=user)
+    record_login_change(actor=user, verb="two_factor.recovery_codes", user=user)
     return recovery
 
 
@@ -162,16 +176,18 @@ def regenerate_recovery_codes(*, user: User) -> list[str]:
 def disable_two_factor(*, actor: User, user: User, school: Model | None = None) -> None:
     """Remove the user's second factor: by himself, or by the administrator when the phone is lost.
 
-    The administrator's reset also ends the user's sessions.
+    The administrator's reset also ends the user's sessions; a school resets only a login wholly its own.
     """
+    if school is not None and not school_manages_login(school, user):
+        raise ValidationError({"user": refusal_for(user)})
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     by_someone_else = getattr(actor, "pk", None) != user.pk
     if by_someone_else:
         user.session_stamp = secrets.token_hex(16)
         user.save(update_fields=["session_stamp"])
-    record(actor=actor, verb="two_factor.reset" if by_someone_else else "two_factor.disable", target=user,
-           school=school)
+    record_login_change(actor=actor, verb="two_factor.reset" if by_someone_else else "two_factor.disable", user=user,
+                        after={"by_school": getattr(school, "pk", None)} if school is not None else None)
 
 
 # --- login history ------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django_otp import user_has_device
 from django_otp.models import Device
 
+from .lockout import LOCKED_OUT_REASON
 from .middleware import SETUP_2FA_KEY, UNVERIFIED_2FA_KEY, client_address
 from .models import LoginKind, SchoolSecurity, User
 from .services import record_login_event
@@ -59,7 +60,7 @@ def login_failed(sender, credentials, request=None, **kwargs):
     username = (credentials or {}).get("username") or ""
     kind = LoginKind.ACTIVATION if "activation_code" in (credentials or {}) else LoginKind.PASSWORD
     if getattr(request, "axes_locked_out", False):
-        reason = "вход временно заблокирован после неудачных попыток"
+        reason = LOCKED_OUT_REASON
     elif kind == LoginKind.ACTIVATION:
         reason = "неверный или недействующий код активации"
     else:

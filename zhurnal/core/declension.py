@@ -76,3 +76,27 @@ def short_name_genitive(person) -> str:
                        first_name=getattr(person, "first_name", "") or "")
     initials = "".join(f"{part[0]}." for part in (person.first_name, getattr(person, "patronymic", "")) if part)
     return f"{surname_genitive(person.last_name, gender)} {initials}".strip()
+
+
+def first_name_genitive(first_name: str, gender: str) -> str:
+    """«Иван» → «Ивана», «Мария» → «Марии», «Никита» → «Никиты», «Илья» → «Ильи»; a woman's name ending in a
+    consonant other than -ь stays (Ирен)."""
+    word = first_name.strip()
+    lower = word.lower()
+    if not lower:
+        return word
+    if gender == FEMALE and lower.endswith("ь"):
+        return word[:-1] + "и"  # Любовь → Любови
+    if gender == FEMALE and lower[-1] not in "ая":
+        return word
+    if lower.endswith("ия"):
+        return word[:-1] + "и"
+    return _keep_case(word, _genitive_part(word, MALE if gender == MALE else FEMALE))
+
+
+def name_genitive(person) -> str:
+    """«Иванова Ивана», «Петровой Марии»: the surname and the first name, for «по поводу …», «родителям …»."""
+    gender = gender_of(patronymic=getattr(person, "patronymic", "") or "", last_name=person.last_name,
+                       first_name=getattr(person, "first_name", "") or "")
+    first = first_name_genitive(getattr(person, "first_name", "") or "", gender)
+    return f"{surname_genitive(person.last_name, gender)} {first}".strip()

@@ -80,8 +80,8 @@ def _detail(exception: BaseException | None) -> str:
 
 def bad_request(request: HttpRequest, exception: BaseException | None = None) -> HttpResponse:
     if isinstance(exception, RequestDataTooBig):
-        return render_error(request, 413)
-    return render_error(request, 400)
+        return too_large(request, limit=getattr(exception, "limit", None))
+    return render_error(request, 400, detail=_detail(exception))
 
 
 def permission_denied(request: HttpRequest, exception: BaseException | None = None) -> HttpResponse:
@@ -96,9 +96,15 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return render_error(request, 500)
 
 
-def too_large(request: HttpRequest) -> HttpResponse:
-    """The 413 page, for an upload refused by its size."""
-    return render_error(request, 413)
+def too_large(request: HttpRequest, *, limit: int | None = None) -> HttpResponse:
+    """The 413 page, for an upload refused by its size, naming the limit."""
+    from django.conf import settings
+
+    from .uploads import megabytes
+
+    limit = limit or settings.ZHURNAL_MAX_UPLOAD_BYTES
+    return render_error(request, 413, detail=f"Отправлено больше {megabytes(limit)} — столько эта страница не "
+                                             "принимает.")
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -7,12 +7,13 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from zhurnal.core import uploads
 from zhurnal.core.dates import today as school_today
 from zhurnal.core.view_helpers import parse_date, require, school_row, school_view, scoped
 from zhurnal.journal.models import HomeworkAttachment
@@ -254,8 +255,7 @@ def attachment(request, student_id: int, pk: int):
     if not place.attends(group_kind=group.kind, group_id=group.pk, school_class_id=group.school_class_id,
                          day=lesson.date):
         raise Http404
-    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name,
-                        content_type=item.content_type or "application/octet-stream")
+    return uploads.file_response(item.file.open("rb"), filename=item.name, content_type=item.content_type)
 
 
 # --- the private calendar link ---------------------------------------------------------------------------------------

@@ -14,9 +14,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from zhurnal.core import uploads
 from zhurnal.core.dates import today as school_today
 from zhurnal.core.forms import error_messages
 from zhurnal.core.templatetags.zhurnal import plural
@@ -359,9 +359,7 @@ def plan_copy(request, pk: int):
 
 
 def _download(data: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    return response
+    return uploads.file_response(data, filename=filename, content_type=content_type)
 
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -540,8 +538,10 @@ def _import(request, *, plan: ThematicPlan | None, assignment: TeachingAssignmen
         context["form"] = form
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            if upload.size > settings.ZHURNAL_MAX_IMPORT_BYTES:
-                form.add_error("file", f"Файл больше {context['limit']} — такой файл не загружается.")
+            try:
+                uploads.check_upload(upload, uploads.SPREADSHEET_KINDS, max_bytes=settings.ZHURNAL_MAX_IMPORT_BYTES)
+            except ValidationError as exc:
+                form.add_error("file", exc.messages)
             else:
                 parsed = exchange.parse_plan_file(upload.read(), upload.name)
                 context["parsed"] = parsed

@@ -8,12 +8,13 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from zhurnal.core import uploads
 from zhurnal.core.view_helpers import require, school_view
 
 from . import catalog, documents, permissions, selectors, services
@@ -66,12 +67,7 @@ def report_view(key: str):
 
 
 def _file(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    from urllib.parse import quote
-
-    response = HttpResponse(content, content_type=content_type)
-    ascii_name = filename.encode("ascii", "ignore").decode() or "report"
-    response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-    return response
+    return uploads.file_response(content, filename=filename, content_type=content_type)
 
 
 @school_view
@@ -102,9 +98,7 @@ def job(request, pk: int):
 def job_file(request, pk: int):
     item = get_object_or_404(ReportJob, pk=pk, user=request.user, status=JobStatus.DONE)
     content_type = documents.RENDERERS[item.file_format][1]
-    response = FileResponse(item.file.open("rb"), content_type=content_type, as_attachment=True,
-                            filename=item.filename)
-    return response
+    return uploads.file_response(item.file.open("rb"), filename=item.filename, content_type=content_type)
 
 
 @school_view

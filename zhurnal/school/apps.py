@@ -7,6 +7,7 @@ class SchoolConfig(AppConfig):
 
     def ready(self) -> None:
         from zhurnal.accounts.backends import read_with_user
+        from zhurnal.accounts.permissions import register_login_role
         from zhurnal.core import stamps
         from zhurnal.core.navigation import (
             ADMINISTRATION,
@@ -28,6 +29,9 @@ class SchoolConfig(AppConfig):
                      models.ReportingPeriod, models.Holiday, models.Subject, models.Group)
         # Every page needs the schools of its user (the school switcher, the active school).
         read_with_user(roles.SCHOOL_ROWS, queries.schools_query)
+        # A school manages only logins whose every role is in it (``accounts.permissions.school_manages_login``).
+        for relation in ("staff_roles", "student_roles", "guardian_roles"):
+            register_login_role(relation)
         register_menu(
             MenuEntry(30, "Мои группы", "school:my_groups", permissions.teaches),
             MenuEntry(40, "Мой класс", "school:class_detail", permissions.leads_a_class, led_class=True),

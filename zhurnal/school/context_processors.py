@@ -1,3 +1,4 @@
+from zhurnal.core.header import header_items
 from zhurnal.core.navigation import nav_for, outside_school
 
 
@@ -9,6 +10,7 @@ def roles(request):
         "active_school": request.roles.school,
         "my_schools": request.schools,
         "nav": _nav(request),
+        "header_items": header_items(request),
     }
 
 

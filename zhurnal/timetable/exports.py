@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -11,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from zhurnal.core import uploads
 from zhurnal.core.templatetags.zhurnal import MONTHS_GENITIVE
 
 from .models import Substitution
@@ -23,10 +23,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def file_response(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    ascii_name = filename.encode("ascii", "ignore").decode() or "file"
-    response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-    return response
+    return uploads.file_response(content, filename=filename, content_type=content_type)
 
 
 def render_pdf(template: str, context: dict) -> bytes:

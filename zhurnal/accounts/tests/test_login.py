@@ -1,12 +1,13 @@
-"""Logging in: lockout per login and per address with automatic release, login history, sessions."""
+"""Logging in: throttling per login (growing cool-offs) and against mass guessing per address, with automatic
+release; login history, sessions."""
 
 import datetime as dt
 
 import pytest
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessAttemptExpiration
 from django.conf import settings
 from django.db.models import F
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from zhurnal.accounts import services
@@ -27,6 +28,7 @@ def attempt(client, username, password, address="127.0.0.1"):
 def age_failed_attempts(minutes: float) -> None:
     """Let time pass for the lockout: the failures are now ``minutes`` older."""
     AccessAttempt.objects.update(attempt_time=F("attempt_time") - dt.timedelta(minutes=minutes))
+    AccessAttemptExpiration.objects.update(expires_at=F("expires_at") - dt.timedelta(minutes=minutes))
 
 
 def test_login_with_password_lands_on_start_page_and_is_recorded(small_school, client):
@@ -46,7 +48,7 @@ def test_lockout_engages_after_five_failures_with_a_russian_message(small_school
     fifth = attempt(client, "teacher", "wrong")
     assert fifth.status_code == 429
     page = fifth.content.decode()
-    assert "Слишком много неудачных попыток входа" in page and "15 минут" in page
+    assert "Слишком много неудачных попыток входа" in page and "на 5 минут" in page
     assert 'id="id_username"' in page  # the login page itself, not a bare error text
     # Even the right password is refused while locked out — and from another address too (per login).
     assert attempt(client, "teacher", PASSWORD).status_code == 429
@@ -57,20 +59,63 @@ def test_lockout_engages_after_five_failures_with_a_russian_message(small_school
     assert failures.filter(reason__startswith="вход временно заблокирован").count() == 3
 
 
+@override_settings(ZHURNAL_ADDRESS_FAILURE_LIMIT=5)
 def test_lockout_per_address_stops_guessing_many_logins(small_school):
     guesser = Client()
     for name in ("admin", "director", "deputy", "teacher", "student"):
         attempt(guesser, name, "wrong", address="10.6.6.6")
-    assert attempt(guesser, "guardian", PASSWORD, address="10.6.6.6").status_code == 429
+    refused = attempt(guesser, "guardian", PASSWORD, address="10.6.6.6")
+    assert refused.status_code == 429
+    assert "С этого адреса было слишком много неудачных попыток" in refused.content.decode()
     assert attempt(Client(), "guardian", PASSWORD, address="10.7.7.7").status_code == 302
+
+
+def test_a_school_behind_one_address_is_not_locked_by_a_few_typos(small_school):
+    """Five people mistyping from the school's one NAT address lock nobody else out."""
+    for name in ("admin", "director", "deputy", "teacher", "student"):
+        attempt(Client(), name, "wrong", address="10.6.6.6")
+    assert attempt(Client(), "guardian", PASSWORD, address="10.6.6.6").status_code == 302
+
+
+def test_failed_attempts_survive_another_logins_success_from_the_same_address(small_school):
+    """Someone with an account cannot wipe his guesses at another login by logging into his own."""
+    guesser = Client()
+    for _ in range(4):
+        assert attempt(guesser, "director", "wrong", address="10.6.6.6").status_code == 200
+    assert attempt(guesser, "guardian", PASSWORD, address="10.6.6.6").status_code == 302
+    guesser.logout()
+    assert attempt(guesser, "director", "wrong", address="10.6.6.6").status_code == 429
+    assert attempt(Client(), "director", PASSWORD, address="10.7.7.7").status_code == 429
+
+
+def test_the_owners_success_elsewhere_does_not_wipe_a_guessers_failures(small_school):
+    for _ in range(3):
+        attempt(Client(), "director", "wrong", address="10.6.6.6")
+    assert attempt(Client(), "director", PASSWORD, address="10.1.1.1").status_code == 302
+    attempt(Client(), "director", "wrong", address="10.6.6.6")
+    assert attempt(Client(), "director", "wrong", address="10.6.6.6").status_code == 429
+
+
+def test_each_further_lock_lasts_longer(small_school, client):
+    for _ in range(5):
+        attempt(client, "teacher", "wrong")
+    age_failed_attempts(5.1)  # the first lock: 5 minutes
+    assert attempt(client, "teacher", "wrong").status_code == 200
+    for _ in range(4):
+        response = attempt(client, "teacher", "wrong")
+    assert response.status_code == 429 and "на 10 минут" in response.content.decode()
+    age_failed_attempts(5.1)
+    assert attempt(client, "teacher", PASSWORD).status_code == 429  # the second lock: 10 minutes
+    age_failed_attempts(5)
+    assert attempt(client, "teacher", PASSWORD).status_code == 302
 
 
 def test_lockout_releases_by_itself_after_the_cool_off(small_school, client):
     for _ in range(5):
         attempt(client, "teacher", "wrong")
-    age_failed_attempts(14)
+    age_failed_attempts(4)
     assert attempt(client, "teacher", PASSWORD).status_code == 429
-    age_failed_attempts(1.1)  # 15 minutes and a few seconds since the lockout
+    age_failed_attempts(1.1)  # 5 minutes and a few seconds since the lockout
     assert attempt(client, "teacher", PASSWORD).status_code == 302
 
 

@@ -22,7 +22,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from zhurnal.core.templatetags.zhurnal import plural
 
-from .. import services
+from .. import lockout, services
 from ..forms import ActivationForm, LoginForm, TokenForm
 from ..middleware import SESSION_SCHOOL_KEY, client_address
 from ..models import LoginKind, User
@@ -34,15 +34,18 @@ PENDING_TRIES = 5
 MODEL_BACKEND = "zhurnal.accounts.backends.PasswordBackend"
 
 
-def cooloff_minutes() -> int:
-    return int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-
-
-def lockout_message() -> str:
-    minutes = plural(cooloff_minutes(), "минуту,минуты,минут")
-    return (f"Слишком много неудачных попыток входа. Вход для этой учётной записи или с этого компьютера "
-            f"временно заблокирован на {minutes} — затем блокировка снимется сама. Если вы забыли пароль, "
-            f"попросите новый код активации у классного руководителя или администратора электронного журнала.")
+def lockout_message(request=None, credentials=None) -> str:
+    if lockout.address_locked(request):
+        minutes = plural(int(lockout.address_window().total_seconds() // 60), "минуту,минуты,минут")
+        return (f"С этого адреса было слишком много неудачных попыток входа в разные учётные записи. Вход с него "
+                f"приостановлен на {minutes} — затем ограничение снимется само. Если это сеть школы, сообщите "
+                f"администратору электронного журнала.")
+    username = (credentials or {}).get("username") or (request.POST.get("username", "") if request else "")
+    minutes = plural(int(lockout.login_cool_off(username.strip()).total_seconds() // 60), "минуту,минуты,минут")
+    return (f"Слишком много неудачных попыток входа в эту учётную запись. Вход в неё временно заблокирован "
+            f"на {minutes} — затем блокировка снимется сама (после каждой следующей серии ошибок — дольше). "
+            f"Если вы забыли пароль, попросите новый код активации у классного руководителя или администратора "
+            f"электронного журнала.")
 
 
 def lockout_response(request, original_response=None, credentials=None):
@@ -54,7 +57,7 @@ def lockout_response(request, original_response=None, credentials=None):
     else:
         form = LoginForm(request, initial={"username": (credentials or {}).get("username", "")})
         template = "accounts/login.html"
-    return render(request, template, {"form": form, "lockout": lockout_message()},
+    return render(request, template, {"form": form, "lockout": lockout_message(request, credentials)},
                   status=settings.AXES_HTTP_RESPONSE_CODE)
 
 

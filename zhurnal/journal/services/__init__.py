@@ -39,9 +39,9 @@ from .finals import (  # noqa: F401
     set_final_marks,
 )
 from .lesson_record import (  # noqa: F401
+    HOMEWORK_KINDS,
     HOMEWORK_MAX_BYTES,
     HOMEWORK_MAX_FILES,
-    HOMEWORK_TYPES,
     add_homework_attachment,
     remove_homework_attachment,
     save_individual_homework,

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import mimetypes
 import uuid
-from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +14,7 @@ from django.utils.text import get_valid_filename
 
 from zhurnal.accounts.models import User
 from zhurnal.audit.services import record, record_many
-from zhurnal.core import idempotency
+from zhurnal.core import idempotency, uploads
 from zhurnal.core.dates import today as school_today
 from zhurnal.planning.sequence import ContentChange
 from zhurnal.school.models import Student
@@ -31,27 +29,9 @@ from ..models import (
 )
 from .common import UNSET, LessonContext, _actor, _lesson_context, _locked_lesson, _require_open
 
-HOMEWORK_MAX_BYTES = getattr(settings, "ZHURNAL_HOMEWORK_MAX_BYTES", 10 * 1024 * 1024)
+HOMEWORK_MAX_BYTES = getattr(settings, "ZHURNAL_HOMEWORK_MAX_BYTES", settings.ZHURNAL_MAX_UPLOAD_BYTES)
 HOMEWORK_MAX_FILES = 10
-HOMEWORK_TYPES = {
-    ".pdf": "application/pdf",
-    ".doc": "application/msword",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".odt": "application/vnd.oasis.opendocument.text",
-    ".rtf": "application/rtf",
-    ".txt": "text/plain",
-    ".xls": "application/vnd.ms-excel",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
-    ".ppt": "application/vnd.ms-powerpoint",
-    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    ".odp": "application/vnd.oasis.opendocument.presentation",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".gif": "image/gif",
-    ".mp3": "audio/mpeg",
-}
+HOMEWORK_KINDS = uploads.HOMEWORK_KINDS
 
 
 @transaction.atomic
@@ -154,27 +134,16 @@ def add_homework_attachment(
     if not context.marks_allowed:
         raise ValidationError({"file": _no_homework_message(context)})
     _require_open(context, today=today, reason="", reason_when_late=False)
-    original = PurePath(getattr(upload, "name", "") or "файл").name
-    extension = PurePath(original).suffix.lower()
-    content_type = HOMEWORK_TYPES.get(extension)
-    if content_type is None:
-        allowed = ", ".join(sorted(e.lstrip(".") for e in HOMEWORK_TYPES))
-        raise ValidationError({"file": f"«{original}»: такой тип файла не принимается. Можно: {allowed}."})
-    size = getattr(upload, "size", 0) or 0
-    if size <= 0:
-        raise ValidationError({"file": f"«{original}»: файл пустой."})
-    if size > HOMEWORK_MAX_BYTES:
-        raise ValidationError({"file": f"«{original}»: файл больше {HOMEWORK_MAX_BYTES // (1024 * 1024)} МБ."})
+    checked = uploads.check_upload(upload, HOMEWORK_KINDS, max_bytes=HOMEWORK_MAX_BYTES)
     if HomeworkAttachment.objects.filter(lesson=lesson).count() >= HOMEWORK_MAX_FILES:
         raise ValidationError({"file": f"К уроку можно приложить не больше {HOMEWORK_MAX_FILES} файлов."})
-    stored_name = get_valid_filename(f"{uuid.uuid4().hex[:12]}{extension}")
-    attachment = HomeworkAttachment(school_id=lesson.school_id, lesson=lesson, name=original[:200], size=size,
-                                    content_type=content_type or mimetypes.guess_type(original)[0] or "",
-                                    uploaded_by=_actor(actor))
+    stored_name = get_valid_filename(f"{uuid.uuid4().hex[:12]}{checked.extension}")
+    attachment = HomeworkAttachment(school_id=lesson.school_id, lesson=lesson, name=checked.name, size=checked.size,
+                                    content_type=checked.content_type, uploaded_by=_actor(actor))
     attachment.file.save(stored_name, upload, save=False)
     attachment.save()
     record(actor=actor, verb="journal.attachment_add", target=lesson,
-           after={"file": attachment.name, "size": size, "attachment": attachment.pk})
+           after={"file": attachment.name, "size": checked.size, "attachment": attachment.pk})
     idempotency.remember(key, school_id=lesson.school_id, actor=actor, verb="attachment",
               result={"lesson": lesson.pk, "attachment": attachment.pk})
     return attachment

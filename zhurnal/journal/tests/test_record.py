@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from zhurnal.audit.models import AuditEntry
+from zhurnal.core.testing import sample_file
 from zhurnal.journal import selectors, services
 from zhurnal.journal.models import HomeworkAttachment, IndividualHomework, LessonRecord, WorkType
 
@@ -88,12 +89,22 @@ def test_a_family_downloads_the_homework_file(journal, login, settings):
     lesson = journal.open_lesson()
     attachment = services.add_homework_attachment(
         actor=journal.school.users["teacher"], lesson=lesson,
-        upload=SimpleUploadedFile("карточка.docx", b"PK-docx", content_type="application/octet-stream"))
+        upload=SimpleUploadedFile("карточка.docx", sample_file("docx"), content_type="application/octet-stream"))
     response = login("guardian").get(reverse("journal:attachment", args=[attachment.pk]))
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == b"PK-docx"
+    assert b"".join(response.streaming_content) == sample_file("docx")
     assert "attachment" in response["Content-Disposition"]
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    assert response["X-Content-Type-Options"] == "nosniff"
     assert login("other_guardian").get(reverse("journal:attachment", args=[attachment.pk])).status_code == 404
+
+
+def test_an_exe_renamed_to_pdf_is_refused(journal):
+    lesson = journal.open_lesson()
+    exe = SimpleUploadedFile("homework.pdf", b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64)
+    with pytest.raises(ValidationError, match="по содержимому это не PDF"):
+        services.add_homework_attachment(actor=journal.school.users["teacher"], lesson=lesson, upload=exe)
+    assert not HomeworkAttachment.objects.exists()
 
 
 def test_individual_homework_for_chosen_students(journal):

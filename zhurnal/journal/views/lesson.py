@@ -8,12 +8,12 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from zhurnal.core import idempotency
+from zhurnal.core import idempotency, uploads
 from zhurnal.core.dates import today as school_today
 from zhurnal.planning import selectors as plan_selectors
 from zhurnal.school.models import Student
@@ -242,8 +242,7 @@ def attachment_add(request, pk: int):
 def attachment(request, pk: int):
     item = scoped(HomeworkAttachment.objects.filter(school=request.roles.school), pk=pk)
     visible_lesson(request, item.lesson_id)
-    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name,
-                        content_type=item.content_type or "application/octet-stream")
+    return uploads.file_response(item.file.open("rb"), filename=item.name, content_type=item.content_type)
 
 
 @school_view

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from zhurnal.accounts.models import User
+from zhurnal.accounts.permissions import school_manages_login
 
 from ..models import Guardian, GuardianLink, SchoolClass, StaffMember, Student
 from ..roles import Role, SchoolRoles
@@ -61,8 +62,8 @@ def can_issue_code_for(roles: SchoolRoles, person: Person, on) -> bool:
     unless the login also belongs to a member of staff."""
     if person.school_id != getattr(roles.school, "pk", None):
         return False
-    if person.user is not None and (person.user.is_superuser or person.user.is_staff):
-        return False  # a site operator's login is never reset by a code on paper
+    if person.user is not None and not school_manages_login(roles.school, person.user):
+        return False  # a login shared with another school (or a site operator's): the regional operator's job
     if roles.has(Role.JOURNAL_ADMIN):
         return True
     if not roles.led_class_ids or isinstance(person, StaffMember):
@@ -115,5 +116,12 @@ def people_visible_to(roles: SchoolRoles, on) -> QuerySet[User]:
 
 
 def can_reset_two_factor(roles: SchoolRoles, user: User) -> bool:
-    """Only the administrator resets someone's second factor (a lost phone), and only for his school's people."""
-    return roles.has(Role.JOURNAL_ADMIN)
+    """Only the administrator resets someone's second factor (a lost phone), and only of a login wholly his
+    school's."""
+    return roles.has(Role.JOURNAL_ADMIN) and school_manages_login(roles.school, user)
+
+
+def can_read_login_history(roles: SchoolRoles, user: User) -> bool:
+    """The login history of someone the reader may see (``people_visible_to``), if the login is wholly the
+    school's: another school's people's logins and addresses are not this school's to read."""
+    return school_manages_login(roles.school, user)

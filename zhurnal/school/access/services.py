@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from zhurnal.accounts import codes
 from zhurnal.accounts.models import ActivationCode, PersonKind, SchoolSecurity, User
-from zhurnal.accounts.services import code_lifetime, unique_login
+from zhurnal.accounts.permissions import refusal_for, school_manages_login
+from zhurnal.accounts.services import code_lifetime, record_login_change, unique_login
 from zhurnal.audit.services import record
 from zhurnal.core import stamps
 from zhurnal.core.dates import today as school_today
@@ -49,8 +50,8 @@ def create_login(*, actor: User | None, person: Person) -> User:
     type(person).objects.filter(pk=person.pk).update(user=user)
     stamps.bump(person.school_id)  # an update sends no signal; the school caches its people (roles, rows)
     person.user = user
-    record(actor=actor, verb="login.create", target=user, school=person.school,
-           after={"username": user.username, "person": f"{person_kind(person)}:{person.pk}"})
+    record_login_change(actor=actor, verb="login.create", user=user,
+                        after={"username": user.username, "person": f"{person_kind(person)}:{person.pk}"})
     return user
 
 
@@ -79,6 +80,9 @@ def issue_activation_codes(
     not issue for refuses the whole batch.
     """
     on = on or school_today()
+    shared = [p.user for p in people if p.user_id is not None and not school_manages_login(school, p.user)]
+    if shared:
+        raise ValidationError({"people": " ".join(refusal_for(user) for user in dict.fromkeys(shared))})
     if actor is not None:
         roles = roles_in(actor, school)
         refused = [p for p in people if not can_issue_code_for(roles, p, on)]
@@ -106,8 +110,9 @@ def issue_activation_codes(
             school=school, user=user, person_kind=kind, code_hash=codes.hash_code(code),
             issued_by=actor if actor is not None and actor.pk else None, issued_at=now, expires_at=expires_at,
         )
-        record(actor=actor, verb="activation_code.issue", target=activation, school=school,
-               after={"user": user.username, "expires_at": expires_at.isoformat(), "revoked_earlier": revoked})
+        record_login_change(actor=actor, verb="activation_code.issue", user=user, target=activation,
+                            after={"user": user.username, "expires_at": expires_at.isoformat(),
+                                   "revoked_earlier": revoked, "school": school.pk})
         issued.append(IssuedCode(person=person, kind=kind, user=user, code=code, expires_at=expires_at))
     return issued
 

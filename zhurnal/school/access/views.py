@@ -10,17 +10,19 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 
 from zhurnal.accounts import selectors as login_selectors
 from zhurnal.accounts import services as login_services
 from zhurnal.accounts.devices import describe_device
+from zhurnal.accounts.permissions import refusal_for
 from zhurnal.accounts.views.security import post_only
+from zhurnal.core import uploads
 from zhurnal.core.forms import error_messages
 from zhurnal.core.view_helpers import require, school_view, scoped
 
 from .. import services as school_services
+from ..roles import Role
 from ..selectors import current_year, default_date
 from . import permissions, selectors, services, slips
 from .forms import GuardianLinkForm, SchoolSecurityForm
@@ -96,11 +98,8 @@ def _issue_and_download(request, *, rows: list[AccessRow], chosen: list[AccessRo
     content = render_file(school=request.roles.school, title=title,
                           slips=slips.make_slips(issued, role_lines, activation_url),
                           activation_url=activation_url, login_url=login_url)
-    response = HttpResponse(content, content_type=content_type)
     filename = f"{file_stem} — {what} {timezone.localdate():%d.%m.%Y}.{extension}"
-    response.headers["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return uploads.file_response(content, filename=filename, content_type=content_type)
 
 
 @never_cache
@@ -191,10 +190,13 @@ def person(request, pk: int):
     on = _school_today(request)
     user = scoped(permissions.people_visible_to(request.roles, on), pk=pk)
     school = request.roles.school
-    history = [(event, describe_device(event.user_agent)) for event in login_selectors.login_history(user, 50)]
+    manages = permissions.can_read_login_history(request.roles, user)
+    history = [(event, describe_device(event.user_agent))
+               for event in login_selectors.login_history(user, 50)] if manages else []
     return render(request, "school/access/person.html", {
         "person_user": user, "records": selectors.people_of_user(user, school),
         "codes": selectors.codes_of(user, school), "history": history,
+        "refusal": "" if manages else refusal_for(user),
         "has_two_factor": login_selectors.has_two_factor(user),
         "can_reset_2fa": permissions.can_reset_two_factor(request.roles, user),
     })
@@ -205,7 +207,10 @@ def person(request, pk: int):
 def person_reset_two_factor(request, pk: int):
     on = _school_today(request)
     user = scoped(permissions.people_visible_to(request.roles, on), pk=pk)
-    require(permissions.can_reset_two_factor(request.roles, user))
+    require(request.roles.has(Role.JOURNAL_ADMIN))
+    if not permissions.can_reset_two_factor(request.roles, user):
+        messages.error(request, refusal_for(user))
+        return redirect("school:person", pk=user.pk)
     login_services.disable_two_factor(actor=request.user, user=user, school=request.roles.school)
     messages.success(request, f"Двухфакторная аутентификация пользователя {user.username} отключена, его сеансы "
                               f"завершены. При необходимости выдайте ему новый код активации.")

@@ -14,11 +14,10 @@ from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from zhurnal.core import spreadsheets
+from zhurnal.core import spreadsheets, uploads
 from zhurnal.core.forms import limit_to
 from zhurnal.core.view_helpers import parse_date, require, school_view, scoped
 
@@ -92,6 +91,7 @@ def import_home(request):
     })
 
 
+@uploads.limit("ZHURNAL_MAX_IMPORT_BYTES")
 @csrf_exempt
 def import_upload(request, kind: str):
     """The upload page of one format. The size limit is installed before anything reads the request body."""
@@ -119,6 +119,10 @@ def _import_upload(request, kind: str, handler: UploadSizeLimit | None):
     if not form.is_valid():
         return _page(request, fmt, form, status=400)
     upload = form.cleaned_data["file"]
+    try:
+        uploads.check_upload(upload, uploads.SPREADSHEET_KINDS, max_bytes=settings.ZHURNAL_MAX_IMPORT_BYTES)
+    except ValidationError as exc:
+        return _page(request, fmt, form, file_error=" ".join(exc.messages), status=400)
     data = upload.read()
     year = form.cleaned_data.get("year")
     options = imports.Options(year=year, default_order=form.cleaned_data.get("order_number", ""))
@@ -212,10 +216,7 @@ def import_cancel(request, kind: str, token: str):
 
 
 def _file_response(content: bytes, file_format: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=exports.CONTENT_TYPES[file_format])
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    response["Cache-Control"] = "no-store"
-    return response
+    return uploads.file_response(content, filename=filename, content_type=exports.CONTENT_TYPES[file_format])
 
 
 @school_view

@@ -8,8 +8,11 @@ import datetime as dt
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+
+from zhurnal.core import uploads
 
 from .. import exports, fet, imports, permissions
 from ..forms import ImportForm
@@ -20,9 +23,10 @@ TOKEN_MAX_AGE = 2 * 60 * 60
 
 
 def _read_upload(upload) -> tuple[str, bytes]:
-    if upload.size > settings.ZHURNAL_MAX_IMPORT_BYTES:
-        raise fet.SourceError(f"Файл «{upload.name}» слишком большой (не больше "
-                              f"{settings.ZHURNAL_MAX_IMPORT_BYTES // (1024 * 1024)} МБ).")
+    try:
+        uploads.check_upload(upload, uploads.TIMETABLE_KINDS, max_bytes=settings.ZHURNAL_MAX_IMPORT_BYTES)
+    except ValidationError as exc:
+        raise fet.SourceError(" ".join(exc.messages)) from exc
     return upload.name, upload.read()
 
 
@@ -44,6 +48,7 @@ def _rows(files: list[tuple[str, bytes]]):
     return imports.read_source(main[0], main[1], extra)
 
 
+@uploads.limit("ZHURNAL_MAX_IMPORT_BYTES")
 @school_view
 def import_timetable(request):
     require(permissions.can_import_timetable(request.roles))
