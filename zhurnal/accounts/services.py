@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -33,7 +34,7 @@ def code_lifetime() -> dt.timedelta:
 
 
 def record_login_change(
-    *, actor: Any, verb: str, user: User, target: Model | None = None, before: Any = None, after: Any = None,
+    *, actor: User | None, verb: str, user: User, target: Model | None = None, before: Any = None, after: Any = None,
 ) -> None:
     """A change to a login goes into the audit log of every school the login belongs to (one entry each): each
     school sees what happened to its people's logins, whoever made the change."""

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from zhurnal.accounts.models import User
 from zhurnal.audit.services import record
 from zhurnal.core import events, idempotency
 from zhurnal.core.tasks import schedule_on_commit
@@ -49,7 +50,7 @@ def _clean_text(value: str, *, field: str, label: str, limit: int) -> str:
     return value
 
 
-def _save_files(files: Sequence[CheckedFile], *, actor: Any, school_id: int, owners: Iterable[dict]) -> None:
+def _save_files(files: Sequence[CheckedFile], *, actor: User, school_id: int, owners: Iterable[dict]) -> None:
     """Store each file once and give it to every owner (a message sent to each of a group gets the same files)."""
     owners = list(owners)
     if not files or not owners:
@@ -106,7 +107,7 @@ def _thread_child(book: AddressBook, recipient_ids: list[int], roles: SchoolRole
 
 
 @transaction.atomic
-def send_message(*, actor: Any, roles: SchoolRoles, subject: str, body: str, user_ids: Iterable[int] = (),
+def send_message(*, actor: User, roles: SchoolRoles, subject: str, body: str, user_ids: Iterable[int] = (),
                  group_keys: Iterable[str] = (), student_id: int | None = None, uploads: Sequence[Any] = (),
                  key: Any = None, people: SchoolPeople | None = None) -> list[Thread]:
     """Start a conversation. To several people of whom any is a pupil or a parent, each gets his own thread
@@ -161,7 +162,7 @@ def send_message(*, actor: Any, roles: SchoolRoles, subject: str, body: str, use
 
 
 @transaction.atomic
-def reply(*, actor: Any, thread: Thread, body: str, uploads: Sequence[Any] = (), key: Any = None) -> Message:
+def reply(*, actor: User, thread: Thread, body: str, uploads: Sequence[Any] = (), key: Any = None) -> Message:
     """An answer in a thread, to everyone else in it."""
     replayed = idempotency.replay(key, school_id=thread.school_id, verb="reply", scope={"thread": thread.pk})
     if replayed is not None:
@@ -197,7 +198,7 @@ def mark_thread_read(*, user: Any, thread: Thread) -> None:
 
 
 @transaction.atomic
-def save_messaging_settings(*, actor: Any, school: Any, parents_to_parents: bool,
+def save_messaging_settings(*, actor: User, school: Any, parents_to_parents: bool,
                             students_to_students: bool) -> MessagingSettings:
     settings, _ = MessagingSettings.objects.select_for_update().get_or_create(school=school)
     before = {"parents_to_parents": settings.parents_to_parents,
@@ -220,7 +221,7 @@ def announcement_scopes(roles: SchoolRoles, people: SchoolPeople) -> dict[str, A
         return {"school": True, "grades": sorted(set(people.class_grade.values())),
                 "classes": sorted(people.classes, key=lambda c: (people.class_grade[c], people.classes[c])),
                 "groups": sorted(people.groups)}
-    staff_id = people.staff_by_user.get(roles.user_id)
+    staff_id = people.staff_by_user.get(roles.user_id) if roles.user_id is not None else None
     taught = {g for g, teachers in people.group_teachers.items() if staff_id in teachers}
     classes = {c for c, t in people.class_teacher.items() if t == staff_id}
     return {"school": False, "grades": [], "classes": sorted(classes, key=lambda c: people.classes.get(c, "")),
@@ -239,18 +240,18 @@ def announcement_readers(people: SchoolPeople, *, audience: str, grade: int | No
         pupils = {s for c in classes for s in people.class_pupils.get(c, ())}
         staff = {t for c in classes for t in people.teachers_of_class(c)}
     elif audience == Audience.CLASS:
-        pupils = set(people.class_pupils.get(class_id, ()))
-        staff = people.teachers_of_class(class_id)
+        pupils = set(people.class_pupils.get(class_id, ())) if class_id is not None else set()
+        staff = people.teachers_of_class(class_id) if class_id is not None else set()
     else:
-        pupils = set(people.group_members.get(group_id, ()))
-        staff = set(people.group_teachers.get(group_id, ())) & set(people.staff)
+        pupils = set(people.group_members.get(group_id, ())) if group_id is not None else set()
+        staff = set(people.group_teachers.get(group_id, ())) & set(people.staff) if group_id is not None else set()
     readers: dict[int, tuple[str, str]] = {}
     if to_staff:
         for staff_id in staff:
             readers[people.staff[staff_id].user_id] = (STAFF, people.staff_label(staff_id))
     for student_id in sorted(pupils):
-        if to_students and people.pupils[student_id].user_id is not None:
-            readers.setdefault(people.pupils[student_id].user_id, (STUDENT, people.pupil_label(student_id)))
+        if to_students and (user_id := people.pupils[student_id].user_id) is not None:
+            readers.setdefault(user_id, (STUDENT, people.pupil_label(student_id)))
         if to_parents:
             for guardian_id in people.guardians_of.get(student_id, ()):
                 user_id = people.guardians[guardian_id].user_id
@@ -262,7 +263,7 @@ def announcement_readers(people: SchoolPeople, *, audience: str, grade: int | No
 
 @transaction.atomic
 def publish_announcement(
-    *, actor: Any, roles: SchoolRoles, title: str, body: str, audience: str, grade: int | None = None,
+    *, actor: User, roles: SchoolRoles, title: str, body: str, audience: str, grade: int | None = None,
     school_class: SchoolClass | None = None, group: Group | None = None, to_staff: bool = False,
     to_students: bool = False, to_parents: bool = False, publish_at: dt.datetime | None = None,
     expires_at: dt.datetime | None = None, pinned: bool = False, requires_ack: bool = False,
@@ -351,7 +352,7 @@ def mark_announcement_read(*, user: Any, announcement: Announcement) -> None:
 
 
 @transaction.atomic
-def acknowledge_announcement(*, actor: Any, announcement: Announcement) -> AnnouncementRecipient:
+def acknowledge_announcement(*, actor: User, announcement: Announcement) -> AnnouncementRecipient:
     """«Ознакомлен»: kept with its time (for a local act, the school's record of making it known)."""
     row = AnnouncementRecipient.objects.select_for_update().filter(announcement=announcement, user=actor).first()
     if row is None:
@@ -371,7 +372,7 @@ def acknowledge_announcement(*, actor: Any, announcement: Announcement) -> Annou
 
 
 @transaction.atomic
-def change_announcement(*, actor: Any, roles: SchoolRoles, announcement: Announcement, pinned: bool | None = None,
+def change_announcement(*, actor: User, roles: SchoolRoles, announcement: Announcement, pinned: bool | None = None,
                         withdraw: bool = False) -> Announcement:
     """Pin or unpin it, or take it off publication now (its readers and acknowledgements stay)."""
     if not permissions.can_edit_announcement(roles, announcement):
@@ -400,7 +401,7 @@ def _journal_admin_user_ids(people: SchoolPeople) -> list[int]:
 
 
 @transaction.atomic
-def submit_help_request(*, actor: Any, roles: SchoolRoles, name: str, position: str = "", class_name: str = "",
+def submit_help_request(*, actor: User, roles: SchoolRoles, name: str, position: str = "", class_name: str = "",
                         problem: str, page: str = "", uploads: Sequence[Any] = (), key: Any = None) -> HelpRequest:
     """A request to the journal administrator: staff say their position, families their class (seed 000)."""
     school = roles.school
@@ -431,8 +432,8 @@ def submit_help_request(*, actor: Any, roles: SchoolRoles, name: str, position: 
 
 
 @transaction.atomic
-def set_help_request_status(*, actor: Any, roles: SchoolRoles, request: HelpRequest, status: str) -> HelpRequest:
-    if not permissions.handles_help_requests(roles) or request.school_id != roles.school.pk:
+def set_help_request_status(*, actor: User, roles: SchoolRoles, request: HelpRequest, status: str) -> HelpRequest:
+    if not permissions.handles_help_requests(roles) or roles.school is None or request.school_id != roles.school.pk:
         raise PermissionDenied
     if status not in RequestStatus.values:
         raise ValidationError({"status": "Выберите состояние из списка."})
@@ -445,10 +446,10 @@ def set_help_request_status(*, actor: Any, roles: SchoolRoles, request: HelpRequ
 
 
 @transaction.atomic
-def answer_help_request(*, actor: Any, roles: SchoolRoles, request: HelpRequest, body: str,
+def answer_help_request(*, actor: User, roles: SchoolRoles, request: HelpRequest, body: str,
                         uploads: Sequence[Any] = ()) -> Message:
     """The administrator's answer goes by mail, in the request's own thread; the request is then «дан ответ»."""
-    if not permissions.handles_help_requests(roles) or request.school_id != roles.school.pk:
+    if not permissions.handles_help_requests(roles) or roles.school is None or request.school_id != roles.school.pk:
         raise PermissionDenied
     request = HelpRequest.objects.select_for_update().get(pk=request.pk)
     body = _clean_text(body, field="body", label="Ответ", limit=BODY_MAX)
@@ -476,9 +477,9 @@ def answer_help_request(*, actor: Any, roles: SchoolRoles, request: HelpRequest,
 
 
 @transaction.atomic
-def add_consultation_slot(*, actor: Any, roles: SchoolRoles, weekday: int, start: dt.time, end: dt.time,
+def add_consultation_slot(*, actor: User, roles: SchoolRoles, weekday: int, start: dt.time, end: dt.time,
                           place: str = "") -> ConsultationSlot:
-    if not permissions.manages_messaging(roles):
+    if not permissions.manages_messaging(roles) or roles.school is None:
         raise PermissionDenied
     if not 1 <= weekday <= 7:
         raise ValidationError({"weekday": "Выберите день недели."})
@@ -492,8 +493,8 @@ def add_consultation_slot(*, actor: Any, roles: SchoolRoles, weekday: int, start
 
 
 @transaction.atomic
-def remove_consultation_slot(*, actor: Any, roles: SchoolRoles, slot: ConsultationSlot) -> None:
-    if not permissions.manages_messaging(roles) or slot.school_id != roles.school.pk:
+def remove_consultation_slot(*, actor: User, roles: SchoolRoles, slot: ConsultationSlot) -> None:
+    if not permissions.manages_messaging(roles) or roles.school is None or slot.school_id != roles.school.pk:
         raise PermissionDenied
     record(actor=actor, verb="messaging.consultation_remove", target=slot, school=roles.school,
            before={"weekday": slot.weekday, "start": str(slot.start), "end": str(slot.end), "place": slot.place})
