@@ -4,7 +4,10 @@
   messaging, notifications, library} ← {ops, api}; nothing lower imports anything higher, and apps of one layer do not import
   each other (a higher app plugs into a lower one through a registration function the lower one offers);
 - views open no transaction and take no row lock (``transaction.atomic``, ``select_for_update``): a service does;
-- SQL text and database cursors live only in an app's ``queries.py`` or in ``core/sql.py``.
+- SQL text and database cursors live only in an app's ``queries.py`` or in ``core/sql.py``;
+- whoever does a write is typed as a user: every ``actor`` parameter is annotated with a user class (``User``, or
+  Django's ``AbstractBaseUser`` below the accounts app), never ``Any`` or nothing (mypy, run by ``make lint``,
+  then checks every call).
 
 Tests and migrations are not checked: tests exercise the whole stack, migrations are history.
 ``ALLOWED`` lists what is still to be moved; it only shrinks (an entry that no longer applies fails too).
@@ -138,6 +141,31 @@ def sql_violations() -> set[tuple[str, str]]:
     return found
 
 
+USER_TYPES = {"User", "AbstractBaseUser"}
+
+
+def untyped_actors() -> list[str]:
+    problems = []
+    for path in _sources():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            arguments = node.args
+            for argument in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]:
+                if argument.arg != "actor":
+                    continue
+                names = {n.id for n in ast.walk(argument.annotation) if isinstance(n, ast.Name)} \
+                    if argument.annotation is not None else set()
+                if not names & USER_TYPES or "Any" in names:
+                    problems.append(f"{_relative(path)}:{argument.lineno}: {node.name}(actor: "
+                                    f"{ast.unparse(argument.annotation) if argument.annotation else '—'})")
+    return problems
+
+
+def test_actors_are_typed_as_users():
+    assert untyped_actors() == []
+
+
 def test_apps_import_only_lower_layers():
     assert import_violations() == []
 
@@ -164,3 +192,8 @@ def test_the_checks_catch_what_they_are_for(tmp_path):
     assert any(SQL_TEXT.search(text) for text in _strings(ast.parse("x = f'SELECT {a} FROM t WHERE id = %s'")))
     assert any(isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "cursor" for node in ast.walk(sample))
     assert RANK["core"] < RANK["audit"] < RANK["accounts"] < RANK["school"] < RANK["journal"] < RANK["diary"]
+    typed = ast.parse("def f(*, actor: User | None, other: Any): ...").body[0]
+    loose = ast.parse("def g(*, actor: Any): ...").body[0]
+    assert isinstance(typed, ast.FunctionDef) and isinstance(loose, ast.FunctionDef)
+    assert {n.id for n in ast.walk(typed.args.kwonlyargs[0].annotation) if isinstance(n, ast.Name)} & USER_TYPES
+    assert not {n.id for n in ast.walk(loose.args.kwonlyargs[0].annotation) if isinstance(n, ast.Name)} & USER_TYPES

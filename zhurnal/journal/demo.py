@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from zhurnal.accounts.models import User
 from zhurnal.planning.demo_topics import control_kinds_for
 from zhurnal.school.models import (
     AcademicYear,
@@ -129,7 +130,7 @@ def _date_marks_on_their_lessons(school: School, days: set[dt.date]) -> None:
 
 @transaction.atomic
 def build_demo_journal(*, school: School, year: AcademicYear, today: dt.date, rng: random.Random,
-                       actor=None) -> DemoJournalReport:
+                       actor: User | None = None) -> DemoJournalReport:
     report = DemoJournalReport()
     services.ensure_journal_setup(school=school, actor=actor, valid_from=year.start)
     work_types = {w.name: w for w in WorkType.objects.filter(school=school)}

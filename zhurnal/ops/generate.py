@@ -364,9 +364,9 @@ class SchoolGenerator:
                 unit.teacher = self.primary_teacher[unit.class_key]
             else:
                 spec = speciality_of(unit.subject)
-                slots = set(unit.slots)
+                unit_slots = set(unit.slots)
                 candidates = [i for i, t in enumerate(self.teachers) if t.speciality == spec
-                              and not (t.busy & slots) and t.hours + len(slots) <= MAX_TEACHER_HOURS]
+                              and not (t.busy & unit_slots) and t.hours + len(unit_slots) <= MAX_TEACHER_HOURS]
                 if candidates:
                     unit.teacher = min(candidates, key=lambda i: (unit.class_key not in self.teachers[i].classes,
                                                                   self.teachers[i].hours, i))

@@ -46,6 +46,7 @@ from .sequence import (
     LessonSequence,
     content_of,
     guard_message,
+    hour_after,
     link_of,
     write_content,
 )
@@ -181,6 +182,8 @@ def copy_plan(*, actor: User, plan: ThematicPlan, assignment: TeachingAssignment
         owner = assignment.teacher
     else:
         owner = plan.owner
+    if year is None:
+        raise ValidationError({"target": "Выберите, куда копировать КТП: группу или учебный год."})
         if year.school_id != plan.school_id:
             raise ValidationError({"year": "Учебный год другой школы."})
         if year.start <= plan.year.start:
@@ -274,12 +277,14 @@ def import_plan(*, actor: User | None, items: Sequence[Item], plan: ThematicPlan
     problems = validate_items(items)
     if problems:
         raise ValidationError({"items": problems})
+    created = False
     if plan is None:
         if assignment is None:
             raise ValidationError({"plan": "Укажите КТП или группу, для которой он загружается."})
-        plan = plan_of(assignment)
-    if plan is None:
-        plan = create_plan(actor=actor, assignment=assignment)
+        existing = plan_of(assignment)
+        created = existing is None
+        plan = existing if existing is not None else create_plan(actor=actor, assignment=assignment)
+    if created:
         before = None
     else:
         before = _plan_summary(plan)
@@ -512,10 +517,8 @@ def fill_topics_from_plan(*, actor: User | None, assignment: TeachingAssignment,
         if not 1 <= start_hour <= len(hours):
             raise ValidationError({"start_hour": f"Номер часа — от 1 до {len(hours)} (столько часов в КТП)."})
         cursor = start_hour
-    elif frontier is None:
-        cursor = 1
     else:
-        cursor = link_of(lessons.lessons[frontier]).position + 1
+        cursor = hour_after(lessons.lessons[frontier] if frontier is not None else None)
     result = FillResult()
     start = 0 if frontier is None else frontier + 1
     pairs: list[tuple[Lesson, Content]] = []
@@ -614,7 +617,7 @@ def pull_topics(*, actor: User, lesson: Lesson, today: dt.date | None = None) ->
                                          "воспользуйтесь заполнением по КТП."})
     assignment = lesson.assignment
     hours = HourSequence.of(plan_of(assignment), with_homework=_with_homework(assignment))
-    contents = [content_of(link_of(item)) for item in chain]
+    contents = [content_of(link) for item in chain if (link := link_of(item)) is not None]
     last = contents[-1]
     following = hours.content(last.position + 1)
     targets = [lesson, *chain]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -51,6 +52,7 @@ def lockout_message(request=None, credentials=None) -> str:
 def lockout_response(request, original_response=None, credentials=None):
     """What django-axes shows when a login or an activation attempt is locked out: the same page, explained."""
     name = getattr(getattr(request, "resolver_match", None), "url_name", "")
+    form: forms.Form
     if name == "activate":
         form = ActivationForm(initial={"username": (credentials or {}).get("username", "")}, request=request)
         template = "accounts/activate.html"
@@ -162,7 +164,7 @@ def activate(request):
     """First login with the code from the paper slip: set a password and go in."""
     initial = {"username": request.GET.get("login", "")[:150]}
     form = ActivationForm(request.POST or None, initial=initial, request=request)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and form.user is not None:
         try:
             user = services.activate_account(user=form.user, code=form.cleaned_data["code"],
                                               password=form.cleaned_data["password1"])
