@@ -12,6 +12,7 @@ from django.db import models
 from zhurnal.core import sql
 
 from .models import AuditEntry
+from .verbs import Verb
 
 # The client address of the current request, set by middleware, so services need not pass it around.
 current_address: ContextVar[str | None] = ContextVar("current_address", default=None)
@@ -20,7 +21,7 @@ current_address: ContextVar[str | None] = ContextVar("current_address", default=
 def record(
     *,
     actor: AbstractBaseUser | None,
-    verb: str,
+    verb: Verb,
     target: models.Model,
     school: Any = None,
     before: Any = None,
@@ -32,7 +33,7 @@ def record(
     return AuditEntry.objects.create(
         school=school,
         actor_id=actor.pk if actor is not None else None,
-        verb=verb,
+        verb=verb.value,
         target_type=target._meta.label_lower,
         target_id=str(target.pk),
         before=before,
@@ -53,7 +54,7 @@ def history_of(target: models.Model):
 def record_many(
     *,
     actor: AbstractBaseUser | None,
-    verb: str,
+    verb: Verb,
     school: Any,
     changes: Sequence[tuple[models.Model, Any, Any]],
     reason: str = "",
@@ -65,7 +66,7 @@ def record_many(
     school_id = getattr(school, "pk", school)
     address = current_address.get()
     sql.insert_rows(AuditEntry, [
-        {"school_id": school_id, "actor_id": actor_id, "verb": verb, "target_type": target._meta.label_lower,
+        {"school_id": school_id, "actor_id": actor_id, "verb": verb.value, "target_type": target._meta.label_lower,
          "target_id": str(target.pk), "before": before, "after": after, "reason": reason, "address": address}
         for target, before, after in changes
     ])

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from zhurnal.accounts.models import User
 from zhurnal.audit.services import record
+from zhurnal.audit.verbs import Verb
 from zhurnal.school.models import Guardian, GuardianLink, ReportingPeriod, Student
 
 from . import queries, selectors
@@ -86,7 +87,7 @@ def acknowledge_final_marks(
         acknowledgement.acknowledged_at = now
         acknowledgement.user = actor if getattr(actor, "pk", None) else None
         acknowledgement.save(update_fields=["marks", "acknowledged_at", "user"])
-    record(actor=actor, verb="diary.acknowledge", target=acknowledgement, before=before,
+    record(actor=actor, verb=Verb.DIARY_ACKNOWLEDGE, target=acknowledgement, before=before,
            after={"student": student.pk, "guardian": guardian.pk, "period": period.pk if period else None,
                   "marks": snapshot})
     return acknowledgement
@@ -106,12 +107,12 @@ def renew_calendar_feed(*, actor: User, student: Student) -> CalendarFeed:
     if feed is None:
         feed = CalendarFeed.objects.create(school_id=student.school_id, student=student, user=actor,
                                            token=_new_token(), created_at=now)
-        record(actor=actor, verb="diary.calendar_create", target=feed, after={"student": student.pk})
+        record(actor=actor, verb=Verb.DIARY_CALENDAR_CREATE, target=feed, after={"student": student.pk})
         return feed
     feed.token = _new_token()
     feed.created_at = now
     feed.save(update_fields=["token", "created_at"])
-    record(actor=actor, verb="diary.calendar_renew", target=feed, after={"student": student.pk})
+    record(actor=actor, verb=Verb.DIARY_CALENDAR_RENEW, target=feed, after={"student": student.pk})
     return feed
 
 
@@ -121,6 +122,6 @@ def revoke_calendar_feed(*, actor: User, student: Student) -> bool:
     feed = CalendarFeed.objects.filter(user=actor, student=student).first()
     if feed is None:
         return False
-    record(actor=actor, verb="diary.calendar_revoke", target=feed, before={"student": student.pk})
+    record(actor=actor, verb=Verb.DIARY_CALENDAR_REVOKE, target=feed, before={"student": student.pk})
     feed.delete()
     return True

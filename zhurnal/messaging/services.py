@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from zhurnal.accounts.models import User
 from zhurnal.audit.services import record
+from zhurnal.audit.verbs import Verb
 from zhurnal.core import events, idempotency
 from zhurnal.core.tasks import schedule_on_commit
 from zhurnal.school.models import Group, SchoolClass
@@ -148,7 +149,7 @@ def send_message(*, actor: User, roles: SchoolRoles, subject: str, body: str, us
         for message in messages:
             message.pk = by_thread[message.thread_id]
     _save_files(files, actor=actor, school_id=school.pk, owners=({"message_id": m.pk} for m in messages))
-    record(actor=actor, verb="messaging.message_sent", target=threads[0], school=school,
+    record(actor=actor, verb=Verb.MESSAGING_MESSAGE_SENT, target=threads[0], school=school,
            after={"threads": len(threads), "recipients": len(recipients), "files": len(files)})
     sender_name = actor.display_name
     for thread, message, batch in zip(threads, messages, batches, strict=True):
@@ -181,7 +182,7 @@ def reply(*, actor: User, thread: Thread, body: str, uploads: Sequence[Any] = ()
     others.update(unread=True, has_received=True)
     ThreadParticipant.objects.filter(pk=me.pk).update(has_sent=True, unread=False, last_read_at=now)
     Thread.objects.filter(pk=thread.pk).update(last_message_at=now)
-    record(actor=actor, verb="messaging.reply", target=thread, after={"message": message.pk, "files": len(files)})
+    record(actor=actor, verb=Verb.MESSAGING_REPLY, target=thread, after={"message": message.pk, "files": len(files)})
     events.publish("messaging.message_sent", school_id=thread.school_id, actor_id=actor.pk, message_id=message.pk,
                    thread_id=thread.pk, recipient_user_ids=recipient_ids, subject=thread.subject,
                    sender_name=actor.display_name, url=reverse("messaging:thread", args=[thread.pk]),
@@ -206,7 +207,7 @@ def save_messaging_settings(*, actor: User, school: Any, parents_to_parents: boo
     settings.parents_to_parents = parents_to_parents
     settings.students_to_students = students_to_students
     settings.save()
-    record(actor=actor, verb="messaging.settings", target=settings, school=school, before=before,
+    record(actor=actor, verb=Verb.MESSAGING_SETTINGS, target=settings, school=school, before=before,
            after={"parents_to_parents": parents_to_parents, "students_to_students": students_to_students})
     return settings
 
@@ -315,7 +316,7 @@ def publish_announcement(
         [AnnouncementRecipient(school=school, announcement=announcement, user_id=user_id, kind=kind, label=label[:200])
          for user_id, (kind, label) in readers.items()], batch_size=500)
     _save_files(files, actor=actor, school_id=school.pk, owners=[{"announcement_id": announcement.pk}])
-    record(actor=actor, verb="messaging.announcement", target=announcement,
+    record(actor=actor, verb=Verb.MESSAGING_ANNOUNCEMENT, target=announcement,
            after={"title": title, "audience": audience, "readers": len(readers), "requires_ack": requires_ack})
     if announcement.announced:
         _tell_published(announcement, sorted(readers))
@@ -365,7 +366,7 @@ def acknowledge_announcement(*, actor: User, announcement: Announcement) -> Anno
     row.acknowledged_at = now
     row.read_at = row.read_at or now
     row.save(update_fields=["acknowledged_at", "read_at"])
-    record(actor=actor, verb="messaging.acknowledged", target=announcement, after={"at": now.isoformat()})
+    record(actor=actor, verb=Verb.MESSAGING_ACKNOWLEDGED, target=announcement, after={"at": now.isoformat()})
     events.publish("messaging.announcement_acknowledged", school_id=announcement.school_id, actor_id=actor.pk,
                    announcement_id=announcement.pk, author_user_id=announcement.author_id)
     return row
@@ -385,7 +386,7 @@ def change_announcement(*, actor: User, roles: SchoolRoles, announcement: Announ
         now = timezone.now()
         announcement.expires_at = max(now, announcement.publish_at + dt.timedelta(seconds=1))
     announcement.save(update_fields=["pinned", "expires_at"])
-    record(actor=actor, verb="messaging.announcement_change", target=announcement, before=before,
+    record(actor=actor, verb=Verb.MESSAGING_ANNOUNCEMENT_CHANGE, target=announcement, before=before,
            after={"pinned": announcement.pinned, "expires_at": str(announcement.expires_at or "")})
     return announcement
 
@@ -422,7 +423,7 @@ def submit_help_request(*, actor: User, roles: SchoolRoles, name: str, position:
     request = HelpRequest.objects.create(school=school, author=actor, name=name, position=position,
                                          class_name=class_name, problem=problem, page=(page or "")[:300])
     _save_files(files, actor=actor, school_id=school.pk, owners=[{"help_request_id": request.pk}])
-    record(actor=actor, verb="messaging.help_request", target=request, after={"files": len(files)})
+    record(actor=actor, verb=Verb.MESSAGING_HELP_REQUEST, target=request, after={"files": len(files)})
     admins = [u for u in _journal_admin_user_ids(school_people(school)) if u != actor.pk]
     events.publish("messaging.request_created", school_id=school.pk, actor_id=actor.pk, request_id=request.pk,
                    recipient_user_ids=admins, title=f"Обращение № {request.pk}: {name}",
@@ -441,7 +442,7 @@ def set_help_request_status(*, actor: User, roles: SchoolRoles, request: HelpReq
     before = request.status
     request.status = status
     request.save(update_fields=["status", "updated_at"])
-    record(actor=actor, verb="messaging.help_status", target=request, before=before, after=status)
+    record(actor=actor, verb=Verb.MESSAGING_HELP_STATUS, target=request, before=before, after=status)
     return request
 
 
@@ -469,7 +470,7 @@ def answer_help_request(*, actor: User, roles: SchoolRoles, request: HelpRequest
     before = request.status
     request.status = RequestStatus.ANSWERED
     request.save(update_fields=["status", "thread", "updated_at"])
-    record(actor=actor, verb="messaging.help_answer", target=request, before=before, after=request.status)
+    record(actor=actor, verb=Verb.MESSAGING_HELP_ANSWER, target=request, before=before, after=request.status)
     events.publish("messaging.request_answered", school_id=request.school_id, actor_id=actor.pk,
                    request_id=request.pk, recipient_user_ids=[request.author_id], status=request.status,
                    title=f"Ответ на обращение № {request.pk}", url=reverse("messaging:thread", args=[thread.pk]))
@@ -487,7 +488,7 @@ def add_consultation_slot(*, actor: User, roles: SchoolRoles, weekday: int, star
         raise ValidationError({"end": "Время окончания должно быть позже начала."})
     slot = ConsultationSlot.objects.create(school=roles.school, weekday=weekday, start=start, end=end,
                                            place=(place or "").strip()[:120])
-    record(actor=actor, verb="messaging.consultation_add", target=slot, school=roles.school,
+    record(actor=actor, verb=Verb.MESSAGING_CONSULTATION_ADD, target=slot, school=roles.school,
            after={"weekday": weekday, "start": str(start), "end": str(end), "place": slot.place})
     return slot
 
@@ -496,6 +497,6 @@ def add_consultation_slot(*, actor: User, roles: SchoolRoles, weekday: int, star
 def remove_consultation_slot(*, actor: User, roles: SchoolRoles, slot: ConsultationSlot) -> None:
     if not permissions.manages_messaging(roles) or roles.school is None or slot.school_id != roles.school.pk:
         raise PermissionDenied
-    record(actor=actor, verb="messaging.consultation_remove", target=slot, school=roles.school,
+    record(actor=actor, verb=Verb.MESSAGING_CONSULTATION_REMOVE, target=slot, school=roles.school,
            before={"weekday": slot.weekday, "start": str(slot.start), "end": str(slot.end), "place": slot.place})
     slot.delete()

@@ -15,6 +15,7 @@ from functools import cached_property
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 
 from zhurnal.accounts.models import User
+from zhurnal.audit.verbs import Verb
 from zhurnal.school.models import School, TeachingAssignment
 from zhurnal.timetable import lesson_data
 from zhurnal.timetable.models import Lesson
@@ -58,7 +59,7 @@ def register_content_writer(writer: ContentWriter) -> None:
         _CONTENT_WRITERS.append(writer)
 
 
-def write_content(*, actor: User | None, verb: str, school: School | int, changes: list[ContentChange], conflict: str) -> None:
+def write_content(*, actor: User | None, verb: Verb, school: School | int, changes: list[ContentChange], conflict: str) -> None:
     if not changes:
         return
     if not _CONTENT_WRITERS:

@@ -22,6 +22,7 @@ from django.db import transaction
 
 from zhurnal.accounts.models import User
 from zhurnal.audit.services import record
+from zhurnal.audit.verbs import Verb
 from zhurnal.core.dates import today as school_today
 from zhurnal.school.models import AcademicYear, TeachingAssignment
 from zhurnal.timetable.models import Lesson
@@ -115,7 +116,7 @@ def create_plan(*, actor: User | None, assignment: TeachingAssignment, title: st
                                        grade=grade_of(assignment), title=title, owner=assignment.teacher)
     _check_assignment_fits(plan, assignment)
     PlanAssignment.objects.create(school=plan.school, plan=plan, assignment=assignment)
-    record(actor=actor, verb="plan.create", target=plan,
+    record(actor=actor, verb=Verb.PLAN_CREATE, target=plan,
            after={"title": title, "assignment": assignment.pk, "year": plan.year_id})
     return plan
 
@@ -136,14 +137,14 @@ def update_plan(*, actor: User, plan: ThematicPlan, title: str) -> ThematicPlan:
         before = plan.title
         plan.title = title
         plan.save(update_fields=["title", "updated_at"])
-        record(actor=actor, verb="plan.update", target=plan, before={"title": before}, after={"title": title})
+        record(actor=actor, verb=Verb.PLAN_UPDATE, target=plan, before={"title": before}, after={"title": title})
     return plan
 
 
 @transaction.atomic
 def delete_plan(*, actor: User, plan: ThematicPlan) -> None:
     """Remove a plan. Lessons keep the topics already written from it."""
-    record(actor=actor, verb="plan.delete", target=plan,
+    record(actor=actor, verb=Verb.PLAN_DELETE, target=plan,
            before={**_plan_summary(plan), "assignments": list(plan.uses.values_list("assignment_id", flat=True))})
     plan.delete()
 
@@ -155,7 +156,7 @@ def attach_plan(*, actor: User | None, plan: ThematicPlan, assignment: TeachingA
         pk=assignment.pk)
     _check_assignment_fits(plan, assignment)
     use = PlanAssignment.objects.create(school=plan.school, plan=plan, assignment=assignment)
-    record(actor=actor, verb="plan.attach", target=plan, after={"assignment": assignment.pk})
+    record(actor=actor, verb=Verb.PLAN_ATTACH, target=plan, after={"assignment": assignment.pk})
     return use
 
 
@@ -165,7 +166,7 @@ def detach_plan(*, actor: User, plan: ThematicPlan, assignment: TeachingAssignme
     deleted, _ = PlanAssignment.objects.filter(plan=plan, assignment=assignment).delete()
     if not deleted:
         raise ValidationError({"assignment": f"Группа {assignment.group} не работает по этому КТП."})
-    record(actor=actor, verb="plan.detach", target=plan, before={"assignment": assignment.pk})
+    record(actor=actor, verb=Verb.PLAN_DETACH, target=plan, before={"assignment": assignment.pk})
 
 
 @transaction.atomic
@@ -195,7 +196,7 @@ def copy_plan(*, actor: User, plan: ThematicPlan, assignment: TeachingAssignment
         _check_assignment_fits(copy, assignment)
         PlanAssignment.objects.create(school=copy.school, plan=copy, assignment=assignment)
     _write_items(copy, plan_items(plan))
-    record(actor=actor, verb="plan.copy", target=copy,
+    record(actor=actor, verb=Verb.PLAN_COPY, target=copy,
            after={"from": plan.pk, "year": year.pk, "assignment": getattr(assignment, "pk", None),
                   **_plan_summary(copy)})
     return copy
@@ -292,7 +293,7 @@ def import_plan(*, actor: User | None, items: Sequence[Item], plan: ThematicPlan
         plan.sections.all().delete()
         plan.save(update_fields=["updated_at"])
     _write_items(plan, items)
-    record(actor=actor, verb="plan.import", target=plan, before=before,
+    record(actor=actor, verb=Verb.PLAN_IMPORT, target=plan, before=before,
            after={**_items_summary(plan.title, items), "source": source})
     return plan
 
@@ -355,7 +356,7 @@ def save_topic(*, actor: User, plan: ThematicPlan, title: str, hours: int, contr
             setattr(topic, key, value)
         topic.save()
         if before != data:
-            record(actor=actor, verb="plan.topic.update", target=topic, before=before, after=data)
+            record(actor=actor, verb=Verb.PLAN_TOPIC_UPDATE, target=topic, before=before, after=data)
         plan.save(update_fields=["updated_at"])
         return topic
     rows = _rows(plan)
@@ -372,14 +373,14 @@ def save_topic(*, actor: User, plan: ThematicPlan, title: str, hours: int, contr
     topic.save()
     _renumber(rows)
     plan.save(update_fields=["updated_at"])
-    record(actor=actor, verb="plan.topic.create", target=topic, after=data)
+    record(actor=actor, verb=Verb.PLAN_TOPIC_CREATE, target=topic, after=data)
     return topic
 
 
 @transaction.atomic
 def delete_topic(*, actor: User, topic: PlannedTopic) -> None:
     plan = topic.plan
-    record(actor=actor, verb="plan.topic.delete", target=topic,
+    record(actor=actor, verb=Verb.PLAN_TOPIC_DELETE, target=topic,
            before={"title": topic.title, "hours": topic.hours, "position": topic.position})
     topic.delete()
     _renumber(_rows(plan))
@@ -399,13 +400,13 @@ def save_section(*, actor: User, plan: ThematicPlan, title: str, section: PlanSe
             before = section.title
             section.title = title
             section.save(update_fields=["title"])
-            record(actor=actor, verb="plan.section.update", target=section, before={"title": before},
+            record(actor=actor, verb=Verb.PLAN_SECTION_UPDATE, target=section, before={"title": before},
                    after={"title": title})
         return section
     rows = _rows(plan)
     section = PlanSection.objects.create(school=plan.school, plan=plan, position=len(rows) + 1, title=title)
     plan.save(update_fields=["updated_at"])
-    record(actor=actor, verb="plan.section.create", target=section, after={"title": title})
+    record(actor=actor, verb=Verb.PLAN_SECTION_CREATE, target=section, after={"title": title})
     return section
 
 
@@ -413,7 +414,7 @@ def save_section(*, actor: User, plan: ThematicPlan, title: str, section: PlanSe
 def delete_section(*, actor: User, section: PlanSection) -> None:
     """Remove a section heading; its topics stay and join the section above."""
     plan = section.plan
-    record(actor=actor, verb="plan.section.delete", target=section, before={"title": section.title})
+    record(actor=actor, verb=Verb.PLAN_SECTION_DELETE, target=section, before={"title": section.title})
     section.delete()
     _renumber(_rows(plan))
     plan.save(update_fields=["updated_at"])
@@ -434,7 +435,7 @@ def move_row(*, actor: User, row: PlanSection | PlannedTopic, direction: int) ->
     rows[index], rows[target] = rows[target], rows[index]
     _renumber(rows)
     plan.save(update_fields=["updated_at"])
-    record(actor=actor, verb="plan.move", target=row, after={"position": target + 1})
+    record(actor=actor, verb=Verb.PLAN_MOVE, target=row, after={"position": target + 1})
 
 
 # --- the plan's hours and the lessons ----------------------------------------------------------------------
@@ -444,7 +445,7 @@ def _with_homework(assignment: TeachingAssignment) -> bool:
     return not assignment.subject.without_marks
 
 
-def _put(lesson: Lesson, content: Content | None, *, actor: User, verb: str) -> None:
+def _put(lesson: Lesson, content: Content | None, *, actor: User, verb: Verb) -> None:
     """Give a lesson plan content (or take it away), keeping any homework the teacher wrote himself.
 
     The lesson row changes only if it still holds what was read: a concurrent edit is never overwritten."""
@@ -476,7 +477,7 @@ def _put(lesson: Lesson, content: Content | None, *, actor: User, verb: str) -> 
                                homework=new_homework)])
 
 
-def _shift_forward(chain: list[Lesson], first: Content | None, *, actor: User, verb: str) -> Content | None:
+def _shift_forward(chain: list[Lesson], first: Content | None, *, actor: User, verb: Verb) -> Content | None:
     """``chain[0]`` gets ``first``, each next lesson the content of the one before; returns what falls off."""
     carried = first
     for lesson in chain:
@@ -569,7 +570,7 @@ def _fill_many(pairs: list[tuple[Lesson, Content]], *, actor: User | None, schoo
     LessonTopicLink.objects.bulk_create(new_links, batch_size=500)
     if old_links:
         LessonTopicLink.objects.bulk_update(old_links, ["topic", "position", "extra", "text", "homework"])
-    write_content(actor=actor, verb="lesson.topic_from_plan", school=school, changes=changes, conflict=(
+    write_content(actor=actor, verb=Verb.LESSON_TOPIC_FROM_PLAN, school=school, changes=changes, conflict=(
         "Темы некоторых уроков только что записали в журнале — обновите страницу и повторите заполнение."))
 
 
@@ -599,7 +600,7 @@ def shift_topics(*, actor: User, lesson: Lesson, today: dt.date | None = None) -
         raise ValidationError({"lesson": "Тему этого урока уже изменили — она не сдвигается. Чтобы провести "
                                          "урок не по плану, запишите ему свою тему."})
     chain = [lesson, *lessons.movable_after(index)]
-    _shift_forward(chain, None, actor=actor, verb="lesson.topic_shift")
+    _shift_forward(chain, None, actor=actor, verb=Verb.LESSON_TOPIC_SHIFT)
     return chain
 
 
@@ -623,7 +624,7 @@ def pull_topics(*, actor: User, lesson: Lesson, today: dt.date | None = None) ->
     targets = [lesson, *chain]
     incoming = [*contents, following]
     for target, content in zip(targets, incoming, strict=True):
-        _put(target, content, actor=actor, verb="lesson.topic_shift")
+        _put(target, content, actor=actor, verb=Verb.LESSON_TOPIC_SHIFT)
     return targets
 
 
@@ -644,13 +645,13 @@ def extend_topic(*, actor: User, lesson: Lesson, today: dt.date | None = None) -
     continuation = Content(topic_id=link.topic_id, position=link.position, extra=True, text=lesson.topic,
                            homework="")
     if lessons.is_free(following):
-        _put(following, continuation, actor=actor, verb="lesson.topic_extend")
+        _put(following, continuation, actor=actor, verb=Verb.LESSON_TOPIC_EXTEND)
         return [following]
     if not lessons.movable(following):
         raise ValidationError({"lesson": f"У следующего урока ({following.date:%d.%m.%Y}) уже своя тема — "
                                          f"продлить тему на него нельзя."})
     chain = [following, *lessons.movable_after(index + 1)]
-    _shift_forward(chain, continuation, actor=actor, verb="lesson.topic_extend")
+    _shift_forward(chain, continuation, actor=actor, verb=Verb.LESSON_TOPIC_EXTEND)
     return chain
 
 
@@ -673,7 +674,7 @@ def set_own_topic(*, actor: User, lesson: Lesson, topic: str, today: dt.date | N
     link = link_of(lesson)
     if link is not None:
         chain = lessons.movable_after(index)
-        _shift_forward(chain, content_of(link), actor=actor, verb="lesson.topic_shift")
+        _shift_forward(chain, content_of(link), actor=actor, verb=Verb.LESSON_TOPIC_SHIFT)
         changed += chain
         link.delete()
         lesson.plan_link = None
@@ -683,7 +684,7 @@ def set_own_topic(*, actor: User, lesson: Lesson, topic: str, today: dt.date | N
         homework = lesson.homework
     old_topic, old_homework = lesson.topic, lesson.homework
     if (text, homework) != (old_topic, old_homework):
-        write_content(actor=actor, verb="lesson.topic_own", school=lesson.school_id,
+        write_content(actor=actor, verb=Verb.LESSON_TOPIC_OWN, school=lesson.school_id,
                       conflict="Урок только что изменили в журнале — обновите страницу и повторите.",
                       changes=[ContentChange(lesson=lesson, old_topic=old_topic, old_homework=old_homework,
                                              topic=text, homework=homework)])

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from zhurnal.accounts.models import User
 from zhurnal.audit.services import record
+from zhurnal.audit.verbs import Verb
 from zhurnal.school.models import School
 from zhurnal.school.selectors import current_year
 
@@ -43,7 +44,7 @@ def save_report_settings(*, actor: User, school: School, exempt_in_n: bool, no_f
     row.risk_average_below, row.risk_absences_in_row = risk_average_below, risk_absences_in_row
     row.updated_by = actor
     row.save()
-    record(actor=actor, verb="reports.settings", target=row, school=school, before=before,
+    record(actor=actor, verb=Verb.REPORTS_SETTINGS, target=row, school=school, before=before,
            after={name: str(getattr(row, name)) for name in fields})
     return row
 
@@ -109,7 +110,7 @@ def save_department(*, actor: User, name: str, schools: list[School], department
     department.save()
     department.schools.set(schools)
     for school in schools:
-        record(actor=actor, verb="reports.department", target=department, school=school,
+        record(actor=actor, verb=Verb.REPORTS_DEPARTMENT, target=department, school=school,
                after={"name": department.name, "schools": [s.pk for s in schools]})
     return department
 
@@ -119,6 +120,6 @@ def appoint_official(*, actor: User, department: Department, user: User, positio
     official, _ = DepartmentOfficial.objects.update_or_create(department=department, user=user,
                                                               defaults={"position": position[:200]})
     for school in department.schools.all():
-        record(actor=actor, verb="reports.official", target=official, school=school,
+        record(actor=actor, verb=Verb.REPORTS_OFFICIAL, target=official, school=school,
                after={"user": user.pk, "department": department.pk})
     return official

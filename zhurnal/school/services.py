@@ -13,6 +13,7 @@ from django.utils.text import slugify
 
 from zhurnal.accounts.models import User
 from zhurnal.audit.services import record
+from zhurnal.audit.verbs import Verb
 from zhurnal.core import stamps
 from zhurnal.core.dates import today as school_today
 
@@ -63,7 +64,7 @@ def _snapshot(obj: Any, fields: list[str]) -> dict[str, Any]:
     return out
 
 
-def _apply(obj: Any, changes: dict[str, Any], *, actor: User, verb: str) -> Any:
+def _apply(obj: Any, changes: dict[str, Any], *, actor: User, verb: Verb) -> Any:
     fields = list(changes)
     before = _snapshot(obj, fields)
     for name, value in changes.items():
@@ -85,7 +86,7 @@ def create_school(*, actor: User | None, name: str, short_name: str, slug: str =
                     address=address)
     school.full_clean()
     school.save()
-    record(actor=actor, verb="school.create", target=school, school=school, after={"name": name})
+    record(actor=actor, verb=Verb.SCHOOL_CREATE, target=school, school=school, after={"name": name})
     return school
 
 
@@ -109,7 +110,7 @@ def create_academic_year(
         for kind, name, h_start, h_end in calendar.default_holidays(start):
             if start <= h_start and h_end <= end:
                 Holiday.objects.create(school=school, year=year, kind=kind, name=name, start=h_start, end=h_end)
-    record(actor=actor, verb="year.create", target=year, after={"name": year.name, "start": str(start),
+    record(actor=actor, verb=Verb.YEAR_CREATE, target=year, after={"name": year.name, "start": str(start),
                                                                   "end": str(end)})
     return year
 
@@ -128,7 +129,7 @@ def create_period_set(*, actor: User | None, year: AcademicYear, kind: str, grad
             school=year.school, period_set=period_set, number=number, name=name,
             start=max(p_start, year.start), end=min(p_end, year.end),
         )
-    record(actor=actor, verb="periodset.create", target=period_set,
+    record(actor=actor, verb=Verb.PERIODSET_CREATE, target=period_set,
            after={"kind": kind, "grades": [grade_from, grade_to]})
     return period_set
 
@@ -144,7 +145,7 @@ def update_period(*, actor: User, period: ReportingPeriod, name: str, start: dt.
     siblings = period.period_set.periods.exclude(pk=period.pk).filter(start__lte=end, end__gte=start)
     if siblings.exists():
         raise ValidationError({"start": f"Период пересекается с периодом «{siblings.first()}»."})
-    return _apply(period, {"name": name, "start": start, "end": end}, actor=actor, verb="period.update")
+    return _apply(period, {"name": name, "start": start, "end": end}, actor=actor, verb=Verb.PERIOD_UPDATE)
 
 
 def _rows_referring_to(objects: Any) -> int:
@@ -165,7 +166,7 @@ def delete_period_set(*, actor: User, period_set: PeriodSet) -> None:
     if _rows_referring_to(periods):
         raise ValidationError({"period_set": f"Периоды «{period_set}» уже используются (есть итоговые отметки "
                                              "или другие записи); удалить их нельзя, можно изменить даты."})
-    record(actor=actor, verb="periodset.delete", target=period_set,
+    record(actor=actor, verb=Verb.PERIODSET_DELETE, target=period_set,
            before={"kind": period_set.kind, "grades": [period_set.grade_from, period_set.grade_to],
                    "periods": [[p.name, str(p.start), str(p.end)] for p in periods]})
     period_set.delete()
@@ -196,13 +197,13 @@ def save_holiday(
         if not 1 <= grade_from <= grade_to <= 11:
             raise ValidationError({"grade_from": "Параллели: от 1 до 11, «с» не больше «по»."})
         changes.update(grade_from=grade_from, grade_to=grade_to)
-    _apply(holiday, changes, actor=actor, verb="holiday.create" if holiday_created else "holiday.update")
+    _apply(holiday, changes, actor=actor, verb=Verb.HOLIDAY_CREATE if holiday_created else Verb.HOLIDAY_UPDATE)
     return holiday
 
 
 @transaction.atomic
 def delete_holiday(*, actor: User, holiday: Holiday) -> None:
-    record(actor=actor, verb="holiday.delete", target=holiday,
+    record(actor=actor, verb=Verb.HOLIDAY_DELETE, target=holiday,
            before={"name": holiday.name, "start": str(holiday.start), "end": str(holiday.end)})
     holiday.delete()
 
@@ -226,7 +227,7 @@ def save_subject(
     is_new = subject is None
     subject = subject or Subject(school=school)
     return _apply(subject, {"name": name, "short_name": short_name.strip(), "without_marks": without_marks},
-                  actor=actor, verb="subject.create" if is_new else "subject.update")
+                  actor=actor, verb=Verb.SUBJECT_CREATE if is_new else Verb.SUBJECT_UPDATE)
 
 
 @transaction.atomic
@@ -244,13 +245,13 @@ def set_curriculum_hours(
     row = Curriculum.objects.filter(year=year, grade=grade, subject=subject).first()
     if hours_per_week == 0:
         if row:
-            record(actor=actor, verb="curriculum.delete", target=row, before={"hours_per_week": str(row.hours_per_week)})
+            record(actor=actor, verb=Verb.CURRICULUM_DELETE, target=row, before={"hours_per_week": str(row.hours_per_week)})
             row.delete()
         return None
     if row is None:
         row = Curriculum(school=year.school, year=year, grade=grade, subject=subject)
     return _apply(row, {"hours_per_week": Decimal(hours_per_week), "hours_per_year": hours_per_year},
-                  actor=actor, verb="curriculum.set")
+                  actor=actor, verb=Verb.CURRICULUM_SET)
 
 
 @transaction.atomic
@@ -296,7 +297,7 @@ def save_class(
     is_new = school_class is None
     school_class = school_class or SchoolClass(school=year.school, year=year)
     _apply(school_class, {"grade": grade, "letter": letter, "class_teacher": class_teacher, "shift": shift},
-           actor=actor, verb="class.create" if is_new else "class.update")
+           actor=actor, verb=Verb.CLASS_CREATE if is_new else Verb.CLASS_UPDATE)
     group, _ = Group.objects.get_or_create(
         school_class=school_class, kind=GroupKind.CLASS,
         defaults={"school": year.school, "year": year, "name": school_class.name},
@@ -333,7 +334,7 @@ def create_group(
                   journal_kind=journal_kind)
     group.full_clean()
     group.save()
-    record(actor=actor, verb="group.create", target=group, after={"name": name, "kind": kind})
+    record(actor=actor, verb=Verb.GROUP_CREATE, target=group, after={"name": name, "kind": kind})
     return group
 
 
@@ -355,7 +356,7 @@ def update_group(
     if _name_taken(siblings.exclude(pk=group.pk), name):
         raise ValidationError({"name": f"Группа «{name}» уже есть."})
     return _apply(group, {"name": name, "subject": subject, "journal_kind": journal_kind}, actor=actor,
-                  verb="group.update")
+                  verb=Verb.GROUP_UPDATE)
 
 
 @transaction.atomic
@@ -401,7 +402,7 @@ def add_to_group(*, actor: User, group: Group, student: Student, start: dt.date)
     if _open_membership(group, student, start) is not None:
         raise ValidationError({"student": f"{student.short_name} уже в группе «{group}»."})
     membership = GroupMembership.objects.create(school=group.school, group=group, student=student, start=start)
-    record(actor=actor, verb="group.add", target=membership, after={"group": group.pk, "student": student.pk,
+    record(actor=actor, verb=Verb.GROUP_ADD, target=membership, after={"group": group.pk, "student": student.pk,
                                                                      "start": str(start)})
     return membership
 
@@ -424,10 +425,10 @@ def remove_from_group(*, actor: User, group: Group, student: Student, date: dt.d
 
 def _end_membership(membership: GroupMembership, date: dt.date, *, actor: User) -> None:
     if date <= membership.start:
-        record(actor=actor, verb="group.remove", target=membership, before={"start": str(membership.start)})
+        record(actor=actor, verb=Verb.GROUP_REMOVE, target=membership, before={"start": str(membership.start)})
         membership.delete()
         return
-    _apply(membership, {"end": date - dt.timedelta(days=1)}, actor=actor, verb="group.remove")
+    _apply(membership, {"end": date - dt.timedelta(days=1)}, actor=actor, verb=Verb.GROUP_REMOVE)
 
 
 # --- staff ---------------------------------------------------------------------------------------------
@@ -452,7 +453,7 @@ def save_staff(
                                "patronymic": patronymic.strip(), "email": email.strip(), "phone": phone.strip()}
     if user is not None:
         changes["user"] = user
-    _apply(staff, changes, actor=actor, verb="staff.create" if is_new else "staff.update")
+    _apply(staff, changes, actor=actor, verb=Verb.STAFF_CREATE if is_new else Verb.STAFF_UPDATE)
     current = set(staff.positions.values_list("position", flat=True))
     wanted = set(positions)
     if current != wanted:
@@ -461,7 +462,7 @@ def save_staff(
             [StaffPosition(school=school, staff=staff, position=p) for p in sorted(wanted - current)]
         )
         stamps.bump(school)  # bulk_create sends no signal; roles are cached per school
-        record(actor=actor, verb="staff.positions", target=staff, before=sorted(current), after=sorted(wanted))
+        record(actor=actor, verb=Verb.STAFF_POSITIONS, target=staff, before=sorted(current), after=sorted(wanted))
     return staff
 
 
@@ -472,14 +473,14 @@ def deactivate_staff(*, actor: User, staff: StaffMember) -> StaffMember:
         raise ValidationError({"staff": "Нельзя отметить уволенным самого себя."})
     if not staff.is_active:
         raise ValidationError({"staff": f"{staff.short_name} уже отмечен(а) как не работающий(ая)."})
-    return _apply(staff, {"is_active": False}, actor=actor, verb="staff.deactivate")
+    return _apply(staff, {"is_active": False}, actor=actor, verb=Verb.STAFF_DEACTIVATE)
 
 
 @transaction.atomic
 def reactivate_staff(*, actor: User, staff: StaffMember) -> StaffMember:
     if staff.is_active:
         raise ValidationError({"staff": f"{staff.short_name} и так работает."})
-    return _apply(staff, {"is_active": True}, actor=actor, verb="staff.reactivate")
+    return _apply(staff, {"is_active": True}, actor=actor, verb=Verb.STAFF_REACTIVATE)
 
 
 @transaction.atomic
@@ -503,7 +504,7 @@ def save_assignment(
     assignment = assignment or TeachingAssignment(school=year.school, year=year)
     return _apply(assignment, {"teacher": teacher, "subject": subject, "group": group,
                                "hours_per_week": Decimal(hours_per_week)},
-                  actor=actor, verb="assignment.create" if is_new else "assignment.update")
+                  actor=actor, verb=Verb.ASSIGNMENT_CREATE if is_new else Verb.ASSIGNMENT_UPDATE)
 
 
 # --- students, guardians --------------------------------------------------------------------------------
@@ -553,7 +554,7 @@ def save_student(*, actor: User, school: School, student: Student | None = None,
     if duplicate.exists():
         raise ValidationError({"last_name": f"Обучающийся {' '.join(v for v in probe.values() if v)}, "
                                             f"{birth_date:%d.%m.%Y} г. р., уже есть в школе."})
-    return _apply(student, data, actor=actor, verb="student.create" if is_new else "student.update")
+    return _apply(student, data, actor=actor, verb=Verb.STUDENT_CREATE if is_new else Verb.STUDENT_UPDATE)
 
 
 @transaction.atomic
@@ -582,7 +583,7 @@ def save_guardian(*, actor: User, school: School, last_name: str, first_name: st
     return _apply(guardian, {"last_name": last_name.strip(), "first_name": first_name.strip(),
                              "patronymic": patronymic.strip(), "phone": phone.strip(), "email": email.strip(),
                              "address": address.strip()},
-                  actor=actor, verb="guardian.create" if is_new else "guardian.update")
+                  actor=actor, verb=Verb.GUARDIAN_CREATE if is_new else Verb.GUARDIAN_UPDATE)
 
 
 @transaction.atomic
@@ -602,7 +603,7 @@ def link_guardian(
             consent_given_on=consent_given_on, info_channel=info_channel, channel_chosen_on=today,
             registered_by=actor if getattr(actor, "pk", None) else None,
         )
-        record(actor=actor, verb="guardian.link", target=link,
+        record(actor=actor, verb=Verb.GUARDIAN_LINK, target=link,
                after={"student": student.pk, "guardian": guardian.pk, "relation": relation,
                       "info_channel": info_channel})
         return link
@@ -610,7 +611,7 @@ def link_guardian(
     if link.info_channel != info_channel:
         changes.update(info_channel=info_channel, channel_chosen_on=today,
                        registered_by=actor if getattr(actor, "pk", None) else None)
-    return _apply(link, changes, actor=actor, verb="guardian.link_update")
+    return _apply(link, changes, actor=actor, verb=Verb.GUARDIAN_LINK_UPDATE)
 
 
 @transaction.atomic
@@ -629,7 +630,7 @@ def register_guardian(
 @transaction.atomic
 def unlink_guardian(*, actor: User, link: GuardianLink) -> None:
     """The adult is no longer the student's legal representative here (his own record stays)."""
-    record(actor=actor, verb="guardian.unlink", target=link,
+    record(actor=actor, verb=Verb.GUARDIAN_UNLINK, target=link,
            before={"student": link.student_id, "guardian": link.guardian_id, "relation": link.relation,
                    "info_channel": link.info_channel})
     link.delete()
@@ -681,7 +682,7 @@ def enroll_student(
         school=student.school, student=student, kind=MovementKind.ARRIVAL, date=date, order_number=order_number,
         to_class=school_class, note=note, created_by=actor if getattr(actor, "pk", None) else None,
     )
-    record(actor=actor, verb="movement.arrival", target=movement,
+    record(actor=actor, verb=Verb.MOVEMENT_ARRIVAL, target=movement,
            after={"student": student.pk, "class": school_class.pk, "date": str(date), "order": order_number})
     return movement
 
@@ -710,7 +711,7 @@ def transfer_student(
         from_class=from_class, to_class=to_class, note=note,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    record(actor=actor, verb="movement.transfer", target=movement,
+    record(actor=actor, verb=Verb.MOVEMENT_TRANSFER, target=movement,
            before={"class": from_class.pk}, after={"class": to_class.pk, "date": str(date), "order": order_number})
     return movement
 
@@ -730,14 +731,14 @@ def depart_student(*, actor: User, student: Student, date: dt.date, order_number
         school=student.school, student=student, kind=MovementKind.DEPARTURE, date=date, order_number=order_number,
         from_class=from_class, note=note, created_by=actor if getattr(actor, "pk", None) else None,
     )
-    record(actor=actor, verb="movement.departure", target=movement,
+    record(actor=actor, verb=Verb.MOVEMENT_DEPARTURE, target=movement,
            before={"class": from_class.pk}, after={"date": str(date), "order": order_number, "note": note})
     return movement
 
 
 def _close_enrollment(enrollment: Enrollment, date: dt.date, *, actor: User) -> None:
     last_day = date - dt.timedelta(days=1)
-    _apply(enrollment, {"end": last_day}, actor=actor, verb="enrollment.close")
+    _apply(enrollment, {"end": last_day}, actor=actor, verb=Verb.ENROLLMENT_CLOSE)
     memberships = GroupMembership.objects.filter(
         student=enrollment.student, group__school_class=enrollment.school_class, start__lte=date,
     ).filter(Q(end__isnull=True) | Q(end__gte=date))
@@ -761,7 +762,7 @@ def transfer_between_groups(
         order_number=order_number, from_group=from_group, to_group=to_group, note=note,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    record(actor=actor, verb="movement.group_transfer", target=movement,
+    record(actor=actor, verb=Verb.MOVEMENT_GROUP_TRANSFER, target=movement,
            before={"group": from_group.pk}, after={"group": to_group.pk, "date": str(date)})
     return movement
 

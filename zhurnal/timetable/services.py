@@ -16,6 +16,7 @@ from django.db.models import Q
 
 from zhurnal.accounts.models import User
 from zhurnal.audit.services import record
+from zhurnal.audit.verbs import Verb
 from zhurnal.school.models import AcademicYear, School, StaffMember, TeachingAssignment
 
 from . import queries
@@ -77,7 +78,7 @@ def save_room(*, actor: User | None, school: School, name: str, title: str = "",
                                   "is_active": room.is_active}
     room.name, room.title, room.capacity, room.is_active = name, title.strip(), capacity, is_active
     room.save()
-    record(actor=actor, verb="room.create" if is_new else "room.update", target=room, before=before,
+    record(actor=actor, verb=Verb.ROOM_CREATE if is_new else Verb.ROOM_UPDATE, target=room, before=before,
            after={"name": name, "title": room.title, "capacity": capacity, "is_active": is_active})
     return room
 
@@ -149,7 +150,7 @@ def save_bell_schedule(*, actor: User | None, year: AcademicYear, name: str, shi
     schedule.bells.all().delete()
     Bell.objects.bulk_create([Bell(school=year.school, schedule=schedule, number=n, start=s, end=e)
                               for n, s, e in bells])
-    record(actor=actor, verb="bells.create" if is_new else "bells.update", target=schedule, before=before,
+    record(actor=actor, verb=Verb.BELLS_CREATE if is_new else Verb.BELLS_UPDATE, target=schedule, before=before,
            after={"name": name, "shift": shift, "is_main": is_main, "bells": _bells_text(schedule)})
     return schedule
 
@@ -168,14 +169,14 @@ def set_special_bell_day(*, actor: User | None, schedule: BellSchedule, date: dt
         school=schedule.school, date=date, shift=schedule.shift,
         defaults={"schedule": schedule, "note": note.strip()},
     )
-    record(actor=actor, verb="bells.special_day", target=day,
+    record(actor=actor, verb=Verb.BELLS_SPECIAL_DAY, target=day,
            after={"date": str(date), "schedule": schedule.name, "note": note, "created": created})
     return day
 
 
 @transaction.atomic
 def remove_special_bell_day(*, actor: User, day: SpecialBellDay) -> None:
-    record(actor=actor, verb="bells.special_day_remove", target=day,
+    record(actor=actor, verb=Verb.BELLS_SPECIAL_DAY_REMOVE, target=day,
            before={"date": str(day.date), "schedule": day.schedule_id})
     day.delete()
 
@@ -267,7 +268,7 @@ def add_entry(*, actor: User, assignment: TeachingAssignment, weekday: int, numb
         school=year.school, year=year, assignment=assignment, weekday=weekday, number=number, room=room,
         week=week, valid_from=valid_from, valid_to=valid_to,
     )
-    record(actor=actor, verb="timetable.add", target=entry, after=_entry_snapshot(entry))
+    record(actor=actor, verb=Verb.TIMETABLE_ADD, target=entry, after=_entry_snapshot(entry))
     report = regenerate_lessons(actor=actor, year=year, start=valid_from, assignment_ids={assignment.pk})
     return EntryChange(entry=entry, report=report)
 
@@ -303,7 +304,7 @@ def change_entry(*, actor: User, entry: TimetableEntry, from_date: dt.date, week
             school=year.school, year=year, assignment=assignment, weekday=weekday, number=number, room=room,
             week=week, valid_from=from_date, valid_to=valid_to,
         )
-    record(actor=actor, verb="timetable.change", target=new_entry, before=before,
+    record(actor=actor, verb=Verb.TIMETABLE_CHANGE, target=new_entry, before=before,
            after={**_entry_snapshot(new_entry), "from": str(from_date)})
     report = regenerate_lessons(actor=actor, year=year, start=from_date,
                                 assignment_ids={old_assignment_id, assignment.pk})
@@ -321,13 +322,13 @@ def end_entry(*, actor: User, entry: TimetableEntry, from_date: dt.date) -> Entr
     assignment_id = entry.assignment_id
     start = max(from_date, entry.valid_from)
     if from_date <= entry.valid_from:
-        record(actor=actor, verb="timetable.remove", target=entry, before=before)
+        record(actor=actor, verb=Verb.TIMETABLE_REMOVE, target=entry, before=before)
         entry.delete()
         remaining = None
     else:
         entry.valid_to = from_date - dt.timedelta(days=1)
         entry.save(update_fields=["valid_to"])
-        record(actor=actor, verb="timetable.end", target=entry, before=before, after=_entry_snapshot(entry))
+        record(actor=actor, verb=Verb.TIMETABLE_END, target=entry, before=before, after=_entry_snapshot(entry))
         remaining = entry
     report = regenerate_lessons(actor=actor, year=year, start=start, assignment_ids={assignment_id})
     return EntryChange(entry=remaining, report=report)
@@ -384,7 +385,7 @@ def replace_timetable(*, actor: User | None, year: AcademicYear, rows: list[NewE
                        number=row.number, room=row.room, week=row.week, valid_from=valid_from)
         for row in rows
     ])
-    record(actor=actor, verb="timetable.replace", target=year, school=year.school,
+    record(actor=actor, verb=Verb.TIMETABLE_REPLACE, target=year, school=year.school,
            after={"from": str(valid_from), "entries": len(rows), "ended": ended, "removed": removed,
                   "source": source})
     return regenerate_lessons(actor=actor, year=year, start=valid_from)
@@ -506,7 +507,7 @@ def regenerate_lessons(*, actor: User | None, year: AcademicYear, start: dt.date
         if (assignment_id, day, number) not in taken
     ])
     if report.created or report.updated or report.deleted or report.kept:
-        record(actor=actor, verb="lessons.regenerate", target=year, school=year.school,
+        record(actor=actor, verb=Verb.LESSONS_REGENERATE, target=year, school=year.school,
                after={"from": str(start), "to": str(end), "created": report.created, "updated": report.updated,
                       "deleted": report.deleted, "kept": [lesson.pk for lesson in report.kept]})
     return report
@@ -555,7 +556,7 @@ def add_lesson(*, actor: User, assignment: TeachingAssignment, date: dt.date, nu
         planned_teacher=assignment.teacher, actual_teacher=assignment.teacher, kind=LessonKind.EXTRA,
         note=note.strip(), created_by=actor if getattr(actor, "pk", None) else None,
     )
-    record(actor=actor, verb="lesson.add", target=lesson,
+    record(actor=actor, verb=Verb.LESSON_ADD, target=lesson,
            after={"assignment": assignment.pk, "date": str(date), "number": number, "note": note})
     return lesson
 
@@ -591,7 +592,7 @@ def move_lesson(*, actor: User, lesson: Lesson, date: dt.date, number: int, room
     lesson.cancelled = True
     lesson.note = f"перенесён на {date:%d.%m.%Y}, {number}-й урок"
     lesson.save(update_fields=["cancelled", "note", "updated_at"])
-    record(actor=actor, verb="lesson.move", target=lesson,
+    record(actor=actor, verb=Verb.LESSON_MOVE, target=lesson,
            before={"date": str(lesson.date), "number": lesson.number},
            after={"date": str(date), "number": number, "moved_lesson": moved.pk})
     return moved
@@ -607,7 +608,7 @@ def remove_lesson(*, actor: User, lesson: Lesson) -> None:
         raise ValidationError({"lesson": "На уроке уже есть записи — удалить его нельзя."})
     if lesson.moved_from_id:
         Lesson.objects.filter(pk=lesson.moved_from_id).update(cancelled=False, note="")
-    record(actor=actor, verb="lesson.remove", target=lesson,
+    record(actor=actor, verb=Verb.LESSON_REMOVE, target=lesson,
            before={"assignment": lesson.assignment_id, "date": str(lesson.date), "number": lesson.number,
                    "kind": lesson.kind})
     lesson.delete()
@@ -676,7 +677,7 @@ def record_substitution(*, actor: User | None, lesson: Lesson, kind: str, reason
     lesson.actual_teacher = substitute or lesson.planned_teacher
     lesson.cancelled = kind == SubstitutionKind.CANCEL
     lesson.save(update_fields=["actual_teacher", "cancelled", "updated_at"])
-    record(actor=actor, verb="substitution.record", target=substitution, before=before,
+    record(actor=actor, verb=Verb.SUBSTITUTION_RECORD, target=substitution, before=before,
            after={"lesson": lesson.pk, "date": str(lesson.date), "kind": kind,
                   "absent": lesson.planned_teacher_id, "substitute": getattr(substitute, "pk", None),
                   "reason": reason})
@@ -697,7 +698,7 @@ def _teacher_lesson_at(teacher: StaffMember, lesson: Lesson) -> Lesson | None:
 def remove_substitution(*, actor: User, substitution: Substitution) -> Lesson:
     """Undo a substitution: the planned teacher is again the one who taught."""
     lesson = substitution.lesson
-    record(actor=actor, verb="substitution.remove", target=substitution,
+    record(actor=actor, verb=Verb.SUBSTITUTION_REMOVE, target=substitution,
            before={"lesson": lesson.pk, "kind": substitution.kind, "substitute": substitution.substitute_id,
                    "reason": substitution.reason})
     substitution.delete()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from zhurnal.audit.models import AuditEntry
+from zhurnal.audit.verbs import Verb
 from zhurnal.school.models import (
     Enrollment,
     SchoolClass,
@@ -112,7 +113,7 @@ def attendance_week(school_class: SchoolClass, week_start: dt.date) -> Attendanc
         if student_id not in students:
             continue
         by_cell[(entry.target_id, student_id)].append(entry)
-        if entry.verb == "journal.absence_reason" or (before.get("absence") and entry.verb == "journal.cell"):
+        if entry.verb == Verb.JOURNAL_ABSENCE_REASON or (before.get("absence") and entry.verb == Verb.JOURNAL_CELL):
             corrections.append(HistoryLine(entry, students[student_id]))
     for attendance in absences:
         row = rows.get(attendance.student_id)

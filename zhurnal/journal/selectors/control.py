@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q
 
 from zhurnal.audit.models import AuditEntry
+from zhurnal.audit.verbs import Verb
 from zhurnal.school.models import (
     AcademicYear,
     Enrollment,
@@ -96,7 +97,7 @@ def control_lists(school: School, year: AcademicYear, *, today: dt.date,
                    .select_related("student", "assignment__subject", "assignment__group", "assignment__teacher",
                                    "period", "set_by")
                    .order_by("-set_at")[:limit])
-    late = list(AuditEntry.objects.filter(school=school, verb__in=(*CELL_VERBS, "journal.lesson"),
+    late = list(AuditEntry.objects.filter(school=school, verb__in=(*CELL_VERBS, Verb.JOURNAL_LESSON),
                                           target_type=LESSON_TARGET,
                                           after__late=True, created_at__date__gte=year.start)
                 .select_related("actor").order_by("-created_at")[:limit])

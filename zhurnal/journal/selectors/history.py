@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from zhurnal.audit.models import AuditEntry
+from zhurnal.audit.verbs import Verb
 from zhurnal.school.models import (
     Student,
 )
@@ -21,7 +22,7 @@ LESSON_TARGET = Lesson._meta.label_lower
 
 
 # Verbs of journal changes that concern one student's cell (marks and attendance).
-CELL_VERBS = ("journal.cell", "journal.mark", "journal.absence_reason")
+CELL_VERBS = (Verb.JOURNAL_CELL, Verb.JOURNAL_MARK, Verb.JOURNAL_ABSENCE_REASON)
 
 
 def lesson_history(lesson: Lesson) -> QuerySet[AuditEntry]:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from zhurnal.accounts.models import User
 from zhurnal.audit.services import record
+from zhurnal.audit.verbs import Verb
 from zhurnal.core import idempotency
 from zhurnal.core.dates import today as school_today
 from zhurnal.school.models import Enrollment, SchoolClass, Student
@@ -62,7 +63,7 @@ def set_absence_reason(
         attendance = None
     after = {"student": student.pk, "absence": code, "note": note}
     if before != after:
-        record(actor=actor, verb="journal.absence_reason", target=lesson, before=before, after=after, reason=note)
+        record(actor=actor, verb=Verb.JOURNAL_ABSENCE_REASON, target=lesson, before=before, after=after, reason=note)
     idempotency.remember(key, school_id=lesson.school_id, actor=actor, verb="absence_reason",
               result={"lesson": lesson.pk, "student": student.pk})
     return attendance
@@ -105,7 +106,7 @@ def confirm_attendance_week(
         defaults={"school_id": school_class.school_id, "checked_by": _actor(actor), "checked_at": timezone.now(),
                   "note": note.strip()[:300]},
     )
-    record(actor=actor, verb="journal.attendance_check", target=check,
+    record(actor=actor, verb=Verb.JOURNAL_ATTENDANCE_CHECK, target=check,
            after={"class": school_class.pk, "week_start": str(week_start), "note": check.note,
                   "unexcused": unexcused})
     return check

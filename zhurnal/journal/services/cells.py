@@ -11,6 +11,7 @@ from django.db import transaction
 
 from zhurnal.accounts.models import User
 from zhurnal.audit.services import record, record_many
+from zhurnal.audit.verbs import Verb
 from zhurnal.core import idempotency, sql
 from zhurnal.core.dates import today as school_today
 from zhurnal.core.models import WriteKey
@@ -258,7 +259,7 @@ def _write_cells(*, actor: User | None, lesson: Lesson, context: LessonContext, 
                 keys.append({"school_id": lesson.school_id, "key": cell.key, "actor_id": author_id, "verb": "cell",
                              "result": result.as_dict()})
         if changes:
-            record_many(actor=actor, verb="journal.cell", school=lesson.school, changes=changes, reason=reason)
+            record_many(actor=actor, verb=Verb.JOURNAL_CELL, school=lesson.school, changes=changes, reason=reason)
         sql.insert_rows(WriteKey, keys)
     return results
 
@@ -297,6 +298,6 @@ def update_mark(
         after = {"student": mark.student_id, "mark": mark.text, "work_type": work_type.name, "comment": comment}
         if context.late:
             after["late"] = True
-        record(actor=actor, verb="journal.mark", target=lesson, before=before, after=after, reason=reason)
+        record(actor=actor, verb=Verb.JOURNAL_MARK, target=lesson, before=before, after=after, reason=reason)
     idempotency.remember(key, school_id=lesson.school_id, actor=actor, verb="mark", result={"mark": mark.pk})
     return mark

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from zhurnal.accounts.models import User
 from zhurnal.audit.services import record
+from zhurnal.audit.verbs import Verb
 from zhurnal.core.dates import today as school_today
 from zhurnal.school.models import ReportingPeriod, Student, TeachingAssignment
 
@@ -69,7 +70,7 @@ def set_final_mark(
     if not value:
         if existing is None:
             return None
-        record(actor=actor, verb="final.clear", target=existing, before=before, after=None, reason=reason.strip())
+        record(actor=actor, verb=Verb.FINAL_CLEAR, target=existing, before=before, after=None, reason=reason.strip())
         existing.delete()
         return None
     if period is not None:
@@ -96,7 +97,7 @@ def set_final_mark(
     final.set_by = _actor(actor)
     final.set_at = timezone.now()
     final.save()
-    record(actor=actor, verb="final.set", target=final, before=before, after=_final_snapshot(final), reason=reason)
+    record(actor=actor, verb=Verb.FINAL_SET, target=final, before=before, after=_final_snapshot(final), reason=reason)
     return final
 
 
@@ -161,6 +162,6 @@ def reopen_period(
         raise ValidationError({"until": f"Период открывается не больше чем на {MAX_REOPEN_DAYS} дней."})
     reopening = PeriodReopening.objects.create(school_id=assignment.school_id, assignment=assignment, period=period,
                                                until=until, reason=reason, created_by=_actor(actor))
-    record(actor=actor, verb="journal.period_reopen", target=reopening, reason=reason,
+    record(actor=actor, verb=Verb.JOURNAL_PERIOD_REOPEN, target=reopening, reason=reason,
            after={"assignment": assignment.pk, "period": period.pk, "until": str(until)})
     return reopening

@@ -14,6 +14,7 @@ from django.utils.text import get_valid_filename
 
 from zhurnal.accounts.models import User
 from zhurnal.audit.services import record, record_many
+from zhurnal.audit.verbs import Verb
 from zhurnal.core import idempotency, uploads
 from zhurnal.core.dates import today as school_today
 from zhurnal.planning.sequence import ContentChange
@@ -108,7 +109,7 @@ def save_lesson_record(
     if after:
         if context.late:
             after["late"] = True
-        record(actor=actor, verb="journal.lesson", target=lesson, before=before, after=after, reason=reason)
+        record(actor=actor, verb=Verb.JOURNAL_LESSON, target=lesson, before=before, after=after, reason=reason)
     return lesson
 
 
@@ -142,7 +143,7 @@ def add_homework_attachment(
                                     content_type=checked.content_type, uploaded_by=_actor(actor))
     attachment.file.save(stored_name, upload, save=False)
     attachment.save()
-    record(actor=actor, verb="journal.attachment_add", target=lesson,
+    record(actor=actor, verb=Verb.JOURNAL_ATTACHMENT_ADD, target=lesson,
            after={"file": attachment.name, "size": checked.size, "attachment": attachment.pk})
     idempotency.remember(key, school_id=lesson.school_id, actor=actor, verb="attachment",
               result={"lesson": lesson.pk, "attachment": attachment.pk})
@@ -155,7 +156,7 @@ def remove_homework_attachment(*, actor: User, attachment: HomeworkAttachment, t
     lesson = _locked_lesson(attachment.lesson)
     context = _lesson_context(lesson, today=today)
     _require_open(context, today=today, reason="", reason_when_late=False)
-    record(actor=actor, verb="journal.attachment_remove", target=lesson,
+    record(actor=actor, verb=Verb.JOURNAL_ATTACHMENT_REMOVE, target=lesson,
            before={"file": attachment.name, "size": attachment.size, "attachment": attachment.pk})
     stored = attachment.file.name or ""
     storage = attachment.file.storage
@@ -189,13 +190,13 @@ def save_individual_homework(
     elif row is not None:
         row.delete()
         row = None
-    record(actor=actor, verb="journal.individual_homework", target=lesson,
+    record(actor=actor, verb=Verb.JOURNAL_INDIVIDUAL_HOMEWORK, target=lesson,
            before={"student": student.pk, "text": before}, after={"student": student.pk, "text": text})
     return row
 
 
 @transaction.atomic
-def write_plan_content(*, actor: User, verb: str, school: Any, changes: list[ContentChange], conflict: str) -> None:
+def write_plan_content(*, actor: User, verb: Verb, school: Any, changes: list[ContentChange], conflict: str) -> None:
     """The topics and homework the КТП gives lessons (registered with ``planning.sequence``): the journal, which
     owns what happened in a lesson, writes them. The plan holds the lessons' row locks and has asked the journal's
     period lock (``closed_period_message``); a lesson whose topic or homework changed since the plan read it

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from zhurnal.accounts.models import User
 from zhurnal.audit.services import record
+from zhurnal.audit.verbs import Verb
 from zhurnal.core.dates import today as school_today
 from zhurnal.school.models import School
 
@@ -39,8 +40,8 @@ def ensure_journal_setup(*, school: School, actor: User | None = None, valid_fro
     if not GradingPolicy.objects.filter(school=school).exists():
         policy = GradingPolicy.objects.create(school=school, valid_from=start, weights=weights,
                                               created_by=_actor(actor), note="Исходные правила")
-        record(actor=actor, verb="grading.create", target=policy, after=_policy_snapshot(policy))
-    record(actor=actor, verb="worktypes.create", target=school, school=school,
+        record(actor=actor, verb=Verb.GRADING_CREATE, target=policy, after=_policy_snapshot(policy))
+    record(actor=actor, verb=Verb.WORKTYPES_CREATE, target=school, school=school,
            after=[w.name for w in work_types])
     return True
 
@@ -124,7 +125,7 @@ def save_grading_policy(
     policy.created_by = _actor(actor)
     policy.full_clean()
     policy.save()
-    record(actor=actor, verb="grading.update" if before else "grading.create", target=policy, before=before,
+    record(actor=actor, verb=Verb.GRADING_UPDATE if before else Verb.GRADING_CREATE, target=policy, before=before,
            after=_policy_snapshot(policy))
     return policy
 
@@ -165,7 +166,7 @@ def save_work_type(
         work_type.ordering = (last or 0) + 1
     work_type.full_clean()
     work_type.save()
-    record(actor=actor, verb="worktype.create" if is_new else "worktype.update", target=work_type, before=before,
+    record(actor=actor, verb=Verb.WORKTYPE_CREATE if is_new else Verb.WORKTYPE_UPDATE, target=work_type, before=before,
            after={"name": work_type.name, "short_name": work_type.short_name, "is_control": is_control,
                   "is_default": is_default, "is_active": is_active})
     if weight is not None:

@@ -16,6 +16,7 @@ from zhurnal.accounts.models import ActivationCode, PersonKind, SchoolSecurity, 
 from zhurnal.accounts.permissions import refusal_for, school_manages_login
 from zhurnal.accounts.services import code_lifetime, record_login_change, unique_login
 from zhurnal.audit.services import record
+from zhurnal.audit.verbs import Verb
 from zhurnal.core import stamps
 from zhurnal.core.dates import today as school_today
 
@@ -50,7 +51,7 @@ def create_login(*, actor: User | None, person: Person) -> User:
     type(person).objects.filter(pk=person.pk).update(user=user)
     stamps.bump(person.school_id)  # an update sends no signal; the school caches its people (roles, rows)
     person.user = user
-    record_login_change(actor=actor, verb="login.create", user=user,
+    record_login_change(actor=actor, verb=Verb.LOGIN_CREATE, user=user,
                         after={"username": user.username, "person": f"{person_kind(person)}:{person.pk}"})
     return user
 
@@ -110,7 +111,7 @@ def issue_activation_codes(
             school=school, user=user, person_kind=kind, code_hash=codes.hash_code(code),
             issued_by=actor if actor is not None and actor.pk else None, issued_at=now, expires_at=expires_at,
         )
-        record_login_change(actor=actor, verb="activation_code.issue", user=user, target=activation,
+        record_login_change(actor=actor, verb=Verb.ACTIVATION_CODE_ISSUE, user=user, target=activation,
                             after={"user": user.username, "expires_at": expires_at.isoformat(),
                                    "revoked_earlier": revoked, "school": school.pk})
         issued.append(IssuedCode(person=person, kind=kind, user=user, code=code, expires_at=expires_at))
@@ -126,5 +127,5 @@ def update_school_security(*, actor: User, school: School, require_staff_2fa: bo
     security.save()
     after = {"require_staff_2fa": security.require_staff_2fa}
     if before != after:
-        record(actor=actor, verb="security.update", target=security, school=school, before=before, after=after)
+        record(actor=actor, verb=Verb.SECURITY_UPDATE, target=security, school=school, before=before, after=after)
     return security

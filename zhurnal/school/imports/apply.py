@@ -11,6 +11,7 @@ from django.db import transaction
 
 from zhurnal.accounts.models import User
 from zhurnal.audit.services import record
+from zhurnal.audit.verbs import Verb
 
 from .. import services
 from ..models import (
@@ -42,7 +43,7 @@ def apply_import(*, actor: User, plan: Plan) -> ImportResult:
         raise ValidationError(f"В файле есть ошибки ({len(plan.errors)}): ничего не загружено. Исправьте файл и "
                               "загрузите его снова.")
     result = APPLIERS[plan.format.kind](actor, plan)
-    record(actor=actor, verb=f"import.{plan.format.kind}", target=plan.school, school=plan.school,
+    record(actor=actor, verb=IMPORT_VERBS[plan.format.kind], target=plan.school, school=plan.school,
            after={"file": plan.filename, "created": result.created, "skipped": result.skipped})
     return result
 
@@ -121,3 +122,4 @@ def _apply_guardians(actor: User, plan: Plan) -> ImportResult:
 APPLIERS: dict[str, Callable[[Any, Plan], ImportResult]] = {
     STUDENTS: _apply_students, STAFF: _apply_staff, GUARDIANS: _apply_guardians,
 }
+IMPORT_VERBS = {STUDENTS: Verb.IMPORT_STUDENTS, STAFF: Verb.IMPORT_STAFF, GUARDIANS: Verb.IMPORT_GUARDIANS}
