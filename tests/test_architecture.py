@@ -9,7 +9,8 @@
   Django's ``AbstractBaseUser`` below the accounts app), never ``Any`` or nothing (mypy, run by ``make lint``,
   then checks every call);
 - the audit log's verbs are one enumeration (``zhurnal.audit.verbs.Verb``): no change is recorded, and the log
-  filtered, under a verb written out as a string.
+  filtered, under a verb written out as a string;
+- spreadsheets (XLSX, CSV) are written only by ``core/spreadsheets.py``, the one writer that neutralises formulas.
 
 Tests and migrations are not checked: tests exercise the whole stack, migrations are history.
 ``ALLOWED`` lists what is still to be moved; it only shrinks (an entry that no longer applies fails too).
@@ -193,6 +194,38 @@ def test_audit_verbs_come_from_the_enumeration():
     assert free_verbs() == []
 
 
+SPREADSHEET_WRITER = "zhurnal/core/spreadsheets.py"
+WRITER_NAMES = {"Workbook", "writer", "DictWriter", "xlsxwriter", "Writer"}
+
+
+def spreadsheet_writer_violations(sources: list[Path] | None = None) -> list[str]:
+    """Uses of openpyxl's ``Workbook``, ``csv.writer``/``csv.DictWriter`` or another spreadsheet writer outside
+    ``core/spreadsheets.py``."""
+    problems = []
+    for path in _sources() if sources is None else sources:
+        relative = _relative(path) if path.is_relative_to(ROOT) else path.name
+        if relative == SPREADSHEET_WRITER:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            found = ""
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in {"openpyxl", "csv",
+                                                                                                "xlsxwriter"}:
+                found = ", ".join(alias.name for alias in node.names if alias.name in WRITER_NAMES)
+            elif isinstance(node, ast.Import):
+                found = ", ".join(alias.name for alias in node.names if alias.name.split(".")[0] == "xlsxwriter")
+            elif isinstance(node, ast.Attribute) and node.attr in WRITER_NAMES and isinstance(node.value, ast.Name) \
+                    and node.value.id in {"csv", "openpyxl"}:
+                found = f"{node.value.id}.{node.attr}"
+            if found:
+                problems.append(f"{relative}:{node.lineno}: {found}")
+    return problems
+
+
+def test_spreadsheets_are_written_only_by_the_one_writer():
+    assert spreadsheet_writer_violations() == [], "write XLSX and CSV through zhurnal.core.spreadsheets"
+
+
 def test_apps_import_only_lower_layers():
     assert import_violations() == []
 
@@ -218,6 +251,10 @@ def test_the_checks_catch_what_they_are_for(tmp_path):
     assert not any(SQL_TEXT.search(text) for text in _strings(ast.parse("x = 'Selected from the list'")))
     assert any(SQL_TEXT.search(text) for text in _strings(ast.parse("x = f'SELECT {a} FROM t WHERE id = %s'")))
     assert any(isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "cursor" for node in ast.walk(sample))
+    writers = tmp_path / "writers.py"
+    writers.write_text("import csv\nfrom openpyxl import Workbook, load_workbook\nw = csv.writer(f)\n"
+                       "r = csv.reader(f)\n", encoding="utf-8")
+    assert [p.split(":", 1)[1] for p in spreadsheet_writer_violations([writers])] == ["2: Workbook", "3: csv.writer"]
     assert RANK["core"] < RANK["audit"] < RANK["accounts"] < RANK["school"] < RANK["journal"] < RANK["diary"]
     typed = ast.parse("def f(*, actor: User | None, other: Any): ...").body[0]
     loose = ast.parse("def g(*, actor: Any): ...").body[0]

@@ -29,8 +29,9 @@ SAVE_AS_HINT = "Сохраните таблицу в Excel как «Книга E
 # An .xlsx is a zip archive: a small upload that unpacks to gigabytes is refused before openpyxl opens it.
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_COLUMNS = 60
-# Cells that a spreadsheet program would run as a formula; exports protect them, imports strip the guard.
-FORMULA_STARTS = ("=", "+", "-", "@")
+# Cells that a spreadsheet program would run as a formula (a tab or line break before one too); exports protect
+# them, imports strip the guard. This module is the only writer of XLSX and CSV (tests/test_architecture.py).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class SpreadsheetError(Exception):
@@ -236,6 +237,9 @@ class OutRow:
     bold: bool = False
     merge_to: int | None = None  # merge columns 1..merge_to (1-based) of this row
     wrap: bool = True
+    border: bool = False  # thin borders round its cells (a table's rows)
+    size: float | None = None  # font size (a title)
+    center: bool = False
 
 
 def write_xlsx(rows: Sequence[OutRow], *, sheet_title: str, widths: Sequence[float] = ()) -> bytes:
@@ -296,12 +300,14 @@ def write_workbook(sheets: Sequence[SheetSpec]) -> bytes:
     """A workbook of several sheets (a report spanning classes: one sheet per class). Every cell through
     ``put_cell``; sheet titles made unique and cut to Excel's 31 characters."""
     import openpyxl
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
     workbook = openpyxl.Workbook()
     workbook.remove(workbook.active)
     bold = Font(bold=True)
+    side = Side(style="thin", color="999999")
+    thin = Border(left=side, right=side, top=side, bottom=side)
     used: set[str] = set()
     for spec in sheets or [SheetSpec(title="Лист", rows=[])]:
         title = _sheet_title(spec.title, used)
@@ -311,12 +317,16 @@ def write_workbook(sheets: Sequence[SheetSpec]) -> bytes:
                 if value is None or value == "":
                     continue
                 cell = put_cell(sheet, row_number, column, value)
-                if row.bold:
-                    cell.font = bold
-                if row.wrap:
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+                if row.bold or row.size:
+                    cell.font = Font(bold=row.bold, size=row.size) if row.size else bold
+                if row.wrap or row.center:
+                    cell.alignment = Alignment(wrap_text=row.wrap, vertical="center" if row.center else "top",
+                                               horizontal="center" if row.center else None)
                 if column in spec.number_formats and not isinstance(value, str):
                     cell.number_format = spec.number_formats[column]
+            if row.border:
+                for column in range(1, len(row.values) + 1):
+                    sheet.cell(row=row_number, column=column).border = thin
             if row.merge_to and row.merge_to > 1:
                 sheet.merge_cells(start_row=row_number, start_column=1, end_row=row_number, end_column=row.merge_to)
         for start_row, start_column, end_row, end_column in spec.merges:
@@ -345,13 +355,34 @@ def _sheet_title(title: str, used: set[str]) -> str:
 
 
 def write_csv(rows: Sequence[Sequence[Any]]) -> bytes:
-    """UTF-8 with BOM and «;» between cells: Russian Excel opens it as is. Formula-like text is guarded with «'»."""
+    """UTF-8 with BOM and «;» between cells: Russian Excel opens it as is. Text that a spreadsheet would run as a
+    formula («=…», «+…», «-2+3», «@…») is guarded with «'»; numbers (a negative one too) stay numbers."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     for values in rows:
-        writer.writerow(["" if value is None else _guard(str(value)) for value in values])
+        writer.writerow([_csv_cell(value) for value in values])
     return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
 
 
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "да" if value else "нет"
+    if isinstance(value, int | float):
+        return str(value).replace(".", ",") if isinstance(value, float) else str(value)
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d.%m.%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d.%m.%Y")
+    return _guard(str(value))
+
+
+# A cell that is just a number («-3», «-2,5») is not a formula: it stays as it is.
+PLAIN_NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
+
+
 def _guard(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    if text.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text

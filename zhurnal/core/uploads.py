@@ -307,7 +307,7 @@ def file_response(file: BinaryIO | File | bytes, *, filename: str, content_type:
                                              else FileResponse(file, content_type=content_type))
     response["Content-Disposition"] = content_disposition_header(as_attachment=not show, filename=filename) or ""
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"  # files hold personal data
+    response["Cache-Control"] = "no-store"  # files hold personal data
     if not show:
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -6,16 +6,15 @@ templates are the same files with one example row. Each export reads the databas
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import re
 from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Prefetch
 
+from zhurnal.core import spreadsheets
 from zhurnal.core.dates import today as school_today
+from zhurnal.core.spreadsheets import OutRow, SheetSpec
 
 from . import imports
 from .models import (
@@ -37,9 +36,6 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
 }
-# Values that a spreadsheet would run as a formula; harmless phone numbers («+7 900 …») are left alone.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-HARMLESS = re.compile(r"[\d\s()+\-.,/]*")
 
 Record = dict[str, Any]
 
@@ -143,56 +139,32 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _csv_safe(text: str) -> str:
-    if text.startswith(FORMULA_START) and not HARMLESS.fullmatch(text):
-        return "'" + text
-    return text
-
-
 def write_csv(kind: str, rows: Iterable[Record]) -> bytes:
     """UTF-8 with a BOM and «;» between columns: Russian Excel opens it as a table, our import reads it back."""
     columns = imports.FORMATS[kind].columns
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([c.title for c in columns])
-    for row in rows:
-        writer.writerow([_csv_safe(_text(row.get(c.key))) for c in columns])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return spreadsheets.write_csv([[c.title for c in columns], *([_text(row.get(c.key)) for c in columns]
+                                                                 for row in rows)])
 
 
 def write_xlsx(kind: str, rows: Iterable[Record], *, sheet_title: str = "") -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
     fmt = imports.FORMATS[kind]
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = (sheet_title or fmt.title)[:31]
-    sheet.append([c.title for c in fmt.columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
     widths = [len(c.title) for c in fmt.columns]
-    for number, row in enumerate(rows, start=2):
-        for index, column in enumerate(fmt.columns, start=1):
+    out = [OutRow([c.title for c in fmt.columns], bold=True, wrap=False)]
+    for row in rows:
+        values: list[dt.date | str | None] = []
+        for index, column in enumerate(fmt.columns):
             value = row.get(column.key)
-            cell = sheet.cell(row=number, column=index)
             if isinstance(value, dt.date):
-                cell.value = value
-                cell.number_format = "DD.MM.YYYY"
-                widths[index - 1] = max(widths[index - 1], 10)
+                values.append(value)
+                widths[index] = max(widths[index], 10)
             else:
                 text = _text(value)
-                cell.value = text or None
-                if text.startswith("="):
-                    cell.data_type = "s"  # text, never a formula
-                widths[index - 1] = max(widths[index - 1], min(len(text), 60))
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width + 2
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+                values.append(text or None)
+                widths[index] = max(widths[index], min(len(text), 60))
+        out.append(OutRow(values, wrap=False))
+    dates = dict.fromkeys(range(1, len(fmt.columns) + 1), "DD.MM.YYYY")  # only dates are not text
+    return spreadsheets.write_workbook([SheetSpec(title=sheet_title or fmt.title, rows=out,
+                                                  widths=[w + 2 for w in widths], number_formats=dates)])
 
 
 def write(kind: str, file_format: str, rows: list[Record], *, sheet_title: str = "") -> bytes:

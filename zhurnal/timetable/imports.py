@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from zhurnal.accounts.models import User
+from zhurnal.core.spreadsheets import write_csv
 from zhurnal.school.models import AcademicYear, Group, GroupKind, StaffMember, Subject, TeachingAssignment
 
 from . import fet, services
@@ -34,11 +35,7 @@ CSV_EXAMPLE = [
 
 def csv_template() -> bytes:
     """The documented template, UTF-8 with BOM and «;» so that a spreadsheet opens it as columns."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(CSV_COLUMNS)
-    writer.writerows(CSV_EXAMPLE)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return write_csv([CSV_COLUMNS, *CSV_EXAMPLE])
 
 
 def decode_text(data: bytes) -> str:

@@ -7,13 +7,13 @@ kept on the server.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from zhurnal.accounts.qr import qr_data_uri
+from zhurnal.core.spreadsheets import OutRow, SheetSpec, write_workbook
 
 from ..models import School
 from .services import IssuedCode
@@ -62,30 +62,18 @@ def list_pdf(*, school: School, title: str, slips: list[Slip], activation_url: s
 
 
 def list_xlsx(*, school: School, title: str, slips: list[Slip], activation_url: str, login_url: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Коды доступа"
-    sheet.append([school.name])
-    sheet.append([f"{title}. Выдано {timezone.localdate():%d.%m.%Y}. Адрес для первого входа: {activation_url}"])
-    sheet.append([])
-    header = ["№", "ФИО", "Кто", "Логин", "Код активации", "Действует до", "Подпись в получении"]
-    sheet.append(header)
-    for cell in sheet[4]:
-        cell.font = Font(bold=True)
-    for n, slip in enumerate(slips, start=1):
-        sheet.append([n, slip.full_name, slip.role, slip.login, slip.code, slip.valid_until, ""])
-        sheet.cell(row=sheet.max_row, column=6).number_format = "DD.MM.YYYY"
-    for column, width in zip("ABCDEFG", (5, 36, 44, 18, 16, 14, 22), strict=True):
-        sheet.column_dimensions[column].width = width
-    for row in sheet.iter_rows(min_row=5):
-        for cell in row:
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    rows = [
+        OutRow([school.name], wrap=False),
+        OutRow([f"{title}. Выдано {timezone.localdate():%d.%m.%Y}. Адрес для первого входа: {activation_url}"],
+               wrap=False),
+        OutRow([]),
+        OutRow(["№", "ФИО", "Кто", "Логин", "Код активации", "Действует до", "Подпись в получении"], bold=True,
+               wrap=False),
+    ]
+    rows += [OutRow([n, slip.full_name, slip.role, slip.login, slip.code, slip.valid_until, ""])
+             for n, slip in enumerate(slips, start=1)]
+    return write_workbook([SheetSpec(title="Коды доступа", rows=rows, widths=[5, 36, 44, 18, 16, 14, 22],
+                                     header_rows=4, number_formats={6: "DD.MM.YYYY"})])
 
 
 FORMATS = {

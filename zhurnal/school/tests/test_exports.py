@@ -137,12 +137,14 @@ def test_formulas_are_never_exported_as_formulas(small_school, login):
     content = download(client, "students", "csv", **params).content
     text = content.decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "'-cmd|" in text
-    assert ";+7 900 000-00-01;" in text  # a phone number stays as it is
+    # A phone number is guarded too (a spreadsheet would compute «+7 900 000-00-01»); the import reads it back.
+    assert ";'+7 900 000-00-01;" in text
     plan = imports.prepare(kind=imports.STUDENTS, data=content, filename="x.csv", school=small_school.other_school,
                            options=imports.Options(year=small_school.other_year))
     assert plan.ok
     copied = next(row.values for row in plan.rows if row.values["address"])
     assert (copied["address"], copied["document"]) == ('=HYPERLINK("http://evil","x")', "-cmd|' /C calc'!A0")
+    assert copied["phone"] == "+7 900 000-00-01"
 
 
 def test_export_makes_the_same_queries_for_a_small_and_a_large_class(small_school, login):
