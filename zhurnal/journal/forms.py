@@ -12,6 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from zhurnal.core.view_helpers import parse_date
+from zhurnal.school.models import ReportingPeriod
 
 from . import grading
 from .models import WorkType
@@ -184,3 +185,33 @@ class FinalMarksForm(forms.Form):
         """Student id → (mark, reason), for every student whose mark was posted."""
         return {int(name[6:]): (value, self.data.get(f"reason-{name[6:]}", ""))
                 for name, value in self.data.items() if name.startswith("value-") and name[6:].isdigit()}
+
+
+class ReopenForm(forms.Form):
+    """The deputy opens one of the assignment's closed periods for corrections until a date, with a reason."""
+
+    period = forms.CharField(required=False)
+    until = forms.CharField(required=False)
+    reason = forms.CharField(required=False, strip=False)
+
+    def __init__(self, *args: Any, periods: list[ReportingPeriod], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.periods = periods
+
+    def clean_period(self) -> ReportingPeriod:
+        chosen = next((p for p in self.periods if str(p.pk) == self.cleaned_data["period"]), None)
+        if chosen is None:
+            raise ValidationError("Выберите период.")
+        return chosen
+
+    def clean_until(self) -> dt.date:
+        day = parse_date(self.cleaned_data["until"])
+        if day is None:
+            raise ValidationError("Укажите дату, до которой период открыт (ДД.ММ.ГГГГ).")
+        return day
+
+    def reopening(self) -> dict[str, Any]:
+        """The arguments of ``services.reopen_period`` besides the actor, assignment and today."""
+        if not self.is_valid():
+            raise refused(self)
+        return dict(self.cleaned_data)

@@ -18,7 +18,7 @@ from zhurnal.school.roles import Role
 from zhurnal.school.selectors import current_year
 
 from .. import grading, permissions, rendering, selectors, services
-from ..forms import FinalMarksForm
+from ..forms import FinalMarksForm, ReopenForm
 from .common import parse_date, require, school_view, visible_assignment
 
 
@@ -139,20 +139,16 @@ def reopen(request, pk: int):
     today = school_today()
     periods = selectors.assignment_periods(assignment)
     errors: list[str] = []
-    if request.method == "POST":
-        period = next((p for p in periods if str(p.pk) == request.POST.get("period")), None)
-        until = parse_date(request.POST.get("until", ""))
+    form = ReopenForm(request.POST if request.method == "POST" else None, periods=periods)
+    if form.is_bound:
         try:
-            if period is None:
-                raise ValidationError({"period": "Выберите период."})
-            if until is None:
-                raise ValidationError({"until": "Укажите дату, до которой период открыт (ДД.ММ.ГГГГ)."})
-            services.reopen_period(actor=request.user, assignment=assignment, period=period, until=until,
-                                   reason=request.POST.get("reason", ""), today=today)
+            reopening = services.reopen_period(actor=request.user, assignment=assignment, today=today,
+                                               **form.reopening())
         except ValidationError as error:
             errors = list(error.messages)
         else:
-            messages.success(request, f"Период «{period.name}» открыт для исправлений до {until:%d.%m.%Y}.")
+            period = reopening.period
+            messages.success(request, f"Период «{period.name}» открыт для исправлений до {reopening.until:%d.%m.%Y}.")
             return redirect(f"{reverse('journal:grid', args=[assignment.pk])}?period={period.pk}")
     reopenings = assignment.reopenings.select_related("period", "created_by").order_by("-created_at")
     return render(request, "journal/reopen.html", {
