@@ -133,6 +133,16 @@ def school_snapshot(ctx: Context):
     return lambda: Made(str(refresh_snapshot(school=school, today=today()).data).encode())
 
 
+def announcement_to_parents(ctx: Context):
+    """The deputy publishes an announcement to every parent of the generated school (1,000+ with logins): the page
+    answers once the readers' rows are written in one bulk insert; the notifications go out later, by the queue."""
+    client = ctx.clients["deputy"]
+    numbers = itertools.count(1)
+    return lambda: client.post("/news/new/", {"title": f"Родительское собрание № {next(numbers)}",
+                                              "body": "Собрание в четверг в 18:00.", "audience": "school",
+                                              "to_parents": "on", "requires_ack": "on"})
+
+
 CASES: list[Case] = [
     Case("framework_ceiling", get("admin", lambda c: "/health/"), repeat=200, warmup=20, what="GET /health/"),
     Case("class_list", get("director", lambda c: "/classes/"), what="список классов демо-школы"),
@@ -142,6 +152,8 @@ CASES: list[Case] = [
          what="страница урока"),
     Case("journal_index", get("teacher", lambda c: f"/journal/?on={_on(c)}"), what="журнал учителя: уроки дня"),
     Case("mark_save", mark_save, repeat=30, what="одна клетка (JSON, ключ повтора)"),
+    Case("announcement_to_parents", announcement_to_parents, repeat=5, warmup=1, page=False,
+         what="объявление всем родителям школы (1 000+ получателей)"),
     Case("mark_column_save", mark_column_save, repeat=10, page=False, what="колонка урока: 30 клеток одним запросом"),
     Case("mark_grid_save", mark_grid_save, repeat=1, warmup=0, page=False, what="1 800 клеток: 60 запросов по 30"),
     Case("diary_week", get("guardian", lambda c: f"/diary/{c.ids['student']}/week/"), what="дневник: неделя"),

@@ -152,9 +152,11 @@ def build_world() -> dict[str, Any]:
     w["other_school_thread"] = mail(s.users["other_school_admin"], other_family.user, s.other_school)
 
     def announce(author, school, school_class):
-        return messaging_services.publish_announcement(
+        item = messaging_services.publish_announcement(
             actor=author, roles=roles_in(author, school), title="Родительское собрание", body="В четверг в 18:00.",
             audience="class", school_class=school_class, to_parents=True, requires_ack=True)
+        messaging_services.fan_out_announcement(announcement_id=item.pk)  # the queue's job, after commit
+        return item
 
     w["announcement"] = announce(s.users["class_teacher"], s.school, s.class_5a)
     w["other_family_announcement"] = announce(s.users["other_teacher"], s.school, s.class_5b)

@@ -552,3 +552,81 @@ def test_lessons_are_edited_by_their_teacher_and_by_the_substitute_who_took_them
     assert not can_set_absence_reasons(roles("teacher"), objects["class_5a"])
     for persona in ("deputy", "director", "admin", "student", "guardian"):
         assert not can_edit_lesson(roles(persona), objects["math_lesson"]), persona
+
+
+# --- ids in the body or the query are authorized like ids in the URL -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class BodyCase:
+    """A persona sends another class's (or group's) pupil in the form or query of a page he may use."""
+
+    persona: str
+    method: str
+    name: str
+    args: dict
+    data: dict  # field → world key, "=literal", or "{key}" inside a field name (the column form's "cell-{id}")
+
+
+BODY_CASES = {
+    # The class teacher of 5А gives a 5Б pupil's absences of a day a reason.
+    "day_reason_other_class": BodyCase("class_teacher", "post", "journal:day_reason", {"pk": "class_5a"},
+                                       {"student": "other_student", "date": "=2026-11-18", "code": "=б"}),
+    # The class teacher of 5Б, substituting in 5А, gives a 5А pupil's absence a reason through his own class.
+    "absence_reason_other_class": BodyCase("other_teacher", "post", "journal:absence_reason", {"pk": "class_5b"},
+                                           {"lesson": "substituted_lesson", "student": "student", "code": "=б"}),
+    # The maths teacher of 5А reads or fills a 5Б pupil's cell through his own lesson.
+    "cell_read_other_group": BodyCase("teacher", "get", "journal:cell",
+                                      {"pk": "math_lesson", "student_id": "other_student"}, {}),
+    "cell_save_other_group": BodyCase("teacher", "post", "journal:cell",
+                                      {"pk": "math_lesson", "student_id": "other_student"}, {"value": "=5"}),
+    "column_save_other_group": BodyCase("teacher", "post", "journal:lesson_cells", {"pk": "math_lesson"},
+                                        {"cell-{other_student}": "=5"}),
+    "individual_homework_other_group": BodyCase("teacher", "post", "journal:individual_homework",
+                                                {"pk": "math_lesson"}, {"student": "other_student", "text": "=§ 5"}),
+}
+
+
+def _body_value(value: str, objects: dict) -> str:
+    return value[1:] if value.startswith("=") else str(objects[value].pk)
+
+
+def _journal_state(objects: dict) -> tuple:
+    from zhurnal.journal.models import Attendance, IndividualHomework, Mark
+
+    return (sorted(Attendance.objects.values_list("lesson_id", "student_id", "code", "note")),
+            sorted(Mark.objects.values_list("lesson_id", "student_id", "value")),
+            sorted(IndividualHomework.objects.values_list("lesson_id", "student_id", "text")))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case_name", sorted(BODY_CASES))
+def test_ids_in_the_body_are_scoped_like_ids_in_the_url(world, case_name):
+    from zhurnal.core.dates import today as school_today
+    from zhurnal.journal import services as journal_services
+
+    objects, clients = world
+    entry = BODY_CASES[case_name]
+    with transaction.atomic():
+        # Absences to give reasons to: the 5Б pupil missed maths, the 5А pupil the substituted lesson.
+        today = max(school_today(), objects["substituted_lesson"].date)
+        journal_services.save_cell(actor=objects["user_other_teacher"], lesson=objects["math_5b_lesson"],
+                                   student=objects["other_student"], text="н", today=today)
+        journal_services.save_cell(actor=objects["user_other_teacher"], lesson=objects["substituted_lesson"],
+                                   student=objects["student"], text="н", today=today)
+        before = _journal_state(objects)
+        data = {}
+        for field_name, value in entry.data.items():
+            field_name = re.sub(r"\{(\w+)\}", lambda m: str(objects[m.group(1)].pk), field_name)
+            data[field_name] = _body_value(value, objects)
+        url = url_for(entry.name, entry.args, objects)
+        client = clients[entry.persona]
+        response = getattr(client, entry.method)(url, data)
+        got = answer(response)
+        assert got in (403, 404), f"{entry.method.upper()} {url} {data} as {entry.persona}: {got}, expected 403/404"
+        assert _journal_state(objects) == before, f"{case_name}: the journal changed"
+        body = response.content.decode(errors="replace")
+        names = OTHER_FAMILY_NAMES if entry.data.get("student") == "other_student" or "other_student" in str(
+            entry.args) or "{other_student}" in str(entry.data) else ("Иванов",)
+        assert not [n for n in names if n in body], f"{case_name}: the answer names the pupil"
+        transaction.set_rollback(True)

@@ -94,6 +94,15 @@ class TokenForm(forms.Form):
         return "".join((self.cleaned_data.get("token") or "").split()).lower().replace("-", "")
 
 
+class EnrolmentForm(TokenForm):
+    """Connecting an authenticator: the first code from it, and the password (or a code of the app connected so
+    far) — checked by ``services.confirm_identity``."""
+
+    password = forms.CharField(label="Текущий пароль", strip=False, required=False,
+                               help_text="Если приложение уже было подключено, можно ввести код из него.",
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
 class PasswordConfirmForm(forms.Form):
     password = forms.CharField(label="Текущий пароль", strip=False,
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))

@@ -133,6 +133,25 @@ def end_sessions(*, actor: User, user: User) -> User:
 # --- two-factor authentication ----------------------------------------------------------------------------
 
 
+REAUTH_REFUSAL = ("Введите текущий пароль (или код из приложения, которое уже подключено): без него второй фактор "
+                  "не меняется — так никто, кроме вас, не подменит ваш телефон, даже за оставленным открытым "
+                  "компьютером.")
+
+
+def confirm_identity(*, user: User, secret: str) -> None:
+    """Re-authentication before the second factor changes: the current password, or a code of the authenticator
+    already connected. Raises a ``ValidationError`` on the ``password`` field otherwise."""
+    secret = (secret or "").strip()
+    if secret and user.check_password(secret):
+        return
+    digits = "".join(secret.split())
+    if digits.isdigit():
+        for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+            if device.verify_token(digits):
+                return
+    raise ValidationError({"password": REAUTH_REFUSAL})
+
+
 @transaction.atomic
 def start_totp_enrolment(*, user: User) -> TOTPDevice:
     """A new, unconfirmed authenticator for the user (replacing an unfinished one)."""
@@ -149,14 +168,16 @@ def _new_recovery_codes(user: User) -> list[str]:
 
 
 @transaction.atomic
-def confirm_totp_device(*, user: User, device: TOTPDevice, token: str) -> list[str]:
-    """The first code from the app proves it is set up; returns the recovery codes (shown once)."""
+def confirm_totp_device(*, user: User, device: TOTPDevice, token: str, password: str) -> list[str]:
+    """The first code from the app proves it is set up, the password (or a code of the app connected so far) that
+    it is the user; returns the recovery codes (shown once)."""
     if device.user_id != user.pk or device.confirmed:
         raise ValidationError({"token": "Начните подключение заново."})
     token = "".join(ch for ch in (token or "") if ch.isdigit())
     if len(token) != device.digits or not device.verify_token(token):
         raise ValidationError({"token": "Код не подошёл. Введите шесть цифр, которые приложение показывает "
                                         "сейчас, и проверьте, что время на телефоне установлено верно."})
+    confirm_identity(user=user, secret=password)
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
@@ -166,9 +187,11 @@ def confirm_totp_device(*, user: User, device: TOTPDevice, token: str) -> list[s
 
 
 @transaction.atomic
-def regenerate_recovery_codes(*, user: User) -> list[str]:
+def regenerate_recovery_codes(*, user: User, password: str) -> list[str]:
+    """New recovery codes (the old ones stop working), after the password or a code from the app."""
     if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         raise ValidationError({"token": "Сначала подключите приложение-генератор кодов."})
+    confirm_identity(user=user, secret=password)
     recovery = _new_recovery_codes(user)
     record_login_change(actor=user, verb=Verb.TWO_FACTOR_RECOVERY_CODES, user=user)
     return recovery

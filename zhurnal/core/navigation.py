@@ -12,6 +12,8 @@ from typing import Any
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 
+from .header import HeaderItem, register_header_item  # noqa: F401 - the header's items register here too
+
 
 @dataclass(frozen=True)
 class NavItem:

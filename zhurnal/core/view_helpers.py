@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from . import stamps
 
@@ -55,3 +56,13 @@ def school_row(request, model, pk: int, *related: str):
     if found is None:
         raise Http404
     return found
+
+
+def own_path(request, url: str | None, default: str) -> str:
+    """Where a form's ``next`` (or ``back``) may send the browser: a path of this application on this host, else
+    ``default`` — never another site (``//evil.example``, ``https://…``, ``/\\evil``, ``javascript:``)."""
+    url = (url or "").strip()
+    if url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
+                                                               require_https=request.is_secure()):
+        return url
+    return default

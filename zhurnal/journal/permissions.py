@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 
 from zhurnal.school.models import SchoolClass, Student, TeachingAssignment
 from zhurnal.school.roles import Role, SchoolRoles
+from zhurnal.school.selectors import group_members, students_in_class
 from zhurnal.timetable import permissions as lesson_permissions
 from zhurnal.timetable.models import Lesson
 
@@ -85,5 +86,22 @@ def can_view_grading_rules(roles: SchoolRoles) -> bool:
 
 
 def can_read_student_cell(roles: SchoolRoles, lesson: Lesson, student: Student) -> bool:
-    """A cell's history: whoever may see the lesson and is staff (families read the diary, not the log)."""
+    """A cell's history: whoever may see the lesson and is staff (families read the diary, not the log). The pupil
+    comes through ``lesson_students``."""
     return roles.staff is not None and lesson.school_id == _school_id(roles) and student.school_id == lesson.school_id
+
+
+# --- pupils named in a request's body or query: scoped like objects in the URL ------------------------------------
+
+
+def lesson_students(lesson: Lesson) -> QuerySet[Student]:
+    """The pupils a lesson's cells, individual homework and history may name: the members of its group on its
+    date. Any other pupil id (another class's, another group's) is not found (404), so that a lesson one may open
+    never tells another pupil's name."""
+    return group_members(lesson.assignment.group, lesson.date)
+
+
+def absence_reason_students(school_class: SchoolClass, on) -> QuerySet[Student]:
+    """The pupils whose absences on ``on`` the class teacher of ``school_class`` explains: his class list on that
+    day (``can_set_absence_reasons`` says whether he is its class teacher)."""
+    return students_in_class(school_class, on)

@@ -60,15 +60,15 @@ class AnnouncementForm(forms.Form):
                                        required=False)
     urgent = forms.BooleanField(label="Срочное (уведомить и в «тихие часы»)", required=False)
 
-    def __init__(self, *args, scopes: dict, people, **kwargs) -> None:
+    def __init__(self, *args, scopes, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         audiences = [(k, v) for k, v in Audience.choices
-                     if (k == "school" and scopes["school"]) or (k == "grade" and scopes["grades"])
-                     or (k == "class" and scopes["classes"]) or (k == "group" and scopes["groups"])]
+                     if (k == "school" and scopes.school) or (k == "grade" and scopes.grades)
+                     or (k == "class" and scopes.classes) or (k == "group" and scopes.groups)]
         offer(self, "audience", audiences)
-        offer(self, "grade", [("", "—")] + [(g, f"{g}-е классы") for g in scopes["grades"]])
-        offer(self, "school_class", [("", "—")] + [(c, people.classes[c]) for c in scopes["classes"]])
-        offer(self, "group", [("", "—")] + [(g, people.groups[g]) for g in scopes["groups"]])
+        offer(self, "grade", [("", "—")] + [(g, f"{g}-е классы") for g in scopes.grades])
+        offer(self, "school_class", [("", "—"), *scopes.classes.items()])
+        offer(self, "group", [("", "—"), *scopes.groups.items()])
 
     def clean_publish_at(self):
         return _local(self.cleaned_data.get("publish_at"))

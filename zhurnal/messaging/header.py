@@ -17,15 +17,18 @@ def mail_link(request) -> str | None:
         return None
     count = selectors.unread_count(school_id=roles.school.pk, user_id=request.user.pk)
     if count:
-        return format_html('<a class="header-mail" href="{}" title="Непрочитанных переписок: {}">Почта '
+        return format_html('<a class="header-mail" href="{}" title="Почта: непрочитанных переписок — {}">'
+                           '<span aria-hidden="true">✉</span><span class="header-label"> Почта</span> '
                            '<span class="badge" data-unread>{}</span></a>',
                            cached_reverse("messaging:inbox"), count, count)
-    return format_html('<a class="header-mail" href="{}">Почта</a>', cached_reverse("messaging:inbox"))
+    return format_html('<a class="header-mail" href="{}" title="Почта"><span aria-hidden="true">✉</span>'
+                       '<span class="header-label"> Почта</span></a>', cached_reverse("messaging:inbox"))
 
 
 def help_link(request) -> str | None:
     roles = getattr(request, "roles", None)
     if roles is None or not roles.is_member:
         return None
-    return format_html('<a class="header-help" href="{}?{}">Помощь</a>', cached_reverse("messaging:help"),
-                       urlencode({"page": request.path}))
+    return format_html('<a class="header-help" href="{}?{}" title="Помощь: обращение к администратору журнала">'
+                       '<span aria-hidden="true">?</span><span class="header-label"> Помощь</span></a>',
+                       cached_reverse("messaging:help"), urlencode({"page": request.path}))

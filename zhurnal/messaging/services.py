@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,9 +17,10 @@ from zhurnal.accounts.models import User
 from zhurnal.audit.services import record
 from zhurnal.audit.verbs import Verb
 from zhurnal.core import events, idempotency
-from zhurnal.core.tasks import schedule_on_commit
+from zhurnal.core.tasks import enqueue_on_commit, schedule_on_commit
 from zhurnal.school.models import Group, SchoolClass
 from zhurnal.school.roles import SchoolRoles
+from zhurnal.school.selectors import current_year
 
 from . import permissions
 from .attachments import CheckedFile, checked_uploads
@@ -156,7 +158,7 @@ def send_message(*, actor: User, roles: SchoolRoles, subject: str, body: str, us
         events.publish("messaging.message_sent", school_id=school.pk, actor_id=actor.pk, message_id=message.pk,
                        thread_id=thread.pk, recipient_user_ids=list(batch), subject=subject,
                        sender_name=sender_name, url=reverse("messaging:thread", args=[thread.pk]),
-                       student_ids=[thread.student_id] if thread.student_id else [])
+                       student_id=thread.student_id)
     idempotency.remember(key, school_id=school.pk, actor=actor, verb="message",
                          result={"threads": [t.pk for t in threads]})
     return threads
@@ -186,7 +188,7 @@ def reply(*, actor: User, thread: Thread, body: str, uploads: Sequence[Any] = ()
     events.publish("messaging.message_sent", school_id=thread.school_id, actor_id=actor.pk, message_id=message.pk,
                    thread_id=thread.pk, recipient_user_ids=recipient_ids, subject=thread.subject,
                    sender_name=actor.display_name, url=reverse("messaging:thread", args=[thread.pk]),
-                   student_ids=[thread.student_id] if thread.student_id else [])
+                   student_id=thread.student_id)
     idempotency.remember(key, school_id=thread.school_id, actor=actor, verb="reply",
                          result={"thread": thread.pk, "message": message.pk})
     return message
@@ -215,18 +217,30 @@ def save_messaging_settings(*, actor: User, school: Any, parents_to_parents: boo
 # --- announcements ---------------------------------------------------------------------------------------------
 
 
-def announcement_scopes(roles: SchoolRoles, people: SchoolPeople) -> dict[str, Any]:
-    """Where he may publish: the administration anywhere; a class teacher in his classes; a teacher in the
-    groups he teaches."""
-    if roles.is_school_reader:
-        return {"school": True, "grades": sorted(set(people.class_grade.values())),
-                "classes": sorted(people.classes, key=lambda c: (people.class_grade[c], people.classes[c])),
-                "groups": sorted(people.groups)}
-    staff_id = people.staff_by_user.get(roles.user_id) if roles.user_id is not None else None
-    taught = {g for g, teachers in people.group_teachers.items() if staff_id in teachers}
-    classes = {c for c, t in people.class_teacher.items() if t == staff_id}
-    return {"school": False, "grades": [], "classes": sorted(classes, key=lambda c: people.classes.get(c, "")),
-            "groups": sorted(taught)}
+@dataclass(frozen=True)
+class Scopes:
+    """Where a person may publish: the whole school, parallels, classes (id → name), groups (id → name)."""
+
+    school: bool
+    grades: list[int]
+    classes: dict[int, str]
+    groups: dict[int, str]
+
+
+def announcement_scopes(roles: SchoolRoles) -> Scopes:
+    """The administration anywhere in the current year; a class teacher in his classes; a teacher in the groups he
+    teaches (two small queries: the form and the service ask it on every publication)."""
+    year = current_year(roles.school) if roles.school is not None else None
+    if year is None or not permissions.publishes_announcements(roles):
+        return Scopes(False, [], {}, {})
+    classes = SchoolClass.objects.filter(year=year).order_by("grade", "letter")
+    groups = Group.objects.filter(year=year).order_by("name", "pk")
+    if not roles.is_school_reader:
+        classes = classes.filter(pk__in=sorted(roles.led_class_ids))
+        groups = groups.filter(pk__in=sorted(roles.taught_group_ids))
+    class_rows = {pk: f"{grade}{letter}" for pk, grade, letter in classes.values_list("pk", "grade", "letter")}
+    grades = sorted(set(classes.values_list("grade", flat=True))) if roles.is_school_reader else []
+    return Scopes(roles.is_school_reader, grades, class_rows, dict(groups.values_list("pk", "name")))
 
 
 def announcement_readers(people: SchoolPeople, *, audience: str, grade: int | None, class_id: int | None,
@@ -269,9 +283,10 @@ def publish_announcement(
     to_students: bool = False, to_parents: bool = False, publish_at: dt.datetime | None = None,
     expires_at: dt.datetime | None = None, pinned: bool = False, requires_ack: bool = False,
     is_regulation: bool = False, urgent: bool = False, event_date: dt.date | None = None,
-    uploads: Sequence[Any] = (), people: SchoolPeople | None = None, now: dt.datetime | None = None,
+    uploads: Sequence[Any] = (), now: dt.datetime | None = None,
 ) -> Announcement:
-    """An announcement with its readers fixed at once (one bulk insert), told when it becomes visible."""
+    """An announcement, accepted at once: its readers' rows (a thousand parents of a school) are written by the
+    queue's job ``fan_out`` after commit, in one bulk insert, and the readers are told then."""
     school = roles.school
     if school is None or not permissions.publishes_announcements(roles):
         raise PermissionDenied
@@ -280,29 +295,23 @@ def publish_announcement(
     body = _clean_text(body, field="body", label="Текст", limit=BODY_MAX)
     if not (to_staff or to_students or to_parents):
         raise ValidationError({"readers": "Отметьте, кому объявление: сотрудникам, обучающимся или родителям."})
-    people = people or school_people(school)
-    scopes = announcement_scopes(roles, people)
+    scopes = announcement_scopes(roles)
     class_id = school_class.pk if school_class is not None else None
     group_id = group.pk if group is not None else None
-    if audience == Audience.SCHOOL and not scopes["school"]:
-        raise ValidationError({"audience": "Объявление для всей школы публикует администрация."})
-    if audience == Audience.GRADE and grade not in scopes["grades"]:
-        raise ValidationError({"grade": "Выберите параллель из списка."})
-    if audience == Audience.CLASS and class_id not in scopes["classes"]:
-        raise ValidationError({"school_class": "Выберите класс из списка: для других классов публиковать нельзя."})
-    if audience == Audience.GROUP and group_id not in scopes["groups"]:
-        raise ValidationError({"group": "Выберите группу из списка: для других групп публиковать нельзя."})
     if audience not in Audience.values:
         raise ValidationError({"audience": "Выберите, для кого объявление."})
+    if audience == Audience.SCHOOL and not scopes.school:
+        raise ValidationError({"audience": "Объявление для всей школы публикует администрация."})
+    if audience == Audience.GRADE and grade not in scopes.grades:
+        raise ValidationError({"grade": "Выберите параллель из списка."})
+    if audience == Audience.CLASS and class_id not in scopes.classes:
+        raise ValidationError({"school_class": "Выберите класс из списка: для других классов публиковать нельзя."})
+    if audience == Audience.GROUP and group_id not in scopes.groups:
+        raise ValidationError({"group": "Выберите группу из списка: для других групп публиковать нельзя."})
     publish_at = publish_at or now
     if expires_at is not None and expires_at <= publish_at:
         raise ValidationError({"expires_at": "Дата снятия с публикации должна быть позже даты публикации."})
     requires_ack = requires_ack or is_regulation
-    readers = announcement_readers(people, audience=audience, grade=grade, class_id=class_id, group_id=group_id,
-                                   to_staff=to_staff, to_students=to_students, to_parents=to_parents)
-    readers.pop(actor.pk, None)
-    if not readers:
-        raise ValidationError({"readers": "Среди выбранных читателей нет ни одного с доступом в журнал."})
     files = checked_uploads(uploads)
     announcement = Announcement.objects.create(
         school=school, author=actor, title=title, body=body, event_date=event_date, audience=audience,
@@ -310,21 +319,48 @@ def publish_announcement(
         school_class_id=class_id if audience == Audience.CLASS else None,
         group_id=group_id if audience == Audience.GROUP else None, to_staff=to_staff, to_students=to_students,
         to_parents=to_parents, publish_at=publish_at, expires_at=expires_at, pinned=pinned,
-        requires_ack=requires_ack, is_regulation=is_regulation, urgent=urgent, recipient_count=len(readers),
-        announced=publish_at <= now)
-    AnnouncementRecipient.objects.bulk_create(
-        [AnnouncementRecipient(school=school, announcement=announcement, user_id=user_id, kind=kind, label=label[:200])
-         for user_id, (kind, label) in readers.items()], batch_size=500)
+        requires_ack=requires_ack, is_regulation=is_regulation, urgent=urgent)
     _save_files(files, actor=actor, school_id=school.pk, owners=[{"announcement_id": announcement.pk}])
     record(actor=actor, verb=Verb.MESSAGING_ANNOUNCEMENT, target=announcement,
-           after={"title": title, "audience": audience, "readers": len(readers), "requires_ack": requires_ack})
+           after={"title": title, "audience": audience, "requires_ack": requires_ack})
+    from .tasks import fan_out
+
+    enqueue_on_commit(fan_out, announcement.pk)
+    return announcement
+
+
+@transaction.atomic
+def fan_out_announcement(*, announcement_id: int, people: SchoolPeople | None = None,
+                         now: dt.datetime | None = None) -> int:
+    """Fix an announcement's readers (one bulk insert) and tell them once it is published; a second run (a retried
+    job) adds nobody. Returns the number of readers."""
+    announcement = Announcement.objects.select_for_update().filter(pk=announcement_id).first()
+    if announcement is None:
+        return 0
+    if AnnouncementRecipient.objects.filter(announcement=announcement).exists():
+        return announcement.recipient_count
+    now = now or timezone.now()
+    people = people or school_people(announcement.school, timezone.localdate(announcement.publish_at))
+    readers = announcement_readers(people, audience=announcement.audience, grade=announcement.grade,
+                                   class_id=announcement.school_class_id, group_id=announcement.group_id,
+                                   to_staff=announcement.to_staff, to_students=announcement.to_students,
+                                   to_parents=announcement.to_parents)
+    if announcement.author_id is not None:
+        readers.pop(announcement.author_id, None)
+    AnnouncementRecipient.objects.bulk_create(
+        [AnnouncementRecipient(school_id=announcement.school_id, announcement=announcement, user_id=user_id,
+                               kind=kind, label=label[:200]) for user_id, (kind, label) in readers.items()],
+        batch_size=1000)
+    announcement.recipient_count = len(readers)
+    announcement.announced = announcement.publish_at <= now
+    announcement.save(update_fields=["recipient_count", "announced"])
     if announcement.announced:
         _tell_published(announcement, sorted(readers))
     else:
         from .tasks import announce
 
-        schedule_on_commit(announce, announcement.pk, eta=publish_at)
-    return announcement
+        schedule_on_commit(announce, announcement.pk, eta=announcement.publish_at)
+    return len(readers)
 
 
 def _tell_published(announcement: Announcement, recipient_ids: list[int]) -> None:
@@ -332,7 +368,7 @@ def _tell_published(announcement: Announcement, recipient_ids: list[int]) -> Non
                    actor_id=announcement.author_id, announcement_id=announcement.pk,
                    recipient_user_ids=recipient_ids, title=announcement.title,
                    url=reverse("messaging:announcement", args=[announcement.pk]),
-                   requires_ack=announcement.requires_ack, urgent=announcement.urgent)
+                   needs_ack=announcement.requires_ack, urgent=announcement.urgent)
 
 
 @transaction.atomic

@@ -11,3 +11,11 @@ def announce(announcement_id: int) -> None:
     from .services import announce_when_due
 
     announce_when_due(announcement_id=announcement_id)
+
+
+@task(name="messaging.fan_out")
+def fan_out(announcement_id: int) -> None:
+    """Write an announcement's readers and tell them (after the page that published it has answered)."""
+    from .services import fan_out_announcement
+
+    fan_out_announcement(announcement_id=announcement_id)

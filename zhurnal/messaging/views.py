@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhurnal.core import uploads
@@ -187,11 +188,10 @@ def announcements(request):
 def announcement_new(request):
     roles = request.roles
     require(permissions.publishes_announcements(roles))
-    people = school_people(roles.school)
-    scopes = services.announcement_scopes(roles, people)
-    initial = {"audience": "school" if scopes["school"] else ("class" if scopes["classes"] else "group"),
+    scopes = services.announcement_scopes(roles)
+    initial = {"audience": "school" if scopes.school else ("class" if scopes.classes else "group"),
                "to_parents": True}
-    form = AnnouncementForm(request.POST or None, scopes=scopes, people=people, initial=initial)
+    form = AnnouncementForm(request.POST or None, scopes=scopes, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -204,11 +204,12 @@ def announcement_new(request):
                 to_staff=data["to_staff"], to_students=data["to_students"], to_parents=data["to_parents"],
                 publish_at=data["publish_at"], expires_at=data["expires_at"], pinned=data["pinned"],
                 requires_ack=data["requires_ack"], is_regulation=data["is_regulation"], urgent=data["urgent"],
-                event_date=data["event_date"], uploads=request.FILES.getlist("files"), people=people)
+                event_date=data["event_date"], uploads=request.FILES.getlist("files"))
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, f"Объявление опубликовано: {item.recipient_count} читателей.")
+            messages.success(request, "Объявление опубликовано." if item.publish_at <= timezone.now() else
+                             f"Объявление будет опубликовано {timezone.localtime(item.publish_at):%d.%m.%Y %H:%M}.")
             return redirect("messaging:announcement", item.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "messaging/announcement_new.html", {"form": form}, status=status)

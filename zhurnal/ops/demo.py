@@ -254,6 +254,7 @@ class DemoSchool:
     plans: Any = None  # zhurnal.planning.demo.DemoPlansReport
     journal: Any = None  # zhurnal.journal.demo.DemoJournalReport
     activity: Any = None  # zhurnal.reports.demo.DemoActivityReport
+    messaging: Any = None  # zhurnal.messaging.demo.DemoMessaging
 
     def teacher_loads(self) -> dict[str, int]:
         loads: dict[str, int] = defaultdict(int)
@@ -311,6 +312,7 @@ class DemoBuilder:
         ("plans", "КТП по всем предметам, темы прошедших уроков"),
         ("journal", "отметки, посещаемость, итоги первого периода"),
         ("activity", "логины семей и учителей, входы и просмотры дневника за шесть недель"),
+        ("messaging", "почта, объявления, обращения в поддержку"),
     )
 
     def __init__(self, *, today: dt.date | None = None, seed: int = DEMO_SEED,
@@ -645,6 +647,12 @@ class DemoBuilder:
         report_services.appoint_official(actor=self.actor, department=department, user=official,
                                          position="главный специалист")
         report_services.refresh_snapshot(school=self.school, today=self.today)
+
+    def step_messaging(self) -> None:
+        from zhurnal.messaging.demo import build_demo_messaging
+
+        self.demo.messaging = build_demo_messaging(school=self.school, today=self.today, rng=self.rng,
+                                                   class_name=PERSONA_CLASS)
 
     # --- helpers -------------------------------------------------------------------------------------
 

@@ -265,12 +265,10 @@ def class_teacher_report(ctx: ReportContext) -> Document:
     movements = list(Movement.objects.filter(school=ctx.school, date__gte=period.start, date__lte=period.end)
                      .filter(models_q_class(school_class)).select_related("student", "from_class", "to_class")
                      .order_by("date", "pk"))
-    at_start = sum(1 for e in item.roster if any(s <= period.start <= en for s, en in e.spans))
-    at_end = sum(1 for e in item.roster if not e.departed)
+    count = metrics.headcount(item.roster, period.start, period.end)
     doc.sections.append(Section("Движение обучающихся", items=[
-        ("На начало периода", str(at_start)), ("На конец периода", str(at_end)),
-        ("Прибыло", str(sum(1 for m in movements if m.to_class_id == school_class.pk))),
-        ("Выбыло", str(sum(1 for m in movements if m.from_class_id == school_class.pk)))],
+        ("На начало периода", str(count.at_start)), ("Прибыло", str(count.arrived)),
+        ("Выбыло", str(count.departed)), ("На конец периода", str(count.at_end))],
         tables=[movement_table(movements, school_class)]))
     # Standings: from final marks, or (preliminary) from the forecasts.
     by_standing: dict[str, list[str]] = {}
@@ -296,10 +294,10 @@ def class_teacher_report(ctx: ReportContext) -> Document:
     total = attendance_data.total()
     absence_rows = []
     for entry in attendance_data.roster:
-        count = attendance_data.by_student.get(entry.student.pk, metrics.AttendanceCount())
-        if count.missed or count.late:
-            absence_rows.append(Row([entry.student.short_name, count.missed, count.sick, count.excused, count.absent,
-                                     count.late, count.days], kind=departed_kind(entry)))
+        missed = attendance_data.by_student.get(entry.student.pk, metrics.AttendanceCount())
+        if missed.missed or missed.late:
+            absence_rows.append(Row([entry.student.short_name, missed.missed, missed.sick, missed.excused,
+                                     missed.absent, missed.late, missed.days], kind=departed_kind(entry)))
     absence_rows.append(Row(["Итого по классу", total.missed, total.sick, total.excused, total.absent, total.late,
                              total.days], kind="total"))
     doc.sections.append(Section("Пропуски уроков", tables=[Table("", [
@@ -312,7 +310,7 @@ def class_teacher_report(ctx: ReportContext) -> Document:
     doc.sections.append(Section("Группа риска", tables=[Table("", [Col("Обучающийся", width=26),
                                                                    Col("Причины", width=90)], risk_rows,
                                                               sheet="Группа риска", empty="Нет.")]))
-    doc.footnotes = [rule.footnote, ctx.settings.missed_day_text]
+    doc.footnotes = [rule.footnote, ctx.settings.missed_day_text, MOVEMENT_NOTE]
     if preliminary:
         doc.footnotes.insert(0, "Прогноз — предлагаемая итоговая отметка по среднему взвешенному баллу (правила "
                                 "оценивания школы); выставленная итоговая отметка заменяет прогноз.")
@@ -323,6 +321,10 @@ def models_q_class(school_class: SchoolClass):
     from django.db.models import Q
 
     return Q(from_class=school_class) | Q(to_class=school_class)
+
+
+MOVEMENT_NOTE = ("На начало — обучающиеся, числившиеся в классе в первый день (списки классов на начало года "
+                 "в «прибывших» не учитываются); прибыло и выбыло — после первого дня; на конец — в последний день.")
 
 
 def movement_table(movements: list[Movement], school_class: SchoolClass | None, sheet: str = "Движение") -> Table:
@@ -339,16 +341,15 @@ def class_movement(ctx: ReportContext) -> Document:
     movements = list(Movement.objects.filter(school=ctx.school, date__gte=ctx.year.start, date__lte=ctx.year.end)
                      .filter(models_q_class(school_class)).exclude(kind=MovementKind.GROUP_TRANSFER)
                      .select_related("student", "from_class", "to_class").order_by("date", "pk"))
-    roster = metrics.rosters([school_class.pk], ctx.year.start, ctx.year.end).get(school_class.pk, [])
-    at_start = sum(1 for e in roster if any(s <= ctx.year.start <= en for s, en in e.spans))
-    now = sum(1 for e in roster if e.present_on(min(ctx.today, ctx.year.end)))
+    on = max(ctx.year.start, min(ctx.today, ctx.year.end))
+    roster = metrics.rosters([school_class.pk], ctx.year.start, on).get(school_class.pk, [])
+    count = metrics.headcount(roster, ctx.year.start, on)
     doc = base_document(ctx, "Сводная ведомость учёта движения обучающихся",
                         f"{school_class.name} класс, {ctx.year.name} учебный год", f"dvizhenie-{school_class.name}")
-    doc.sections.append(Section(items=[("На начало года", str(at_start)),
-                                       ("Прибыло", str(sum(1 for m in movements if m.to_class_id == school_class.pk))),
-                                       ("Выбыло", str(sum(1 for m in movements if m.from_class_id == school_class.pk))),
-                                       (f"На {min(ctx.today, ctx.year.end):%d.%m.%Y}", str(now))],
+    doc.sections.append(Section(items=[("На начало года", str(count.at_start)), ("Прибыло", str(count.arrived)),
+                                       ("Выбыло", str(count.departed)), (f"На {on:%d.%m.%Y}", str(count.at_end))],
                                 tables=[movement_table(movements, school_class, school_class.name)]))
+    doc.footnotes = [MOVEMENT_NOTE]
     return doc
 
 

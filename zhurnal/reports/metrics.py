@@ -234,6 +234,30 @@ class RosterEntry:
         return any(start <= day <= end for start, end in self.spans)
 
 
+@dataclass(frozen=True)
+class Headcount:
+    """A class's movement over a date range: at_start + arrived − departed = at_end, always."""
+
+    at_start: int
+    arrived: int
+    departed: int
+    at_end: int
+
+
+def headcount(roster: Sequence[RosterEntry], start: dt.date, end: dt.date) -> Headcount:
+    """Counted from the stays in the class, the one rule of every report that prints movement: «на начало» is who
+    was in the class on the first day — the start-of-year class lists are arrivals dated that day, so they are not
+    arrivals again; «прибыло» a stay that began after the first day, up to the last; «выбыло» a stay that ended
+    before the last day (a stay's end is its last day in the class); «на конец» who was in the class on the last
+    day. The roster holds the pupils of the class at any time in the range (``rosters(…, start, end)``)."""
+    return Headcount(
+        at_start=sum(1 for e in roster if e.present_on(start)),
+        arrived=sum(1 for e in roster for begin, _ in e.spans if start < begin <= end),
+        departed=sum(1 for e in roster for _, last in e.spans if start <= last < end),
+        at_end=sum(1 for e in roster if e.present_on(end)),
+    )
+
+
 def name_key(student: Student) -> tuple:
     return (student.last_name, student.first_name, student.patronymic, student.pk)
 
@@ -713,6 +737,13 @@ class Risk:
     reasons: list[str]
 
 
+def _clause(sentence: str) -> str:
+    """The journal's explanation («Средний взвешенный балл 2,29 … — «2».») as a clause of a reason: the reasons are
+    joined with «; » in one cell."""
+    sentence = sentence.strip().rstrip(".")
+    return sentence[:1].lower() + sentence[1:]
+
+
 def risks(data: ClassProgress, attendance_data: ClassAttendance | None, *, settings: Settings,
           today: dt.date) -> list[Risk]:
     """Pupils at risk in the period, each with his reasons: a forecast «2» (or «н/а»: the period ends within two
@@ -728,9 +759,9 @@ def risks(data: ClassProgress, attendance_data: ClassAttendance | None, *, setti
             name = item.subject.name
             forecast = item.forecast
             if forecast in ("2", "1", "н/а"):
-                reasons.append(f"{name}: прогноз «{forecast}» — {item.reasoning}")
+                reasons.append(f"{name}: прогноз «{forecast}» — {_clause(item.reasoning)}")
             elif not forecast and near_end and item.suggestion.count < data.policy.min_marks:
-                reasons.append(f"{name}: риск «н/а» — {item.suggestion.explanation}")
+                reasons.append(f"{name}: риск «н/а» — {_clause(item.suggestion.explanation)}")
             if item.average.value is not None and item.average.value < settings.risk_average_below:
                 reasons.append(f"{name}: средний балл {grading.format_average(item.average.value)} ниже "
                                f"{grading.format_average(settings.risk_average_below)}")

@@ -14,6 +14,7 @@ from zhurnal.journal import grading
 from zhurnal.journal.models import Attendance, FinalKind, FinalMark, Mark
 from zhurnal.journal.policies import policy_for
 from zhurnal.school.models import (
+    Enrollment,
     GroupMembership,
     GuardianLink,
     InfoChannel,
@@ -31,6 +32,7 @@ from zhurnal.timetable.models import Lesson
 from . import charts, metrics
 from .class_reports import (
     FAILING,
+    MOVEMENT_NOTE,
     base_document,
     departed_kind,
     month_name,
@@ -160,7 +162,7 @@ def school_movement(ctx: ReportContext) -> Document:
     months = metrics.months_between(ctx.year.start, min(ctx.year.end, max(ctx.today, ctx.year.start)))
     rows = []
     for month in months:
-        of_month = [m for m in movements if m.date.replace(day=1) == month]
+        of_month = [m for m in movements if m.date.replace(day=1) == month and m.date > ctx.year.start]
         rows.append(Row([month_name(month), sum(1 for m in of_month if m.kind == MovementKind.ARRIVAL),
                          sum(1 for m in of_month if m.kind == MovementKind.DEPARTURE),
                          sum(1 for m in of_month if m.kind == MovementKind.TRANSFER)]))
@@ -174,6 +176,7 @@ def school_movement(ctx: ReportContext) -> Document:
         Table("", [Col("Месяц", width=16), Col("Прибыло", "int", 9), Col("Выбыло", "int", 9),
                    Col("Переведено в другой класс", "int", 12)], rows, sheet="По месяцам")]))
     doc.sections.append(Section("Приказы о движении", tables=[movement_table(movements, None, "Приказы")]))
+    doc.footnotes = [MOVEMENT_NOTE]
     return doc
 
 
@@ -181,23 +184,13 @@ def class_occupancy(ctx: ReportContext) -> Document:
     on = ctx.on
     classes = school_classes(ctx)
     rosters = metrics.rosters([c.pk for c in classes], ctx.year.start, on)
-    arrivals: dict[int, int] = defaultdict(int)
-    departures: dict[int, int] = defaultdict(int)
-    for kind, from_id, to_id in Movement.objects.filter(school=ctx.school, date__gte=ctx.year.start, date__lte=on).values_list(
-            "kind", "from_class_id", "to_class_id"):
-        if to_id and kind in (MovementKind.ARRIVAL, MovementKind.TRANSFER):
-            arrivals[to_id] += 1
-        if from_id and kind in (MovementKind.DEPARTURE, MovementKind.TRANSFER):
-            departures[from_id] += 1
     rows = []
     totals = [0] * 6
     for school_class in classes:
         entries = rosters.get(school_class.pk, [])
-        present = [e for e in entries if e.present_on(on)]
-        at_start = sum(1 for e in entries if e.present_on(ctx.year.start))
-        boys = sum(1 for e in present if e.student.gender == "m")
-        cells = [at_start, arrivals[school_class.pk], departures[school_class.pk], len(present), boys,
-                 len(present) - boys]
+        count = metrics.headcount(entries, ctx.year.start, on)
+        boys = sum(1 for e in entries if e.present_on(on) and e.student.gender == "m")
+        cells = [count.at_start, count.arrived, count.departed, count.at_end, boys, count.at_end - boys]
         totals = [a + b for a, b in zip(totals, cells, strict=True)]
         rows.append(Row([school_class.name, *cells,
                          school_class.class_teacher.short_name if school_class.class_teacher else ""]))
@@ -208,6 +201,7 @@ def class_occupancy(ctx: ReportContext) -> Document:
         Col("Класс", width=8), Col("На начало года", "int", 9), Col("Прибыло", "int", 8), Col("Выбыло", "int", 8),
         Col(f"На {on:%d.%m.%Y}", "int", 9), Col("мальчиков", "int", 9), Col("девочек", "int", 9),
         Col("Классный руководитель", width=22)], rows, sheet="Наполняемость")]))
+    doc.footnotes = [MOVEMENT_NOTE]
     return doc
 
 
@@ -473,6 +467,11 @@ def user_activity(ctx: ReportContext) -> Document:
     return doc
 
 
+def _activated(password) -> bool:
+    """A login is activated once its owner set a password (an issued, unactivated login holds an unusable one)."""
+    return bool(password) and not str(password).startswith("!")
+
+
 def introduction_figures(school, year, today: dt.date) -> dict[str, Decimal | None]:
     """The figures of the introduction report (seed 003, appendix 2) that the data holds."""
     from zhurnal.accounts.models import LoginEvent
@@ -496,53 +495,121 @@ def introduction_figures(school, year, today: dt.date) -> dict[str, Decimal | No
     active_users = set(LoginEvent.objects.filter(succeeded=True, at__gte=since, user_id__in=[
         u for _, _, u in staff if u]).values_list("user_id", flat=True))
 
-    def activated(password) -> bool:
-        return bool(password) and not str(password).startswith("!")
-
     teacher_rows = [s for s in staff if s[0] in teachers]
     return {
         "staff_issued": metrics.pct(sum(1 for _, _, u in staff if u), len(staff)),
-        "staff_activated": metrics.pct(sum(1 for _, p, _ in staff if activated(p)), len(staff)),
+        "staff_activated": metrics.pct(sum(1 for _, p, _ in staff if _activated(p)), len(staff)),
         "parents_issued": metrics.pct(sum(1 for p, _, _ in guardians.values() if p is not None), len(guardians)),
-        "parents_activated": metrics.pct(sum(1 for p, _, _ in guardians.values() if activated(p)), len(guardians)),
+        "parents_activated": metrics.pct(sum(1 for p, _, _ in guardians.values() if _activated(p)), len(guardians)),
         "pupils_issued": metrics.pct(sum(1 for _, p in pupils if p is not None), len(pupils)),
-        "pupils_activated": metrics.pct(sum(1 for _, p in pupils if activated(p)), len(pupils)),
+        "pupils_activated": metrics.pct(sum(1 for _, p in pupils if _activated(p)), len(pupils)),
         "teachers_working": metrics.pct(sum(1 for _, _, u in teacher_rows if u in active_users), len(teacher_rows)),
         "parents_consent": metrics.pct(sum(1 for _, c, e in guardians.values() if c and e), len(guardians)),
     }
 
 
+def introduction_by_class(school, year, today: dt.date) -> list[Row]:
+    """Items 8, 12 and 14 of the introduction report «с указанием классов»: per class, its pupils' families with
+    logins issued, activated and the consent for electronic information, and its pupils with logins."""
+    on = min(max(today, year.start), year.end)
+    classes = list(SchoolClass.objects.filter(school=school, year=year).order_by("grade", "letter"))
+    pupils: dict[int, list[tuple[int, str | None]]] = defaultdict(list)
+    for class_id, student_id, password in (Enrollment.objects.filter(school_class__in=classes, start__lte=on)
+                                           .filter(Q(end__isnull=True) | Q(end__gte=on))
+                                           .values_list("school_class_id", "student_id", "student__user__password")):
+        pupils[class_id].append((student_id, password))
+    families: dict[int, dict[int, tuple]] = defaultdict(dict)  # student → guardian → (password, consent)
+    for student_id, guardian_id, password, consent, channel in GuardianLink.objects.filter(
+            student_id__in=[pk for rows in pupils.values() for pk, _ in rows]).values_list(
+            "student_id", "guardian_id", "guardian__user__password", "consent_given_on", "info_channel"):
+        families[student_id][guardian_id] = (password, bool(consent) and channel == InfoChannel.ELECTRONIC)
+    rows = []
+    for school_class in classes:
+        guardians: dict[int, tuple] = {}
+        for student_id, _ in pupils[school_class.pk]:
+            for guardian_id, (password, consent) in families[student_id].items():
+                before = guardians.get(guardian_id, (password, False))
+                guardians[guardian_id] = (password, consent or before[1])
+        of_class = pupils[school_class.pk]
+        rows.append(Row([school_class.name, len(of_class), len(guardians),
+                         metrics.pct(sum(1 for p, _ in guardians.values() if p is not None), len(guardians)),
+                         metrics.pct(sum(1 for p, _ in guardians.values() if _activated(p)), len(guardians)),
+                         metrics.pct(sum(1 for _, c in guardians.values() if c), len(guardians)),
+                         metrics.pct(sum(1 for _, p in of_class if p is not None), len(of_class)),
+                         metrics.pct(sum(1 for _, p in of_class if _activated(p)), len(of_class))]))
+    return rows
+
+
 def introduction(ctx: ReportContext) -> Document:
+    """Seed 003, appendix 2, item by item: what the data holds is filled (the system, items 8, 12, 13, 14, and by
+    class), the rest is left blank for the school to type (the XLSX) or write (the print)."""
     figures = introduction_figures(ctx.school, ctx.year, ctx.today)
+    by_class = introduction_by_class(ctx.school, ctx.year, ctx.today)
+
+    def classes_where(index: int) -> str:
+        names = [row.cells[0] for row in by_class if row.cells[index]]
+        return f" ({', '.join(names)} кл.)" if names else ""
+
     blank = ""
     lines = [
-        ("1.", "Назначение ответственного лица за введение и использование ЭД и ЭЖ", blank),
-        ("2.", "Информационная система ЭД и ЭЖ", "Журнал"),
-        ("3.", "Наличие плана работы по введению ЭД и ЭЖ", blank),
-        ("4.", "Наличие локальных актов", blank),
-        ("5.", "Внесение изменений в локальные акты, должностные обязанности", blank),
-        ("8.", "Приём заявлений родителей о предоставлении информации через ЭД и ЭЖ (согласие, электронная форма), %",
-         metrics.fmt_pct(figures["parents_consent"])),
-        ("12.1.", "Выдача логинов и паролей: родители (законные представители), %",
-         metrics.fmt_pct(figures["parents_issued"])),
-        ("12.2.", "Выдача логинов и паролей: педагогические работники, %", metrics.fmt_pct(figures["staff_issued"])),
-        ("12.3.", "Выдача логинов и паролей: обучающиеся, %", metrics.fmt_pct(figures["pupils_issued"])),
+        ("1.", "Назначение ответственного лица за введение и использование электронных дневников и электронного "
+               "журнала успеваемости (фамилия, имя, отчество; должность)", blank),
+        ("2.", "Информационная система электронного дневника и электронного журнала успеваемости", "«Журнал»"),
+        ("3.", "Наличие плана работы по введению электронных дневников и электронного журнала успеваемости "
+               "(реквизиты утверждения)", blank),
+        ("4.", "Наличие локальных актов (названия, реквизиты утверждения)", blank),
+        ("4.1.", blank, blank),
+        ("4.2.", blank, blank),
+        ("5.", "Внесение изменений и дополнений в локальные акты, в том числе в должностные обязанности лиц, "
+               "участвующих во введении электронных дневников и журнала (реквизиты утверждения)", blank),
+        ("5.1.", blank, blank),
+        ("5.2.", blank, blank),
+        ("6.", "Ознакомление с возможностями системы и локальными актами по её использованию, охват (в %):", blank),
+        ("6.1.", "педагогические работники", blank),
+        ("6.2.", "родители (законные представители)", blank),
+        ("6.3.", "обучающиеся", blank),
+        ("7.", "Формы ознакомления педагогических работников, обучающихся и их родителей (законных представителей)",
+         blank),
+        ("8.", "Приём и регистрация заявлений родителей (законных представителей) о предоставлении информации о "
+               "текущей успеваемости через электронный дневник, % родителей",
+         metrics.fmt_pct(figures["parents_consent"]) + classes_where(5)),
+        ("9.", "Заполнение необходимых баз данных системы, % от необходимого объёма", blank),
+        ("10.", "Обучение навыкам работы в системе, консультативная техническая и методическая помощь, охват (в %):",
+         blank),
+        ("10.1.", "педагогические работники", blank),
+        ("10.2.", "родители (законные представители)", blank),
+        ("10.3.", "обучающиеся", blank),
+        ("11.", "Наличие на официальном сайте учреждения ссылки на систему (есть, нет)", blank),
+        ("12.", "Выдача индивидуальных логинов и паролей, охват (в %) с указанием классов:", blank),
+        ("12.1.", "родители (законные представители)", metrics.fmt_pct(figures["parents_issued"]) + classes_where(3)),
+        ("12.2.", "педагогические работники", metrics.fmt_pct(figures["staff_issued"])),
+        ("12.3.", "обучающиеся", metrics.fmt_pct(figures["pupils_issued"]) + classes_where(6)),
         ("13.", "Доля педагогических работников, работающих в системе (входили за последние 30 дней), %",
          metrics.fmt_pct(figures["teachers_working"])),
-        ("14.", "Активация пользователей (родителей), % от имеющих возможность",
-         metrics.fmt_pct(figures["parents_activated"])),
-        ("14.1.", "Активация: сотрудники, %", metrics.fmt_pct(figures["staff_activated"])),
-        ("14.2.", "Активация: обучающиеся, %", metrics.fmt_pct(figures["pupils_activated"])),
+        ("14.", "Активация пользователей (родителей), % от имеющих возможность воспользоваться услугой",
+         metrics.fmt_pct(figures["parents_activated"]) + classes_where(4)),
+        ("14.1.", "для сведения: активация сотрудников, %", metrics.fmt_pct(figures["staff_activated"])),
+        ("14.2.", "для сведения: активация обучающихся, %", metrics.fmt_pct(figures["pupils_activated"])),
         ("15.", "Дополнительная информация (по усмотрению учреждения)", blank),
     ]
-    doc = base_document(ctx, "Отчёт о введении электронных дневников и электронного журнала успеваемости",
-                        f"по состоянию на {ctx.today:%d.%m.%Y}", "otchet-o-vvedenii", landscape=False,
-                        signatures=["Руководитель ОУ ____________________"])
+    doc = base_document(ctx, "Отчёт о введении электронных дневников учащихся и электронного журнала успеваемости",
+                        f"{ctx.school.name}, по состоянию на {ctx.today:%d.%m.%Y}", "otchet-o-vvedenii",
+                        landscape=False, signatures=["Руководитель ОУ ____________________"])
     doc.sections.append(Section(tables=[Table("", [Col("№", width=6), Col("Основное содержание мероприятия",
                                                                           width=70), Col("Выполнение", width=24)],
-                                              [Row(list(line)) for line in lines], sheet="Отчёт")]))
-    doc.footnotes = ["Пустые строки школа заполняет сама (реквизиты, названия актов). Показатели в процентах "
-                     "рассчитаны по данным системы на дату отчёта."]
+                                              [Row(list(line)) for line in lines], sheet="Отчёт", frozen=0)]))
+    doc.sections.append(Section("Возникшие проблемы и результат их решения", tables=[Table("", [
+        Col("Содержание проблемы", width=60), Col("Решение проблемы (полностью, частично)", width=40)],
+        [Row([blank, blank]), Row([blank, blank]), Row([blank, blank])], sheet="Отчёт", frozen=0)]))
+    doc.sections.append(Section("Охват по классам (к пунктам 8, 12, 14)", tables=[Table("", [
+        Col("Класс", width=8), Col("Обучающихся", "int", 10), Col("Родителей", "int", 10),
+        Col("Логины родителям, %", "pct", 12), Col("Активировали, %", "pct", 12), Col("Заявление (согласие), %", "pct", 12),
+        Col("Логины обучающимся, %", "pct", 12), Col("Активировали обучающиеся, %", "pct", 12)], by_class,
+        sheet="По классам")]))
+    doc.footnotes = ["Пустые строки школа заполняет сама (реквизиты, названия актов, формы ознакомления и обучения). "
+                     "Показатели в процентах рассчитаны по данным системы на дату отчёта; в скобках — классы, в "
+                     "которых показатель не нулевой. Отчёт на каждую следующую дату составляется с учётом "
+                     "предыдущего."]
     return doc
 
 

@@ -35,7 +35,7 @@ def enrol(client) -> tuple[TOTPDevice, list[str]]:
     html = page.content.decode()
     assert 'src="data:image/svg+xml;base64,' in html
     device = TOTPDevice.objects.get(confirmed=False)
-    response = client.post(reverse("accounts:two_factor_setup"), {"token": code_for(device)})
+    response = client.post(reverse("accounts:two_factor_setup"), {"token": code_for(device), "password": PASSWORD})
     assert response.status_code == 200
     codes = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", response.content.decode())
     return device, codes
@@ -104,7 +104,9 @@ def test_recovery_code_works_once(small_school, login):
 def test_new_recovery_codes_replace_the_old_ones(small_school, login):
     client = login("teacher")
     _, old = enrol(client)
-    response = client.post(reverse("accounts:recovery_codes"))
+    refused = client.post(reverse("accounts:recovery_codes"), follow=True)
+    assert "Введите текущий пароль" in refused.content.decode()
+    response = client.post(reverse("accounts:recovery_codes"), {"password": PASSWORD})
     new = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", response.content.decode())
     assert len(new) == 10 and not set(new) & set(old)
     assert not StaticToken.objects.filter(token__in=old).exists()
@@ -131,7 +133,7 @@ def test_school_requiring_2fa_sends_staff_to_enrolment_until_done(small_school):
     page = browser.get(reverse("accounts:two_factor_setup")).content.decode()
     assert "Школа требует от сотрудников двухфакторную аутентификацию" in page
     device = TOTPDevice.objects.get(user=small_school.users["teacher"])
-    browser.post(reverse("accounts:two_factor_setup"), {"token": code_for(device)})
+    browser.post(reverse("accounts:two_factor_setup"), {"token": code_for(device), "password": PASSWORD})
     assert browser.get(reverse("school:my_groups")).status_code == 200
     # Staff cannot switch the requirement off for themselves.
     browser.post(reverse("accounts:two_factor_disable"), {"password": PASSWORD})
@@ -167,7 +169,7 @@ def test_administrator_resets_a_lost_phone_and_ends_the_sessions(small_school, l
     teacher = small_school.users["teacher"]
     services.start_totp_enrolment(user=teacher)
     device = TOTPDevice.objects.get(user=teacher)
-    services.confirm_totp_device(user=teacher, device=device, token=code_for(device))
+    services.confirm_totp_device(user=teacher, device=device, token=code_for(device), password=PASSWORD)
     url = reverse("school:person_reset_2fa", args=[teacher.pk])
     assert login("director").post(url).status_code == 403
     assert login("admin").post(url).status_code == 302
@@ -180,8 +182,49 @@ def test_login_that_skips_the_second_step_is_ended(small_school, client):
     teacher = small_school.users["teacher"]
     services.start_totp_enrolment(user=teacher)
     device = TOTPDevice.objects.get(user=teacher)
-    services.confirm_totp_device(user=teacher, device=device, token=code_for(device))
+    services.confirm_totp_device(user=teacher, device=device, token=code_for(device), password=PASSWORD)
     client.force_login(teacher)
     response = client.get(reverse("school:my_groups"))
     assert response.status_code == 302 and response["Location"] == reverse("accounts:login")
     assert client.get(reverse("school:my_groups")).status_code == 302
+
+
+# --- re-authentication before the second factor changes -------------------------------------------------------------
+
+
+def test_recovery_codes_are_not_renewed_without_the_password_or_a_code(small_school, login):
+    client = login("teacher")
+    device, old = enrol(client)
+    for secret in ("", "wrong-password", "000000"):
+        response = client.post(reverse("accounts:recovery_codes"), {"password": secret}, follow=True)
+        assert "Введите текущий пароль" in response.content.decode()
+    assert StaticToken.objects.filter(device__user=device.user).count() == 10
+    assert services.regenerate_recovery_codes  # the service itself asks too:
+    with pytest.raises(Exception, match="текущий пароль"):
+        services.regenerate_recovery_codes(user=device.user, password="")
+    response = client.post(reverse("accounts:recovery_codes"), {"password": code_for(device, steps_ahead=1)})
+    assert len(re.findall(r"<li><code>([a-z2-7]{8})</code></li>", response.content.decode())) == 10
+
+
+def test_another_phone_is_not_connected_without_the_password_or_a_code(small_school, login):
+    client = login("teacher")
+    first, _ = enrol(client)
+    client.get(reverse("accounts:two_factor_setup"))  # «Подключить другой телефон»
+    second = TOTPDevice.objects.get(confirmed=False)
+    response = client.post(reverse("accounts:two_factor_setup"), {"token": code_for(second)})
+    assert "Введите текущий пароль" in response.content.decode()
+    assert TOTPDevice.objects.get(confirmed=True) == first
+    response = client.post(reverse("accounts:two_factor_setup"), {"token": code_for(second), "password": "nope"})
+    assert TOTPDevice.objects.get(confirmed=True) == first
+    # A code of the phone connected so far proves it is him.
+    client.post(reverse("accounts:two_factor_setup"), {"token": code_for(second), "password": code_for(first, steps_ahead=1)})
+    assert TOTPDevice.objects.get(confirmed=True) == second
+
+
+def test_a_first_phone_is_connected_only_with_the_password(small_school, login):
+    client = login("teacher")
+    client.get(reverse("accounts:two_factor_setup"))
+    device = TOTPDevice.objects.get()
+    client.post(reverse("accounts:two_factor_setup"), {"token": code_for(device)})
+    device.refresh_from_db()
+    assert not device.confirmed

@@ -14,7 +14,6 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -22,6 +21,7 @@ from django_otp import devices_for_user, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from zhurnal.core.templatetags.zhurnal import plural
+from zhurnal.core.view_helpers import own_path
 
 from .. import lockout, services
 from ..forms import ActivationForm, LoginForm, TokenForm
@@ -61,13 +61,6 @@ def lockout_response(request, original_response=None, credentials=None):
         template = "accounts/login.html"
     return render(request, template, {"form": form, "lockout": lockout_message(request, credentials)},
                   status=settings.AXES_HTTP_RESPONSE_CODE)
-
-
-def _safe_next(request, url: str) -> str:
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
-                                               require_https=request.is_secure()):
-        return url
-    return reverse("core:home")
 
 
 class LoginView(auth_views.LoginView):
@@ -140,7 +133,7 @@ def login_verify(request):
                 messages.warning(request, f"Вы вошли по резервному коду. Осталось "
                                           f"{plural(left, 'резервный код,резервных кода,резервных кодов')}; "
                                           f"при необходимости создайте новые на странице «Безопасность».")
-            return redirect(_safe_next(request, pending.get("next", "")))
+            return redirect(own_path(request, pending.get("next", ""), reverse("core:home")))
         pending["tries"] = pending.get("tries", 0) + 1
         request.session[PENDING_KEY] = pending
         services.record_login_event(

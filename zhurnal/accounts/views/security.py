@@ -21,7 +21,7 @@ from zhurnal.core.forms import error_messages
 
 from .. import selectors, services
 from ..devices import describe_device
-from ..forms import PasswordConfirmForm, RussianPasswordChangeForm, TokenForm
+from ..forms import EnrolmentForm, PasswordConfirmForm, RussianPasswordChangeForm
 from ..middleware import SETUP_2FA_KEY
 from ..qr import qr_data_uri
 from ..signals import staff_2fa_required
@@ -87,20 +87,22 @@ def _show_recovery_codes(request, codes: list[str], *, first_time: bool):
 
 @never_cache
 @login_required
-@sensitive_post_parameters("token")
+@sensitive_post_parameters("token", "password")
 def two_factor_setup(request):
     """Connect an authenticator app: scan the QR code, type the first code; then the recovery codes, once."""
     user = request.user
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
-    form = TokenForm(request.POST or None)
+    form = EnrolmentForm(request.POST or None)
     if request.method == "POST" and request.POST.get("restart"):
         services.start_totp_enrolment(user=user)
         return redirect("accounts:two_factor_setup")
     if request.method == "POST" and device is not None and form.is_valid():
         try:
-            recovery = services.confirm_totp_device(user=user, device=device, token=form.cleaned_data["token"])
+            recovery = services.confirm_totp_device(user=user, device=device, token=form.cleaned_data["token"],
+                                                    password=request.POST.get("password", ""))
         except ValidationError as error:
-            form.add_error("token", error.message_dict.get("token", error.messages))
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else "token", errors)
         else:
             device.refresh_from_db()
             otp_login(request, device)
@@ -109,7 +111,7 @@ def two_factor_setup(request):
                                       "нужен код из приложения.")
             return _show_recovery_codes(request, recovery, first_time=True)
     state = _two_factor_state(user)
-    if device is None and state["totp"] is None:
+    if device is None:  # a first phone, or another one (confirmed only with the password or the current code)
         device = services.start_totp_enrolment(user=user)
     secret = b32encode(device.bin_key).decode() if device is not None else ""
     return render(request, "accounts/two_factor_setup.html", {
@@ -121,9 +123,10 @@ def two_factor_setup(request):
 
 
 @post_only
+@sensitive_post_parameters("password")
 def recovery_codes(request):
     try:
-        codes = services.regenerate_recovery_codes(user=request.user)
+        codes = services.regenerate_recovery_codes(user=request.user, password=request.POST.get("password", ""))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("accounts:security")

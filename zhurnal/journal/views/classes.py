@@ -88,7 +88,7 @@ def absence_reason(request, pk: int):
     school_class = _visible_class(request, pk)
     require(permissions.can_set_absence_reasons(request.roles, school_class))
     lesson = visible_lesson(request, int(request.POST.get("lesson") or 0))
-    student = scoped(Student.objects.filter(school=request.roles.school), pk=request.POST.get("student") or 0)
+    student = scoped(permissions.absence_reason_students(school_class, lesson.date), pk=request.POST.get("student") or 0)
     errors: list[str] = []
     try:
         services.set_absence_reason(actor=request.user, lesson=lesson, student=student,
@@ -105,13 +105,14 @@ def absence_reason(request, pk: int):
 def day_reason(request, pk: int):
     school_class = _visible_class(request, pk)
     require(permissions.can_set_absence_reasons(request.roles, school_class))
-    student = scoped(Student.objects.filter(school=request.roles.school), pk=request.POST.get("student") or 0)
     day = parse_date(request.POST.get("date", ""))
+    if day is None:
+        messages.error(request, "Укажите день.")
+        return _back(school_class, _week_start(request))
+    student = scoped(permissions.absence_reason_students(school_class, day), pk=request.POST.get("student") or 0)
     errors: list[str] = []
     count = 0
     try:
-        if day is None:
-            raise ValidationError({"date": "Укажите день."})
         count = services.set_day_absence_reason(actor=request.user, school_class=school_class, student=student,
                                                 date=day, code=request.POST.get("code", ""),
                                                 note=request.POST.get("note", ""))

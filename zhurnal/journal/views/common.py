@@ -8,6 +8,7 @@ from django.http import Http404, JsonResponse
 
 from zhurnal.core.sql import columns, fetch, model_rows, table
 from zhurnal.core.view_helpers import (  # noqa: F401 - re-exported
+    own_path,
     parse_date,
     require,
     school_row,

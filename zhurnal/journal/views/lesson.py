@@ -8,7 +8,7 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -25,6 +25,7 @@ from .common import (
     error_messages,
     json_error,
     locked_lesson,
+    own_path,
     require,
     school_row,
     school_view,
@@ -111,7 +112,7 @@ def cell(request, pk: int, student_id: int):
     if request.method == "POST":
         return _save_cell(request, pk, student_id)
     lesson = visible_lesson(request, pk)
-    student = scoped(Student.objects.filter(school=request.roles.school), pk=student_id)
+    student = scoped(permissions.lesson_students(lesson), pk=student_id)
     require(permissions.can_read_student_cell(request.roles, lesson, student))
     detail = selectors.cell_detail(lesson, student)
     can_edit = permissions.can_edit_lesson(request.roles, lesson)
@@ -133,6 +134,8 @@ def _save_cell(request, pk: int, student_id: int):
             lesson = locked_lesson(request, pk)
             student = school_row(request, Student, student_id)
             require(permissions.can_edit_lesson(request.roles, lesson))
+            if not permissions.lesson_students(lesson).filter(pk=student.pk).exists():
+                raise Http404  # another group's pupil: not named, not saved
             key = idempotency.parse_key(request.POST.get("key"))
             work_type = None
             if request.POST.get("work_type", "").isdigit():
@@ -146,14 +149,14 @@ def _save_cell(request, pk: int, student_id: int):
             return json_error(error)
         for message in error_messages(error):
             messages.error(request, f"{student.short_name}: {message}")
-        return redirect(request.POST.get("next") or _lesson_url(lesson))
+        return redirect(own_path(request, request.POST.get("next"), _lesson_url(lesson)))
     if wants_json(request):
         payload = {"ok": True, **result.as_dict()}
         if request.POST.get("row") == "1":
             payload["row"] = _row_json(result.row)
         return JsonResponse(payload)
     messages.success(request, f"{student.short_name}: сохранено.")
-    return redirect(request.POST.get("next") or _lesson_url(lesson))
+    return redirect(own_path(request, request.POST.get("next"), _lesson_url(lesson)))
 
 
 @school_view
@@ -176,6 +179,8 @@ def cells(request, pk: int):
         with transaction.atomic():
             lesson = locked_lesson(request, pk)
             require(permissions.can_edit_lesson(request.roles, lesson))
+            if permissions.lesson_students(lesson).filter(pk__in=students).count() != len(students):
+                raise Http404  # a pupil of another group: not named, nothing saved
             column = services.save_cells(actor=request.user, lesson=lesson, cells=inputs,
                                          reason=request.POST.get("reason", ""), locked=True)
     except ValidationError as error:  # a rule of the lesson: nothing saved
@@ -266,7 +271,7 @@ def attachment_delete(request, pk: int):
 def individual_homework(request, pk: int):
     lesson = visible_lesson(request, pk)
     require(permissions.can_edit_lesson(request.roles, lesson))
-    student = scoped(Student.objects.filter(school=request.roles.school), pk=request.POST.get("student") or 0)
+    student = scoped(permissions.lesson_students(lesson), pk=request.POST.get("student") or 0)
     try:
         services.save_individual_homework(actor=request.user, lesson=lesson, student=student,
                                           text=request.POST.get("text", ""))

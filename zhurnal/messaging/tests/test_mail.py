@@ -37,7 +37,7 @@ def test_teacher_writes_to_a_parent_and_the_parent_replies(small_school, publish
     assert thread.student == s.students["student"]  # the only child linking them is named
     assert selectors.unread_count(school_id=s.school.pk, user_id=s.users["guardian"].pk) == 1
     assert published[-1].data["recipient_user_ids"] == [s.users["guardian"].pk]
-    assert published[-1].data["student_ids"] == [s.students["student"].pk]
+    assert published[-1].data["student_id"] == s.students["student"].pk
     assert published[-1].actor_id == s.users["teacher"].pk
     with django_capture_on_commit_callbacks(execute=True):
         services.reply(actor=s.users["guardian"], thread=thread, body="Спасибо, подготовимся.")

@@ -285,3 +285,19 @@ def test_demo_command_prints_the_seven_logins_of_an_existing_demo(demo):
     for username in LOGINS:
         assert re.search(rf"^{username}\s+{DEMO_PASSWORD}\s+\S", text, re.M), username
     assert "классный руководитель 5А" in text
+
+
+def test_each_persona_has_a_mailbox_and_an_announcement_waits_for_acknowledgements(demo):
+    from django.contrib.auth import get_user_model
+
+    from zhurnal.messaging import selectors
+    from zhurnal.school.roles import roles_in
+
+    users = {u.username: u for u in get_user_model().objects.filter(
+        username__in=["admin", "director", "zavuch", "klassruk", "uchitel", "uchenik", "roditel"])}
+    for username, user in users.items():
+        assert selectors.inbox(roles_in(user, demo.school)), f"{username}: empty inbox"
+    meeting = next(a for a in demo.messaging.announcements if a.title == "Родительское собрание 5А")
+    report = selectors.read_report(meeting)
+    assert report.pending and report.acknowledged
+    assert len(demo.messaging.requests) == 2

@@ -146,6 +146,9 @@ def test_risks_name_their_reasons(marked):
     assert any("прогноз «н/а»" in r for r in found["Дмитриев"])
     assert any("прогноз «2»" in r for r in found["Григорьев"])
     assert "Антонов" not in found
+    # Each reason is a clause of one «; »-joined cell: «Математика: прогноз «2» — итоговая отметка выставлена: «2»».
+    assert "Математика: прогноз «2» — итоговая отметка выставлена: «2»" in found["Григорьев"]
+    assert not [r for reasons in found.values() for r in reasons if r.endswith(".")]
 
 
 def test_attendance_and_whole_days(marked):
@@ -181,3 +184,43 @@ def test_standing():
     assert metrics.standing(["3", "3"]) == metrics.Standing.SATISFACTORY
     assert metrics.standing(["5", "2"]) == metrics.Standing.FAILING
     assert metrics.standing(["5", "н/а"]) == metrics.Standing.NOT_ATTESTED
+
+
+def test_movement_counts_worked_by_hand(report_school):
+    """5А on 1 September: the small school's 3 pupils and the 8 of ``FINALS`` — 11, every one of them an «arrival»
+    dated the first day (the class lists), which must not count as «прибыло» again. Then Кузнецов arrives on
+    1 October, Жуков leaves on 10 October, Зайцев is transferred to 5Б on 2 November.
+    Year to 7 December: на начало 11, прибыло 1, выбыло 2 (Жуков, Зайцев), now 11 + 1 − 2 = 10.
+    5Б: 3 + Зайцев = 4. The first quarter (1 September – its end, after 10 October): 11 + 1 − 1 = 11.
+    The same counts in the summary sheet of movement, the class occupancy and the class teacher's report."""
+    from django.contrib.auth import get_user_model
+
+    from zhurnal.reports import class_reports, school_reports
+    from zhurnal.reports.context import ReportContext
+    from zhurnal.school import services as school_services
+    from zhurnal.school.roles import roles_in
+    from zhurnal.school.testing import make_student
+
+    world = report_school
+    s = world.s
+    assert world.quarter.start == s.year.start and world.quarter.end > dt.date(2026, 10, 10)
+    make_student(s.class_5a, "Кузнецов", start=dt.date(2026, 10, 1))
+    school_services.transfer_student(actor=None, student=world.pupils["Зайцев"], to_class=s.class_5b,
+                                     date=dt.date(2026, 11, 2), order_number="90-у")
+    users = get_user_model().objects
+
+    def ctx(username, **params):
+        return ReportContext(roles=roles_in(users.get(username=username), s.school), params=params, today=world.today)
+
+    def items(doc) -> dict[str, str]:
+        return {label: value for section in doc.sections for label, value in section.items}
+
+    sheet = items(class_reports.class_movement(ctx("class_teacher", **{"class": str(s.class_5a.pk)})))
+    assert (sheet["На начало года"], sheet["Прибыло"], sheet["Выбыло"], sheet["На 07.12.2026"]) == ("11", "1", "2", "10")
+    occupancy = school_reports.class_occupancy(ctx("deputy"))
+    rows = {row.cells[0]: row.cells[1:5] for row in occupancy.tables[0].rows}
+    assert rows["5А"] == [11, 1, 2, 10]
+    assert rows["5Б"] == [3, 1, 0, 4]
+    report = items(class_reports.class_teacher_report(ctx("class_teacher", period=str(world.quarter.pk))))
+    assert (report["На начало периода"], report["Прибыло"], report["Выбыло"], report["На конец периода"]) == (
+        "11", "1", "1", "11")

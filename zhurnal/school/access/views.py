@@ -19,7 +19,7 @@ from zhurnal.accounts.permissions import refusal_for
 from zhurnal.accounts.views.security import post_only
 from zhurnal.core import uploads
 from zhurnal.core.forms import error_messages
-from zhurnal.core.view_helpers import require, school_view, scoped
+from zhurnal.core.view_helpers import own_path, require, school_view, scoped
 
 from .. import services as school_services
 from ..roles import Role
@@ -165,9 +165,7 @@ def guardian_link_update(request, pk: int):
         return HttpResponse(status=405, headers={"Allow": "POST"})
     require(permissions.can_edit_guardian_link(request.roles, link, on))
     form = GuardianLinkForm(request.POST)
-    back = request.POST.get("back", "")
-    if not back.startswith("/") or back.startswith("//"):
-        back = reverse("school:access")
+    back = own_path(request, request.POST.get("back"), reverse("school:access"))
     if not form.is_valid():
         messages.error(request, f"{link.guardian.short_name}: ничего не изменено. " + " ".join(error_messages(form)))
         return redirect(back)
