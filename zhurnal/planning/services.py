@@ -185,6 +185,7 @@ def copy_plan(*, actor: User, plan: ThematicPlan, assignment: TeachingAssignment
         owner = plan.owner
     if year is None:
         raise ValidationError({"target": "Выберите, куда копировать КТП: группу или учебный год."})
+    if assignment is None:
         if year.school_id != plan.school_id:
             raise ValidationError({"year": "Учебный год другой школы."})
         if year.start <= plan.year.start:
