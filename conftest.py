@@ -53,3 +53,44 @@ def real_queue():
     finally:
         tasks.queue.flush()
         tasks.use_queue("immediate")
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on this computer (aiosmtpd) that Django's SMTP backend sends to for the test:
+    ``smtp_server.messages`` holds what arrived (``email.message.EmailMessage``), in order."""
+    import socket
+    import threading
+    from email import message_from_bytes, policy
+
+    from aiosmtpd.controller import Controller
+
+    class Inbox:
+        def __init__(self):
+            self.messages = []
+            self.lock = threading.Lock()
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+            message = message_from_bytes(envelope.content, policy=policy.default)
+            with self.lock:
+                self.messages.append(message)
+            return "250 OK"
+
+        def to(self, address: str) -> list:
+            with self.lock:
+                return [m for m in self.messages if address in m["To"]]
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        yield inbox
+    finally:
+        controller.stop()

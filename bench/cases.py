@@ -2,7 +2,8 @@
 
 Each case's ``make`` takes the data set's ``Context`` and returns a function that performs one operation through
 the whole Django stack (test client, every middleware) and returns the response. Saves really write: every run
-sends a new idempotency key and a value different from the one already in the cell.
+sends a new idempotency key and a value different from the one already in the cell, with the cell as it was
+(its version, as the pages send it).
 """
 
 from __future__ import annotations
@@ -43,21 +44,47 @@ def _alternating(values: tuple[str, ...]):
     return itertools.cycle(values)
 
 
+def _cell_texts(lessons: list[int], students: list[int]) -> dict[tuple[int, int], str]:
+    """What the cells hold now, as the pages show them: each save sends it as its version («base»)."""
+    from zhurnal.journal.grading import format_cell
+    from zhurnal.journal.models import Attendance, Mark
+
+    absences = {(a.lesson_id, a.student_id): a.code
+                for a in Attendance.objects.filter(lesson_id__in=lessons, student_id__in=students)}
+    marks: dict[tuple[int, int], list] = {}
+    for mark in Mark.objects.filter(lesson_id__in=lessons, student_id__in=students).order_by("position", "id"):
+        marks.setdefault((mark.lesson_id, mark.student_id), []).append((mark.value, mark.modifier))
+    return {(lesson, student): format_cell(absences.get((lesson, student), ""), marks.get((lesson, student), []))
+            for lesson in lessons for student in students}
+
+
 def mark_save(ctx: Context):
     """One cell through the endpoint the journal's script calls (JSON, with the row's new average)."""
     client = ctx.clients["saver"]
-    path = f"/journal/lessons/{ctx.ids['save_lessons'][0]}/cells/{ctx.ids['save_students'][0]}/"
+    lesson, student = ctx.ids["save_lessons"][0], ctx.ids["save_students"][0]
+    path = f"/journal/lessons/{lesson}/cells/{student}/"
     values = _alternating(("5", "4"))
-    # As journal.js sends it: a URL-encoded body (URLSearchParams), not a multipart form.
-    return lambda: client.post(path, urlencode({"value": next(values), "key": str(uuid.uuid4()), "row": "1"}),
+    shown = _cell_texts([lesson], [student])
+
+    def run():
+        value = next(values)
+        # As journal.js sends it: a URL-encoded body (URLSearchParams), not a multipart form.
+        response = client.post(path, urlencode({"value": value, "base": shown[lesson, student],
+                                                "key": str(uuid.uuid4()), "row": "1"}),
                                content_type="application/x-www-form-urlencoded", **JSON)
+        shown[lesson, student] = value
+        return response
+
+    return run
 
 
-def _column_post(client, lesson_id: int, students: list[int], value: str):
+def _column_post(client, lesson_id: int, students: list[int], value: str, shown: dict[tuple[int, int], str]):
     data = {}
     for n, student in enumerate(students):
         data[f"cell-{student}"] = value if n % 7 else "н"  # a few absences in every column
         data[f"key-{student}"] = str(uuid.uuid4())
+        data[f"base-{student}"] = shown[lesson_id, student]
+        shown[lesson_id, student] = data[f"cell-{student}"]
     return client.post(f"/journal/lessons/{lesson_id}/cells/", data)
 
 
@@ -66,7 +93,8 @@ def mark_column_save(ctx: Context):
     client = ctx.clients["saver"]
     lesson, students = ctx.ids["save_lessons"][1], ctx.ids["save_students"]
     values = _alternating(("4", "5"))
-    return lambda: _column_post(client, lesson, students, next(values))
+    shown = _cell_texts([lesson], students)
+    return lambda: _column_post(client, lesson, students, next(values), shown)
 
 
 def mark_grid_save(ctx: Context):
@@ -74,12 +102,13 @@ def mark_grid_save(ctx: Context):
     client = ctx.clients["saver"]
     lessons, students = ctx.ids["save_lessons"], ctx.ids["save_students"]
     values = _alternating(("3", "4"))
+    shown = _cell_texts(lessons, students)
 
     def run():
         value = next(values)
         response = None
         for lesson in lessons:
-            response = _column_post(client, lesson, students, value)
+            response = _column_post(client, lesson, students, value, shown)
         return response
 
     return run

@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "zhurnal.diary",
     "zhurnal.reports",
     "zhurnal.messaging",
+    "zhurnal.notifications",
     "zhurnal.ops",
     "axes",
     "django_otp",
@@ -224,8 +225,9 @@ ZHURNAL_ADDRESS_FAILURE_LIMIT = env_int("ZHURNAL_ADDRESS_FAILURE_LIMIT", 100)
 ZHURNAL_ADDRESS_WINDOW_MINUTES = env_int("ZHURNAL_ADDRESS_WINDOW_MINUTES", 15)
 AXES_COOLOFF_TIME = "zhurnal.accounts.lockout.cool_off"
 AXES_USE_ATTEMPT_EXPIRATION = True  # each attempt is forgotten after its own cool-off, not the last request's
-# Attempts are recorded per login (and address); the address rule reads the login history (LoginThrottle).
-AXES_LOCKOUT_PARAMETERS = [["username"]]
+# Attempts are recorded per login and address; LoginThrottle applies its own limit to each (the address's read from
+# the login history), not axes' shared one.
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
 AXES_RESET_ON_SUCCESS = True  # LoginThrottle.reset_user_attempts: that login from that address only
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lock lifts on time even if someone keeps trying
 AXES_LOCKOUT_CALLABLE = "zhurnal.accounts.views.auth.lockout_response"
@@ -242,6 +244,9 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "password1", "pas
 
 OTP_TOTP_ISSUER = "Журнал"
 ZHURNAL_ACTIVATION_CODE_DAYS = env_int("ZHURNAL_ACTIVATION_CODE_DAYS", 30)
+# The access log of personal data (152-ФЗ): readings of cards and exports are kept this many days, then purged
+# every night (zhurnal.audit.tasks).
+ZHURNAL_ACCESS_LOG_DAYS = env_int("ZHURNAL_ACCESS_LOG_DAYS", 1095)
 # The diary: families see final marks from this many days before a period ends, the forecast from this many.
 ZHURNAL_FINALS_VISIBLE_DAYS = env_int("ZHURNAL_FINALS_VISIBLE_DAYS", 2)
 ZHURNAL_FORECAST_DAYS = env_int("ZHURNAL_FORECAST_DAYS", 14)
@@ -336,6 +341,20 @@ EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "zhurnal@localhost")
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)  # STARTTLS (usually port 587)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)  # TLS from the start (usually port 465)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "outbox"))  # the file backend's folder (demo)
+
+# Notifications (docs/notifications.md): the address links in e-mails and pushes point to; how often the header's
+# bell asks for the unread count; the Web Push VAPID key (a PEM text or file; generated into VAR_DIR when unset).
+ZHURNAL_SITE_URL = os.environ.get("ZHURNAL_SITE_URL", "http://127.0.0.1:8000")
+ZHURNAL_BELL_POLL_SECONDS = env_int("ZHURNAL_BELL_POLL_SECONDS", 60)
+# A mark corrected within this many seconds replaces its notification (its e-mail leaves when the time is up).
+ZHURNAL_NOTIFY_REPLACE_SECONDS = env_int("ZHURNAL_NOTIFY_REPLACE_SECONDS", 600)
+ZHURNAL_VAPID_PRIVATE_KEY = os.environ.get("ZHURNAL_VAPID_PRIVATE_KEY", "")
 
 LOGGING = {
     "version": 1,

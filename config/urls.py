@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("zhurnal.ops.urls")),
     path("", include("zhurnal.reports.urls")),
     path("", include("zhurnal.messaging.urls")),
+    path("", include("zhurnal.notifications.urls")),
     # One login page for everybody, so the admin site cannot skip the lockout and the second factor.
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),

@@ -153,6 +153,9 @@ EXPECTED: dict[str, Case] = {
     "school:person": case({"pk": "user_guardian"}, see(ADMINISTRATION | {"class_teacher"})),
     "school:person_reset_2fa": case({"pk": "user_guardian"}),
     "school:school_security": case(expect=see({"admin", "other_school_admin"}, rest=403)),
+    # The access log of personal data: the journal administrator and the director (the other school's administrator
+    # reads his own school's).
+    "school:access_log": case(expect=see({"admin", "director", "other_school_admin"}, rest=403)),
     # --- school: read pages ---------------------------------------------------------------------------------
     "school:class_list": case(expect=everyone(200)),  # scoped: families get an empty list
     "school:class_detail": case({"pk": "class_5a"}, see(ADMINISTRATION | {"teacher", "class_teacher"})),
@@ -294,6 +297,7 @@ EXPECTED: dict[str, Case] = {
                                                       student=403, guardian=403)),
     "journal:lesson_record": case({"pk": "math_lesson"}),
     "journal:lesson_cells": case({"pk": "math_lesson"}),
+    "journal:all_present": case({"pk": "math_lesson"}),  # «Все присутствуют» (POST)
     "journal:cell": case({"pk": "math_lesson", "student_id": "student"},
                          see(ADMINISTRATION | {"teacher", "class_teacher"}, student=403, guardian=403)),
     "journal:lesson_history": case({"pk": "math_lesson"}, see(ADMINISTRATION | {"teacher", "class_teacher"},
@@ -367,6 +371,16 @@ EXPECTED: dict[str, Case] = {
     "messaging:help_request": case({"pk": "help_request"}, see({"admin", "guardian"})),
     "messaging:help_request_status": case({"pk": "help_request"}, post_only(), post=True),
     "messaging:help_request_answer": case({"pk": "help_request"}, post_only(), post=True),
+    # --- notifications: each person's own (another's notification does not exist for him) ---------------------
+    "notifications:list": case(expect=everyone(200)),
+    "notifications:bell": case(expect=everyone(200)),
+    "notifications:read": case(),
+    "notifications:open": case({"pk": "=999999"}),  # POST only; someone else's id: 404 (tests in notifications)
+    "notifications:settings": case(expect=everyone(200)),
+    "notifications:school_settings": case(expect=see(ANY_ADMINISTRATION, rest=403)),
+    "notifications:push_key": case(expect=everyone(200)),
+    "notifications:push_subscribe": case(),
+    "notifications:push_unsubscribe": case(),
 
 }
 

@@ -49,6 +49,7 @@ class Verb(StrEnum):
     IMPORT_STAFF = "import.staff"
     IMPORT_STUDENTS = "import.students"
     JOURNAL_ABSENCE_REASON = "journal.absence_reason"
+    JOURNAL_ALL_PRESENT = "journal.all_present"
     JOURNAL_ATTACHMENT_ADD = "journal.attachment_add"
     JOURNAL_ATTACHMENT_REMOVE = "journal.attachment_remove"
     JOURNAL_ATTENDANCE_CHECK = "journal.attendance_check"
@@ -81,6 +82,7 @@ class Verb(StrEnum):
     MOVEMENT_DEPARTURE = "movement.departure"
     MOVEMENT_GROUP_TRANSFER = "movement.group_transfer"
     MOVEMENT_TRANSFER = "movement.transfer"
+    NOTIFICATIONS_SCHOOL_SETTINGS = "notifications.school_settings"
     PASSWORD_CHANGE = "password.change"  # noqa: S105 - the name of a change, not a password
     PERIOD_UPDATE = "period.update"
     PERIODSET_CREATE = "periodset.create"

@@ -89,6 +89,7 @@ class GradingRulesForm(forms.Form):
 
     valid_from = forms.CharField(required=False)
     allow_modifiers = forms.BooleanField(required=False)
+    marks_without_separator = forms.BooleanField(required=False)
     two_blocks_five = forms.BooleanField(required=False)
     year_ties_up = forms.BooleanField(required=False)
     note = forms.CharField(required=False, strip=False)
@@ -136,6 +137,7 @@ class GradingRulesForm(forms.Form):
         two, three, four, five = data["thresholds"]
         return {
             "valid_from": data["valid_from"], "weights": data["weights"], "allow_modifiers": data["allow_modifiers"],
+            "marks_without_separator": data["marks_without_separator"],
             "modifier_value": data["modifier_value"], "excluded_codes": data["excluded_codes"],
             "thresholds": (two, three, four, five), "min_marks": data["min_marks"],
             "two_blocks_five": data["two_blocks_five"], "grades_without_marks": data["grades_without_marks"],

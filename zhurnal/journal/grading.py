@@ -56,6 +56,7 @@ class Policy:
     """One version of a school's grading rules (see ``models.GradingPolicy`` for what each field means)."""
 
     allow_modifiers: bool = True
+    marks_without_separator: bool = False
     modifier_value: Decimal = Decimal(0)
     excluded_codes: frozenset[str] = frozenset(CODE_VALUES)
     weights: Mapping[int, Decimal] = field(default_factory=dict)
@@ -146,6 +147,12 @@ def normalize_text(text: str) -> str:
     return text.replace("−", "-").replace("–", "-").replace("—", "-").replace("\\", "/")
 
 
+def same_cell(first: str, second: str) -> bool:
+    """Two texts of a cell say the same («4−» and «4-», spaces aside): how a save's ``base`` is compared with what
+    the cell holds."""
+    return " ".join(normalize_text(first).split()) == " ".join(normalize_text(second).split())
+
+
 _MARK_RE = re.compile(r"^(?:([1-5])([+-]?)|(зч|нз|н/а|осв))$")
 _TOKEN_RE = re.compile(r"н/а|осв|зч|нз|уп|оп|н|б|[1-5][+-]?|[^\s/,;]+")
 
@@ -171,18 +178,29 @@ def parse_cell(text: str, *, policy: Policy) -> CellEntry:
     """What a teacher types into a cell: an absence code and/or marks, e.g. «н», «5», «4-», «5/4», «оп 4».
 
     An empty text clears the cell. A student who missed the lesson («н», «б», «уп») gets no mark for it;
-    one who was late («оп») may.
+    one who was late («оп») may. Marks are separated by «/» (or a space, a comma); «55» is two marks only where
+    the school's rules allow marks without a separator (``marks_without_separator``), else it is refused.
     """
     raw = normalize_text(text)
     absence = ""
     marks: list[ParsedMark] = []
-    for token in _TOKEN_RE.findall(raw):
+    glued = False  # a mark typed right after another, with nothing between
+    last_mark_end = -1
+    for match in _TOKEN_RE.finditer(raw):
+        token = match.group()
         if token in ABSENCE_CODES:
             if absence:
                 raise ValidationError({"value": "В клетке может быть только одна отметка посещаемости."})
             absence = token
         else:
             marks.append(parse_mark(token, policy=policy))
+            glued = glued or match.start() == last_mark_end
+            last_mark_end = match.end()
+    if glued and not policy.marks_without_separator:
+        separated = "/".join(mark.text for mark in marks)
+        raise ValidationError({"value": f"«{text.strip()}» — отметки без разделителя. Если это две отметки, "
+                                        f"разделите их косой чертой: «{separated}». Писать их подряд школа не "
+                                        "разрешила в правилах оценивания."})
     if absence in MISSED_CODES and marks:
         raise ValidationError({"value": f"«{absence}» — ученик отсутствовал; отметку за этот урок поставить "
                                         "нельзя (опоздание — «оп»)."})

@@ -64,6 +64,11 @@ class GradingPolicy(models.Model):
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="grading_policies")
     valid_from = models.DateField("действует с")
     allow_modifiers = models.BooleanField("отметки с «+» и «−»", default=True)
+    marks_without_separator = models.BooleanField(
+        "«55» — две отметки", default=False,
+        help_text="Две отметки за урок можно набрать подряд, без «/» («55» — «5/5»). Выключено — «55» не "
+                  "принимается с объяснением: так не спутать две отметки с опечаткой.",
+    )
     modifier_value = models.DecimalField(
         "вес «+»/«−»", max_digits=3, decimal_places=2, default=Decimal("0"),
         help_text="На сколько «+» повышает и «−» понижает отметку в среднем балле: 0 — «5−» считается как 5, "
@@ -213,6 +218,12 @@ class LessonRecord(models.Model):
     homework_due = models.DateField("задано к", null=True, blank=True,
                                     help_text="Пусто — к следующему уроку.")
     notes = models.TextField("примечания", blank=True)
+    # «Все присутствуют»: the teacher confirmed that he took attendance and nobody was absent (no rows in
+    # ``Attendance`` is otherwise the same as attendance not taken at all).
+    attendance_taken_at = models.DateTimeField("посещаемость отмечена", null=True, blank=True)
+    attendance_taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                            on_delete=models.SET_NULL, related_name="+",
+                                            verbose_name="посещаемость отметил(а)")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

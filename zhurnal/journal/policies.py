@@ -42,6 +42,7 @@ def policy_from_row(row: GradingPolicy | None, work_types: Iterable[WorkType]) -
     weights = {int(k): Decimal(str(v)) for k, v in (row.weights or {}).items()}
     return Policy(
         allow_modifiers=row.allow_modifiers,
+        marks_without_separator=row.marks_without_separator,
         modifier_value=Decimal(row.modifier_value),
         excluded_codes=frozenset(row.excluded_codes or ()),
         weights=weights,

@@ -13,6 +13,7 @@ urlpatterns = [
     path("journal/lessons/<int:pk>/record/", lesson.record, name="lesson_record"),
     path("journal/lessons/<int:pk>/record/panel/", lesson.record_panel, name="record_panel"),
     path("journal/lessons/<int:pk>/cells/", lesson.cells, name="lesson_cells"),
+    path("journal/lessons/<int:pk>/all-present/", lesson.all_present, name="all_present"),
     path("journal/lessons/<int:pk>/cells/<int:student_id>/", lesson.cell, name="cell"),
     path("journal/lessons/<int:pk>/history/", lesson.history, name="lesson_history"),
     path("journal/lessons/<int:pk>/files/", lesson.attachment_add, name="attachment_add"),

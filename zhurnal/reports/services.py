@@ -9,11 +9,13 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from zhurnal.accounts.models import User
 from zhurnal.audit.services import record
 from zhurnal.audit.verbs import Verb
+from zhurnal.core import events
 from zhurnal.school.models import School
 from zhurnal.school.selectors import current_year
 
@@ -78,6 +80,9 @@ def finish_job(*, job_id: int, content: bytes, filename: str) -> ReportJob:
     job.filename, job.status, job.progress, job.stage = filename, JobStatus.DONE, 100, ""
     job.finished_at = timezone.now()
     job.save()
+    # The person who asked is told (a job ended by the system: no actor).
+    events.publish("reports.file_ready", school_id=job.school_id or 0, actor_id=None, job_id=job.pk,
+                   user_id=job.user_id, title=job.title or filename, url=reverse("reports:job", args=[job.pk]))
     return job
 
 

@@ -7,7 +7,7 @@ periods with the forecast), ``marks_feed``, and the class teacher's and the depu
 
 Averages and suggested final marks come from ``zhurnal.journal.grading`` with the policy the journal uses for
 the same period, so a family reads exactly the figures the teacher sees. What families see of final marks and
-the forecast is decided by ``visibility``.
+the forecast is decided by ``zhurnal.journal.visibility``.
 
 The package, by what each module serves (every name is importable from ``zhurnal.diary.selectors``):
 ``placement`` (where a student learns), ``days`` (the week, the printed report, the calendar), ``ahead`` (control works to come, the period's absences), ``feed`` (new

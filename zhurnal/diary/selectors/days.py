@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from zhurnal.core import stamps
 from zhurnal.core.declension import short_name_genitive
 from zhurnal.core.stamps import school_or_id
-from zhurnal.journal import grading, homework
+from zhurnal.journal import grading, homework, visibility
 from zhurnal.journal.selectors import current_period
 from zhurnal.school.models import (
     ReportingPeriod,
@@ -22,7 +22,6 @@ from zhurnal.timetable.calendar import BellTimes, HolidayCalendar, dates_between
 from zhurnal.timetable.models import WEEKDAY_NAMES, SubstitutionKind
 
 from .. import rows as raw
-from .. import visibility
 from .feed import feed_since
 from .placement import group_assignments, placement
 

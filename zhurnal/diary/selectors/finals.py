@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from zhurnal.core.stamps import school_or_id
-from zhurnal.journal import grading
+from zhurnal.journal import grading, visibility
 from zhurnal.journal.grading import GradedMark, Suggestion
 from zhurnal.journal.models import (
     FinalMark,
@@ -23,7 +23,6 @@ from zhurnal.school.models import (
     TeachingAssignment,
 )
 
-from .. import visibility
 from ..models import AcknowledgementKind, FinalAcknowledgement
 from .placement import placement, year_assignments
 from .subject import _visible_finals, forecast_warning, student_periods

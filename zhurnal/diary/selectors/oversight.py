@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, Sum
 
+from zhurnal.journal import visibility
 from zhurnal.journal.models import (
     FinalKind,
     FinalMark,
@@ -24,7 +25,6 @@ from zhurnal.school.models import (
     Student,
 )
 
-from .. import visibility
 from ..models import AcknowledgementKind, DiaryView, FinalAcknowledgement
 from .finals import diary_finals
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from zhurnal.journal import grading
+from zhurnal.journal import grading, visibility
 from zhurnal.journal.grading import Average, GradedMark, Policy, Suggestion
 from zhurnal.journal.models import (
     FinalKind,
@@ -28,7 +28,6 @@ from zhurnal.school.models import (
 )
 from zhurnal.school.selectors import grade_periods
 
-from .. import visibility
 from .placement import Placement, year_assignments
 
 

@@ -8,9 +8,10 @@ import datetime as dt
 import pytest
 
 from zhurnal.audit.models import AuditEntry
-from zhurnal.diary import selectors, visibility
+from zhurnal.diary import selectors
 from zhurnal.diary.models import FinalAcknowledgement
 from zhurnal.journal import services as journal
+from zhurnal.journal import visibility
 
 from .conftest import current_quarter, put_cell, school_days_before, set_period_end
 

@@ -75,6 +75,11 @@ from .periods import (  # noqa: F401
     marks_allowed_for,
     period_policy_date,
 )
+from .standing import (  # noqa: F401
+    Standing,
+    student_standing,
+    unexcused_in_span,
+)
 from .teacher import (  # noqa: F401
     DayLesson,
     OverdueControl,

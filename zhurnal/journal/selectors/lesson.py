@@ -14,7 +14,7 @@ from zhurnal.school.models import (
 from zhurnal.timetable.models import Lesson
 
 from .. import homework, locks
-from ..grading import Policy
+from ..grading import MISSED_CODES, Policy
 from ..models import (
     Attendance,
     HomeworkAttachment,
@@ -56,6 +56,11 @@ class LessonSheet:
     next_lesson_date: dt.date | None
     attachments: list[HomeworkAttachment]
     grade: int | None
+
+    @property
+    def absences(self) -> int:
+        """Students recorded as absent («н», «б», «уп»; late «оп» was there)."""
+        return sum(1 for row in self.rows if row.cell and row.cell[0] in MISSED_CODES)
 
     @property
     def due_date(self) -> dt.date | None:

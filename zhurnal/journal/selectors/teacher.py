@@ -21,6 +21,7 @@ from ..models import (
     GradingPolicy,
     HomeworkAttachment,
     IndividualHomework,
+    LessonRecord,
     Mark,
     WorkType,
 )
@@ -78,6 +79,11 @@ class DayLesson:
     homework_expected: bool
     has_entries: bool  # any absence or mark: attendance taken
     held: bool
+    all_present: bool = False  # «Все присутствуют» confirmed: attendance taken, nobody absent
+
+    @property
+    def attendance_missing(self) -> bool:
+        return self.held and not self.has_entries and not self.all_present
 
     @property
     def missing(self) -> list[str]:
@@ -86,7 +92,7 @@ class DayLesson:
             missing.append("тема")
         if self.homework_expected and not self.has_homework:
             missing.append("домашнее задание")
-        if self.held and not self.has_entries:
+        if self.attendance_missing:
             missing.append("посещаемость")
         return missing
 
@@ -117,22 +123,29 @@ class TeacherDayPage:
 
 
 def teacher_day_page(staff: StaffMember, year: AcademicYear | None, day: dt.date, *, today: dt.date) -> TeacherDayPage:
-    """Today's lessons of a teacher with what is unfilled (topic, homework, attendance) and his control works older
-    than a day without marks. Queries: the day's lessons, bells and holidays (timetable's ``teacher_day``), one for
+    """Today's lessons of a teacher with what is unfilled (topic, homework, attendance — taken when a mark or an
+    absence is in, or «Все присутствуют» confirmed) and his control works older than a day without marks. Queries: the day's lessons, bells and holidays (timetable's ``teacher_day``), one for
     the lessons' entries, one for the overdue control works — the same for any number of lessons and pupils."""
     from zhurnal.timetable.selectors import teacher_day
 
     plan = teacher_day(staff, year, day)
     lessons = plan.lessons
     with_entries: set[int] = set()
+    all_present: set[int] = set()
     if lessons:
         ids = [lesson.pk for lesson in lessons]
-        with_entries = set(
-            Lesson.objects.filter(pk__in=ids).filter(
-                Exists(Attendance.objects.filter(lesson_id=OuterRef("pk")))
-                | Exists(Mark.objects.filter(lesson_id=OuterRef("pk")))
-            ).values_list("pk", flat=True)
-        )
+        for pk, absences, marks, confirmed in (
+            Lesson.objects.filter(pk__in=ids)
+            .annotate(has_absences=Exists(Attendance.objects.filter(lesson_id=OuterRef("pk"))),
+                      has_marks=Exists(Mark.objects.filter(lesson_id=OuterRef("pk"))),
+                      all_present_confirmed=Exists(LessonRecord.objects.filter(lesson_id=OuterRef("pk"),
+                                                                   attendance_taken_at__isnull=False)))
+            .values_list("pk", "has_absences", "has_marks", "all_present_confirmed")
+        ):
+            if absences or marks:
+                with_entries.add(pk)
+            if confirmed:
+                all_present.add(pk)
     policy, work_types = rules_on(staff.school_id, day)
     items = []
     for lesson in lessons:
@@ -141,7 +154,8 @@ def teacher_day_page(staff: StaffMember, year: AcademicYear | None, day: dt.date
         homework_expected = marks_allowed_for(lesson.assignment, grade, policy)
         items.append(DayLesson(lesson=lesson, has_topic=bool(lesson.topic.strip()),
                                has_homework=bool(lesson.homework.strip()), homework_expected=homework_expected,
-                               has_entries=lesson.pk in with_entries, held=lesson.date <= today))
+                               has_entries=lesson.pk in with_entries, held=lesson.date <= today,
+                               all_present=lesson.pk in all_present))
     overdue: list[OverdueControl] = []
     control_ids = sorted(policy.control_types)
     if control_ids:

@@ -12,12 +12,14 @@ class teacher's reasons of absences and weekly check), ``common`` (the lesson co
 """
 
 from .attendance import (  # noqa: F401
+    confirm_all_present,
     confirm_attendance_week,
     set_absence_reason,
     set_day_absence_reason,
     unexcused_absences,
 )
 from .cells import (  # noqa: F401
+    CellConflict,
     CellInput,
     CellResult,
     ColumnResult,

@@ -23,6 +23,7 @@ from ..models import (
     AbsenceCode,
     Attendance,
     AttendanceCheck,
+    LessonRecord,
 )
 from .common import _actor, _lesson_context, _locked_lesson, _require_open
 
@@ -67,6 +68,35 @@ def set_absence_reason(
     idempotency.remember(key, school_id=lesson.school_id, actor=actor, verb="absence_reason",
               result={"lesson": lesson.pk, "student": student.pk})
     return attendance
+
+
+@transaction.atomic
+def confirm_all_present(*, actor: User, lesson: Lesson, today: dt.date | None = None) -> LessonRecord:
+    """«Все присутствуют»: the teacher took attendance at a held lesson and nobody was absent — kept on the lesson
+    record (who, when) and audited, so the lesson no longer counts as without attendance. Refused for a lesson
+    still to come, a cancelled one, one in a closed period and one with absences recorded (late «оп» is
+    presence). Confirming again changes nothing."""
+    today = today or school_today()
+    lesson = _locked_lesson(lesson)
+    context = _lesson_context(lesson, today=today)
+    _require_open(context, today=today, reason="", reason_when_late=False)
+    if lesson.date > today:
+        raise ValidationError({"lesson": f"Урок {lesson.date:%d.%m.%Y} ещё не прошёл: посещаемость отмечается в "
+                                         "день урока или позже."})
+    absent = (Attendance.objects.filter(lesson=lesson, code__in=grading.MISSED_CODES)
+              .select_related("student").order_by("student__last_name", "student__first_name"))
+    names = [a.student.short_name for a in absent]
+    if names:
+        raise ValidationError({"lesson": f"Отмечены пропуски: {', '.join(names)}. «Все присутствуют» можно "
+                                         "подтвердить, только если пропусков нет."})
+    record_row, _ = LessonRecord.objects.get_or_create(lesson=lesson, defaults={"school_id": lesson.school_id})
+    if record_row.attendance_taken_at is not None:
+        return record_row
+    record_row.attendance_taken_at, record_row.attendance_taken_by = timezone.now(), _actor(actor)
+    record_row.save(update_fields=["attendance_taken_at", "attendance_taken_by", "updated_at"])
+    record(actor=actor, verb=Verb.JOURNAL_ALL_PRESENT, target=lesson, before={"attendance_taken": False},
+           after={"attendance_taken": True, "absent": 0})
+    return record_row
 
 
 @transaction.atomic

@@ -7,12 +7,13 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from zhurnal.accounts.models import User
 from zhurnal.audit.services import record, record_many
 from zhurnal.audit.verbs import Verb
-from zhurnal.core import idempotency, sql
+from zhurnal.core import events, idempotency, sql
 from zhurnal.core.dates import today as school_today
 from zhurnal.core.models import WriteKey
 from zhurnal.school.models import Student
@@ -77,11 +78,45 @@ def _column_work_type(context: LessonContext, state: selectors.ColumnState) -> W
 
 @dataclass
 class CellInput:
-    """What was typed in one student's cell, with the idempotency key of its request."""
+    """What was typed in one student's cell, with the idempotency key of its request and ``base``: the cell as the
+    page showed it when the teacher typed (its version). ``None``: no version known — the save is unconditional
+    (the service's own callers: demo data, imports); every page and client sends one."""
 
     student: Student
     text: str
     key: uuid.UUID | str | None = None
+    base: str | None = None
+
+    @property
+    def untouched(self) -> bool:
+        """The cell was sent as the page showed it (a column form's cell the teacher did not change)."""
+        return self.base is not None and grading.same_cell(self.text, self.base)
+
+    @property
+    def request(self) -> str:
+        """What the save asks for, as its idempotency key remembers it: a retry asks the same."""
+        return idempotency.fingerprint("cell", self.text, self.base)
+
+
+class CellConflict(ValidationError):
+    """The cell changed since the page showed it (another tab, another computer, the class teacher): the save is
+    refused and nothing is replaced unseen. Carries what is in the cell now, who changed it and when (from the
+    cell's history), and what the teacher typed — the page shows them and lets him keep his value (a save based
+    on ``theirs``) or take theirs."""
+
+    def __init__(self, *, student: Student, theirs: str, mine: str, absence: str, marks: list[str],
+                 who: str = "", at: dt.datetime | None = None) -> None:
+        self.student, self.theirs, self.mine, self.who, self.at = student, theirs, mine, who, at
+        self.absence, self.marks = absence, marks
+        parts = [part for part in (who, f"{timezone.localtime(at):%d.%m.%Y %H:%M}" if at else "") if part]
+        changed = f" ({', '.join(parts)})" if parts else ""
+        super().__init__({"value": f"{student.short_name}: клетку уже изменили{changed} — сейчас в ней "
+                                   f"«{theirs or 'пусто'}». Ваше «{mine or 'пусто'}» не сохранено: оставьте своё "
+                                   "или возьмите их значение."})
+
+    def as_dict(self) -> dict:
+        return {"student": self.student.pk, "theirs": self.theirs, "mine": self.mine, "who": self.who,
+                "at": self.at.isoformat() if self.at else None, "absence": self.absence, "marks": self.marks}
 
 
 @dataclass
@@ -94,16 +129,17 @@ class ColumnResult:
 
 def save_cell(
     *, actor: User | None, lesson: Lesson, student: Student, text: str, key: uuid.UUID | str | None = None,
-    work_type: WorkType | None = None, reason: str = "", today: dt.date | None = None, locked: bool = False,
-    with_row: bool = False,
+    base: str | None = None, work_type: WorkType | None = None, reason: str = "", today: dt.date | None = None,
+    locked: bool = False, with_row: bool = False,
 ) -> CellResult:
     """Set one student's cell at one lesson from what the teacher typed: «н», «5», «4-», «5/4», «оп 5», or empty.
 
     Marks keep their work type and comment when only their value changes; new marks get ``work_type`` (the
     column's control type or the school's default). A retry with the same ``key`` changes nothing and returns
-    the first result. A column of one: see ``save_cells``.
+    the first result. ``base``: the cell as the teacher's page showed it; if the cell holds something else now
+    (and not what he typed), the save is refused with ``CellConflict``. A column of one: see ``save_cells``.
     """
-    column = save_cells(actor=actor, lesson=lesson, cells=[CellInput(student, text, key)], work_type=work_type,
+    column = save_cells(actor=actor, lesson=lesson, cells=[CellInput(student, text, key, base)], work_type=work_type,
                         reason=reason, today=today, locked=locked, with_rows=with_row)
     if column.errors:
         raise column.errors[student.pk]
@@ -116,7 +152,9 @@ def save_cells(
 ) -> ColumnResult:
     """Cells of one lesson's column in one transaction, by the rules of ``save_cell``. A cell that breaks a rule
     of its own (a wrong mark, a student not in the group that day, a key used elsewhere) is refused alone and
-    reported; a rule of the lesson (cancelled, period closed, reason missing) refuses them all. Reads the whole
+    reported; a rule of the lesson (cancelled, period closed, reason missing) refuses them all. A cell whose
+    ``base`` is no longer what it holds is refused alone with ``CellConflict`` (unless it already holds what was
+    typed); a key used for another write, with ``idempotency.KeyReused``. Reads the whole
     column at once — a fixed number of queries plus one write per changed mark or absence. ``locked``: the caller
     read ``lesson`` with its row locked in the transaction under way (``select_for_update``), so it is not read
     again. ``with_rows``: each result (a retry's too) carries its student's figures in the period after the save
@@ -143,13 +181,13 @@ def save_cells(
                 try:
                     done[student.pk] = CellResult(**{**idempotency.replayed_result(
                         replays[key], school_id=lesson.school_id, verb="cell",
-                        scope={"lesson": lesson.pk, "student": student.pk}), "replayed": True})
+                        scope={"lesson": lesson.pk, "student": student.pk}, request=cell.request), "replayed": True})
                 except ValidationError as error:
                     errors[student.pk] = error
                 continue
             if key is not None:
                 if key in seen_keys:
-                    errors[student.pk] = ValidationError({"key": idempotency.KEY_REUSED})
+                    errors[student.pk] = idempotency.KeyReused()
                     continue
                 seen_keys.add(key)
             if student.school_id != lesson.school_id:
@@ -162,6 +200,8 @@ def save_cells(
                                                     "ставятся в день урока или позже."})
                 if entry.marks and not context.marks_allowed:
                     raise ValidationError({"value": _no_marks_message(context)})
+                if cell.base is not None:
+                    _check_version(lesson, state, student, cell.base, entry)
             except ValidationError as error:
                 errors[student.pk] = error
                 continue
@@ -170,12 +210,40 @@ def save_cells(
             reason = _require_open(context, today=today, reason=reason)
             if work_type is not None and work_type.school_id != lesson.school_id:
                 raise ValidationError({"work_type": "Вид работы другой школы."})
-            done.update(_write_cells(actor=actor, lesson=lesson, context=context, state=state, pending=pending,
-                                     errors=errors, work_type=work_type, reason=reason))
+            try:
+                done.update(_write_cells(actor=actor, lesson=lesson, context=context, state=state,
+                                         pending=pending, errors=errors, work_type=work_type, reason=reason))
+            except IntegrityError as error:
+                # A key taken by a save of another lesson not yet committed when this one read the keys.
+                if idempotency.is_key_collision(error):
+                    raise idempotency.KeyReused from error
+                raise
         if with_rows and context.period is not None:
             for result in done.values():
                 result.row = _row_figures(context, state, result.student)
         return ColumnResult(results=[done[c.student.pk] for c in cells if c.student.pk in done], errors=errors)
+
+
+def _cell_now(state: selectors.ColumnState, student_id: int) -> tuple[str, list]:
+    attendance = state.absences.get(student_id)
+    marks = state.marks.get(student_id, [])
+    return attendance.code if attendance else "", marks
+
+
+def _check_version(lesson: Lesson, state: selectors.ColumnState, student: Student, base: str,
+                   entry: grading.CellEntry) -> None:
+    """Refuse a save based on what the cell no longer holds — unless it holds what was typed already (two tabs
+    typing the same), which is no conflict. Who changed it and when come from the cell's history."""
+    absence, marks = _cell_now(state, student.pk)
+    theirs = grading.format_cell(absence, [(m.value, m.modifier) for m in marks])
+    mine = grading.format_cell(entry.absence, entry.marks)
+    if grading.same_cell(theirs, base) or grading.same_cell(theirs, mine):
+        return
+    last = selectors.cell_history(lesson, student).select_related(None).select_related("actor").last()
+    raise CellConflict(student=student, theirs=theirs, mine=mine, absence=absence,
+                       marks=[grading.format_mark(m.value, m.modifier) for m in marks],
+                       who=last.actor.display_name if last is not None and last.actor is not None else "",
+                       at=last.created_at if last is not None else None)
 
 
 def _row_figures(context: LessonContext, state: selectors.ColumnState, student_id: int) -> RowFigures:
@@ -257,9 +325,13 @@ def _write_cells(*, actor: User | None, lesson: Lesson, context: LessonContext, 
             results[student.pk] = result
             if cell.key is not None:
                 keys.append({"school_id": lesson.school_id, "key": cell.key, "actor_id": author_id, "verb": "cell",
-                             "result": result.as_dict()})
+                             "result": idempotency.stored_result(result.as_dict(), cell.request)})
         if changes:
             record_many(actor=actor, verb=Verb.JOURNAL_CELL, school=lesson.school, changes=changes, reason=reason)
+            # One event for the column (notifications, thresholds): the cells as they were and are now.
+            events.publish("journal.cells_saved", school_id=lesson.school_id, actor_id=author_id, lesson_id=lesson.pk,
+                           changes=[{"student_id": before["student"], "before": before, "after": after}
+                                    for _, before, after in changes])
         sql.insert_rows(WriteKey, keys)
     return results
 
@@ -280,7 +352,9 @@ def update_mark(
     """Change a mark's work type or comment (its value changes through ``save_cell``)."""
     today = today or school_today()
     lesson = _locked_lesson(mark.lesson)
-    if idempotency.replay(key, school_id=lesson.school_id, verb="mark", scope={"mark": mark.pk}) is not None:
+    request = idempotency.fingerprint("mark", work_type.pk, comment, reason)
+    if idempotency.replay(key, school_id=lesson.school_id, verb="mark", scope={"mark": mark.pk},
+                          request=request) is not None:
         return Mark.objects.get(pk=mark.pk)
     mark = Mark.objects.select_related("work_type", "student").get(pk=mark.pk)
     if work_type.school_id != lesson.school_id:
@@ -299,5 +373,6 @@ def update_mark(
         if context.late:
             after["late"] = True
         record(actor=actor, verb=Verb.JOURNAL_MARK, target=lesson, before=before, after=after, reason=reason)
-    idempotency.remember(key, school_id=lesson.school_id, actor=actor, verb="mark", result={"mark": mark.pk})
+    idempotency.remember(key, school_id=lesson.school_id, actor=actor, verb="mark", result={"mark": mark.pk},
+                         request=request)
     return mark

@@ -11,6 +11,7 @@ from django.utils import timezone
 from zhurnal.accounts.models import User
 from zhurnal.audit.services import record
 from zhurnal.audit.verbs import Verb
+from zhurnal.core import events
 from zhurnal.core.dates import today as school_today
 from zhurnal.school.models import ReportingPeriod, Student, TeachingAssignment
 
@@ -72,6 +73,7 @@ def set_final_mark(
             return None
         record(actor=actor, verb=Verb.FINAL_CLEAR, target=existing, before=before, after=None, reason=reason.strip())
         existing.delete()
+        _publish_final(actor, assignment, student, period, span_end, before=before, after=None)
         return None
     if period is not None:
         suggestion = grading.suggest_final_mark(selectors.student_period_marks(assignment, student, period),
@@ -98,7 +100,19 @@ def set_final_mark(
     final.set_at = timezone.now()
     final.save()
     record(actor=actor, verb=Verb.FINAL_SET, target=final, before=before, after=_final_snapshot(final), reason=reason)
+    _publish_final(actor, assignment, student, period, span_end, before=before, after=_final_snapshot(final))
     return final
+
+
+def _publish_final(actor: User | None, assignment: TeachingAssignment, student: Student, period: ReportingPeriod | None,
+                   period_end: dt.date, *, before: dict | None, after: dict | None) -> None:
+    """``journal.final_mark_set``: what the families are told (when their diary shows it, from ``period_end``)."""
+    author = _actor(actor)
+    events.publish("journal.final_mark_set", school_id=assignment.school_id,
+                   actor_id=author.pk if author is not None else None, assignment_id=assignment.pk,
+                   student_id=student.pk, period_id=period.pk if period is not None else None,
+                   period_name=period.name if period is not None else "год", period_end=period_end.isoformat(),
+                   before=(before or {}).get("value", ""), after=(after or {}).get("value", ""))
 
 
 def _final_snapshot(final: FinalMark | None) -> dict | None:

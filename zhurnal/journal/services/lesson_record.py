@@ -15,7 +15,7 @@ from django.utils.text import get_valid_filename
 from zhurnal.accounts.models import User
 from zhurnal.audit.services import record, record_many
 from zhurnal.audit.verbs import Verb
-from zhurnal.core import idempotency, uploads
+from zhurnal.core import events, idempotency, uploads
 from zhurnal.core.dates import today as school_today
 from zhurnal.planning.sequence import ContentChange
 from zhurnal.school.models import Student
@@ -110,6 +110,11 @@ def save_lesson_record(
         if context.late:
             after["late"] = True
         record(actor=actor, verb=Verb.JOURNAL_LESSON, target=lesson, before=before, after=after, reason=reason)
+        if "homework" in after or "homework_due" in after:
+            author = _actor(actor)
+            events.publish("journal.homework_set", school_id=lesson.school_id,
+                           actor_id=author.pk if author is not None else None, lesson_id=lesson.pk,
+                           homework=lesson.homework, first=not before.get("homework", lesson.homework))
     return lesson
 
 

@@ -46,7 +46,7 @@ def ensure_journal_setup(*, school: School, actor: User | None = None, valid_fro
     return True
 
 
-POLICY_FIELDS = ["allow_modifiers", "modifier_value", "excluded_codes", "weights", "threshold_2", "threshold_3",
+POLICY_FIELDS = ["allow_modifiers", "marks_without_separator", "modifier_value", "excluded_codes", "weights", "threshold_2", "threshold_3",
                  "threshold_4", "threshold_5", "min_marks", "two_blocks_five", "grades_without_marks",
                  "close_after_days", "edit_window_days", "year_ties_up", "note"]
 
@@ -62,6 +62,7 @@ def _policy_snapshot(policy: GradingPolicy) -> dict:
 @transaction.atomic
 def save_grading_policy(
     *, actor: User, school: School, valid_from: dt.date, weights: dict[int, Decimal], allow_modifiers: bool = True,
+    marks_without_separator: bool = False,
     modifier_value: Decimal = Decimal(0), excluded_codes: list[str] | tuple[str, ...] = tuple(grading.CODE_VALUES),
     thresholds: tuple[Decimal, Decimal, Decimal, Decimal] = (Decimal("1.5"), Decimal("2.5"), Decimal("3.5"),
                                                              Decimal("4.5")),
@@ -111,6 +112,7 @@ def save_grading_policy(
     before = _policy_snapshot(policy) if policy is not None else None
     policy = policy or GradingPolicy(school=school, valid_from=valid_from)
     policy.allow_modifiers = allow_modifiers
+    policy.marks_without_separator = marks_without_separator
     policy.modifier_value = Decimal(modifier_value)
     policy.excluded_codes = sorted(set(excluded_codes))
     policy.weights = clean_weights
@@ -181,7 +183,8 @@ def save_work_type(
 
 def _policy_kwargs(policy: GradingPolicy) -> dict[str, Any]:
     return {
-        "allow_modifiers": policy.allow_modifiers, "modifier_value": policy.modifier_value,
+        "allow_modifiers": policy.allow_modifiers, "marks_without_separator": policy.marks_without_separator,
+        "modifier_value": policy.modifier_value,
         "excluded_codes": policy.excluded_codes,
         "thresholds": (policy.threshold_2, policy.threshold_3, policy.threshold_4, policy.threshold_5),
         "min_marks": policy.min_marks, "two_blocks_five": policy.two_blocks_five,

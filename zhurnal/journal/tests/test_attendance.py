@@ -124,7 +124,7 @@ def test_reasons_in_an_open_period_through_the_page(journal, login):
     school = journal.school
     lesson = journal.open_lesson()
     student = school.students["student"]
-    login("teacher").post(reverse("journal:cell", args=[lesson.pk, student.pk]), {"value": "н",
+    login("teacher").post(reverse("journal:cell", args=[lesson.pk, student.pk]), {"value": "н", "base": "",
                                                                                   "key": str(uuid.uuid4())})
     client = login("class_teacher")
     response = client.post(reverse("journal:absence_reason", args=[school.class_5a.pk]), {
@@ -138,7 +138,8 @@ def test_the_week_shows_what_needs_a_decision_and_saves_a_reason_in_place(journa
     lesson = journal.open_lesson()
     student = school.students["student"]
     teacher = login("teacher")
-    teacher.post(reverse("journal:cell", args=[lesson.pk, student.pk]), {"value": "н", "key": str(uuid.uuid4())})
+    teacher.post(reverse("journal:cell", args=[lesson.pk, student.pk]), {"value": "н", "base": "",
+                                                                         "key": str(uuid.uuid4())})
     week = selectors.week_start_of(lesson.date)
     client = login("class_teacher")
     url = reverse("journal:attendance_week", args=[school.class_5a.pk]) + f"?week={week}"

@@ -42,7 +42,8 @@ def test_grid_access(journal, login, persona, status, editable):
 def test_saving_a_cell(journal, login, persona, status):
     lesson = journal.open_lesson()
     student = journal.school.students["student"]
-    response = login(persona).post(url("cell", lesson.pk, student.pk), {"value": "5", "key": str(uuid.uuid4())},
+    response = login(persona).post(url("cell", lesson.pk, student.pk), {"value": "5", "base": "",
+                                                                       "key": str(uuid.uuid4())},
                                    HTTP_ACCEPT="application/json")
     assert response.status_code == status
     assert Mark.objects.filter(lesson=lesson).exists() is (status == 200)
@@ -63,7 +64,7 @@ def test_a_cell_save_answers_the_script_with_the_row_totals(journal, login):
     student = journal.school.students["student"]
     for back, value in enumerate(["5", "4", "4-"]):
         response = client.post(url("cell", journal.open_lesson(back).pk, student.pk),
-                               {"value": value, "key": str(uuid.uuid4()), "row": "1"}, HTTP_ACCEPT="application/json")
+                               {"value": value, "base": "", "key": str(uuid.uuid4()), "row": "1"}, HTTP_ACCEPT="application/json")
     data = response.json()
     assert data["ok"] and data["text"] == "4−" and data["marks"] == ["4−"]
     assert data["row"]["count"] == 3 and data["row"]["average"] == "4,33" and data["row"]["suggested"] == "4"
@@ -72,7 +73,7 @@ def test_a_cell_save_answers_the_script_with_the_row_totals(journal, login):
 def test_a_refused_save_answers_with_the_message_and_changes_nothing(journal, login):
     lesson = journal.open_lesson()
     response = login("teacher").post(url("cell", lesson.pk, journal.school.students["student"].pk),
-                                     {"value": "6", "key": str(uuid.uuid4())}, HTTP_ACCEPT="application/json")
+                                     {"value": "6", "base": "", "key": str(uuid.uuid4())}, HTTP_ACCEPT="application/json")
     assert response.status_code == 400
     assert response.json() == {"ok": False, "error": "«6» — не отметка. Допустимо: 1–5 (с «+» или «−»), зч, нз, "
                                                      "н/а, осв.", "need_reason": False}
@@ -81,14 +82,14 @@ def test_a_refused_save_answers_with_the_message_and_changes_nothing(journal, lo
 
 def test_a_malformed_key_is_refused(journal, login):
     response = login("teacher").post(url("cell", journal.open_lesson().pk, journal.school.students["student"].pk),
-                                     {"value": "5", "key": "not-a-uuid"}, HTTP_ACCEPT="application/json")
+                                     {"value": "5", "base": "", "key": "not-a-uuid"}, HTTP_ACCEPT="application/json")
     assert response.status_code == 400 and "ключ" in response.json()["error"]
 
 
 def test_the_same_request_twice_saves_once(journal, login):
     client = login("teacher")
     lesson = journal.open_lesson()
-    payload = {"value": "5/4", "key": str(uuid.uuid4())}
+    payload = {"value": "5/4", "base": "", "key": str(uuid.uuid4())}
     first = client.post(url("cell", lesson.pk, journal.school.students["student"].pk), payload,
                         HTTP_ACCEPT="application/json").json()
     second = client.post(url("cell", lesson.pk, journal.school.students["student"].pk), payload,
@@ -105,6 +106,7 @@ def test_the_lesson_page_works_without_javascript(journal, login):
     students = list(journal.school.class_5a.enrollments.values_list("student_id", flat=True))
     form = {f"cell-{sid}": value for sid, value in zip(students, ["н", "5/4", ""], strict=True)}
     form.update({f"key-{sid}": str(uuid.uuid4()) for sid in students})
+    form.update({f"base-{sid}": "" for sid in students})
     response = client.post(url("lesson_cells", lesson.pk), form)
     assert response.status_code == 302
     assert Attendance.objects.get(lesson=lesson, student_id=students[0]).code == "н"
@@ -142,8 +144,8 @@ def test_cell_history_opens_from_the_cell(journal, login):
     client = login("teacher")
     lesson = journal.open_lesson()
     student = journal.school.students["student"]
-    for value in ("н", "оп 5"):
-        client.post(url("cell", lesson.pk, student.pk), {"value": value, "key": str(uuid.uuid4())},
+    for base, value in (("", "н"), ("н", "оп 5")):
+        client.post(url("cell", lesson.pk, student.pk), {"value": value, "base": base, "key": str(uuid.uuid4())},
                     HTTP_ACCEPT="application/json")
     fragment = client.get(url("cell", lesson.pk, student.pk), HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in fragment and "История клетки" in fragment
@@ -159,7 +161,8 @@ def test_final_marks_page(journal, login):
     period = selectors.current_period(selectors.assignment_periods(journal.maths), journal.today)
     student = journal.school.students["student"]
     for back in range(3):
-        client.post(url("cell", journal.open_lesson(back).pk, student.pk), {"value": "5", "key": str(uuid.uuid4())},
+        client.post(url("cell", journal.open_lesson(back).pk, student.pk), {"value": "5", "base": "",
+                                                                               "key": str(uuid.uuid4())},
                     HTTP_ACCEPT="application/json")
     page = client.get(url("finals", journal.maths.pk) + f"?period={period.pk}").content.decode()
     assert f'name="value-{student.pk}"' in page

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import Http404, JsonResponse
 
+from zhurnal.core import idempotency
 from zhurnal.core.sql import columns, fetch, model_rows, table
 from zhurnal.core.view_helpers import (  # noqa: F401 - re-exported
     own_path,
@@ -78,7 +79,10 @@ def error_messages(error: ValidationError) -> list[str]:
 
 
 def json_error(error: ValidationError) -> JsonResponse:
+    """400 for bad input; 409 when the save may go on once the teacher answers (a reason for a late correction) or
+    collides with another write (an idempotency key already used for another one)."""
     fields = set(getattr(error, "message_dict", {}) or {})
     need_reason = fields == {"reason"}
+    conflict = need_reason or isinstance(error, idempotency.KeyReused)
     return JsonResponse({"ok": False, "error": " ".join(error.messages), "need_reason": need_reason},
-                        status=409 if need_reason else 400)
+                        status=409 if conflict else 400)

@@ -10,7 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from zhurnal.core import idempotency, uploads
@@ -126,6 +128,42 @@ def cell(request, pk: int, student_id: int):
     })
 
 
+VALUE_MISSING = ("Не передано значение клетки: ничего не сохранено. Чтобы очистить клетку, отправьте пустое "
+                 "значение.")
+BASE_MISSING = ("Не передано, что было в клетке, когда вы начали ввод: ничего не сохранено. Обновите страницу и "
+                "введите значение снова.")
+
+
+def _cell_input(post, student: Student, *, value: str = "value", suffix: str = "") -> services.CellInput:
+    """What one cell's save asks for: its value (required — a missing one never means «clear the cell»), the cell
+    as the page showed it (``base``, required: the save's version) and the idempotency key. The column form names
+    them ``cell-<id>``, ``base-<id>``, ``key-<id>``."""
+    if value not in post:
+        raise ValidationError({"value": VALUE_MISSING})
+    if f"base{suffix}" not in post:
+        raise ValidationError({"base": BASE_MISSING})
+    return services.CellInput(student, post[value], idempotency.parse_key(post.get(f"key{suffix}")),
+                              post[f"base{suffix}"])
+
+
+def _own_path(value: str) -> str:
+    """``value`` if it is a path of this site (the conflict's links lead there), else ""."""
+    if value.startswith("/") and not value.startswith(("//", "/\\")) and url_has_allowed_host_and_scheme(
+            value, allowed_hosts=None):
+        return value
+    return ""
+
+
+def _conflict_fragment(request, lesson, conflicts: list[services.CellConflict], *, back: str,
+                       reason: str = "") -> str:
+    """The conflicts of a save as the page shows them: for each cell what it holds now, who changed it and when,
+    what the teacher typed, and two ways on — keep mine (a save based on theirs, with a new key) or take theirs."""
+    return render_to_string("journal/_conflict.html", {
+        "lesson": lesson, "back": back, "reason": reason,
+        "conflicts": [{"error": c, "key": uuid.uuid4()} for c in conflicts],
+    }, request=request)
+
+
 def _save_cell(request, pk: int, student_id: int):
     """One cell from the grid's script (JSON, with the row's new figures) or the cell page's form. The lesson is
     read, checked and locked once, in the transaction that saves the cell."""
@@ -136,14 +174,22 @@ def _save_cell(request, pk: int, student_id: int):
             require(permissions.can_edit_lesson(request.roles, lesson))
             if not permissions.lesson_students(lesson).filter(pk=student.pk).exists():
                 raise Http404  # another group's pupil: not named, not saved
-            key = idempotency.parse_key(request.POST.get("key"))
+            cell = _cell_input(request.POST, student)
             work_type = None
             if request.POST.get("work_type", "").isdigit():
                 work_type = WorkType.objects.filter(school_id=lesson.school_id, pk=request.POST["work_type"]).first()
-            result = services.save_cell(actor=request.user, lesson=lesson, student=student,
-                                        text=request.POST.get("value", ""), key=key, work_type=work_type,
+            result = services.save_cell(actor=request.user, lesson=lesson, student=student, text=cell.text,
+                                        key=cell.key, base=cell.base, work_type=work_type,
                                         reason=request.POST.get("reason", ""), locked=True,
                                         with_row=wants_json(request) and request.POST.get("row") == "1")
+    except services.CellConflict as conflict:
+        back = _own_path(request.POST.get("next", "")) or _lesson_url(lesson)
+        html = _conflict_fragment(request, lesson, [conflict], back=back, reason=request.POST.get("reason", ""))
+        if wants_json(request):
+            return JsonResponse({"ok": False, "error": " ".join(conflict.messages), "conflict": conflict.as_dict(),
+                                 "html": html}, status=409)
+        return render(request, "journal/conflict.html", {"lesson": lesson, "fragment": html, "back": back},
+                      status=409)
     except ValidationError as error:
         if wants_json(request):
             return json_error(error)
@@ -162,19 +208,23 @@ def _save_cell(request, pk: int, student_id: int):
 @school_view
 @require_POST
 def cells(request, pk: int):
-    """The whole column at once — the lesson page without JavaScript (the lesson read and locked once)."""
+    """The whole column at once — the lesson page without JavaScript (the lesson read and locked once). Cells sent
+    as the page showed them are left as they are now; a cell changed meanwhile by someone else is not replaced:
+    the answer lists such conflicts, each with «keep mine» and «take theirs»."""
     students = {s.pk: s for s in Student.objects.filter(school=request.roles.school, pk__in=[
         int(name[5:]) for name in request.POST if name.startswith("cell-") and name[5:].isdigit()])}
     inputs: list[services.CellInput] = []
     errors: list[str] = []
     for student_id, student in sorted(students.items()):
         try:
-            key = idempotency.parse_key(request.POST.get(f"key-{student_id}"))
+            cell = _cell_input(request.POST, student, value=f"cell-{student_id}", suffix=f"-{student_id}")
         except ValidationError as error:
             errors.extend(f"{student.short_name}: {m}" for m in error.messages)
             continue
-        inputs.append(services.CellInput(student, request.POST.get(f"cell-{student_id}", ""), key))
+        if not cell.untouched:
+            inputs.append(cell)
     saved = 0
+    conflicts: list[services.CellConflict] = []
     try:
         with transaction.atomic():
             lesson = locked_lesson(request, pk)
@@ -187,13 +237,41 @@ def cells(request, pk: int):
         errors.extend(error.messages)
     else:
         saved = sum(result.changed for result in column.results)
+        conflicts = [error for error in column.errors.values() if isinstance(error, services.CellConflict)]
         errors.extend(f"{students[student_id].short_name}: {m}" for student_id, error in column.errors.items()
-                      for m in error.messages)
+                      if not isinstance(error, services.CellConflict) for m in error.messages)
     for message in errors:
         messages.error(request, message)
     if saved:
         messages.success(request, f"Сохранено клеток: {saved}.")
+    if conflicts:
+        back = _lesson_url(lesson)
+        html = _conflict_fragment(request, lesson, conflicts, back=back, reason=request.POST.get("reason", ""))
+        return render(request, "journal/conflict.html", {"lesson": lesson, "fragment": html, "back": back},
+                      status=409)
     return redirect(_lesson_url(lesson))
+
+
+@school_view
+@require_POST
+def all_present(request, pk: int):
+    """«Все присутствуют» — from the lesson page or from «Мой день» (``from=day`` goes back there)."""
+    lesson = visible_lesson(request, pk)
+    require(permissions.can_edit_lesson(request.roles, lesson))
+    back = reverse("journal:today") if request.POST.get("from") == "day" else _lesson_url(lesson)
+    try:
+        services.confirm_all_present(actor=request.user, lesson=lesson)
+    except ValidationError as error:
+        if wants_json(request):
+            return json_error(error)
+        for message in error_messages(error):
+            messages.error(request, message)
+        return redirect(back)
+    if wants_json(request):
+        return JsonResponse({"ok": True})
+    messages.success(request, f"{lesson.assignment.group.name}, {lesson.assignment.subject.name}, "
+                              f"{lesson.number}-й урок: посещаемость отмечена — все присутствуют.")
+    return redirect(back)
 
 
 @school_view

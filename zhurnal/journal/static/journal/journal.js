@@ -5,6 +5,9 @@
 // retried, so a repeated request never duplicates a mark. Jobs of one cell run in order; a newer value
 // waits for the one in flight. A network failure or a server error is retried with growing pauses and the
 // cell stays marked; a refusal (bad input, closed period) stays visible with its message until corrected.
+// Each cell's save carries its version: the cell as the page last knew it from the server («base», fixed when
+// the job is first sent, so a retry sends the same request). A cell changed meanwhile by someone else is not
+// replaced: the server answers 409 with the conflict, which the page shows with «keep mine» and «take theirs».
 (() => {
   "use strict";
 
@@ -131,6 +134,45 @@
     } catch (e) { /* private mode: nothing kept */ }
   };
 
+  // --- a cell changed by someone else while the teacher typed ------------------------------------------------
+  // The server's fragment (journal/_conflict.html) in a box above the grid or the lesson's list, one per cell;
+  // its «keep mine» saves the typed value again on the newer version, «take theirs» shows what the journal holds.
+  const conflictBox = () => {
+    let box = document.getElementById("conflicts");
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "conflicts";
+      box.className = "conflicts";
+      const anchor = document.querySelector(".jgrid-wrap") || document.getElementById("sheet");
+      if (anchor) anchor.before(box);
+      else document.body.prepend(box);
+    }
+    return box;
+  };
+  const dropConflict = (target) => {
+    const box = document.getElementById("conflicts");
+    if (!box) return;
+    Array.from(box.children).filter((el) => el.dataset.target === target).forEach((el) => el.remove());
+  };
+  const showConflict = (target, html, actions) => {
+    dropConflict(target);
+    const holder = document.createElement("div");
+    holder.dataset.target = target;
+    holder.innerHTML = html;
+    const on = (selector, action) => {
+      const el = holder.querySelector(selector);
+      if (!el) return;
+      el.addEventListener("click", (event) => {
+        event.preventDefault();
+        holder.remove();
+        action();
+      });
+    };
+    on("[data-conflict-keep]", actions.keep);
+    on("[data-conflict-take]", actions.take);
+    conflictBox().append(holder);
+  };
+
   // --- the save queue ----------------------------------------------------------------------------------------
   // One request at a time for the whole page (a school's single computer runs SQLite): cells wait their turn in
   // order; for each cell only its newest value is sent; a cell in flight or waiting to retry keeps its place.
@@ -177,6 +219,11 @@
       slot.inflight = job;
       this.active += 1;
       job.onState && job.onState("saving");
+      if (job.baseOf && job.fields.base === undefined) {
+        // The version is what the server held when this job's turn came (an earlier save of the cell is done).
+        job.fields.base = job.baseOf();
+        remember(target, job);
+      }
       const body = new URLSearchParams(job.fields);
       body.set("key", job.key);
       if (lateReason && !body.get("reason")) body.set("reason", lateReason);
@@ -196,6 +243,7 @@
         if (response.ok && data.ok) return this.succeeded(target, slot, job, data);
         if (response.status === 403 && data.session) return this.sessionLost(target, slot, job);
         if (response.status === 409 && data.need_reason) return this.needReason(target, slot, job, data);
+        if (response.status === 409 && data.conflict) return this.conflicted(target, slot, job, data);
         if (response.status >= 500 || response.status === 429) return this.retry(target, slot, job, data.error);
         return this.refused(target, slot, job, data.error || `Не сохранено (${response.status})`);
       }).catch(() => this.retry(target, slot, job, "Нет связи с сервером"));
@@ -222,6 +270,15 @@
       if (!slot.pending) job.onError && job.onError(message, false);
       this.release(target, slot);
       this.report(message);
+    },
+
+    conflicted(target, slot, job, data) {
+      if (slot.pending || !job.onConflict) return this.refused(target, slot, job, data.error);
+      this.failed.add(target);
+      remember(target, null);
+      job.onConflict(data);
+      this.release(target, slot);
+      this.report(data.error);
     },
 
     async needReason(target, slot, job, data) {
@@ -328,7 +385,7 @@
   });
 
   const setState = (el, state, message) => {
-    el.classList.remove("saving", "saved", "error");
+    el.classList.remove("saving", "saved", "error", "conflict");
     if (state) el.classList.add(...state.split(" "));
     if (message) el.title = message;
     else el.removeAttribute("title");
@@ -387,9 +444,11 @@
       td.title = message;
     };
     const restoreSaved = (td) => {
+      const target = `${lessonOf(td.cellIndex)}:${td.parentElement.dataset.s}`;
       td.textContent = savedText.get(td) || "";
       setState(td, "");
-      queue.forget(`${lessonOf(td.cellIndex)}:${td.parentElement.dataset.s}`);
+      dropConflict(target);
+      queue.forget(target);
     };
 
     const focusCell = (r, c, scroll = true) => {
@@ -429,7 +488,24 @@
     };
 
     const cellCallbacks = (td, tr) => ({
+      baseOf: () => savedText.get(td) || "",
       onState: (state) => setState(td, state),
+      onConflict: (data) => {
+        const { theirs, mine } = data.conflict;
+        savedText.set(td, theirs); // what the server holds now: Esc or «take theirs» shows it
+        td.textContent = mine;
+        setState(td, "error conflict", data.error);
+        const target = `${lessonOf(td.cellIndex)}:${tr.dataset.s}`;
+        showConflict(target, data.html, {
+          keep: () => save(rows.indexOf(tr), td.cellIndex, mine),
+          take: () => {
+            td.textContent = theirs;
+            cellClasses(td, data.conflict);
+            setState(td, "");
+            queue.forget(target);
+          },
+        });
+      },
       onOk: (data) => {
         td.textContent = data.text;
         savedText.set(td, data.text);
@@ -745,7 +821,26 @@
     const sent = new Map(inputs.map((input) => [input, input.value])); // the last value sent (or loaded)
     const confirmed = new Map(inputs.map((input) => [input, input.value])); // what the server holds
     const callbacks = (input, value) => ({
+      baseOf: () => confirmed.get(input) || "",
       onState: (state) => setState(input, state),
+      onConflict: (data) => {
+        const { theirs, mine } = data.conflict;
+        confirmed.set(input, theirs);
+        sent.set(input, null);
+        setState(input, "error conflict", data.error);
+        showConflict(input.dataset.cellUrl, data.html, {
+          keep: () => {
+            input.value = mine;
+            commit(input);
+          },
+          take: () => {
+            input.value = theirs;
+            sent.set(input, theirs);
+            setState(input, "");
+            queue.forget(input.dataset.cellUrl);
+          },
+        });
+      },
       onOk: (data) => {
         if (document.activeElement !== input || input.value.trim() === value) input.value = data.text;
         sent.set(input, data.text);
@@ -804,6 +899,7 @@
           input.value = confirmed.get(input) || "";
           sent.set(input, input.value);
           setState(input, "");
+          dropConflict(input.dataset.cellUrl);
           queue.forget(input.dataset.cellUrl);
         }
       });

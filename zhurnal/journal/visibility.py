@@ -1,7 +1,7 @@
 """When families see final marks and the forecast — the one place for the rule.
 
-Every diary page, the printable weekly report and the calendar feed ask these functions; nothing else
-decides it. Current marks are visible as soon as the teacher saves them.
+Every diary page, the printable weekly report, the calendar feed and the families' notifications ask these
+functions (so the rule lives in the journal, below both); nothing else decides it. Current marks are visible as soon as the teacher saves them.
 
 - A final mark for a period becomes visible ``ZHURNAL_FINALS_VISIBLE_DAYS`` (2) days before the period ends
   (the regulations: «не позднее чем за два дня до окончания периода»); the year mark likewise before the end of

@@ -1,0 +1,62 @@
+"""Parsing of the settings pages' input, with Russian messages naming the field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from .kinds import Kind, Mode
+
+
+def parse_time(value: str, label: str, field: str) -> dt.time:
+    value = (value or "").strip()
+    try:
+        return dt.datetime.strptime(value, "%H:%M").time()  # noqa: DTZ007 - a time of day, no date
+    except ValueError:
+        raise ValidationError({field: f"{label}: нужно время в виде ЧЧ:ММ, например 21:00."}) from None
+
+
+def parse_modes(post, kinds: list[Kind]) -> dict[str, str]:
+    modes = {}
+    for kind in kinds:
+        value = post.get(f"mode_{kind.code}", "")
+        if value not in Mode.values:
+            raise ValidationError({f"mode_{kind.code}": f"«{kind.label}»: выберите, как присылать."})
+        modes[kind.code] = value
+    return modes
+
+
+def parse_email(value: str) -> str:
+    value = (value or "").strip()
+    if value:
+        try:
+            validate_email(value)
+        except ValidationError:
+            raise ValidationError({"email": f"Адрес для уведомлений «{value}» — не адрес электронной почты."}) from None
+    return value
+
+
+def parse_weekday(value: str) -> int:
+    if not (value or "").isdigit() or not 0 <= int(value) <= 6:
+        raise ValidationError({"weekly_day": "День еженедельной сводки: выберите день недели."})
+    return int(value)
+
+
+def parse_average(value: str) -> Decimal:
+    try:
+        number = Decimal((value or "").strip().replace(",", "."))
+    except InvalidOperation:
+        raise ValidationError({"low_average_below": "Порог среднего балла: нужно число, например 3,00."}) from None
+    if not Decimal("1") <= number <= Decimal("5"):
+        raise ValidationError({"low_average_below": "Порог среднего балла — от 1 до 5."})
+    return number.quantize(Decimal("0.01"))
+
+
+def parse_limit(value: str) -> int:
+    value = (value or "").strip()
+    if not value.isdigit() or not 1 <= int(value) <= 200:
+        raise ValidationError({"absences_limit": "Порог пропусков без уважительной причины: целое число от 1 до 200."})
+    return int(value)
