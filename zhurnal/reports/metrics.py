@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q
@@ -131,6 +131,9 @@ def settings_of(school: School | int) -> Settings:
 # --- quality ------------------------------------------------------------------------------------------------------
 
 
+_POINTS = {"5": 5, "4": 4, "3": 3, "2": 2, "1": 1}
+
+
 @dataclass
 class Quality:
     """Counts of final marks of one cell (class × subject × period) or of a sum of cells."""
@@ -178,9 +181,16 @@ class Quality:
             self.passed += 1
         elif value == "нз":
             self.failed_credit += 1
-        elif value in ("5", "4", "3", "2", "1"):
-            setattr(self, f"n{max(int(value), 2)}", getattr(self, f"n{max(int(value), 2)}") + 1)
-            self.marks_sum += int(value)
+        elif value in _POINTS:
+            if value == "5":
+                self.n5 += 1
+            elif value == "4":
+                self.n4 += 1
+            elif value == "3":
+                self.n3 += 1
+            else:
+                self.n2 += 1
+            self.marks_sum += _POINTS[value]
             self.marks_count += 1
 
     def __iadd__(self, other: Quality) -> Quality:
@@ -354,15 +364,20 @@ class ClassFinals:
     by_assignment: dict[tuple[int, int], str] = field(default_factory=dict)  # (student, assignment) → value
     whole_class: frozenset[int] = frozenset()  # assignments of the whole class (not a subgroup)
     teacher_of: dict[int, int] = field(default_factory=dict)  # assignment → its teacher
+    _made: dict[tuple[int, CountRule], Quality] = field(default_factory=dict, repr=False, compare=False)
 
     def final(self, student_id: int, subject_id: int) -> str:
         return self.finals.get((student_id, subject_id), "")
 
     def quality(self, subject_id: int, rule: CountRule) -> Quality:
-        quality = Quality()
-        for entry in self.roster:
-            quality.add(self.finals.get((entry.student.pk, subject_id)), departed=entry.departed, rule=rule)
-        return quality
+        """The subject's counts (counted once per rule; each caller gets its own copy to add to)."""
+        made = self._made.get((subject_id, rule))
+        if made is None:
+            made = Quality()
+            for entry in self.roster:
+                made.add(self.finals.get((entry.student.pk, subject_id)), departed=entry.departed, rule=rule)
+            self._made[(subject_id, rule)] = made
+        return replace(made)
 
     def total(self, rule: CountRule) -> Quality:
         total = Quality()
