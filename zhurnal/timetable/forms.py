@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from zhurnal.core import params
+from zhurnal.core.forms import field_of, limit_to
 from zhurnal.school.models import Shift, StaffMember, TeachingAssignment
 
 from .models import MAX_LESSON_NUMBER, WEEKDAY_NAMES, BellSchedule, Room, SubstitutionKind, WeekParity
@@ -43,15 +43,6 @@ class StaffChoiceField(forms.ModelChoiceField):
         return f"{label} — ведёт урок" if obj.pk in self.busy_ids else label
 
 
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's errors on the form: on the named field when the form has it, else on the whole form."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
-
-
 class EntryForm(forms.Form):
     assignment = AssignmentChoiceField(label="Предмет и учитель", queryset=TeachingAssignment.objects.none(),
                                        error_messages={"required": "Выберите предмет и учителя.",
@@ -65,8 +56,8 @@ class EntryForm(forms.Form):
 
     def __init__(self, *args, assignments, rooms, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignment"].queryset = assignments
-        self.fields["room"].queryset = rooms
+        limit_to(self, "assignment", assignments)
+        limit_to(self, "room", rooms)
 
 
 class EntryChangeForm(forms.Form):
@@ -79,7 +70,7 @@ class EntryChangeForm(forms.Form):
 
     def __init__(self, *args, rooms, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["room"].queryset = rooms
+        limit_to(self, "room", rooms)
 
 
 class EntryEndForm(forms.Form):
@@ -114,7 +105,7 @@ class SpecialDayForm(forms.Form):
 
     def __init__(self, *args, schedules, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["schedule"].queryset = schedules
+        limit_to(self, "schedule", schedules)
 
 
 class LessonForm(forms.Form):
@@ -129,8 +120,8 @@ class LessonForm(forms.Form):
 
     def __init__(self, *args, assignments, rooms, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignment"].queryset = assignments
-        self.fields["room"].queryset = rooms
+        limit_to(self, "assignment", assignments)
+        limit_to(self, "room", rooms)
 
 
 class MoveForm(forms.Form):
@@ -142,7 +133,7 @@ class MoveForm(forms.Form):
 
     def __init__(self, *args, rooms, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["room"].queryset = rooms
+        limit_to(self, "room", rooms)
 
 
 class SubstitutionForm(forms.Form):
@@ -157,10 +148,11 @@ class SubstitutionForm(forms.Form):
 
     def __init__(self, *args, staff, busy_ids=frozenset(), subject_ids=frozenset(), subject: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["substitute"].queryset = staff
-        self.fields["substitute"].busy_ids = frozenset(busy_ids)
-        self.fields["substitute"].subject_ids = frozenset(subject_ids)
-        self.fields["substitute"].subject = subject
+        limit_to(self, "substitute", staff)
+        substitute = field_of(self, "substitute", StaffChoiceField)
+        substitute.busy_ids = frozenset(busy_ids)
+        substitute.subject_ids = frozenset(subject_ids)
+        substitute.subject = subject
 
 
 class ImportForm(forms.Form):

@@ -12,7 +12,6 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from zhurnal.core import idempotency, params, uploads
@@ -21,6 +20,7 @@ from zhurnal.planning import selectors as plan_selectors
 from zhurnal.school.models import Student
 
 from .. import grading, permissions, selectors, services
+from ..forms import LessonRecordForm
 from ..models import HomeworkAttachment, Mark, WorkType
 from .common import (
     error_messages,
@@ -35,8 +35,6 @@ from .common import (
     wants_json,
 )
 
-RECORD_FIELDS = ("topic", "homework", "control_type", "homework_due", "notes")
-
 
 def _lesson_url(lesson) -> str:
     return reverse("journal:lesson", args=[lesson.pk])
@@ -49,8 +47,6 @@ def lesson(request, pk: int):
     today = school_today()
     sheet = selectors.lesson_sheet(lesson, today=today)
     can_edit = permissions.can_edit_lesson(request.roles, lesson) and not sheet.lock.closed
-    for row in sheet.rows:
-        row.key = uuid.uuid4()  # a plain form's retry replays instead of saving twice
     offered = plan_selectors.offered_topic(lesson) if can_edit and not lesson.topic else None
     return render(request, "journal/lesson.html", {
         "offered": offered,
@@ -64,29 +60,13 @@ def lesson(request, pk: int):
     })
 
 
-def save_record_fields(request, pk: int, *, fields: tuple[str, ...]):
+def save_record(request, pk: int):
     lesson = visible_lesson(request, pk)
     require(permissions.can_edit_lesson(request.roles, lesson))
-    values = {}
+    form = LessonRecordForm(request.POST, school_id=lesson.school_id)
     try:
-        for name in fields:
-            if name not in request.POST:
-                continue
-            raw = params.clean_text(request.POST.get(name, ""), max_length=10000)
-            if name == "control_type":
-                wanted = params.parse_id(raw)
-                values[name] = (WorkType.objects.filter(school_id=lesson.school_id, pk=wanted).first()
-                                if wanted is not None else None)
-                if raw and values[name] is None:
-                    raise ValidationError({"control_type": "Неизвестный вид контроля."})
-            elif name == "homework_due":
-                values[name] = params.parse_date(raw) if raw.strip() else None
-                if raw.strip() and values[name] is None:
-                    raise ValidationError({"homework_due": "Срок — дата в виде ДД.ММ.ГГГГ."})
-            else:
-                values[name] = raw
         services.save_lesson_record(actor=request.user, lesson=lesson, reason=request.POST.get("reason", ""),
-                                    **values)
+                                    **form.changes())
     except ValidationError as error:
         if wants_json(request):
             return json_error(error)
@@ -102,7 +82,7 @@ def save_record_fields(request, pk: int, *, fields: tuple[str, ...]):
 @school_view
 @require_POST
 def record(request, pk: int):
-    return save_record_fields(request, pk, fields=RECORD_FIELDS)
+    return save_record(request, pk)
 
 
 @school_view
@@ -165,14 +145,6 @@ def _cell_input(post, student: Student, *, value: str = "value", suffix: str = "
                               post[f"base{suffix}"])
 
 
-def _own_path(value: str) -> str:
-    """``value`` if it is a path of this site (the conflict's links lead there), else ""."""
-    if value.startswith("/") and not value.startswith(("//", "/\\")) and url_has_allowed_host_and_scheme(
-            value, allowed_hosts=None):
-        return value
-    return ""
-
-
 def _conflict_fragment(request, lesson, conflicts: list[services.CellConflict], *, back: str,
                        reason: str = "") -> str:
     """The conflicts of a save as the page shows them: for each cell what it holds now, who changed it and when,
@@ -203,7 +175,7 @@ def _save_cell(request, pk: int, student_id: int):
                                         reason=request.POST.get("reason", ""), locked=True,
                                         with_row=wants_json(request) and request.POST.get("row") == "1")
     except services.CellConflict as conflict:
-        back = _own_path(request.POST.get("next", "")) or _lesson_url(lesson)
+        back = own_path(request, request.POST.get("next"), _lesson_url(lesson))
         html = _conflict_fragment(request, lesson, [conflict], back=back, reason=request.POST.get("reason", ""))
         if wants_json(request):
             return JsonResponse({"ok": False, "error": " ".join(conflict.messages), "conflict": conflict.as_dict(),
@@ -233,7 +205,8 @@ def cells(request, pk: int):
     the answer lists such conflicts, each with «keep mine» and «take theirs»."""
     students = {s.pk: s for s in Student.objects.filter(school=request.roles.school, pk__in=params.id_list(
         name[5:] for name in request.POST if name.startswith("cell-")))}
-    inputs, errors = [], []
+    inputs: list[services.CellInput] = []
+    errors: list[str] = []
     for student_id, student in sorted(students.items()):
         try:
             cell = _cell_input(request.POST, student, value=f"cell-{student_id}", suffix=f"-{student_id}")
@@ -318,15 +291,8 @@ def mark(request, pk: int):
 def history(request, pk: int):
     lesson = visible_lesson(request, pk)
     require(request.roles.staff is not None)
-    entries = list(selectors.lesson_history(lesson))
-    students = {s.pk: s for s in Student.objects.filter(pk__in={
-        (e.after or e.before or {}).get("student") for e in entries
-        if isinstance(e.after or e.before, dict)} - {None})}
-    for entry in entries:
-        data = entry.after if isinstance(entry.after, dict) else (entry.before if isinstance(entry.before, dict)
-                                                                   else {})
-        entry.student = students.get(data.get("student"))
-    return render(request, "journal/history.html", {"lesson": lesson, "entries": entries})
+    return render(request, "journal/history.html", {"lesson": lesson,
+                                                    "entries": selectors.lesson_history_lines(lesson)})
 
 
 @school_view
