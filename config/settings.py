@@ -208,8 +208,9 @@ ZHURNAL_ADDRESS_FAILURE_LIMIT = env_int("ZHURNAL_ADDRESS_FAILURE_LIMIT", 100)
 ZHURNAL_ADDRESS_WINDOW_MINUTES = env_int("ZHURNAL_ADDRESS_WINDOW_MINUTES", 15)
 AXES_COOLOFF_TIME = "zhurnal.accounts.lockout.cool_off"
 AXES_USE_ATTEMPT_EXPIRATION = True  # each attempt is forgotten after its own cool-off, not the last request's
-# Attempts are recorded per login (and address); the address rule reads the login history (LoginThrottle).
-AXES_LOCKOUT_PARAMETERS = [["username"]]
+# Attempts are recorded per login and address; LoginThrottle applies its own limit to each (the address's read from
+# the login history), not axes' shared one.
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
 AXES_RESET_ON_SUCCESS = True  # LoginThrottle.reset_user_attempts: that login from that address only
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lock lifts on time even if someone keeps trying
 AXES_LOCKOUT_CALLABLE = "zhurnal.accounts.views.auth.lockout_response"
@@ -225,6 +226,9 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "password1", "pas
 
 OTP_TOTP_ISSUER = "Журнал"
 ZHURNAL_ACTIVATION_CODE_DAYS = env_int("ZHURNAL_ACTIVATION_CODE_DAYS", 30)
+# The access log of personal data (152-ФЗ): readings of cards and exports are kept this many days, then purged
+# every night (zhurnal.audit.tasks).
+ZHURNAL_ACCESS_LOG_DAYS = env_int("ZHURNAL_ACCESS_LOG_DAYS", 1095)
 # The diary: families see final marks from this many days before a period ends, the forecast from this many.
 ZHURNAL_FINALS_VISIBLE_DAYS = env_int("ZHURNAL_FINALS_VISIBLE_DAYS", 2)
 ZHURNAL_FORECAST_DAYS = env_int("ZHURNAL_FORECAST_DAYS", 14)

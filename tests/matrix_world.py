@@ -113,7 +113,7 @@ def build_world() -> dict[str, Any]:
     w["section"] = w["plan"].sections.order_by("position").first()
 
     # The diary's calendar feed of the student.
-    w["ical_token"] = diary_services.renew_calendar_feed(actor=s.users["student"], student=w["student"]).token
+    w["ical_token"] = diary_services.renew_calendar_feed(actor=s.users["student"], student=w["student"]).plain_token
 
     # A report file the deputy asked for, made and kept.
     from zhurnal.reports import services as report_services

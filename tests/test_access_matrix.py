@@ -153,6 +153,9 @@ EXPECTED: dict[str, Case] = {
     "school:person": case({"pk": "user_guardian"}, see(ADMINISTRATION | {"class_teacher"})),
     "school:person_reset_2fa": case({"pk": "user_guardian"}),
     "school:school_security": case(expect=see({"admin", "other_school_admin"}, rest=403)),
+    # The access log of personal data: the journal administrator and the director (the other school's administrator
+    # reads his own school's).
+    "school:access_log": case(expect=see({"admin", "director", "other_school_admin"}, rest=403)),
     # --- school: read pages ---------------------------------------------------------------------------------
     "school:class_list": case(expect=everyone(200)),  # scoped: families get an empty list
     "school:class_detail": case({"pk": "class_5a"}, see(ADMINISTRATION | {"teacher", "class_teacher"})),

@@ -7,6 +7,7 @@ Only a keyed hash (HMAC with the secret key) is stored.
 
 from __future__ import annotations
 
+import base64
 import re
 import secrets
 
@@ -43,6 +44,28 @@ def hash_code(code: str, secret: str | None = None) -> str:
 def candidate_hashes(code: str) -> list[str]:
     """The hash under the current secret key and under each fallback key (so a key rotation keeps codes valid)."""
     return [hash_code(code)] + [hash_code(code, secret) for secret in settings.SECRET_KEY_FALLBACKS]
+
+
+# --- recovery codes of the second factor ----------------------------------------------------------------------
+
+_RECOVERY_SALT = "zhurnal.accounts.recovery_code"
+
+
+def normalize_recovery_code(raw: str) -> str:
+    """As typed → as issued: spaces and dashes dropped, lower case (what the second login step accepts)."""
+    return "".join((raw or "").split()).lower().replace("-", "")
+
+
+def hash_recovery_code(code: str, secret: str | None = None) -> str:
+    """What is stored of a recovery code: a keyed hash (HMAC-SHA256 with the secret key), 96 bits written in the
+    16 characters django-otp's static token column holds. The code itself is shown once, when it is made."""
+    digest = salted_hmac(_RECOVERY_SALT, normalize_recovery_code(code), secret=secret, algorithm="sha256").digest()
+    return base64.urlsafe_b64encode(digest[:12]).decode()
+
+
+def recovery_code_hashes(code: str) -> list[str]:
+    """The hash under the current secret key and each fallback key (a key rotation keeps the codes working)."""
+    return [hash_recovery_code(code)] + [hash_recovery_code(code, secret) for secret in settings.SECRET_KEY_FALLBACKS]
 
 
 # --- logins -----------------------------------------------------------------------------------------------

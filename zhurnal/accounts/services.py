@@ -162,7 +162,7 @@ def _new_recovery_codes(user: User) -> list[str]:
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
     tokens = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=t) for t in tokens])
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=codes.hash_recovery_code(t)) for t in tokens])
     return tokens
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from contextvars import ContextVar
 from typing import Any
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from zhurnal.core import sql
 
-from .models import AuditEntry
+from .models import AccessKind, AccessRecord, AuditEntry
 
 # The client address of the current request, set by middleware, so services need not pass it around.
 current_address: ContextVar[str | None] = ContextVar("current_address", default=None)
@@ -67,3 +70,25 @@ def record_many(
          "target_id": str(target.pk), "before": before, "after": after, "reason": reason, "address": address}
         for target, before, after in changes
     ])
+
+
+def record_access(
+    *, actor: Any, school: Any, kind: str, what: str, rows: int | None = None, target: models.Model | None = None,
+) -> AccessRecord:
+    """A reading of personal data for the access log (152-ФЗ): a card opened, a list or file taken (``rows``: how
+    many people or lines it holds)."""
+    if kind not in AccessKind.values:
+        raise ValueError(f"unknown access kind {kind!r}")
+    return AccessRecord.objects.create(
+        school_id=getattr(school, "pk", school), actor=actor if getattr(actor, "pk", None) else None,
+        at=timezone.now(), kind=kind, what=what[:300], rows=rows,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "", address=current_address.get(),
+    )
+
+
+def purge_access_log(*, now: dt.datetime | None = None) -> int:
+    """Forget readings older than ``settings.ZHURNAL_ACCESS_LOG_DAYS``; returns how many were removed."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.ZHURNAL_ACCESS_LOG_DAYS)
+    removed, _ = AccessRecord.objects.filter(at__lt=cutoff).delete()
+    return removed

@@ -16,6 +16,7 @@ import io
 import re
 import zipfile
 from collections.abc import Sequence
+from copy import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -309,24 +310,40 @@ def write_workbook(sheets: Sequence[SheetSpec]) -> bytes:
     side = Side(style="thin", color="999999")
     thin = Border(left=side, right=side, top=side, bottom=side)
     used: set[str] = set()
+    # A style is set once per distinct look; later cells of that look take a copy of the first one's style indexes
+    # (openpyxl hashes a Font or Alignment on every assignment: a school-wide report has some 75,000 cells).
+    looks: dict[tuple, Any] = {}
+
+    def style(cell: Any, bold_cell: bool, size: float | None, wrap: bool, center: bool, number_format: str | None,
+              border: bool) -> None:
+        look = (bold_cell, size, wrap, center, number_format, border)
+        made = looks.get(look)
+        if made is not None:
+            cell._style = copy(made)
+            return
+        if bold_cell or size:
+            cell.font = Font(bold=bold_cell, size=size) if size else bold
+        if wrap or center:
+            cell.alignment = Alignment(wrap_text=wrap, vertical="center" if center else "top",
+                                       horizontal="center" if center else None)
+        if number_format:
+            cell.number_format = number_format
+        if border:
+            cell.border = thin
+        looks[look] = copy(cell._style)
+
     for spec in sheets or [SheetSpec(title="Лист", rows=[])]:
         title = _sheet_title(spec.title, used)
         sheet = workbook.create_sheet(title)
         for row_number, row in enumerate(spec.rows, start=1):
             for column, value in enumerate(row.values, start=1):
                 if value is None or value == "":
+                    if row.border:
+                        style(sheet.cell(row=row_number, column=column), False, None, False, False, None, True)
                     continue
                 cell = put_cell(sheet, row_number, column, value)
-                if row.bold or row.size:
-                    cell.font = Font(bold=row.bold, size=row.size) if row.size else bold
-                if row.wrap or row.center:
-                    cell.alignment = Alignment(wrap_text=row.wrap, vertical="center" if row.center else "top",
-                                               horizontal="center" if row.center else None)
-                if column in spec.number_formats and not isinstance(value, str):
-                    cell.number_format = spec.number_formats[column]
-            if row.border:
-                for column in range(1, len(row.values) + 1):
-                    sheet.cell(row=row_number, column=column).border = thin
+                number_format = spec.number_formats.get(column) if not isinstance(value, str) else None
+                style(cell, row.bold, row.size, row.wrap, row.center, number_format, row.border)
             if row.merge_to and row.merge_to > 1:
                 sheet.merge_cells(start_row=row_number, start_column=1, end_row=row_number, end_column=row.merge_to)
         for start_row, start_column, end_row, end_column in spec.merges:

@@ -6,6 +6,8 @@ Writes go through ``services.py``.
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -104,12 +106,13 @@ class FinalAcknowledgement(models.Model):
 
 class CalendarFeed(models.Model):
     """A private link to a student's lessons and homework for phone calendars. Whoever holds the token reads the
-    feed without logging in; renewing the token revokes the old link."""
+    feed without logging in; renewing the token revokes the old link. Only the token's SHA-256 is kept
+    (``token_digest``): the link is shown once, when it is made."""
 
     school = models.ForeignKey(School, on_delete=models.CASCADE)
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    token = models.CharField("ключ", max_length=64, unique=True)
+    token = models.CharField("отпечаток ключа", max_length=64, unique=True)
     created_at = models.DateTimeField("создана")
 
     class Meta:
@@ -119,3 +122,9 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"календарь {self.student_id} для {self.user_id}"
+
+
+def token_digest(token: str) -> str:
+    """What is stored of a calendar token: its SHA-256 (the token is 256 random bits, so no salt or key is
+    needed, and a change of the secret key leaves every link working)."""
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -20,7 +20,14 @@ from zhurnal.audit.services import record
 from zhurnal.school.models import Guardian, GuardianLink, ReportingPeriod, Student
 
 from . import queries, selectors
-from .models import AcknowledgementKind, CalendarFeed, DiaryView, FeedVisit, FinalAcknowledgement
+from .models import (
+    AcknowledgementKind,
+    CalendarFeed,
+    DiaryView,
+    FeedVisit,
+    FinalAcknowledgement,
+    token_digest,
+)
 
 
 def count_diary_view(*, student: Student, guardian_id: int | None, viewer_is_student: bool, on: dt.date) -> None:
@@ -97,20 +104,25 @@ def _new_token() -> str:
 
 @transaction.atomic
 def renew_calendar_feed(*, actor: Any, student: Student) -> CalendarFeed:
-    """Make the person's private calendar link for the student, or replace it: the old link stops working."""
+    """Make the person's private calendar link for the student, or replace it: the old link stops working. The
+    token itself is on the returned feed as ``plain_token`` — the only moment it exists; only its digest is
+    stored."""
     if not getattr(actor, "pk", None):
         raise ValidationError({"user": "Ссылка на календарь выдаётся только вошедшему пользователю."})
     feed = CalendarFeed.objects.select_for_update().filter(user=actor, student=student).first()
     now = timezone.now()
+    plain = _new_token()
     if feed is None:
         feed = CalendarFeed.objects.create(school_id=student.school_id, student=student, user=actor,
-                                           token=_new_token(), created_at=now)
+                                           token=token_digest(plain), created_at=now)
         record(actor=actor, verb="diary.calendar_create", target=feed, after={"student": student.pk})
+        feed.plain_token = plain
         return feed
-    feed.token = _new_token()
+    feed.token = token_digest(plain)
     feed.created_at = now
     feed.save(update_fields=["token", "created_at"])
     record(actor=actor, verb="diary.calendar_renew", target=feed, after={"student": student.pk})
+    feed.plain_token = plain
     return feed
 
 

@@ -20,6 +20,7 @@ from zhurnal.journal import visibility
 from zhurnal.journal.models import HomeworkAttachment
 from zhurnal.journal.selectors import current_period
 from zhurnal.school import permissions as school_permissions
+from zhurnal.school.access.log import AccessKind, note_reading
 from zhurnal.school.models import Guardian, GuardianLink, ReportingPeriod, Student, Subject
 from zhurnal.school.roles import Role
 from zhurnal.school.selectors import current_year, periods_for_grade
@@ -27,7 +28,9 @@ from zhurnal.timetable.calendar import monday_of
 from zhurnal.timetable.exports import PDF_TYPE, file_response
 
 from . import ical, permissions, rendering, selectors, services
-from .models import CalendarFeed
+from .models import CalendarFeed, token_digest
+
+_FRESH_FEED_KEY = "zhurnal_calendar_link"  # the link just made, shown once
 
 CALENDAR_DAYS_BACK = 14
 CALENDAR_DAYS_AHEAD = 56
@@ -221,6 +224,9 @@ def week_pdf(request, student_id: int):
     reports = [_weekly_report(student, day, today)]
     content = _render_reports(reports, request.roles.school, today)
     monday = monday_of(day)
+    if request.roles.staff is not None:  # a family printing its own diary is no third party's access
+        note_reading(request, AccessKind.DIARY_PRINT, f"Дневник {student.full_name}, неделя с {monday:%d.%m.%Y}",
+                     rows=1, target=student)
     return file_response(content, PDF_TYPE, f"Дневник {student.last_name} {monday:%d.%m.%Y}.pdf")
 
 
@@ -270,12 +276,17 @@ def calendar(request, student_id: int):
                 messages.success(request, "Ссылка на календарь отключена: по ней больше ничего не доступно.")
         else:
             had = CalendarFeed.objects.filter(user=request.user, student=student).exists()
-            services.renew_calendar_feed(actor=request.user, student=student)
+            feed = services.renew_calendar_feed(actor=request.user, student=student)
+            # Shown once, on the page the browser goes to next: only the token's digest is stored.
+            request.session[_FRESH_FEED_KEY] = {"student": student.pk, "token": feed.plain_token}
             messages.success(request, "Выдана новая ссылка; прежняя больше не работает." if had
                              else "Ссылка на календарь готова.")
         return redirect("diary:calendar", student.pk)
     feed_row = CalendarFeed.objects.filter(user=request.user, student=student).first() if can_manage else None
-    url = request.build_absolute_uri(reverse("diary:ical", args=[feed_row.token])) if feed_row else ""
+    fresh = request.session.pop(_FRESH_FEED_KEY, None)
+    token = fresh["token"] if fresh and feed_row and fresh.get("student") == student.pk \
+        and token_digest(fresh["token"]) == feed_row.token else ""
+    url = request.build_absolute_uri(reverse("diary:ical", args=[token])) if token else ""
     return render(request, "diary/calendar.html", {
         **_frame(request, student, "calendar"), "feed": feed_row, "url": url,
         "webcal": "webcal://" + url.split("://", 1)[1] if url else "", "can_manage": can_manage,
@@ -286,8 +297,8 @@ def calendar(request, student_id: int):
 @require_GET
 def ical_feed(request, token: str):
     """No login: the token is the key. It works only while its owner may still read the student's diary."""
-    feed_row = (CalendarFeed.objects.filter(token=token).select_related("student__school", "user").first()
-                if token else None)
+    feed_row = (CalendarFeed.objects.filter(token=token_digest(token)).select_related("student__school", "user")
+                .first() if token else None)
     if feed_row is None or not feed_row.user.is_active:
         raise Http404
     student = feed_row.student
@@ -372,6 +383,8 @@ def class_paper_pdf(request, class_id: int):
         return redirect(f"{reverse('diary:class_overview', args=[school_class.pk])}?date={monday:%Y-%m-%d}")
     reports = [_weekly_report(student, monday, today) for student in students]
     content = _render_reports(reports, request.roles.school, today)
+    note_reading(request, AccessKind.DIARY_PRINT, f"Бумажные выписки {school_class.name}, неделя с {monday:%d.%m.%Y}",
+                 rows=len(students), target=school_class)
     return file_response(content, PDF_TYPE, f"Выписки {school_class.name} {monday:%d.%m.%Y}.pdf")
 
 

@@ -40,9 +40,10 @@ def build_demo_messaging(*, school: School, today: dt.date, rng: random.Random, 
     def roles(username: str):
         return roles_in(users[username], school)
 
-    def send(sender: str, *, to=(), groups=(), subject: str, body: str) -> list[Thread]:
+    def send(sender: str, *, to=(), groups=(), subject: str, body: str, student_id: int | None = None) -> list[Thread]:
         threads = services.send_message(actor=users[sender], roles=roles(sender), subject=subject, body=body,
-                                        user_ids=[users[u].pk for u in to], group_keys=list(groups), people=people)
+                                        user_ids=[users[u].pk for u in to], group_keys=list(groups),
+                                        student_id=student_id, people=people)
         demo.threads.extend(threads)
         return threads
 
@@ -87,14 +88,19 @@ def build_demo_messaging(*, school: School, today: dt.date, rng: random.Random, 
                   "учеников 5А выходит «2» за четверть.")
 
     # The maths teacher and the persona's parent talk about a test; the parent has not read the last answer.
+    # The persona parent's child in the persona class (she has another one in an older class).
+    child = next((student_id for guardian_id, person in people.guardians.items()
+                  if person.user_id == getattr(users.get("roditel"), "pk", None)
+                  for student_id in sorted(people.children_of[guardian_id])
+                  if people.classes.get(people.pupils[student_id].class_id) == class_name), None)
     if "roditel" in users and "uchitel" in users:
-        [test] = send("uchitel", to=["roditel"], subject="Контрольная работа по математике",
+        [test] = send("uchitel", to=["roditel"], subject="Контрольная работа по математике", student_id=child,
                       body="Добрый день! В пятницу контрольная работа по теме «Обыкновенные дроби». Ваш сын "
                            "пропустил два урока на этой неделе — прошу повторить с ним §12–14.")
         answer(test, "roditel", "Здравствуйте! Он болел, справка есть. Позанимаемся в выходные, спасибо.")
         answer(test, "uchitel", "Хорошо. Если будут вопросы по задачам — пусть подойдёт на консультацию "
                                 "во вторник после 6-го урока.")
-        [note] = send("roditel", to=["klassruk"], subject="Справка о болезни",
+        [note] = send("roditel", to=["klassruk"], subject="Справка о болезни", student_id=child,
                       body="Добрый вечер! Передаю справку о болезни сына с 3 по 5 число, оригинал принесёт в "
                            "понедельник.")
         del note  # left unread: the class teacher's inbox shows it new

@@ -156,7 +156,7 @@ def send_message(*, actor: Any, roles: SchoolRoles, subject: str, body: str, use
         events.publish("messaging.message_sent", school_id=school.pk, actor_id=actor.pk, message_id=message.pk,
                        thread_id=thread.pk, recipient_user_ids=list(batch), subject=subject,
                        sender_name=sender_name, url=reverse("messaging:thread", args=[thread.pk]),
-                       student_id=thread.student_id)
+                       student_id=thread.student_id, student_ids=[thread.student_id] if thread.student_id else [])
     idempotency.remember(key, school_id=school.pk, actor=actor, verb="message",
                          result={"threads": [t.pk for t in threads]})
     return threads
@@ -186,7 +186,7 @@ def reply(*, actor: Any, thread: Thread, body: str, uploads: Sequence[Any] = (),
     events.publish("messaging.message_sent", school_id=thread.school_id, actor_id=actor.pk, message_id=message.pk,
                    thread_id=thread.pk, recipient_user_ids=recipient_ids, subject=thread.subject,
                    sender_name=actor.display_name, url=reverse("messaging:thread", args=[thread.pk]),
-                   student_id=thread.student_id)
+                   student_id=thread.student_id, student_ids=[thread.student_id] if thread.student_id else [])
     idempotency.remember(key, school_id=thread.school_id, actor=actor, verb="reply",
                          result={"thread": thread.pk, "message": message.pk})
     return message
@@ -365,7 +365,8 @@ def _tell_published(announcement: Announcement, recipient_ids: list[int]) -> Non
                    actor_id=announcement.author_id, announcement_id=announcement.pk,
                    recipient_user_ids=recipient_ids, title=announcement.title,
                    url=reverse("messaging:announcement", args=[announcement.pk]),
-                   needs_ack=announcement.requires_ack, urgent=announcement.urgent)
+                   needs_ack=announcement.requires_ack,
+                   requires_ack=announcement.requires_ack, urgent=announcement.urgent)
 
 
 @transaction.atomic

@@ -14,8 +14,10 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from zhurnal.audit.services import record_access
 from zhurnal.core import uploads
 from zhurnal.core.view_helpers import require, school_view
+from zhurnal.school.access.log import AccessKind, note_reading
 
 from . import catalog, documents, permissions, selectors, services
 from .context import ReportContext
@@ -54,6 +56,8 @@ def report_view(key: str):
         document = spec.build(ctx)
         if file_format:
             render_file, content_type = documents.RENDERERS[file_format]
+            note_reading(request, AccessKind.REPORT_EXPORT, f"{document.title} ({file_format.upper()})",
+                         rows=document.row_count)
             return _file(render_file(document), content_type, f"{document.filename}.{file_format}")
         filters = spec.filters(ctx)
         query = urlencode([(f.name, f.value) for f in filters])
@@ -98,6 +102,9 @@ def job(request, pk: int):
 def job_file(request, pk: int):
     item = get_object_or_404(ReportJob, pk=pk, user=request.user, status=JobStatus.DONE)
     content_type = documents.RENDERERS[item.file_format][1]
+    if item.school_id is not None:
+        record_access(actor=request.user, school=item.school_id, kind=AccessKind.REPORT_EXPORT,
+                      what=f"{item.title or item.filename} ({item.file_format.upper()})", target=item)
     return uploads.file_response(item.file.open("rb"), filename=item.filename, content_type=content_type)
 
 

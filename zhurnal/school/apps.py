@@ -44,6 +44,7 @@ class SchoolConfig(AppConfig):
             MenuEntry(220, "Мои дети", "school:children", permissions.is_guardian),
             MenuEntry(230, "Моя страница", "school:me", permissions.is_student),
             MenuEntry(240, "Доступ", "school:access", access.can_issue_codes, group=ADMINISTRATION),
+            MenuEntry(245, "Журнал доступа", "school:access_log", access.can_read_access_log, group=ADMINISTRATION),
         )
         register_start(
             StartPage(10, "school:setup", permissions.can_manage_structure),

@@ -25,6 +25,7 @@ urlpatterns = [
     path("accounts/access/people/<int:pk>/", access.person, name="person"),
     path("accounts/access/people/<int:pk>/reset-two-factor/", access.person_reset_two_factor, name="person_reset_2fa"),
     path("accounts/access/settings/", access.school_security, name="school_security"),
+    path("accounts/access/log/", access.access_log, name="access_log"),
     *setup.urlpatterns,
     *imports.urlpatterns,
 ]

@@ -10,6 +10,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhurnal.accounts import services
+from zhurnal.accounts.codes import hash_recovery_code
 from zhurnal.accounts.models import LoginEvent
 from zhurnal.school.access import services as access_services
 from zhurnal.school.testing import PASSWORD
@@ -47,7 +48,9 @@ def test_enrolment_confirms_device_and_shows_ten_recovery_codes_once(small_schoo
     device.refresh_from_db()
     assert device.confirmed
     assert len(codes) == 10 and len(set(codes)) == 10
-    assert sorted(StaticToken.objects.filter(device__user=device.user).values_list("token", flat=True)) == sorted(codes)
+    # Only keyed hashes are stored: the codes themselves exist only on the page shown once.
+    stored = set(StaticToken.objects.filter(device__user=device.user).values_list("token", flat=True))
+    assert stored == {hash_recovery_code(code) for code in codes} and not stored & set(codes)
     security = client.get(reverse("accounts:security")).content.decode()
     assert "включена" in security and codes[0] not in security
 
@@ -109,7 +112,7 @@ def test_new_recovery_codes_replace_the_old_ones(small_school, login):
     response = client.post(reverse("accounts:recovery_codes"), {"password": PASSWORD})
     new = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", response.content.decode())
     assert len(new) == 10 and not set(new) & set(old)
-    assert not StaticToken.objects.filter(token__in=old).exists()
+    assert not StaticToken.objects.filter(token__in=[hash_recovery_code(code) for code in old]).exists()
 
 
 def test_too_many_wrong_codes_send_back_to_the_password(small_school, login):
@@ -228,3 +231,23 @@ def test_a_first_phone_is_connected_only_with_the_password(small_school, login):
     client.post(reverse("accounts:two_factor_setup"), {"token": code_for(device)})
     device.refresh_from_db()
     assert not device.confirmed
+
+
+def test_recovery_codes_held_before_hashing_keep_working(small_school, login):
+    """The data migration hashes the codes already stored; the ones people printed still open the login once."""
+    import importlib
+
+    from django.apps import apps
+
+    client = login("teacher")
+    device, codes = enrol(client)
+    client.logout()
+    plain = codes[0]
+    StaticToken.objects.filter(token=hash_recovery_code(plain)).update(token=plain)  # as stored before
+    migration = importlib.import_module("zhurnal.accounts.migrations.0004_recovery_code_hashes")
+    migration.hash_recovery_codes(apps, None)
+    assert not StaticToken.objects.filter(token=plain).exists()
+    browser = Client()
+    password_step(browser, "teacher")
+    assert browser.post(reverse("accounts:login_verify"), {"token": plain}).status_code == 302
+    assert browser.get(reverse("school:my_groups")).status_code == 200

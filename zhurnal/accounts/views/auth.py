@@ -22,7 +22,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from zhurnal.core.templatetags.zhurnal import plural
 from zhurnal.core.view_helpers import own_path
 
-from .. import lockout, services
+from .. import codes, lockout, services
 from ..forms import ActivationForm, LoginForm, TokenForm
 from ..middleware import SESSION_SCHOOL_KEY, client_address
 from ..models import LoginKind, User
@@ -90,6 +90,15 @@ def _pending(request) -> tuple[User, dict] | None:
     return user, pending
 
 
+def _stored_form(device, token: str) -> str:
+    """What the device keeps of the code: recovery codes are stored as keyed hashes (the hash under whichever secret
+    key, current or fallback, made it); the app's codes are checked as typed."""
+    if not isinstance(device, StaticDevice):
+        return token
+    hashes = codes.recovery_code_hashes(token)
+    return next((h for h in hashes if device.token_set.filter(token=h).exists()), hashes[0])
+
+
 def _match_device(user: User, token: str):
     """The device that accepts the code: six digits go to the authenticator app, anything else to the recovery
     codes — so a mistyped code of one kind does not slow down the other."""
@@ -103,7 +112,7 @@ def _match_device(user: User, token: str):
             if not allowed:
                 throttled = True
                 continue
-            if device.verify_token(token):
+            if device.verify_token(_stored_form(device, token)):
                 return device, False
     return None, throttled
 

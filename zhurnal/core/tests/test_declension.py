@@ -4,7 +4,14 @@ from types import SimpleNamespace
 
 import pytest
 
-from zhurnal.core.declension import FEMALE, MALE, gender_of, short_name_genitive, surname_genitive
+from zhurnal.core.declension import (
+    FEMALE,
+    MALE,
+    gender_of,
+    name_genitive,
+    short_name_genitive,
+    surname_genitive,
+)
 
 
 @pytest.mark.parametrize(("surname", "gender", "expected"), [
@@ -31,3 +38,18 @@ def test_short_name_in_the_genitive():
     assert short_name_genitive(person) == "Котовой Г.А."
     person = SimpleNamespace(last_name="Цветков", first_name="Игорь", patronymic="Константинович")
     assert short_name_genitive(person) == "Цветкова И.К."
+
+
+@pytest.mark.parametrize(("last", "first", "patronymic", "expected"), [
+    ("Иванов", "Иван", "Сергеевич", "Иванова Ивана"),
+    ("Петрова", "Мария", "Ивановна", "Петровой Марии"),
+    ("Кузнецов", "Никита", "", "Кузнецова Никиты"),
+    ("Смирнов", "Илья", "Олегович", "Смирнова Ильи"),
+    ("Соколова", "Любовь", "Петровна", "Соколовой Любови"),
+    ("Белый", "Андрей", "Андреевич", "Белого Андрея"),
+    ("Кравец", "Ольга", "Юрьевна", "Кравец Ольги"),
+    ("Шевченко", "Алёна", "Борисовна", "Шевченко Алёны"),
+])
+def test_name_in_the_genitive_for_a_message_about_a_child(last, first, patronymic, expected):
+    person = SimpleNamespace(last_name=last, first_name=first, patronymic=patronymic)
+    assert name_genitive(person) == expected

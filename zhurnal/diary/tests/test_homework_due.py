@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from icalendar import Calendar
 
-from zhurnal.diary.models import CalendarFeed
+from zhurnal.diary import services as diary_services
 from zhurnal.journal import services as journal
 from zhurnal.journal.homework import due_date
 from zhurnal.school.testing import class_group, make_assignment, make_subject
@@ -63,9 +63,8 @@ def test_lesson_page_diary_printout_and_calendar_give_one_due_date(diary, login,
     printout = pdf_text(family.get(f"/diary/{student.pk}/week/pdf/?date={monday:%Y-%m-%d}").content)
     assert f"Задано к {shown}:" in printout
 
-    family.post(f"/diary/{student.pk}/calendar/", {"action": "renew"})
-    feed = CalendarFeed.objects.get(student=student)
+    feed = diary_services.renew_calendar_feed(actor=s.users["guardian"], student=student)
     family.logout()
-    events = Calendar.from_ical(client.get(f"/diary/calendar/{feed.token}.ics").content).walk("VEVENT")
+    events = Calendar.from_ical(client.get(f"/diary/calendar/{feed.plain_token}.ics").content).walk("VEVENT")
     homework = [e for e in events if str(e["UID"]) == f"homework-{first.pk}@{s.school.slug}.zhurnal"]
     assert [e.decoded("DTSTART") for e in homework] == [due]

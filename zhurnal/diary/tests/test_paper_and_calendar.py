@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from icalendar import Calendar
@@ -90,9 +91,9 @@ def test_weekly_report_carries_the_forecast_inside_the_window(diary, login):
 
 
 def calendar_url(client, student) -> str:
-    client.post(f"/diary/{student.pk}/calendar/", {"action": "renew"})
-    feed = CalendarFeed.objects.get(student=student)
-    return f"/diary/calendar/{feed.token}.ics"
+    """The link as the page shows it, once, right after it is made."""
+    page = client.post(f"/diary/{student.pk}/calendar/", {"action": "renew"}, follow=True).content.decode()
+    return re.search(r'id="ical-url" class="wide" value="https?://[^/"]+(/diary/calendar/[^"]+\.ics)"', page).group(1)
 
 
 def test_calendar_feed_parses_and_holds_lessons_and_homework(diary, login, client):
@@ -103,7 +104,11 @@ def test_calendar_feed_parses_and_holds_lessons_and_homework(diary, login, clien
                                today=s.monday)
     family = login("guardian")
     url = calendar_url(family, student)
-    assert url in family.get(f"/diary/{student.pk}/calendar/").content.decode()
+    # Shown once: only the token's digest is kept, so the page cannot show it again and offers a new one.
+    again = family.get(f"/diary/{student.pk}/calendar/").content.decode()
+    assert url not in again and "показать её снова нельзя" in again and "Выдать новую ссылку" in again
+    token = url.rsplit("/", 1)[1].removesuffix(".ics")
+    assert not CalendarFeed.objects.filter(token=token).exists()
     family.logout()
     response = client.get(url)  # no login: the token is the key
     assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
@@ -192,3 +197,23 @@ def test_the_class_printout_is_for_the_last_complete_week_by_default(diary, logi
     from zhurnal.core.templatetags.zhurnal import ru_date
 
     assert f"Неделя: {ru_date(week)}" in text.replace("\n", " ")
+
+
+def test_links_handed_out_before_digests_keep_working(diary, client):
+    """The data migration replaces stored tokens by their digests; the addresses families already have still open
+    their calendar."""
+    import importlib
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    s = diary
+    student = s.students["student"]
+    old_token = "a-token-handed-out-before-digests-were-kept-1234"
+    CalendarFeed.objects.create(school=s.school, student=student, user=s.users["student"], token=old_token,
+                                created_at=timezone.now())
+    migration = importlib.import_module("zhurnal.diary.migrations.0002_calendar_token_digest")
+    migration.digest_tokens(apps, None)
+    migration.digest_tokens(apps, None)  # twice changes nothing more
+    assert not CalendarFeed.objects.filter(token=old_token).exists()
+    assert client.get(f"/diary/calendar/{old_token}.ics").status_code == 200

@@ -120,3 +120,22 @@ def test_a_regulation_keeps_its_acknowledgements(small_school, publish):
     from zhurnal.audit.models import AuditEntry
 
     assert AuditEntry.objects.filter(verb="messaging.acknowledged", actor=s.users["teacher"]).count() == 1
+
+
+def test_the_list_makes_constant_queries(small_school, login, publish):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    s = small_school
+    publish(s, "class_teacher")
+    client = login("guardian")
+    client.get(reverse("messaging:announcements"))
+    with CaptureQueriesContext(connection) as small:
+        client.get(reverse("messaging:announcements"))
+    for n in range(6):
+        publish(s, "class_teacher", title=f"Объявление {n}", requires_ack=n % 2 == 0)
+        publish(s, "director", audience="school", school_class=None, title=f"Школе {n}", to_students=True)
+    with CaptureQueriesContext(connection) as large:
+        page = client.get(reverse("messaging:announcements"))
+    assert page.content.decode().count("<h2>") == 13
+    assert len(large) == len(small)

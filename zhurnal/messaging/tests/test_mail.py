@@ -171,3 +171,14 @@ def test_mailbox_makes_constant_queries(small_school, login, django_assert_num_q
         page = client.get(reverse("messaging:inbox"))
     assert page.content.decode().count('class="subject"') == 17
     assert len(large) == len(small)
+
+
+def test_a_message_reaches_the_notifications_bell(small_school, django_capture_on_commit_callbacks):
+    """The contract with zhurnal.notifications: the parent's bell counts the teacher's message, the teacher's not."""
+    from zhurnal.notifications.models import Notification
+
+    s = small_school
+    with django_capture_on_commit_callbacks(execute=True):
+        send(s, "teacher", to=["guardian"], subject="Контрольная")
+    assert Notification.objects.filter(user=s.users["guardian"]).count() == 1
+    assert not Notification.objects.filter(user=s.users["teacher"]).exists()

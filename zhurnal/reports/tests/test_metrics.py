@@ -224,3 +224,29 @@ def test_movement_counts_worked_by_hand(report_school):
     report = items(class_reports.class_teacher_report(ctx("class_teacher", period=str(world.quarter.pk))))
     assert (report["На начало периода"], report["Прибыло"], report["Выбыло"], report["На конец периода"]) == (
         "11", "1", "1", "11")
+
+
+def test_marks_per_pupil_per_month_worked_by_hand(marked, client):
+    """Накопляемость, maths in 5А, September: Антонов «5/4» (two marks), «4−», «3+»; Борисов «2», «5», «5» —
+    7 marks; «н», «б», «оп» are not marks. The class on 7 December: 11 pupils less Жуков = 10.
+    7 / 10 = 0,7 a pupil in September; nothing in October: 0,0. The report's row says the same."""
+    import io
+
+    import openpyxl
+    from django.contrib.auth import get_user_model
+
+    from zhurnal.journal.policies import policy_for
+
+    world = marked
+    (item,) = metrics.filling([world.math], world.s.year.start, world.s.year.end, today=world.today,
+                              policy=policy_for(world.s.school, world.today), with_coverage=False)
+    assert item.marks == 7 and item.pupils == 10
+    assert item.month_per_pupil(dt.date(2026, 9, 1)) == Decimal("0.7")
+    assert item.month_per_pupil(dt.date(2026, 10, 1)) == Decimal("0.0")
+    client.force_login(get_user_model().objects.get(username="deputy"))
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/reports/filling_months/?format=xlsx").content))
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    header = next(r for r in rows if r[0] == "Учитель")
+    maths = next(r for r in rows if str(r[0]).startswith("Учителева") and r[2] == "Математика")
+    assert maths[header.index("Учеников")] == 10
+    assert maths[header.index("сентябрь 2026")] == 0.7 and maths[header.index("октябрь 2026")] == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from zhurnal.audit.models import AccessKind
 from zhurnal.core.dates import today as school_today
 
 from ..models import InfoChannel
@@ -29,3 +30,29 @@ class SchoolSecurityForm(forms.Form):
         help_text="Сотрудник без подключённого приложения-генератора кодов после следующего входа попадёт на "
                   "страницу подключения и не сможет работать, пока его не подключит.",
     )
+
+
+class AccessLogFilterForm(forms.Form):
+    """The access log's filters: who, what, from and to which day (each optional)."""
+
+    person = forms.TypedChoiceField(label="Кто", required=False, coerce=int, empty_value=None,
+                                    error_messages={"invalid_choice": "Такого человека нет в журнале доступа."})
+    kind = forms.ChoiceField(label="Что", required=False, choices=[("", "всё")] + AccessKind.choices,
+                             error_messages={"invalid_choice": "Неизвестный вид обращения."})
+    since = forms.DateField(label="С", required=False, input_formats=["%Y-%m-%d", "%d.%m.%Y"],
+                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                            error_messages={"invalid": "«С»: введите дату в виде ДД.ММ.ГГГГ."})
+    until = forms.DateField(label="По", required=False, input_formats=["%Y-%m-%d", "%d.%m.%Y"],
+                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                            error_messages={"invalid": "«По»: введите дату в виде ДД.ММ.ГГГГ."})
+
+    def __init__(self, *args, people: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [("", "все")] + people
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            raise forms.ValidationError("Дата «С» позже даты «По».")
+        return cleaned

@@ -53,6 +53,11 @@ def can_edit_security_settings(roles: SchoolRoles) -> bool:
     return roles.has(Role.JOURNAL_ADMIN)
 
 
+def can_read_access_log(roles: SchoolRoles) -> bool:
+    """The access log of personal data: the journal administrator and the director."""
+    return roles.has(Role.JOURNAL_ADMIN, Role.DIRECTOR)
+
+
 def _students_of_led_classes(roles: SchoolRoles, on) -> QuerySet:
     return enrollments_on(on).filter(school_class_id__in=roles.led_class_ids).values("student_id")
 

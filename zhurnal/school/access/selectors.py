@@ -14,6 +14,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhurnal.accounts.models import ActivationCode, LoginEvent, PersonKind, SchoolSecurity, User
+from zhurnal.audit.models import AccessRecord
 
 from ..models import (
     GuardianLink,
@@ -265,3 +266,29 @@ def weekly_logins_by_role(school: School, week_start: dt.date) -> dict[str, Role
             logins[role] += n
             users[role] += 1
     return {role: RoleLogins(logins[role], users[role]) for role in Role.LABELS}
+
+
+# --- the access log of personal data -----------------------------------------------------------------------------
+
+
+def access_log_people(school: School) -> list[tuple[int, str]]:
+    """Everyone who appears in the school's access log, for the «Кто» filter, by name."""
+    ids = AccessRecord.objects.filter(school=school, actor__isnull=False).values("actor_id").distinct()
+    people = User.objects.filter(pk__in=ids).order_by("last_name", "first_name", "patronymic", "username")
+    return [(user.pk, user.display_name) for user in people]
+
+
+def access_log(school: School, *, person: int | None = None, kind: str = "", since: dt.date | None = None,
+               until: dt.date | None = None) -> QuerySet[AccessRecord]:
+    """The school's readings of personal data, newest first, filtered (days are the school's days)."""
+    records = AccessRecord.objects.filter(school=school).select_related("actor")
+    if person is not None:
+        records = records.filter(actor_id=person)
+    if kind:
+        records = records.filter(kind=kind)
+    zone = timezone.get_current_timezone()
+    if since is not None:
+        records = records.filter(at__gte=dt.datetime.combine(since, dt.time.min, tzinfo=zone))
+    if until is not None:
+        records = records.filter(at__lt=dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=zone))
+    return records.order_by("-at", "-id")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +25,8 @@ from .. import services as school_services
 from ..roles import Role
 from ..selectors import current_year, default_date
 from . import permissions, selectors, services, slips
-from .forms import GuardianLinkForm, SchoolSecurityForm
+from .forms import AccessLogFilterForm, GuardianLinkForm, SchoolSecurityForm
+from .log import AccessKind, note_reading
 from .selectors import AccessRow
 
 
@@ -93,6 +95,7 @@ def _issue_and_download(request, *, rows: list[AccessRow], chosen: list[AccessRo
     for row in rows:  # a parent of two children in the class: both are named on his slip
         known = role_lines.get(row.key)
         role_lines[row.key] = row.role_label if not known or row.role_label in known else f"{known}; {row.role_label}"
+    note_reading(request, AccessKind.ACTIVATION_CODES, f"{title} ({fmt})", rows=len(issued))
     render_file, content_type, extension, what = slips.FORMATS[fmt]
     content = render_file(school=request.roles.school, title=title,
                           slips=slips.make_slips(issued, role_lines, activation_url),
@@ -189,6 +192,7 @@ def person(request, pk: int):
     user = scoped(permissions.people_visible_to(request.roles, on), pk=pk)
     school = request.roles.school
     manages = permissions.can_read_login_history(request.roles, user)
+    note_reading(request, AccessKind.LOGIN_CARD, f"Учётная запись {user.username}: {user.display_name}", target=user)
     history = [(event, describe_device(event.user_agent))
                for event in login_selectors.login_history(user, 50)] if manages else []
     return render(request, "school/access/person.html", {
@@ -213,6 +217,23 @@ def person_reset_two_factor(request, pk: int):
     messages.success(request, f"Двухфакторная аутентификация пользователя {user.username} отключена, его сеансы "
                               f"завершены. При необходимости выдайте ему новый код активации.")
     return redirect("school:person", pk=user.pk)
+
+
+@never_cache
+@school_view
+def access_log(request):
+    """The access log of personal data (152-ФЗ): who opened which card, who took which list, with filters."""
+    require(permissions.can_read_access_log(request.roles))
+    school = request.roles.school
+    form = AccessLogFilterForm(request.GET or None, people=selectors.access_log_people(school))
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    records = selectors.access_log(school, person=filters.get("person"), kind=filters.get("kind") or "",
+                                   since=filters.get("since"), until=filters.get("until"))
+    page = Paginator(records, 100).get_page(request.GET.get("page"))
+    return render(request, "school/access/access_log.html", {
+        "form": form, "page": page,
+        "retention_days": settings.ZHURNAL_ACCESS_LOG_DAYS,
+    }, status=400 if form.is_bound and not form.is_valid() else 200)
 
 
 @school_view

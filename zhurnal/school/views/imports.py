@@ -21,6 +21,7 @@ from zhurnal.core import spreadsheets, uploads
 from zhurnal.core.view_helpers import parse_date, require, school_view, scoped
 
 from .. import exports, imports, permissions, selectors
+from ..access.log import AccessKind, note_reading
 from ..models import AcademicYear
 from .common import year_and_date
 
@@ -260,7 +261,9 @@ def export_download(request, kind: str, file_format: str):
     school = roles.school
     if fmt.kind == imports.STAFF:
         require(permissions.can_view_setup(roles))
-        content = exports.write(fmt.kind, file_format, exports.staff_rows(school=school))
+        staff = exports.staff_rows(school=school)
+        content = exports.write(fmt.kind, file_format, staff)
+        note_reading(request, AccessKind.LIST_EXPORT, f"{fmt.title} ({file_format.upper()})", rows=len(staff))
         return _file_response(content, file_format, exports.export_filename(fmt.kind, file_format))
     school_class = None
     class_id = request.GET.get("class", "")
@@ -279,6 +282,7 @@ def export_download(request, kind: str, file_format: str):
     rows = rows_of(school=school, year=year, on=on, school_class=school_class)
     title = f"{school_class.name} на {on:%d.%m.%Y}" if school_class else f"{fmt.title} на {on:%d.%m.%Y}"
     content = exports.write(fmt.kind, file_format, rows, sheet_title=title)
+    note_reading(request, AccessKind.LIST_EXPORT, f"{fmt.title}: {title} ({file_format.upper()})", rows=len(rows))
     return _file_response(content, file_format,
                           exports.export_filename(fmt.kind, file_format, school_class=school_class, on=on))
 

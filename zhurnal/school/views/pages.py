@@ -8,6 +8,7 @@ from django.shortcuts import render
 from zhurnal.core.view_helpers import require, school_view, scoped
 
 from .. import permissions, selectors
+from ..access.log import AccessKind, note_reading
 from ..models import GroupKind, Student
 from ..roles import Role
 from .common import year_and_date
@@ -73,6 +74,8 @@ def student_list(request):
 @school_view
 def student_detail(request, pk: int):
     student = scoped(permissions.students_visible_to(request.roles), pk=pk)
+    if request.roles.staff is not None:  # a family reading its own card is no third party's access
+        note_reading(request, AccessKind.STUDENT_CARD, f"Карточка обучающегося: {student.full_name}", target=student)
     return render(request, "school/student_detail.html", _student_context(request, student))
 
 

@@ -23,6 +23,7 @@ from zhurnal.core.dates import today
 from zhurnal.core.view_helpers import parse_date, require, school_view, scoped
 
 from .. import forms, permissions, selectors, services
+from ..access.log import AccessKind, note_reading
 from ..models import (
     AcademicYear,
     Group,
@@ -629,6 +630,9 @@ def student_edit(request, pk: int):
             messages.success(request, f"Личные данные: {student.full_name} — сохранено.")
             return redirect("school:student_detail", student.pk)
     manages = permissions.can_manage_structure(request.roles)
+    if request.method == "GET":
+        note_reading(request, AccessKind.STUDENT_CARD, f"Личные данные обучающегося: {student.full_name}",
+                     target=student)
     return render(request, "school/setup/student_edit.html", {
         "form": form, "student": student, "manages": manages,
         "links": student.guardian_links.select_related("guardian").order_by("guardian__last_name"),
@@ -697,6 +701,9 @@ def guardian_edit(request, pk: int):
         return redirect("school:setup_guardian_edit", guardian.pk)
     readonly(request, form, link_form)
     links = selectors.guardian_links_of(guardian, on)
+    if request.method == "GET":
+        note_reading(request, AccessKind.GUARDIAN_CARD, f"Карточка законного представителя: {guardian.full_name}",
+                     target=guardian)
     return page(request, "guardian_edit.html", {
         "guardian": guardian, "form": form, "link_form": link_form, "links": links,
     }, year=year, section="guardians")

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from zhurnal.core.dates import today as school_today
 from zhurnal.core.view_helpers import parse_date
+from zhurnal.school.access.log import AccessKind, note_reading
 from zhurnal.school.models import StaffMember, TeachingAssignment
 
 from .. import exports, permissions, selectors, services
@@ -129,6 +130,8 @@ def substitution_log(request):
     rows = selectors.substitution_log(school, start, end)
     title = f"Журнал замещения уроков {exports.date_range_title(start, end)}"
     context = {"rows": rows, "start": start, "end": end, "title": title, "school": school}
+    if wants(request, "pdf") or wants(request, "xlsx"):
+        note_reading(request, AccessKind.LIST_EXPORT, title, rows=len(rows))
     if wants(request, "pdf"):
         return pdf_answer("timetable/pdf/substitution_log.html", context,
                           f"Журнал замещения {start:%Y-%m-%d}—{end:%Y-%m-%d}.pdf")
@@ -158,6 +161,9 @@ def timesheet(request):
     following = (month + dt.timedelta(days=32)).replace(day=1)
     context = {"sheet": sheet, "month": month, "title": exports.month_title(month), "school": school,
                "previous": previous, "following": following}
+    if wants(request, "pdf") or wants(request, "xlsx"):
+        note_reading(request, AccessKind.LIST_EXPORT, f"Табель учёта рабочего времени: {context['title']}",
+                     rows=len(sheet.rows))
     if wants(request, "pdf"):
         return pdf_answer("timetable/pdf/timesheet.html", context, f"Табель {month:%Y-%m}.pdf")
     if wants(request, "xlsx"):
