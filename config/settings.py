@@ -225,6 +225,9 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "password1", "pas
                              "csrfmiddlewaretoken"]
 
 OTP_TOTP_ISSUER = "Журнал"
+# The key that seals the authenticator apps' secrets (zhurnal/accounts/sealing.py); empty: derived from SECRET_KEY.
+# Set it, and keep it apart from the database copies, so that a stolen backup does not open the second factor.
+ZHURNAL_SEALING_KEY = os.environ.get("ZHURNAL_SEALING_KEY", "")
 ZHURNAL_ACTIVATION_CODE_DAYS = env_int("ZHURNAL_ACTIVATION_CODE_DAYS", 30)
 # The access log of personal data (152-ФЗ): readings of cards and exports are kept this many days, then purged
 # every night (zhurnal.audit.tasks).

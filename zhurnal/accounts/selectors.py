@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import LoginEvent, User
+from .models import Authenticator, LoginEvent, User
 
 
 def login_history(user: User, limit: int = 50) -> QuerySet[LoginEvent]:
@@ -13,4 +12,4 @@ def login_history(user: User, limit: int = 50) -> QuerySet[LoginEvent]:
 
 
 def has_two_factor(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return Authenticator.objects.filter(user=user, confirmed=True).exists()

@@ -16,12 +16,11 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhurnal.audit.services import record, record_many
 
 from . import codes
-from .models import ActivationCode, LoginEvent, LoginKind, User
+from .models import ActivationCode, Authenticator, LoginEvent, LoginKind, User
 from .permissions import login_schools, refusal_for, school_manages_login
 
 RECOVERY_CODE_COUNT = 10
@@ -145,17 +144,17 @@ def confirm_identity(*, user: User, secret: str) -> None:
         return
     digits = "".join(secret.split())
     if digits.isdigit():
-        for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+        for device in Authenticator.objects.filter(user=user, confirmed=True):
             if device.verify_token(digits):
                 return
     raise ValidationError({"password": REAUTH_REFUSAL})
 
 
 @transaction.atomic
-def start_totp_enrolment(*, user: User) -> TOTPDevice:
+def start_totp_enrolment(*, user: User) -> Authenticator:
     """A new, unconfirmed authenticator for the user (replacing an unfinished one)."""
-    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    return TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+    Authenticator.objects.filter(user=user, confirmed=False).delete()
+    return Authenticator.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
 
 
 def _new_recovery_codes(user: User) -> list[str]:
@@ -167,7 +166,7 @@ def _new_recovery_codes(user: User) -> list[str]:
 
 
 @transaction.atomic
-def confirm_totp_device(*, user: User, device: TOTPDevice, token: str, password: str) -> list[str]:
+def confirm_totp_device(*, user: User, device: Authenticator, token: str, password: str) -> list[str]:
     """The first code from the app proves it is set up, the password (or a code of the app connected so far) that
     it is the user; returns the recovery codes (shown once)."""
     if device.user_id != user.pk or device.confirmed:
@@ -177,7 +176,7 @@ def confirm_totp_device(*, user: User, device: TOTPDevice, token: str, password:
         raise ValidationError({"token": "Код не подошёл. Введите шесть цифр, которые приложение показывает "
                                         "сейчас, и проверьте, что время на телефоне установлено верно."})
     confirm_identity(user=user, secret=password)
-    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    Authenticator.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     recovery = _new_recovery_codes(user)
@@ -188,7 +187,7 @@ def confirm_totp_device(*, user: User, device: TOTPDevice, token: str, password:
 @transaction.atomic
 def regenerate_recovery_codes(*, user: User, password: str) -> list[str]:
     """New recovery codes (the old ones stop working), after the password or a code from the app."""
-    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+    if not Authenticator.objects.filter(user=user, confirmed=True).exists():
         raise ValidationError({"token": "Сначала подключите приложение-генератор кодов."})
     confirm_identity(user=user, secret=password)
     recovery = _new_recovery_codes(user)
@@ -204,7 +203,7 @@ def disable_two_factor(*, actor: Any, user: User, school: Model | None = None) -
     """
     if school is not None and not school_manages_login(school, user):
         raise ValidationError({"user": refusal_for(user)})
-    TOTPDevice.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     by_someone_else = getattr(actor, "pk", None) != user.pk
     if by_someone_else:

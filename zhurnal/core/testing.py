@@ -40,9 +40,9 @@ def sample_file(kind: str) -> bytes:
     if kind in {"docx", "xlsx", "pptx"}:
         folder = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml", "pptx": "ppt/presentation.xml"}[kind]
         out = io.BytesIO()
-        with zipfile.ZipFile(out, "w") as archive:
-            archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
-            archive.writestr(folder, '<?xml version="1.0"?><root/>')
+        with zipfile.ZipFile(out, "w") as archive:  # fixed timestamps: the same bytes on every call
+            archive.writestr(zipfile.ZipInfo("[Content_Types].xml"), '<?xml version="1.0"?><Types/>')
+            archive.writestr(zipfile.ZipInfo(folder), '<?xml version="1.0"?><root/>')
         return out.getvalue()
     if kind == "odt":
         out = io.BytesIO()

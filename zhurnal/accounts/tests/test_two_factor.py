@@ -1,5 +1,6 @@
 """Two-factor authentication: enrolment with a QR code, login with a TOTP code, recovery codes, the school's rule."""
 
+import base64
 import re
 
 import pytest
@@ -7,11 +8,10 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhurnal.accounts import services
 from zhurnal.accounts.codes import hash_recovery_code
-from zhurnal.accounts.models import LoginEvent
+from zhurnal.accounts.models import Authenticator, LoginEvent
 from zhurnal.school.access import services as access_services
 from zhurnal.school.testing import PASSWORD
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 LOGIN = "/accounts/login/"
 
 
-def code_for(device: TOTPDevice, steps_ahead: int = 0) -> str:
+def code_for(device: Authenticator, steps_ahead: int = 0) -> str:
     """What the phone shows now (or ``steps_ahead`` 30-second steps later)."""
     device.refresh_from_db()
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=steps_ahead):06d}"
@@ -30,12 +30,12 @@ def password_step(client, username):
     return client.post(LOGIN, {"username": username, "password": PASSWORD})
 
 
-def enrol(client) -> tuple[TOTPDevice, list[str]]:
+def enrol(client) -> tuple[Authenticator, list[str]]:
     page = client.get(reverse("accounts:two_factor_setup"))
     assert page.status_code == 200
     html = page.content.decode()
     assert 'src="data:image/svg+xml;base64,' in html
-    device = TOTPDevice.objects.get(confirmed=False)
+    device = Authenticator.objects.get(confirmed=False)
     response = client.post(reverse("accounts:two_factor_setup"), {"token": code_for(device), "password": PASSWORD})
     assert response.status_code == 200
     codes = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", response.content.decode())
@@ -58,7 +58,7 @@ def test_enrolment_confirms_device_and_shows_ten_recovery_codes_once(small_schoo
 def test_wrong_enrolment_code_confirms_nothing(small_school, login):
     client = login("teacher")
     client.get(reverse("accounts:two_factor_setup"))
-    device = TOTPDevice.objects.get()
+    device = Authenticator.objects.get()
     wrong = f"{(int(code_for(device)) + 1) % 1_000_000:06d}"
     response = client.post(reverse("accounts:two_factor_setup"), {"token": wrong})
     assert "Код не подошёл" in response.content.decode()
@@ -135,12 +135,12 @@ def test_school_requiring_2fa_sends_staff_to_enrolment_until_done(small_school):
     assert browser.get(reverse("accounts:security")).status_code == 302
     page = browser.get(reverse("accounts:two_factor_setup")).content.decode()
     assert "Школа требует от сотрудников двухфакторную аутентификацию" in page
-    device = TOTPDevice.objects.get(user=small_school.users["teacher"])
+    device = Authenticator.objects.get(user=small_school.users["teacher"])
     browser.post(reverse("accounts:two_factor_setup"), {"token": code_for(device), "password": PASSWORD})
     assert browser.get(reverse("school:my_groups")).status_code == 200
     # Staff cannot switch the requirement off for themselves.
     browser.post(reverse("accounts:two_factor_disable"), {"password": PASSWORD})
-    assert TOTPDevice.objects.filter(user=small_school.users["teacher"], confirmed=True).exists()
+    assert Authenticator.objects.filter(user=small_school.users["teacher"], confirmed=True).exists()
 
 
 def test_school_requirement_does_not_touch_families(small_school):
@@ -162,21 +162,21 @@ def test_user_disables_his_2fa_with_his_password(small_school, login):
     client = login("teacher")
     enrol(client)
     client.post(reverse("accounts:two_factor_disable"), {"password": "wrong"})
-    assert TOTPDevice.objects.filter(confirmed=True).exists()
+    assert Authenticator.objects.filter(confirmed=True).exists()
     client.post(reverse("accounts:two_factor_disable"), {"password": PASSWORD})
-    assert not TOTPDevice.objects.exists()
+    assert not Authenticator.objects.exists()
     assert password_step(Client(), "teacher")["Location"] == reverse("core:home")
 
 
 def test_administrator_resets_a_lost_phone_and_ends_the_sessions(small_school, login):
     teacher = small_school.users["teacher"]
     services.start_totp_enrolment(user=teacher)
-    device = TOTPDevice.objects.get(user=teacher)
+    device = Authenticator.objects.get(user=teacher)
     services.confirm_totp_device(user=teacher, device=device, token=code_for(device), password=PASSWORD)
     url = reverse("school:person_reset_2fa", args=[teacher.pk])
     assert login("director").post(url).status_code == 403
     assert login("admin").post(url).status_code == 302
-    assert not TOTPDevice.objects.filter(user=teacher).exists()
+    assert not Authenticator.objects.filter(user=teacher).exists()
     assert password_step(Client(), "teacher")["Location"] == reverse("core:home")
 
 
@@ -184,7 +184,7 @@ def test_login_that_skips_the_second_step_is_ended(small_school, client):
     """A user with a second factor logged in some other way (not through our two steps) is sent back to log in."""
     teacher = small_school.users["teacher"]
     services.start_totp_enrolment(user=teacher)
-    device = TOTPDevice.objects.get(user=teacher)
+    device = Authenticator.objects.get(user=teacher)
     services.confirm_totp_device(user=teacher, device=device, token=code_for(device), password=PASSWORD)
     client.force_login(teacher)
     response = client.get(reverse("school:my_groups"))
@@ -213,21 +213,21 @@ def test_another_phone_is_not_connected_without_the_password_or_a_code(small_sch
     client = login("teacher")
     first, _ = enrol(client)
     client.get(reverse("accounts:two_factor_setup"))  # «Подключить другой телефон»
-    second = TOTPDevice.objects.get(confirmed=False)
+    second = Authenticator.objects.get(confirmed=False)
     response = client.post(reverse("accounts:two_factor_setup"), {"token": code_for(second)})
     assert "Введите текущий пароль" in response.content.decode()
-    assert TOTPDevice.objects.get(confirmed=True) == first
+    assert Authenticator.objects.get(confirmed=True) == first
     response = client.post(reverse("accounts:two_factor_setup"), {"token": code_for(second), "password": "nope"})
-    assert TOTPDevice.objects.get(confirmed=True) == first
+    assert Authenticator.objects.get(confirmed=True) == first
     # A code of the phone connected so far proves it is him.
     client.post(reverse("accounts:two_factor_setup"), {"token": code_for(second), "password": code_for(first, steps_ahead=1)})
-    assert TOTPDevice.objects.get(confirmed=True) == second
+    assert Authenticator.objects.get(confirmed=True) == second
 
 
 def test_a_first_phone_is_connected_only_with_the_password(small_school, login):
     client = login("teacher")
     client.get(reverse("accounts:two_factor_setup"))
-    device = TOTPDevice.objects.get()
+    device = Authenticator.objects.get()
     client.post(reverse("accounts:two_factor_setup"), {"token": code_for(device)})
     device.refresh_from_db()
     assert not device.confirmed
@@ -250,4 +250,38 @@ def test_recovery_codes_held_before_hashing_keep_working(small_school, login):
     browser = Client()
     password_step(browser, "teacher")
     assert browser.post(reverse("accounts:login_verify"), {"token": plain}).status_code == 302
+    assert browser.get(reverse("school:my_groups")).status_code == 200
+
+
+# --- the authenticator's secret is sealed at rest -------------------------------------------------------------------
+
+
+def test_the_authenticators_secret_is_not_stored_in_clear(small_school, login):
+    client = login("teacher")
+    device, _ = enrol(client)
+    device.refresh_from_db()
+    secret = device.bin_key
+    assert len(secret) == 20
+    stored = device.sealed_key
+    assert secret.hex() not in stored and base64.b32encode(secret).decode() not in stored
+    assert stored.startswith("gAAAA")  # a Fernet token
+
+
+def test_phones_connected_before_sealing_keep_working(small_school):
+    """The data migration seals every django-otp TOTP device; the phone's codes still open the login."""
+    import importlib
+
+    from django.apps import apps
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    teacher = small_school.users["teacher"]
+    old = TOTPDevice.objects.create(user=teacher, name="Приложение-генератор кодов", confirmed=True)
+    migration = importlib.import_module("zhurnal.accounts.migrations.0005_sealed_authenticators")
+    migration.seal_totp_devices(apps, None)
+    assert not TOTPDevice.objects.exists()
+    device = Authenticator.objects.get(user=teacher, confirmed=True)
+    assert device.bin_key == old.bin_key
+    browser = Client()
+    password_step(browser, "teacher")
+    assert browser.post(reverse("accounts:login_verify"), {"token": code_for(device)}).status_code == 302
     assert browser.get(reverse("school:my_groups")).status_code == 200

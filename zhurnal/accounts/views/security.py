@@ -15,12 +15,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .. import selectors, services
 from ..devices import describe_device
 from ..forms import EnrolmentForm, PasswordConfirmForm, RussianPasswordChangeForm
 from ..middleware import SETUP_2FA_KEY
+from ..models import Authenticator
 from ..qr import qr_data_uri
 from ..signals import staff_2fa_required
 
@@ -38,7 +38,7 @@ def post_only(view):
 
 
 def _two_factor_state(user) -> dict:
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = Authenticator.objects.filter(user=user, confirmed=True).first()
     recovery_left = StaticToken.objects.filter(device__user=user).count() if device else 0
     return {"totp": device, "recovery_left": recovery_left, "two_factor_required": staff_2fa_required(user)}
 
@@ -89,7 +89,7 @@ def _show_recovery_codes(request, codes: list[str], *, first_time: bool):
 def two_factor_setup(request):
     """Connect an authenticator app: scan the QR code, type the first code; then the recovery codes, once."""
     user = request.user
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    device = Authenticator.objects.filter(user=user, confirmed=False).order_by("-pk").first()
     form = EnrolmentForm(request.POST or None)
     if request.method == "POST" and request.POST.get("restart"):
         services.start_totp_enrolment(user=user)

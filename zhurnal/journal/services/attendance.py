@@ -36,8 +36,9 @@ def set_absence_reason(
     student was at the lesson, the note says why). Marks of the cell are not touched."""
     today = today or school_today()
     lesson = _locked_lesson(lesson)
+    request = idempotency.fingerprint("absence_reason", code, note)
     if idempotency.replay(key, school_id=lesson.school_id, verb="absence_reason",
-               scope={"lesson": lesson.pk, "student": student.pk}) is not None:
+                          scope={"lesson": lesson.pk, "student": student.pk}, request=request) is not None:
         return Attendance.objects.filter(lesson=lesson, student=student).first()
     code = (code or "").strip().lower()
     note = (note or "").strip()
@@ -65,7 +66,7 @@ def set_absence_reason(
     if before != after:
         record(actor=actor, verb="journal.absence_reason", target=lesson, before=before, after=after, reason=note)
     idempotency.remember(key, school_id=lesson.school_id, actor=actor, verb="absence_reason",
-              result={"lesson": lesson.pk, "student": student.pk})
+                         result={"lesson": lesson.pk, "student": student.pk}, request=request)
     return attendance
 
 

@@ -296,3 +296,18 @@ def test_a_key_racing_on_another_lesson_answers_409_not_500(journal, login, monk
                            HTTP_ACCEPT="application/json")
     assert response.status_code == 409 and "ключ запроса" in response.json()["error"]
     assert not Mark.objects.filter(lesson=journal.open_lesson(1)).exists()
+
+
+def test_an_absence_reason_with_a_key_used_for_another_reason_is_refused(journal):
+    school = journal.school
+    lesson, student = journal.open_lesson(), school.students["student"]
+    services.save_cell(actor=school.users["teacher"], lesson=lesson, student=student, text="н", base="")
+    key = uuid.uuid4()
+    services.set_absence_reason(actor=school.users["class_teacher"], lesson=lesson, student=student, code="б",
+                                note="справка", key=key)
+    services.set_absence_reason(actor=school.users["class_teacher"], lesson=lesson, student=student, code="б",
+                                note="справка", key=key)  # a retry: replayed
+    with pytest.raises(idempotency.KeyReused):
+        services.set_absence_reason(actor=school.users["class_teacher"], lesson=lesson, student=student, code="уп",
+                                    note="соревнования", key=key)
+    assert Attendance.objects.get(lesson=lesson, student=student).code == "б"

@@ -11,9 +11,15 @@ from typing import NamedTuple
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from zhurnal.accounts.models import ActivationCode, LoginEvent, PersonKind, SchoolSecurity, User
+from zhurnal.accounts.models import (
+    ActivationCode,
+    Authenticator,
+    LoginEvent,
+    PersonKind,
+    SchoolSecurity,
+    User,
+)
 from zhurnal.audit.models import AccessRecord
 
 from ..models import (
@@ -110,7 +116,7 @@ def _attach_codes(rows: list[AccessRow], school: School) -> list[AccessRow]:
     for code in ActivationCode.objects.filter(school=school, user_id__in=user_ids).order_by("user_id", "-issued_at",
                                                                                              "-id"):
         latest.setdefault(code.user_id, code)
-    with_2fa = set(TOTPDevice.objects.filter(user_id__in=user_ids, confirmed=True).values_list("user_id", flat=True))
+    with_2fa = set(Authenticator.objects.filter(user_id__in=user_ids, confirmed=True).values_list("user_id", flat=True))
     now = timezone.now()
     for row in rows:
         if row.user is not None:

@@ -5,10 +5,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhurnal.accounts import services as login_services
-from zhurnal.accounts.models import ActivationCode
+from zhurnal.accounts.models import ActivationCode, Authenticator
 from zhurnal.accounts.permissions import login_schools, school_manages_login
 from zhurnal.audit.models import AuditEntry
 from zhurnal.core import stamps
@@ -27,7 +26,7 @@ def director_is_a_parent_in_school_two(small_school):
     Guardian.objects.filter(pk=guardian.pk).update(user=director)
     stamps.bump(small_school.other_school.pk)
     guardian.refresh_from_db()
-    TOTPDevice.objects.create(user=director, name="app", confirmed=True)
+    Authenticator.objects.create(user=director, name="app", confirmed=True)
     StaticDevice.objects.create(user=director, name="codes", confirmed=True)
     return guardian
 
@@ -48,12 +47,12 @@ def test_other_school_cannot_reset_the_second_factor_of_a_shared_login(
     response = client.post(reverse("school:person_reset_2fa", args=[director.pk]), follow=True)
     assert response.status_code == 200
     assert "только оператор регионального электронного журнала" in response.content.decode()
-    assert TOTPDevice.objects.filter(user=director, confirmed=True).exists()
+    assert Authenticator.objects.filter(user=director, confirmed=True).exists()
     assert StaticDevice.objects.filter(user=director).exists()
     with pytest.raises(ValidationError, match="оператор регионального"):
         login_services.disable_two_factor(actor=small_school.users["other_school_admin"], user=director,
                                           school=small_school.other_school)
-    assert TOTPDevice.objects.filter(user=director).exists()
+    assert Authenticator.objects.filter(user=director).exists()
 
 
 def test_other_school_cannot_issue_an_activation_code_for_a_shared_login(
@@ -93,13 +92,13 @@ def test_a_change_to_a_login_is_in_the_log_of_every_school_it_belongs_to(
 
 def test_the_school_still_manages_its_own_people(small_school, client):
     teacher = small_school.users["teacher"]
-    TOTPDevice.objects.create(user=teacher, name="app", confirmed=True)
+    Authenticator.objects.create(user=teacher, name="app", confirmed=True)
     [issued] = services.issue_activation_codes(actor=small_school.users["admin"], school=small_school.school,
                                                people=[small_school.staff["teacher"]])
     assert issued.user == teacher
     assert AuditEntry.objects.filter(verb="activation_code.issue", school=small_school.school).exists()
     client.force_login(small_school.users["admin"])
     client.post(reverse("school:person_reset_2fa", args=[teacher.pk]))
-    assert not TOTPDevice.objects.filter(user=teacher).exists()
+    assert not Authenticator.objects.filter(user=teacher).exists()
     assert AuditEntry.objects.filter(verb="two_factor.reset", school=small_school.school,
                                      target_id=str(teacher.pk)).exists()
