@@ -29,7 +29,7 @@ def test_the_cell_form_does_not_send_the_teacher_to_another_site(journal, login,
     lesson = journal.open_lesson()
     student = journal.school.students["student"]
     response = login("teacher").post(reverse("journal:cell", args=[lesson.pk, student.pk]),
-                                     {"value": "4", "next": url})
+                                     {"value": "4", "base": "", "next": url})
     assert response.status_code == 302
     assert response["Location"] == reverse("journal:lesson", args=[lesson.pk])
     assert Mark.objects.filter(lesson=lesson, student=student, value="4").exists()
@@ -40,5 +40,5 @@ def test_the_cell_form_returns_to_the_grid_it_came_from(journal, login):
     student = journal.school.students["student"]
     back = reverse("journal:grid", args=[journal.maths.pk])
     response = login("teacher").post(reverse("journal:cell", args=[lesson.pk, student.pk]),
-                                     {"value": "4", "next": back})
+                                     {"value": "4", "base": "", "next": back})
     assert response["Location"] == back

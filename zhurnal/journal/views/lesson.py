@@ -12,7 +12,6 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from zhurnal.core import idempotency, uploads
@@ -165,14 +164,6 @@ def _cell_input(post, student: Student, *, value: str = "value", suffix: str = "
                               post[f"base{suffix}"])
 
 
-def _own_path(value: str) -> str:
-    """``value`` if it is a path of this site (the conflict's links lead there), else ""."""
-    if value.startswith("/") and not value.startswith(("//", "/\\")) and url_has_allowed_host_and_scheme(
-            value, allowed_hosts=None):
-        return value
-    return ""
-
-
 def _conflict_fragment(request, lesson, conflicts: list[services.CellConflict], *, back: str,
                        reason: str = "") -> str:
     """The conflicts of a save as the page shows them: for each cell what it holds now, who changed it and when,
@@ -202,7 +193,7 @@ def _save_cell(request, pk: int, student_id: int):
                                         reason=request.POST.get("reason", ""), locked=True,
                                         with_row=wants_json(request) and request.POST.get("row") == "1")
     except services.CellConflict as conflict:
-        back = _own_path(request.POST.get("next", "")) or _lesson_url(lesson)
+        back = own_path(request, request.POST.get("next"), _lesson_url(lesson))
         html = _conflict_fragment(request, lesson, [conflict], back=back, reason=request.POST.get("reason", ""))
         if wants_json(request):
             return JsonResponse({"ok": False, "error": " ".join(conflict.messages), "conflict": conflict.as_dict(),

@@ -182,3 +182,26 @@ def test_a_message_reaches_the_notifications_bell(small_school, django_capture_o
         send(s, "teacher", to=["guardian"], subject="Контрольная")
     assert Notification.objects.filter(user=s.users["guardian"]).count() == 1
     assert not Notification.objects.filter(user=s.users["teacher"]).exists()
+
+
+def test_thread_page_makes_constant_queries(small_school, login, settings, tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    s = small_school
+    settings.MEDIA_ROOT = tmp_path
+    [thread] = send(s, "teacher", to=["guardian"])
+    client = login("guardian")
+    url = reverse("messaging:thread", args=[thread.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    for n in range(6):
+        note = SimpleUploadedFile(f"лист{n}.pdf", b"%PDF-1.4\n%...\n", content_type="application/pdf")
+        services.reply(actor=s.users["teacher" if n % 2 else "guardian"], thread=thread, body=f"Ответ {n}",
+                       uploads=[note])
+    client.get(url)
+    with CaptureQueriesContext(connection) as large:
+        page = client.get(url)
+    assert page.content.decode().count('class="message"') == 7
+    assert len(large) == len(small)
