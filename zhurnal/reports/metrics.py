@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q
@@ -117,7 +117,7 @@ class Settings:
 
 
 def settings_of(school: School | int) -> Settings:
-    school_id = getattr(school, "pk", school)
+    school_id = school if isinstance(school, int) else school.pk
     row = ReportSettings.objects.filter(school_id=school_id).first()
     if row is None:
         return Settings()
@@ -129,6 +129,9 @@ def settings_of(school: School | int) -> Settings:
 
 
 # --- quality ------------------------------------------------------------------------------------------------------
+
+
+_POINTS = {"5": 5, "4": 4, "3": 3, "2": 2, "1": 1}
 
 
 @dataclass
@@ -178,9 +181,16 @@ class Quality:
             self.passed += 1
         elif value == "нз":
             self.failed_credit += 1
-        elif value in ("5", "4", "3", "2", "1"):
-            setattr(self, f"n{max(int(value), 2)}", getattr(self, f"n{max(int(value), 2)}") + 1)
-            self.marks_sum += int(value)
+        elif value in _POINTS:
+            if value == "5":
+                self.n5 += 1
+            elif value == "4":
+                self.n4 += 1
+            elif value == "3":
+                self.n3 += 1
+            else:
+                self.n2 += 1
+            self.marks_sum += _POINTS[value]
             self.marks_count += 1
 
     def __iadd__(self, other: Quality) -> Quality:
@@ -354,15 +364,20 @@ class ClassFinals:
     by_assignment: dict[tuple[int, int], str] = field(default_factory=dict)  # (student, assignment) → value
     whole_class: frozenset[int] = frozenset()  # assignments of the whole class (not a subgroup)
     teacher_of: dict[int, int] = field(default_factory=dict)  # assignment → its teacher
+    _made: dict[tuple[int, CountRule], Quality] = field(default_factory=dict, repr=False, compare=False)
 
     def final(self, student_id: int, subject_id: int) -> str:
         return self.finals.get((student_id, subject_id), "")
 
     def quality(self, subject_id: int, rule: CountRule) -> Quality:
-        quality = Quality()
-        for entry in self.roster:
-            quality.add(self.finals.get((entry.student.pk, subject_id)), departed=entry.departed, rule=rule)
-        return quality
+        """The subject's counts (counted once per rule; each caller gets its own copy to add to)."""
+        made = self._made.get((subject_id, rule))
+        if made is None:
+            made = Quality()
+            for entry in self.roster:
+                made.add(self.finals.get((entry.student.pk, subject_id)), departed=entry.departed, rule=rule)
+            self._made[(subject_id, rule)] = made
+        return replace(made)
 
     def total(self, rule: CountRule) -> Quality:
         total = Quality()
@@ -413,7 +428,7 @@ def finals_of(pairs: Sequence[tuple[SchoolClass, Term]]) -> list[ClassFinals]:
             FinalMark.objects.filter(final_q, assignment_id__in=[a.pk for a in assignments])
             .values_list("pk", "assignment_id", "student_id", "value", "period_id")):
         finals_by_assignment[(assignment_id, period_id)].append((student_id, value, pk))
-    by_class: dict[int, list[TeachingAssignment]] = defaultdict(list)
+    by_class: dict[int | None, list[TeachingAssignment]] = defaultdict(list)
     for assignment in assignments:
         by_class[assignment.group.school_class_id].append(assignment)
     out = []
@@ -847,7 +862,7 @@ def filling(assignments: Sequence[TeachingAssignment], start: dt.date, end: dt.d
     ids = [a.pk for a in assignments]
     held = held_filter(today, now)
     out = {a.pk: Filling(assignment=a, homework_expected=grading.marks_allowed(
-        grade=a.group.school_class.grade if a.group.school_class_id else None,
+        grade=a.group.school_class.grade if a.group.school_class is not None else None,
         subject_without_marks=a.subject.without_marks, policy=policy)) for a in assignments}
     if not ids:
         return []
@@ -894,7 +909,8 @@ def _pupil_counts(items: list[Filling], on: dt.date) -> None:
                        .filter(Q(end__isnull=True) | Q(end__gte=on)).values_list("group_id", flat=True))
     for item in items:
         group: Group = item.assignment.group
-        item.pupils = in_class[group.school_class_id] if group.kind == GroupKind.CLASS else in_group[group.pk]
+        item.pupils = (in_class[group.school_class_id] if group.kind == GroupKind.CLASS and group.school_class_id
+                       else in_group[group.pk])
 
 
 # --- use of the system --------------------------------------------------------------------------------------------------
