@@ -28,11 +28,13 @@ install-dev: $(VENV)/.installed-dev
 demo: install
 	$(BIN)/zhurnal demo
 
-## make test: ruff, then pytest on SQLite, then pytest on PostgreSQL (browser journeys included)
+## make test: ruff and mypy, then pytest on SQLite, then pytest on PostgreSQL (browser journeys included)
 test: install-dev chromium fet lint test-sqlite test-postgres
 
+## make lint: ruff, and mypy with django-stubs over the apps (config in pyproject.toml)
 lint:
 	$(BIN)/ruff check .
+	ZHURNAL_TESTING=1 $(BIN)/mypy
 
 test-sqlite:
 	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)

@@ -17,16 +17,33 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ZHURNAL_VAR_DIR", BASE_DIR / "var"))
 
 
+TRUE_WORDS = frozenset({"1", "true", "yes", "on", "да"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off", "нет"})
+
+
 def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None:
+    """A yes/no setting: 1, true, yes, on (or 0, false, no, off), in any case; unset or empty: ``default``.
+    Anything else stops the start with the variable named: ``SECURE_COOKIES=flase`` must not quietly mean off."""
+    value = os.environ.get(name, "")
+    word = value.strip().lower()
+    if not word:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(f"{name}={value!r} is neither yes nor no: write 1, true, yes, on or 0, false, no, off.")
 
 
 def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value else default
+    """A whole-number setting; unset or empty: ``default``; anything else stops the start with the variable named."""
+    value = os.environ.get(name, "")
+    if not value.strip():
+        return default
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -219,6 +236,7 @@ AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT \
     else ("REMOTE_ADDR",)
 AXES_VERBOSE = False
+AXES_HTTP_RESPONSE_CODE = 429  # axes' own default, named here so the lockout page can use it
 # Never keep what was typed into a secret field in the failed-attempt records (the activation form has the new
 # password and the code; the second login step has the one-time code).
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "password1", "password2", "token",

@@ -5,6 +5,11 @@
   each other (a higher app plugs into a lower one through a registration function the lower one offers);
 - views open no transaction and take no row lock (``transaction.atomic``, ``select_for_update``): a service does;
 - SQL text and database cursors live only in an app's ``queries.py`` or in ``core/sql.py``;
+- whoever does a write is typed as a user: every ``actor`` parameter is annotated with a user class (``User``, or
+  Django's ``AbstractBaseUser`` below the accounts app), never ``Any`` or nothing (mypy, run by ``make lint``,
+  then checks every call);
+- the audit log's verbs are one enumeration (``zhurnal.audit.verbs.Verb``): no change is recorded, and the log
+  filtered, under a verb written out as a string;
 - spreadsheets (XLSX, CSV) are written only by ``core/spreadsheets.py``, the one writer that neutralises formulas.
 
 Tests and migrations are not checked: tests exercise the whole stack, migrations are history.
@@ -139,6 +144,56 @@ def sql_violations() -> set[tuple[str, str]]:
     return found
 
 
+USER_TYPES = {"User", "AbstractBaseUser"}
+
+
+def untyped_actors() -> list[str]:
+    problems = []
+    for path in _sources():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            arguments = node.args
+            for argument in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]:
+                if argument.arg != "actor":
+                    continue
+                names = {n.id for n in ast.walk(argument.annotation) if isinstance(n, ast.Name)} \
+                    if argument.annotation is not None else set()
+                if not names & USER_TYPES or "Any" in names:
+                    problems.append(f"{_relative(path)}:{argument.lineno}: {node.name}(actor: "
+                                    f"{ast.unparse(argument.annotation) if argument.annotation else '—'})")
+    return problems
+
+
+def test_actors_are_typed_as_users():
+    assert untyped_actors() == []
+
+
+# Idempotency keys have verbs of their own (the kind of write a key replays), not the audit log's.
+KEY_CALLS = {"remember", "replay", "replayed_result", "WriteKey"}
+
+
+def free_verbs() -> list[str]:
+    problems = []
+    for path in _sources():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            callee = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if callee in KEY_CALLS:
+                continue
+            for keyword in node.keywords:
+                if keyword.arg in ("verb", "verb__in", "verb__startswith") and any(
+                        isinstance(part, ast.JoinedStr) or (isinstance(part, ast.Constant) and isinstance(part.value, str))
+                        for part in ast.walk(keyword.value)):
+                    problems.append(f"{_relative(path)}:{node.lineno}: {callee}({keyword.arg}={ast.unparse(keyword.value)})")
+    return problems
+
+
+def test_audit_verbs_come_from_the_enumeration():
+    assert free_verbs() == []
+
+
 SPREADSHEET_WRITER = "zhurnal/core/spreadsheets.py"
 WRITER_NAMES = {"Workbook", "writer", "DictWriter", "xlsxwriter", "Writer"}
 
@@ -201,3 +256,8 @@ def test_the_checks_catch_what_they_are_for(tmp_path):
                        "r = csv.reader(f)\n", encoding="utf-8")
     assert [p.split(":", 1)[1] for p in spreadsheet_writer_violations([writers])] == ["2: Workbook", "3: csv.writer"]
     assert RANK["core"] < RANK["audit"] < RANK["accounts"] < RANK["school"] < RANK["journal"] < RANK["diary"]
+    typed = ast.parse("def f(*, actor: User | None, other: Any): ...").body[0]
+    loose = ast.parse("def g(*, actor: Any): ...").body[0]
+    assert isinstance(typed, ast.FunctionDef) and isinstance(loose, ast.FunctionDef)
+    assert {n.id for n in ast.walk(typed.args.kwonlyargs[0].annotation) if isinstance(n, ast.Name)} & USER_TYPES
+    assert not {n.id for n in ast.walk(loose.args.kwonlyargs[0].annotation) if isinstance(n, ast.Name)} & USER_TYPES

@@ -11,8 +11,10 @@ read cost three times the query itself.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
+from django.http import HttpRequest
 
 from zhurnal.core.sql import fetch_together, model_rows
 
@@ -32,7 +34,7 @@ def read_with_user(attribute: str, query: Callable[[int], tuple[str, list]]) -> 
         _READ_WITH_USER.append((attribute, query))
 
 
-class UserRow:
+class UserRow(ModelBackend):
     """``get_user`` (the user of the session, on every request) as one plain query, the rest as ``ModelBackend``.
     The rows registered with ``read_with_user`` (the user's schools: every page's next query) are read in the same
     round trip on PostgreSQL and kept on the user for the request."""
@@ -48,12 +50,13 @@ class UserRow:
         return users[0]
 
 
-class PasswordBackend(UserRow, ModelBackend):
+class PasswordBackend(UserRow):
     """Django's ``ModelBackend``: username and password."""
 
 
-class ActivationCodeBackend(UserRow, ModelBackend):
-    def authenticate(self, request, username=None, activation_code=None, **kwargs):
+class ActivationCodeBackend(UserRow):
+    def authenticate(self, request: HttpRequest | None, username: str | None = None, password: str | None = None,
+                     activation_code: str | None = None, **kwargs: Any) -> User | None:
         if not username or not activation_code:
             return None
         user = User.objects.filter(username=username.strip()).first()

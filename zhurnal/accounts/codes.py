@@ -37,7 +37,7 @@ def normalize_code(raw: str) -> str:
     return re.sub(r"[\s\-‐–—_.]", "", code)
 
 
-def hash_code(code: str, secret: str | None = None) -> str:
+def hash_code(code: str, secret: str | bytes | None = None) -> str:
     return salted_hmac(_HASH_SALT, normalize_code(code), secret=secret, algorithm="sha256").hexdigest()
 
 
@@ -56,7 +56,7 @@ def normalize_recovery_code(raw: str) -> str:
     return "".join((raw or "").split()).lower().replace("-", "")
 
 
-def hash_recovery_code(code: str, secret: str | None = None) -> str:
+def hash_recovery_code(code: str, secret: str | bytes | None = None) -> str:
     """What is stored of a recovery code: a keyed hash (HMAC-SHA256 with the secret key), 96 bits written in the
     16 characters django-otp's static token column holds. The code itself is shown once, when it is made."""
     digest = salted_hmac(_RECOVERY_SALT, normalize_recovery_code(code), secret=secret, algorithm="sha256").digest()

@@ -50,7 +50,8 @@ class ActivationForm(SetPasswordMixin, forms.Form):
         self.fields["password2"].help_text = ""
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         username = (cleaned.get("username") or "").strip()
         code = cleaned.get("code") or ""
         if not username or not code:

@@ -17,7 +17,7 @@ from django.utils.crypto import salted_hmac
 _SALT = "zhurnal.accounts.sealing"
 
 
-def _fernet_for(secret: str) -> Fernet:
+def _fernet_for(secret: str | bytes) -> Fernet:
     key = salted_hmac(_SALT, "fernet", secret=secret, algorithm="sha256").digest()
     return Fernet(base64.urlsafe_b64encode(key))
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 from zhurnal.audit.services import record, record_many
+from zhurnal.audit.verbs import Verb
 
 from . import codes
 from .models import ActivationCode, Authenticator, LoginEvent, LoginKind, User
@@ -33,7 +34,7 @@ def code_lifetime() -> dt.timedelta:
 
 
 def record_login_change(
-    *, actor: Any, verb: str, user: User, target: Model | None = None, before: Any = None, after: Any = None,
+    *, actor: User | None, verb: Verb, user: User, target: Model | None = None, before: Any = None, after: Any = None,
 ) -> None:
     """A change to a login goes into the audit log of every school the login belongs to (one entry each): each
     school sees what happened to its people's logins, whoever made the change."""
@@ -91,7 +92,7 @@ def activate_account(*, user: User, code: str, password: str) -> User:
         .filter(user=user, code_hash__in=codes.candidate_hashes(code)).first()
     )
     refusal = code_refusal(activation, now)
-    if refusal:
+    if refusal or activation is None:
         raise ValidationError({"code": refusal})
     if not user.is_active:
         raise ValidationError({"username": "Учётная запись отключена. Обратитесь к администратору школы."})
@@ -101,7 +102,7 @@ def activate_account(*, user: User, code: str, password: str) -> User:
     user.set_password(password)
     user.session_stamp = secrets.token_hex(16)
     user.save(update_fields=["password", "session_stamp"])
-    record_login_change(actor=user, verb="activation_code.use", user=user, target=activation,
+    record_login_change(actor=user, verb=Verb.ACTIVATION_CODE_USE, user=user, target=activation,
                         after={"user": user.username, "school": activation.school_id})
     return user
 
@@ -115,16 +116,16 @@ def change_password(*, user: User, new_password: str) -> User:
     password_validation.validate_password(new_password, user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    record_login_change(actor=user, verb="password.change", user=user)
+    record_login_change(actor=user, verb=Verb.PASSWORD_CHANGE, user=user)
     return user
 
 
 @transaction.atomic
-def end_sessions(*, actor: Any, user: User) -> User:
+def end_sessions(*, actor: User, user: User) -> User:
     """Log the user out everywhere: every session made before this moment stops being valid."""
     user.session_stamp = secrets.token_hex(16)
     user.save(update_fields=["session_stamp"])
-    record_login_change(actor=actor, verb="sessions.end_all", user=user)
+    record_login_change(actor=actor, verb=Verb.SESSIONS_END_ALL, user=user)
     return user
 
 
@@ -180,7 +181,7 @@ def confirm_totp_device(*, user: User, device: Authenticator, token: str, passwo
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     recovery = _new_recovery_codes(user)
-    record_login_change(actor=user, verb="two_factor.enable", user=user)
+    record_login_change(actor=user, verb=Verb.TWO_FACTOR_ENABLE, user=user)
     return recovery
 
 
@@ -191,12 +192,12 @@ def regenerate_recovery_codes(*, user: User, password: str) -> list[str]:
         raise ValidationError({"token": "Сначала подключите приложение-генератор кодов."})
     confirm_identity(user=user, secret=password)
     recovery = _new_recovery_codes(user)
-    record_login_change(actor=user, verb="two_factor.recovery_codes", user=user)
+    record_login_change(actor=user, verb=Verb.TWO_FACTOR_RECOVERY_CODES, user=user)
     return recovery
 
 
 @transaction.atomic
-def disable_two_factor(*, actor: Any, user: User, school: Model | None = None) -> None:
+def disable_two_factor(*, actor: User, user: User, school: Model | None = None) -> None:
     """Remove the user's second factor: by himself, or by the administrator when the phone is lost.
 
     The administrator's reset also ends the user's sessions; a school resets only a login wholly its own.
@@ -209,7 +210,7 @@ def disable_two_factor(*, actor: Any, user: User, school: Model | None = None) -
     if by_someone_else:
         user.session_stamp = secrets.token_hex(16)
         user.save(update_fields=["session_stamp"])
-    record_login_change(actor=actor, verb="two_factor.reset" if by_someone_else else "two_factor.disable", user=user,
+    record_login_change(actor=actor, verb=Verb.TWO_FACTOR_RESET if by_someone_else else Verb.TWO_FACTOR_DISABLE, user=user,
                         after={"by_school": getattr(school, "pk", None)} if school is not None else None)
 
 

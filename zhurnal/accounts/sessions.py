@@ -18,8 +18,9 @@ class SessionStore(db.SessionStore):
         """The session row if it has not expired, as Django's store returns it; otherwise ``None`` and the key
         forgotten (a new one is issued when the session is saved)."""
         model = self.model
-        row = queries.live_session(model, self.session_key, timezone.now())
-        if row is None:
+        key = self.session_key
+        row = queries.live_session(model, key, timezone.now()) if key is not None else None
+        if key is None or row is None:
             self._session_key = None
             return None
-        return model(session_key=self.session_key, session_data=row.session_data, expire_date=row.expire_date)
+        return model(session_key=key, session_data=row.session_data, expire_date=row.expire_date)

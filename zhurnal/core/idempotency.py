@@ -23,6 +23,7 @@ import json
 import uuid
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -84,7 +85,7 @@ def stored_result(result: dict, request: str | None = None) -> dict:
     return {**result, REQUEST: request} if request is not None else result
 
 
-def remember(key: uuid.UUID | str | None, *, school_id: int, actor: Any, verb: str, result: dict,
+def remember(key: uuid.UUID | str | None, *, school_id: int, actor: AbstractBaseUser | None, verb: str, result: dict,
              request: str | None = None) -> None:
     """Keep the write's result under its key (nothing without a key). A key another write took meanwhile (not yet
     committed when ``replay`` looked) refuses this write: ``KeyReused``, and the caller's transaction rolls back."""
@@ -92,7 +93,7 @@ def remember(key: uuid.UUID | str | None, *, school_id: int, actor: Any, verb: s
         return
     try:
         with transaction.atomic():  # a savepoint: the unique index's refusal must not break the transaction
-            WriteKey.objects.create(school_id=school_id, key=key, actor=actor if getattr(actor, "pk", None) else None,
+            WriteKey.objects.create(school_id=school_id, key=key, actor_id=actor.pk if actor is not None else None,
                                     verb=verb, result=stored_result(result, request))
     except IntegrityError as error:
         if is_key_collision(error):
@@ -104,7 +105,7 @@ def is_key_collision(error: IntegrityError) -> bool:
     """The database refused a second row with an idempotency key already taken: the key is the table's only unique
     column besides the id (PostgreSQL names the table in the error's details, SQLite in its message)."""
     table = WriteKey._meta.db_table
-    diagnostics = getattr(error.__cause__, "diag", None)
-    if getattr(diagnostics, "table_name", None):
-        return diagnostics.table_name == table
+    table_name = getattr(getattr(error.__cause__, "diag", None), "table_name", None)
+    if table_name:
+        return table_name == table
     return f"{table}.key" in str(error)

@@ -9,8 +9,10 @@ import contextlib
 import datetime as dt
 import functools
 from collections.abc import Iterable, Iterator, Sequence
+from typing import overload
 
 from django.db import connection
+from django.db.models import Field, Model
 from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
@@ -18,6 +20,14 @@ from django.utils import timezone
 def table(model) -> str:
     """The model's table name, quoted for the database in use."""
     return connection.ops.quote_name(model._meta.db_table)
+
+
+def field_column(model: type[Model], name: str) -> str:
+    """The column (unquoted) of the model's concrete field ``name`` (``school`` for a foreign key: ``school_id``)."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field) or not field.column:
+        raise ValueError(f"{model._meta.label}.{name} has no column")
+    return field.column
 
 
 def in_list(column: str, values: Iterable[int]) -> tuple[str, list]:
@@ -39,7 +49,11 @@ def any_of(column: str, values: Iterable[int]) -> tuple[str, list]:
     return in_list(column, values)
 
 
-def as_date(value) -> dt.date | None:
+@overload
+def as_date(value: None) -> None: ...
+@overload
+def as_date(value: dt.date | str) -> dt.date: ...
+def as_date(value: dt.date | str | None) -> dt.date | None:
     """A date column's value: SQLite returns text, PostgreSQL a date."""
     if value is None or isinstance(value, dt.date):
         return value

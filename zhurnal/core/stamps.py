@@ -36,6 +36,7 @@ from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 
 T = TypeVar("T")
+M = TypeVar("M", bound=Model)
 _MISSING = object()
 # A bound on staleness should a process die between a commit and its stamp write.
 TIMEOUT = 600
@@ -63,12 +64,12 @@ def bump(school: Any) -> None:
     school_id = school if isinstance(school, int) else school.pk
     pending = _local.__dict__.setdefault("pending", {})
     scheduled = pending.get(school_id)
-    if scheduled is not None and any(func is scheduled for _, func, _ in connection.run_on_commit):
+    if scheduled is not None and any(entry[1] is scheduled for entry in connection.run_on_commit):
         return
 
     def write() -> None:
         pending.pop(school_id, None)
-        school_model().objects.filter(pk=school_id).update(config_stamp=new_stamp())
+        school_model()._default_manager.filter(pk=school_id).update(config_stamp=new_stamp())
         # Again at the commit: another thread of this process may have cached the old rows meanwhile (between the
         # change and its commit) under the generation the change began.
         _current[0] = next(_generation)
@@ -91,7 +92,7 @@ def cached(school: Any, name: str, key: Any, compute: Callable[[], T], *, keep_n
     return value
 
 
-def cached_row(school: Any, model: type[T], pk: int, *related: str) -> T | None:
+def cached_row(school: Any, model: type[M], pk: int, *related: str) -> M | None:
     """The school's row ``pk`` of ``model`` with the ``related`` rows (``select_related`` paths), or ``None`` —
     cached like ``cached``: for the pages and saves that reach a row by the id in their address and would
     otherwise read it (with its joins) on every request. Only watched models, at every step of every path: a
@@ -103,17 +104,20 @@ def cached_row(school: Any, model: type[T], pk: int, *related: str) -> T | None:
 
 
 @functools.cache
-def _check_paths(model: type, related: tuple[str, ...]) -> None:
+def _check_paths(model: type[Model], related: tuple[str, ...]) -> None:
     """Every model along every path is watched (checked once per model and paths: ``watch`` runs at start-up)."""
     _check_watched(model)
     for path in related:
         current = model
         for name in path.split("__"):
-            current = current._meta.get_field(name).related_model
-            _check_watched(current)
+            related_model = current._meta.get_field(name).related_model
+            if not isinstance(related_model, type):
+                raise ValueError(f"{path}: {name} of {current._meta.label} is not a relation")
+            _check_watched(related_model)
+            current = related_model
 
 
-def _check_watched(model: type) -> None:
+def _check_watched(model: type[Model]) -> None:
     if model not in _watched:
         raise ValueError(f"{model._meta.label} is not watched (stamps.watch): its cached rows could go stale")
 

@@ -21,12 +21,14 @@ import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, overload
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.core.files import File
 from django.core.files.uploadhandler import FileUploadHandler
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
 
 HEAD_BYTES = 8192
@@ -289,18 +291,21 @@ def content_type_for(filename: str) -> str:
     return "application/octet-stream"
 
 
-def file_response(file: BinaryIO | bytes, *, filename: str, content_type: str = "", inline: bool = False) -> \
-        HttpResponse:
+@overload
+def file_response(file: bytes, *, filename: str, content_type: str = "", inline: bool = False) -> HttpResponse: ...
+@overload
+def file_response(file: BinaryIO | File, *, filename: str, content_type: str = "",
+                  inline: bool = False) -> FileResponse: ...
+def file_response(file: BinaryIO | File | bytes, *, filename: str, content_type: str = "", inline: bool = False) -> \
+        HttpResponseBase:
     """A file for people to download: the given content type (else the kind's by extension, else
     ``application/octet-stream``), ``attachment`` unless ``inline`` is asked for a picture or a PDF, the name
     in a form every browser reads, and ``X-Content-Type-Options: nosniff`` so that nothing is run as HTML."""
     content_type = content_type or content_type_for(filename)
     show = inline and any(content_type.split(";")[0] == kind.content_type for kind in KINDS.values() if kind.inline)
-    if isinstance(file, bytes):
-        response = HttpResponse(file, content_type=content_type)
-    else:
-        response = FileResponse(file, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=not show, filename=filename)
+    response: HttpResponseBase = (HttpResponse(file, content_type=content_type) if isinstance(file, bytes)
+                                             else FileResponse(file, content_type=content_type))
+    response["Content-Disposition"] = content_disposition_header(as_attachment=not show, filename=filename) or ""
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"  # files hold personal data
     if not show:

@@ -109,6 +109,9 @@ class CalendarFeed(models.Model):
     feed without logging in; renewing the token revokes the old link. Only the token's SHA-256 is kept
     (``token_digest``): the link is shown once, when it is made."""
 
+    # The token in plain text, only on the feed just made or renewed (``services.renew_calendar_feed``).
+    plain_token: str = ""
+
     school = models.ForeignKey(School, on_delete=models.CASCADE)
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

@@ -16,7 +16,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from zhurnal.accounts.models import User
 from zhurnal.audit.services import record
+from zhurnal.audit.verbs import Verb
 from zhurnal.school.models import Guardian, GuardianLink, ReportingPeriod, Student
 
 from . import queries, selectors
@@ -61,7 +63,7 @@ def mark_feed_seen(*, user: Any, student: Student, at: dt.datetime | None = None
 
 @transaction.atomic
 def acknowledge_final_marks(
-    *, actor: Any, guardian: Guardian, student: Student, period: ReportingPeriod | None, today: dt.date,
+    *, actor: User, guardian: Guardian, student: Student, period: ReportingPeriod | None, today: dt.date,
 ) -> FinalAcknowledgement:
     """The guardian's «ознакомлен» with the final marks of a period (``period=None``: the year) that the family
     sees now. The marks are kept with it; acknowledging again after they change renews it."""
@@ -92,7 +94,7 @@ def acknowledge_final_marks(
         acknowledgement.acknowledged_at = now
         acknowledgement.user = actor if getattr(actor, "pk", None) else None
         acknowledgement.save(update_fields=["marks", "acknowledged_at", "user"])
-    record(actor=actor, verb="diary.acknowledge", target=acknowledgement, before=before,
+    record(actor=actor, verb=Verb.DIARY_ACKNOWLEDGE, target=acknowledgement, before=before,
            after={"student": student.pk, "guardian": guardian.pk, "period": period.pk if period else None,
                   "marks": snapshot})
     return acknowledgement
@@ -103,7 +105,7 @@ def _new_token() -> str:
 
 
 @transaction.atomic
-def renew_calendar_feed(*, actor: Any, student: Student) -> CalendarFeed:
+def renew_calendar_feed(*, actor: User, student: Student) -> CalendarFeed:
     """Make the person's private calendar link for the student, or replace it: the old link stops working. The
     token itself is on the returned feed as ``plain_token`` — the only moment it exists; only its digest is
     stored."""
@@ -115,23 +117,23 @@ def renew_calendar_feed(*, actor: Any, student: Student) -> CalendarFeed:
     if feed is None:
         feed = CalendarFeed.objects.create(school_id=student.school_id, student=student, user=actor,
                                            token=token_digest(plain), created_at=now)
-        record(actor=actor, verb="diary.calendar_create", target=feed, after={"student": student.pk})
+        record(actor=actor, verb=Verb.DIARY_CALENDAR_CREATE, target=feed, after={"student": student.pk})
         feed.plain_token = plain
         return feed
     feed.token = token_digest(plain)
     feed.created_at = now
     feed.save(update_fields=["token", "created_at"])
-    record(actor=actor, verb="diary.calendar_renew", target=feed, after={"student": student.pk})
+    record(actor=actor, verb=Verb.DIARY_CALENDAR_RENEW, target=feed, after={"student": student.pk})
     feed.plain_token = plain
     return feed
 
 
 @transaction.atomic
-def revoke_calendar_feed(*, actor: Any, student: Student) -> bool:
+def revoke_calendar_feed(*, actor: User, student: Student) -> bool:
     """Switch the person's calendar link off altogether. Returns whether there was one."""
     feed = CalendarFeed.objects.filter(user=actor, student=student).first()
     if feed is None:
         return False
-    record(actor=actor, verb="diary.calendar_revoke", target=feed, before={"student": student.pk})
+    record(actor=actor, verb=Verb.DIARY_CALENDAR_REVOKE, target=feed, before={"student": student.pk})
     feed.delete()
     return True

@@ -127,10 +127,10 @@ def _period_of(request, periods: list[ReportingPeriod], today: dt.date) -> Repor
     for period in periods:
         if str(period.pk) == wanted:
             return period
-    period = current_period(periods, today)
-    if period is None:
+    current = current_period(periods, today)
+    if current is None:
         raise Http404("Для класса ученика не заданы учебные периоды.")
-    return period
+    return current
 
 
 @school_view
@@ -193,7 +193,10 @@ def finals(request, student_id: int):
 def acknowledge(request, student_id: int):
     student = _student(request, student_id)
     require(permissions.can_acknowledge_finals(request.roles, student))
-    guardian = Guardian.objects.get(pk=_guardian_id(request.roles, student))
+    guardian_id = _guardian_id(request.roles, student)
+    if guardian_id is None:
+        raise Http404("Подтверждает ознакомление родитель обучающегося.")
+    guardian = Guardian.objects.get(pk=guardian_id)
     wanted = request.POST.get("period", "")
     period = None
     if wanted != "year":

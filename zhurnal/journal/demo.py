@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from zhurnal.accounts.models import User
 from zhurnal.planning.demo_topics import control_kinds_for
 from zhurnal.school.models import (
     AcademicYear,
@@ -129,7 +130,7 @@ def _date_marks_on_their_lessons(school: School, days: set[dt.date]) -> None:
 
 @transaction.atomic
 def build_demo_journal(*, school: School, year: AcademicYear, today: dt.date, rng: random.Random,
-                       actor=None) -> DemoJournalReport:
+                       actor: User | None = None) -> DemoJournalReport:
     report = DemoJournalReport()
     services.ensure_journal_setup(school=school, actor=actor, valid_from=year.start)
     work_types = {w.name: w for w in WorkType.objects.filter(school=school)}
@@ -152,7 +153,7 @@ def build_demo_journal(*, school: School, year: AcademicYear, today: dt.date, rn
         for student, _, _ in spans:
             if student.pk not in ability:
                 ability[student.pk] = min(4.9, max(2.4, rng.gauss(3.9, 0.6)))
-    difficulty = defaultdict(lambda: rng.gauss(0, 0.3))
+    difficulty: dict[int, float] = defaultdict(lambda: rng.gauss(0, 0.3))
     count_by_assignment: dict[int, int] = defaultdict(int)
     sick_days: dict[tuple[int, dt.date], bool] = {}
     marks: list[Mark] = []
@@ -161,7 +162,8 @@ def build_demo_journal(*, school: School, year: AcademicYear, today: dt.date, rn
     filled: list[Lesson] = []
     for lesson in lessons:
         assignment = lesson.assignment
-        grade = lesson.assignment.group.school_class.grade if lesson.assignment.group.school_class_id else None
+        school_class = assignment.group.school_class
+        grade = school_class.grade if school_class is not None else None
         allowed = grading.marks_allowed(grade=grade, subject_without_marks=assignment.subject.without_marks,
                                         policy=policy)
         index = count_by_assignment[assignment.pk]
@@ -309,7 +311,10 @@ def _absence_reasons(school: School, today: dt.date, rng: random.Random, report:
                                   "lesson")
                   .order_by("id")[:40])
     for attendance in recent[:: max(1, len(recent) // 5)][:5]:
-        class_teacher = attendance.lesson.assignment.group.school_class.class_teacher.user
+        school_class = attendance.lesson.assignment.group.school_class
+        if school_class is None or school_class.class_teacher is None:
+            continue
+        class_teacher = school_class.class_teacher.user
         services.set_absence_reason(actor=class_teacher, lesson=attendance.lesson, student=attendance.student,
                                     code=rng.choice(["б", "уп"]), note=rng.choice(["справка", "записка родителей"]),
                                     today=today)

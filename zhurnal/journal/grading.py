@@ -356,17 +356,14 @@ def suggest_year_mark(period_values: Sequence[str | None], *, policy: Policy) ->
     numbers = [Decimal(v) for v in values if v in NUMERIC_VALUES]
     if not numbers:
         return Suggestion(value=None, average=None, count=0, explanation="Нет отметок за периоды.")
-    mean = sum(numbers) / len(numbers)
+    mean = sum(numbers, Decimal(0)) / len(numbers)
     low = int(mean)
     fraction = mean - low
-    if fraction > Decimal("0.5") or (fraction == Decimal("0.5") and policy.year_ties_up):
-        value = low + 1
-    else:
-        value = low
+    rounded = low + 1 if fraction > Decimal("0.5") or (fraction == Decimal("0.5") and policy.year_ties_up) else low
     shown = format_average(mean)
     tie = " (ровно посередине — в пользу ученика)" if fraction == Decimal("0.5") and policy.year_ties_up else ""
-    return Suggestion(value=str(value), average=mean.quantize(HUNDREDTH, rounding=ROUND_HALF_UP),
-                      count=len(numbers), explanation=f"Среднее отметок за периоды {shown}{tie} — «{value}».")
+    return Suggestion(value=str(rounded), average=mean.quantize(HUNDREDTH, rounding=ROUND_HALF_UP),
+                      count=len(numbers), explanation=f"Среднее отметок за периоды {shown}{tie} — «{rounded}».")
 
 
 def deviates(final: str, suggested: str | None) -> bool:

@@ -25,7 +25,7 @@ class LockState:
     def message(self) -> str:
         if self.period is None:
             return ""
-        if self.closed:
+        if self.closed and self.closes_after is not None:
             return (f"Период «{self.period.name}» закрыт {self.closes_after + dt.timedelta(days=1):%d.%m.%Y}: "
                     "изменения вносятся только после открытия периода заместителем директора.")
         if self.reopened_until is not None:

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from django.db import connection, connections
 
-from zhurnal.core.sql import date_param, table
+from zhurnal.core.sql import date_param, field_column, table
 from zhurnal.school.models import Enrollment, Group, GroupKind, GroupMembership, Student
 from zhurnal.timetable.models import Lesson
 
@@ -28,7 +28,7 @@ def write_lesson_contents(rows: Sequence[ContentRow], now: dt.datetime) -> None:
     the thousands of lessons a plan fills). A row whose lesson changed meanwhile is left as it is."""
     connection = connections[Lesson.objects.db]
     quote = connection.ops.quote_name
-    column = {name: quote(Lesson._meta.get_field(name).column)
+    column = {name: quote(field_column(Lesson, name))
               for name in ("id", "topic", "homework", "updated_at")}
     # Only quoted identifiers from the model go into the text; every value is a parameter.
     sql = "UPDATE {} SET {} = %s, {} = %s, {} = %s WHERE {} = %s AND {} = %s AND {} = %s".format(  # noqa: S608
@@ -43,7 +43,7 @@ def write_lesson_contents(rows: Sequence[ContentRow], now: dt.datetime) -> None:
 # --- who is in a group when (selectors.members, the grid) ---------------------------------------------------
 
 
-def in_group_between(group: Group) -> tuple[str, str, int]:
+def in_group_between(group: Group) -> tuple[str, str, int | None]:
     """Where a group's members are kept, for plain SQL aliasing the table ``e`` — the enrollments of its class for
     a whole class, its memberships otherwise — and the condition "in the group at some time between two dates":
     (table, condition, the group's parameter; two date parameters follow it: the last day, the first day)."""

@@ -7,7 +7,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
-from zhurnal.school.forms import apply_errors  # noqa: F401 - the views' one import
+from zhurnal.core.forms import apply_errors, offer  # noqa: F401 - apply_errors: the views' one import
 
 from .models import Audience, RequestStatus
 
@@ -65,10 +65,10 @@ class AnnouncementForm(forms.Form):
         audiences = [(k, v) for k, v in Audience.choices
                      if (k == "school" and scopes.school) or (k == "grade" and scopes.grades)
                      or (k == "class" and scopes.classes) or (k == "group" and scopes.groups)]
-        self.fields["audience"].choices = audiences
-        self.fields["grade"].choices = [("", "—")] + [(g, f"{g}-е классы") for g in scopes.grades]
-        self.fields["school_class"].choices = [("", "—"), *scopes.classes.items()]
-        self.fields["group"].choices = [("", "—"), *scopes.groups.items()]
+        offer(self, "audience", audiences)
+        offer(self, "grade", [("", "—")] + [(g, f"{g}-е классы") for g in scopes.grades])
+        offer(self, "school_class", [("", "—"), *scopes.classes.items()])
+        offer(self, "group", [("", "—"), *scopes.groups.items()])
 
     def clean_publish_at(self):
         return _local(self.cleaned_data.get("publish_at"))

@@ -45,7 +45,7 @@ class Person:
 class Pupil:
     student_id: int
     user_id: int | None  # a pupil may have no login (his parents read for him)
-    class_id: int | None
+    class_id: int
     name: str
     last_name: str = ""
     first_name: str = ""
@@ -136,15 +136,15 @@ def school_people(school, today: dt.date | None = None) -> SchoolPeople:
         people.class_grade[pk] = grade
         if teacher_id is not None:
             people.class_teacher[pk] = teacher_id
-    for row in Enrollment.objects.filter(active_on(today), school_class__year=year).values(
+    for pupil in Enrollment.objects.filter(active_on(today), school_class__year=year).values(
             "student_id", "school_class_id", "student__user_id", "student__last_name", "student__first_name",
             "student__patronymic"):
-        people.pupils[row["student_id"]] = Pupil(
-            user_id=row["student__user_id"], student_id=row["student_id"], class_id=row["school_class_id"],
-            name=_name(row["student__last_name"], row["student__first_name"], row["student__patronymic"]),
-            last_name=row["student__last_name"], first_name=row["student__first_name"],
-            patronymic=row["student__patronymic"])
-        people.class_pupils[row["school_class_id"]].add(row["student_id"])
+        people.pupils[pupil["student_id"]] = Pupil(
+            user_id=pupil["student__user_id"], student_id=pupil["student_id"], class_id=pupil["school_class_id"],
+            name=_name(pupil["student__last_name"], pupil["student__first_name"], pupil["student__patronymic"]),
+            last_name=pupil["student__last_name"], first_name=pupil["student__first_name"],
+            patronymic=pupil["student__patronymic"])
+        people.class_pupils[pupil["school_class_id"]].add(pupil["student_id"])
     for pk, kind, name, class_id in SchoolGroup.objects.filter(year=year).values_list(
             "pk", "kind", "name", "school_class_id"):
         people.groups[pk] = name
@@ -159,15 +159,15 @@ def school_people(school, today: dt.date | None = None) -> SchoolPeople:
             "teacher_id", "group_id", "subject__name"):
         people.group_teachers[group_id].add(teacher_id)
         people.teacher_subjects[teacher_id].add(subject)
-    for row in GuardianLink.objects.filter(school=school, guardian__user__isnull=False,
+    for link in GuardianLink.objects.filter(school=school, guardian__user__isnull=False,
                                            student_id__in=Enrollment.objects.filter(
                                                active_on(today), school_class__year=year).values("student_id")).values(
             "student_id", "guardian_id", "guardian__user_id", "guardian__last_name", "guardian__first_name",
             "guardian__patronymic"):
-        people.guardians[row["guardian_id"]] = Person(
-            row["guardian__user_id"],
-            _name(row["guardian__last_name"], row["guardian__first_name"], row["guardian__patronymic"]),
-            row["guardian__last_name"], row["guardian__first_name"], row["guardian__patronymic"])
-        people.guardians_of[row["student_id"]].add(row["guardian_id"])
-        people.children_of[row["guardian_id"]].add(row["student_id"])
+        people.guardians[link["guardian_id"]] = Person(
+            link["guardian__user_id"],
+            _name(link["guardian__last_name"], link["guardian__first_name"], link["guardian__patronymic"]),
+            link["guardian__last_name"], link["guardian__first_name"], link["guardian__patronymic"])
+        people.guardians_of[link["student_id"]].add(link["guardian_id"])
+        people.children_of[link["guardian_id"]].add(link["student_id"])
     return people

@@ -155,13 +155,13 @@ def _add_groups(book: AddressBook, people: SchoolPeople, staff_id: int, is_admin
         return {people.guardians[g].user_id for s in student_ids for g in people.guardians_of.get(s, ())}
 
     def users_of(student_ids) -> set[int]:
-        return {people.pupils[s].user_id for s in student_ids if people.pupils[s].user_id is not None}
+        return {user_id for s in student_ids if (user_id := people.pupils[s].user_id) is not None}
 
     taught_groups = {g for g, teachers in people.group_teachers.items() if staff_id in teachers}
     if is_admin:
         class_ids = set(people.classes)
     else:
-        class_ids = {people.group_class[g] for g in taught_groups if people.group_class.get(g)}
+        class_ids = {class_id for g in taught_groups if (class_id := people.group_class.get(g))}
         class_ids |= {c for c, t in people.class_teacher.items() if t == staff_id}
     for class_id in sorted(class_ids, key=lambda c: (people.class_grade.get(c, 0), people.classes.get(c, ""))):
         name = people.classes.get(class_id)

@@ -46,6 +46,8 @@ class ThreadRow:
 def _mailbox(roles: SchoolRoles, *, box: str, query: str = "", limit: int = PAGE_SIZE) -> list[ThreadRow]:
     """The inbox («received») or the sent box, newest first, optionally searched (subject or any message's
     text): three queries whatever the number of threads."""
+    if roles.user_id is None:
+        return []
     mine = ThreadParticipant.objects.filter(school=roles.school, user_id=roles.user_id)
     mine = mine.filter(has_received=True) if box == "inbox" else mine.filter(has_sent=True)
     threads = Thread.objects.filter(school=roles.school, pk__in=mine.values("thread_id"))
@@ -57,14 +59,14 @@ def _mailbox(roles: SchoolRoles, *, box: str, query: str = "", limit: int = PAGE
     my_unread = ThreadParticipant.objects.filter(thread=OuterRef("pk"), user_id=roles.user_id).values("unread")[:1]
     threads = (threads.annotate(snippet=Subquery(last_body), unread=Subquery(my_unread))
                .select_related("student").order_by("-last_message_at", "-pk")[:limit])
-    threads = list(threads)
+    found = list(threads)
     names: dict[int, list[str]] = {}
-    for thread_id, last, first in (ThreadParticipant.objects.filter(thread__in=[t.pk for t in threads])
+    for thread_id, last, first in (ThreadParticipant.objects.filter(thread__in=[t.pk for t in found])
                                    .exclude(user_id=roles.user_id).order_by("user__last_name", "user__first_name")
                                    .values_list("thread_id", "user__last_name", "user__first_name")):
         names.setdefault(thread_id, []).append(f"{last} {first}".strip())
     rows = []
-    for thread in threads:
+    for thread in found:
         others = names.get(thread.pk, [])
         shown = ", ".join(others[:3]) + (f" и ещё {len(others) - 3}" if len(others) > 3 else "")
         rows.append(ThreadRow(thread.pk, thread.subject, thread.last_message_at, bool(thread.unread), shown,
@@ -116,6 +118,8 @@ class AnnouncementRow:
 def announcement_list(roles: SchoolRoles, *, now=None, include_past: bool = False) -> list[AnnouncementRow]:
     """What he may read, pinned first, then the newest: one query (his read and acknowledged marks joined)."""
     now = now or timezone.now()
+    if roles.user_id is None:
+        return []
     visible = permissions.announcements_visible_to(roles, now=now)
     if not include_past:
         visible = visible.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
@@ -136,8 +140,8 @@ def audience_label(announcement: Announcement) -> str:
                                          (announcement.to_students, "обучающимся"),
                                          (announcement.to_parents, "родителям")) if flag]
     where = {"school": "вся школа", "grade": f"{announcement.grade}-е классы",
-             "class": f"{announcement.school_class.name} класс" if announcement.school_class_id else "",
-             "group": f"группа «{announcement.group.name}»" if announcement.group_id else ""}[announcement.audience]
+             "class": f"{announcement.school_class.name} класс" if announcement.school_class is not None else "",
+             "group": f"группа «{announcement.group.name}»" if announcement.group is not None else ""}[announcement.audience]
     return f"{where}: {', '.join(readers)}"
 
 
@@ -189,6 +193,8 @@ def attachment_visible_to(roles: SchoolRoles, attachment_id: int) -> Attachment 
         ok = permissions.threads_visible_to(roles).filter(messages=attachment.message_id).exists()
     elif attachment.announcement_id is not None:
         ok = permissions.announcements_visible_to(roles).filter(pk=attachment.announcement_id).exists()
-    else:
+    elif attachment.help_request_id is not None:
         ok = permissions.help_requests_visible_to(roles).filter(pk=attachment.help_request_id).exists()
+    else:
+        ok = False
     return attachment if ok else None

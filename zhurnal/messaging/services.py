@@ -13,7 +13,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from zhurnal.accounts.models import User
 from zhurnal.audit.services import record
+from zhurnal.audit.verbs import Verb
 from zhurnal.core import events, idempotency
 from zhurnal.core.tasks import enqueue_on_commit, schedule_on_commit
 from zhurnal.school.models import Group, SchoolClass
@@ -51,7 +53,7 @@ def _clean_text(value: str, *, field: str, label: str, limit: int) -> str:
     return value
 
 
-def _save_files(files: Sequence[CheckedFile], *, actor: Any, school_id: int, owners: Iterable[dict]) -> None:
+def _save_files(files: Sequence[CheckedFile], *, actor: User, school_id: int, owners: Iterable[dict]) -> None:
     """Store each file once and give it to every owner (a message sent to each of a group gets the same files)."""
     owners = list(owners)
     if not files or not owners:
@@ -108,7 +110,7 @@ def _thread_child(book: AddressBook, recipient_ids: list[int], roles: SchoolRole
 
 
 @transaction.atomic
-def send_message(*, actor: Any, roles: SchoolRoles, subject: str, body: str, user_ids: Iterable[int] = (),
+def send_message(*, actor: User, roles: SchoolRoles, subject: str, body: str, user_ids: Iterable[int] = (),
                  group_keys: Iterable[str] = (), student_id: int | None = None, uploads: Sequence[Any] = (),
                  key: Any = None, people: SchoolPeople | None = None) -> list[Thread]:
     """Start a conversation. To several people of whom any is a pupil or a parent, each gets his own thread
@@ -149,7 +151,7 @@ def send_message(*, actor: Any, roles: SchoolRoles, subject: str, body: str, use
         for message in messages:
             message.pk = by_thread[message.thread_id]
     _save_files(files, actor=actor, school_id=school.pk, owners=({"message_id": m.pk} for m in messages))
-    record(actor=actor, verb="messaging.message_sent", target=threads[0], school=school,
+    record(actor=actor, verb=Verb.MESSAGING_MESSAGE_SENT, target=threads[0], school=school,
            after={"threads": len(threads), "recipients": len(recipients), "files": len(files)})
     sender_name = actor.display_name
     for thread, message, batch in zip(threads, messages, batches, strict=True):
@@ -163,7 +165,7 @@ def send_message(*, actor: Any, roles: SchoolRoles, subject: str, body: str, use
 
 
 @transaction.atomic
-def reply(*, actor: Any, thread: Thread, body: str, uploads: Sequence[Any] = (), key: Any = None) -> Message:
+def reply(*, actor: User, thread: Thread, body: str, uploads: Sequence[Any] = (), key: Any = None) -> Message:
     """An answer in a thread, to everyone else in it."""
     replayed = idempotency.replay(key, school_id=thread.school_id, verb="reply", scope={"thread": thread.pk})
     if replayed is not None:
@@ -182,7 +184,7 @@ def reply(*, actor: Any, thread: Thread, body: str, uploads: Sequence[Any] = (),
     others.update(unread=True, has_received=True)
     ThreadParticipant.objects.filter(pk=me.pk).update(has_sent=True, unread=False, last_read_at=now)
     Thread.objects.filter(pk=thread.pk).update(last_message_at=now)
-    record(actor=actor, verb="messaging.reply", target=thread, after={"message": message.pk, "files": len(files)})
+    record(actor=actor, verb=Verb.MESSAGING_REPLY, target=thread, after={"message": message.pk, "files": len(files)})
     events.publish("messaging.message_sent", school_id=thread.school_id, actor_id=actor.pk, message_id=message.pk,
                    thread_id=thread.pk, recipient_user_ids=recipient_ids, subject=thread.subject,
                    sender_name=actor.display_name, url=reverse("messaging:thread", args=[thread.pk]),
@@ -199,7 +201,7 @@ def mark_thread_read(*, user: Any, thread: Thread) -> None:
 
 
 @transaction.atomic
-def save_messaging_settings(*, actor: Any, school: Any, parents_to_parents: bool,
+def save_messaging_settings(*, actor: User, school: Any, parents_to_parents: bool,
                             students_to_students: bool) -> MessagingSettings:
     settings, _ = MessagingSettings.objects.select_for_update().get_or_create(school=school)
     before = {"parents_to_parents": settings.parents_to_parents,
@@ -207,7 +209,7 @@ def save_messaging_settings(*, actor: Any, school: Any, parents_to_parents: bool
     settings.parents_to_parents = parents_to_parents
     settings.students_to_students = students_to_students
     settings.save()
-    record(actor=actor, verb="messaging.settings", target=settings, school=school, before=before,
+    record(actor=actor, verb=Verb.MESSAGING_SETTINGS, target=settings, school=school, before=before,
            after={"parents_to_parents": parents_to_parents, "students_to_students": students_to_students})
     return settings
 
@@ -253,18 +255,18 @@ def announcement_readers(people: SchoolPeople, *, audience: str, grade: int | No
         pupils = {s for c in classes for s in people.class_pupils.get(c, ())}
         staff = {t for c in classes for t in people.teachers_of_class(c)}
     elif audience == Audience.CLASS:
-        pupils = set(people.class_pupils.get(class_id, ()))
-        staff = people.teachers_of_class(class_id)
+        pupils = set(people.class_pupils.get(class_id, ())) if class_id is not None else set()
+        staff = people.teachers_of_class(class_id) if class_id is not None else set()
     else:
-        pupils = set(people.group_members.get(group_id, ()))
-        staff = set(people.group_teachers.get(group_id, ())) & set(people.staff)
+        pupils = set(people.group_members.get(group_id, ())) if group_id is not None else set()
+        staff = set(people.group_teachers.get(group_id, ())) & set(people.staff) if group_id is not None else set()
     readers: dict[int, tuple[str, str]] = {}
     if to_staff:
         for staff_id in staff:
             readers[people.staff[staff_id].user_id] = (STAFF, people.staff_label(staff_id))
     for student_id in sorted(pupils):
-        if to_students and people.pupils[student_id].user_id is not None:
-            readers.setdefault(people.pupils[student_id].user_id, (STUDENT, people.pupil_label(student_id)))
+        if to_students and (user_id := people.pupils[student_id].user_id) is not None:
+            readers.setdefault(user_id, (STUDENT, people.pupil_label(student_id)))
         if to_parents:
             for guardian_id in people.guardians_of.get(student_id, ()):
                 user_id = people.guardians[guardian_id].user_id
@@ -276,7 +278,7 @@ def announcement_readers(people: SchoolPeople, *, audience: str, grade: int | No
 
 @transaction.atomic
 def publish_announcement(
-    *, actor: Any, roles: SchoolRoles, title: str, body: str, audience: str, grade: int | None = None,
+    *, actor: User, roles: SchoolRoles, title: str, body: str, audience: str, grade: int | None = None,
     school_class: SchoolClass | None = None, group: Group | None = None, to_staff: bool = False,
     to_students: bool = False, to_parents: bool = False, publish_at: dt.datetime | None = None,
     expires_at: dt.datetime | None = None, pinned: bool = False, requires_ack: bool = False,
@@ -319,7 +321,7 @@ def publish_announcement(
         to_parents=to_parents, publish_at=publish_at, expires_at=expires_at, pinned=pinned,
         requires_ack=requires_ack, is_regulation=is_regulation, urgent=urgent)
     _save_files(files, actor=actor, school_id=school.pk, owners=[{"announcement_id": announcement.pk}])
-    record(actor=actor, verb="messaging.announcement", target=announcement,
+    record(actor=actor, verb=Verb.MESSAGING_ANNOUNCEMENT, target=announcement,
            after={"title": title, "audience": audience, "requires_ack": requires_ack})
     from .tasks import fan_out
 
@@ -343,7 +345,8 @@ def fan_out_announcement(*, announcement_id: int, people: SchoolPeople | None = 
                                    class_id=announcement.school_class_id, group_id=announcement.group_id,
                                    to_staff=announcement.to_staff, to_students=announcement.to_students,
                                    to_parents=announcement.to_parents)
-    readers.pop(announcement.author_id, None)
+    if announcement.author_id is not None:
+        readers.pop(announcement.author_id, None)
     AnnouncementRecipient.objects.bulk_create(
         [AnnouncementRecipient(school_id=announcement.school_id, announcement=announcement, user_id=user_id,
                                kind=kind, label=label[:200]) for user_id, (kind, label) in readers.items()],
@@ -387,7 +390,7 @@ def mark_announcement_read(*, user: Any, announcement: Announcement) -> None:
 
 
 @transaction.atomic
-def acknowledge_announcement(*, actor: Any, announcement: Announcement) -> AnnouncementRecipient:
+def acknowledge_announcement(*, actor: User, announcement: Announcement) -> AnnouncementRecipient:
     """«Ознакомлен»: kept with its time (for a local act, the school's record of making it known)."""
     row = AnnouncementRecipient.objects.select_for_update().filter(announcement=announcement, user=actor).first()
     if row is None:
@@ -400,14 +403,14 @@ def acknowledge_announcement(*, actor: Any, announcement: Announcement) -> Annou
     row.acknowledged_at = now
     row.read_at = row.read_at or now
     row.save(update_fields=["acknowledged_at", "read_at"])
-    record(actor=actor, verb="messaging.acknowledged", target=announcement, after={"at": now.isoformat()})
+    record(actor=actor, verb=Verb.MESSAGING_ACKNOWLEDGED, target=announcement, after={"at": now.isoformat()})
     events.publish("messaging.announcement_acknowledged", school_id=announcement.school_id, actor_id=actor.pk,
                    announcement_id=announcement.pk, author_user_id=announcement.author_id)
     return row
 
 
 @transaction.atomic
-def change_announcement(*, actor: Any, roles: SchoolRoles, announcement: Announcement, pinned: bool | None = None,
+def change_announcement(*, actor: User, roles: SchoolRoles, announcement: Announcement, pinned: bool | None = None,
                         withdraw: bool = False) -> Announcement:
     """Pin or unpin it, or take it off publication now (its readers and acknowledgements stay)."""
     if not permissions.can_edit_announcement(roles, announcement):
@@ -420,7 +423,7 @@ def change_announcement(*, actor: Any, roles: SchoolRoles, announcement: Announc
         now = timezone.now()
         announcement.expires_at = max(now, announcement.publish_at + dt.timedelta(seconds=1))
     announcement.save(update_fields=["pinned", "expires_at"])
-    record(actor=actor, verb="messaging.announcement_change", target=announcement, before=before,
+    record(actor=actor, verb=Verb.MESSAGING_ANNOUNCEMENT_CHANGE, target=announcement, before=before,
            after={"pinned": announcement.pinned, "expires_at": str(announcement.expires_at or "")})
     return announcement
 
@@ -436,7 +439,7 @@ def _journal_admin_user_ids(people: SchoolPeople) -> list[int]:
 
 
 @transaction.atomic
-def submit_help_request(*, actor: Any, roles: SchoolRoles, name: str, position: str = "", class_name: str = "",
+def submit_help_request(*, actor: User, roles: SchoolRoles, name: str, position: str = "", class_name: str = "",
                         problem: str, page: str = "", uploads: Sequence[Any] = (), key: Any = None) -> HelpRequest:
     """A request to the journal administrator: staff say their position, families their class (seed 000)."""
     school = roles.school
@@ -457,7 +460,7 @@ def submit_help_request(*, actor: Any, roles: SchoolRoles, name: str, position: 
     request = HelpRequest.objects.create(school=school, author=actor, name=name, position=position,
                                          class_name=class_name, problem=problem, page=(page or "")[:300])
     _save_files(files, actor=actor, school_id=school.pk, owners=[{"help_request_id": request.pk}])
-    record(actor=actor, verb="messaging.help_request", target=request, after={"files": len(files)})
+    record(actor=actor, verb=Verb.MESSAGING_HELP_REQUEST, target=request, after={"files": len(files)})
     admins = [u for u in _journal_admin_user_ids(school_people(school)) if u != actor.pk]
     events.publish("messaging.request_created", school_id=school.pk, actor_id=actor.pk, request_id=request.pk,
                    recipient_user_ids=admins, title=f"Обращение № {request.pk}: {name}",
@@ -467,8 +470,8 @@ def submit_help_request(*, actor: Any, roles: SchoolRoles, name: str, position: 
 
 
 @transaction.atomic
-def set_help_request_status(*, actor: Any, roles: SchoolRoles, request: HelpRequest, status: str) -> HelpRequest:
-    if not permissions.handles_help_requests(roles) or request.school_id != roles.school.pk:
+def set_help_request_status(*, actor: User, roles: SchoolRoles, request: HelpRequest, status: str) -> HelpRequest:
+    if not permissions.handles_help_requests(roles) or roles.school is None or request.school_id != roles.school.pk:
         raise PermissionDenied
     if status not in RequestStatus.values:
         raise ValidationError({"status": "Выберите состояние из списка."})
@@ -476,15 +479,15 @@ def set_help_request_status(*, actor: Any, roles: SchoolRoles, request: HelpRequ
     before = request.status
     request.status = status
     request.save(update_fields=["status", "updated_at"])
-    record(actor=actor, verb="messaging.help_status", target=request, before=before, after=status)
+    record(actor=actor, verb=Verb.MESSAGING_HELP_STATUS, target=request, before=before, after=status)
     return request
 
 
 @transaction.atomic
-def answer_help_request(*, actor: Any, roles: SchoolRoles, request: HelpRequest, body: str,
+def answer_help_request(*, actor: User, roles: SchoolRoles, request: HelpRequest, body: str,
                         uploads: Sequence[Any] = ()) -> Message:
     """The administrator's answer goes by mail, in the request's own thread; the request is then «дан ответ»."""
-    if not permissions.handles_help_requests(roles) or request.school_id != roles.school.pk:
+    if not permissions.handles_help_requests(roles) or roles.school is None or request.school_id != roles.school.pk:
         raise PermissionDenied
     request = HelpRequest.objects.select_for_update().get(pk=request.pk)
     body = _clean_text(body, field="body", label="Ответ", limit=BODY_MAX)
@@ -504,7 +507,7 @@ def answer_help_request(*, actor: Any, roles: SchoolRoles, request: HelpRequest,
     before = request.status
     request.status = RequestStatus.ANSWERED
     request.save(update_fields=["status", "thread", "updated_at"])
-    record(actor=actor, verb="messaging.help_answer", target=request, before=before, after=request.status)
+    record(actor=actor, verb=Verb.MESSAGING_HELP_ANSWER, target=request, before=before, after=request.status)
     events.publish("messaging.request_answered", school_id=request.school_id, actor_id=actor.pk,
                    request_id=request.pk, recipient_user_ids=[request.author_id], status=request.status,
                    title=f"Ответ на обращение № {request.pk}", url=reverse("messaging:thread", args=[thread.pk]))
@@ -512,9 +515,9 @@ def answer_help_request(*, actor: Any, roles: SchoolRoles, request: HelpRequest,
 
 
 @transaction.atomic
-def add_consultation_slot(*, actor: Any, roles: SchoolRoles, weekday: int, start: dt.time, end: dt.time,
+def add_consultation_slot(*, actor: User, roles: SchoolRoles, weekday: int, start: dt.time, end: dt.time,
                           place: str = "") -> ConsultationSlot:
-    if not permissions.manages_messaging(roles):
+    if not permissions.manages_messaging(roles) or roles.school is None:
         raise PermissionDenied
     if not 1 <= weekday <= 7:
         raise ValidationError({"weekday": "Выберите день недели."})
@@ -522,15 +525,15 @@ def add_consultation_slot(*, actor: Any, roles: SchoolRoles, weekday: int, start
         raise ValidationError({"end": "Время окончания должно быть позже начала."})
     slot = ConsultationSlot.objects.create(school=roles.school, weekday=weekday, start=start, end=end,
                                            place=(place or "").strip()[:120])
-    record(actor=actor, verb="messaging.consultation_add", target=slot, school=roles.school,
+    record(actor=actor, verb=Verb.MESSAGING_CONSULTATION_ADD, target=slot, school=roles.school,
            after={"weekday": weekday, "start": str(start), "end": str(end), "place": slot.place})
     return slot
 
 
 @transaction.atomic
-def remove_consultation_slot(*, actor: Any, roles: SchoolRoles, slot: ConsultationSlot) -> None:
-    if not permissions.manages_messaging(roles) or slot.school_id != roles.school.pk:
+def remove_consultation_slot(*, actor: User, roles: SchoolRoles, slot: ConsultationSlot) -> None:
+    if not permissions.manages_messaging(roles) or roles.school is None or slot.school_id != roles.school.pk:
         raise PermissionDenied
-    record(actor=actor, verb="messaging.consultation_remove", target=slot, school=roles.school,
+    record(actor=actor, verb=Verb.MESSAGING_CONSULTATION_REMOVE, target=slot, school=roles.school,
            before={"weekday": slot.weekday, "start": str(slot.start), "end": str(slot.end), "place": slot.place})
     slot.delete()

@@ -31,7 +31,7 @@ from .forms import (
     StatusForm,
     apply_errors,
 )
-from .models import Announcement, ConsultationSlot, HelpRequest
+from .models import Announcement, ConsultationSlot, HelpRequest, RequestStatus
 from .people import school_people
 
 # --- mail ------------------------------------------------------------------------------------------------------------
@@ -348,10 +348,10 @@ def help_hours_remove(request, pk: int):
 def help_requests(request):
     require(permissions.handles_help_requests(request.roles))
     status = request.GET.get("status", "")
-    status = status if status in {c for c, _ in StatusForm.base_fields["status"].choices} else ""
+    status = status if status in RequestStatus.values else ""
     rows = list(selectors.help_request_list(request.roles, status=status)[:200])
     return render(request, "messaging/help_requests.html", {
-        "rows": rows, "status": status, "statuses": StatusForm.base_fields["status"].choices})
+        "rows": rows, "status": status, "statuses": RequestStatus.choices})
 
 
 def _request(request, pk: int) -> HelpRequest:

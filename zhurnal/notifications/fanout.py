@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from functools import partial
 
 from django.urls import reverse
 
@@ -56,6 +57,10 @@ def _mark_title(was: str, now: str, whose: str) -> str:
     return f"Отметка{whose} изменена: {was} → {now}"
 
 
+def _absence_change(was: str, now: str, whose: str) -> str:
+    return _absence_title(now, whose)
+
+
 def _absence_title(code: str, whose: str) -> str:
     return f"{ABSENCE_TITLES[code]}{whose}" if code else f"Отметка о пропуске{whose} снята"
 
@@ -80,14 +85,14 @@ def _cells(event: Event, key: str) -> Iterator[News]:
                        title=_mark_title(was, now, whose),
                        body=_lesson_line(lesson) + (f". {'; '.join(after['marks'])}" if after.get("marks") else ""),
                        url=diary, student_id=student.pk, group_key=f"cell:{lesson.pk}:{student.pk}:mark",
-                       before=was, after=now, describe=lambda was, now, whose=whose: _mark_title(was, now, whose))
+                       before=was, after=now, describe=partial(_mark_title, whose=whose))
         if before.get("absence", "") != after.get("absence", ""):
             yield News(kind=kinds.ATTENDANCE, school_id=event.school_id, user_id=reader.user_id,
                        title=_absence_title(after.get("absence", ""), whose),
                        body=f"{_lesson_line(lesson)}, {lesson.number}-й урок", url=diary, student_id=student.pk,
                        group_key=f"cell:{lesson.pk}:{student.pk}:absence", before=before.get("absence", ""),
                        after=after.get("absence", ""),
-                       describe=lambda was, now, whose=whose: _absence_title(now, whose))
+                       describe=partial(_absence_change, whose=whose))
     yield from _thresholds(event, key, lesson, students, readers)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from functools import partial
 from itertools import groupby
 
 from django.db import transaction
@@ -50,7 +51,7 @@ def dispatch(kind: str, school_id: int, actor_id: int | None, data: dict, key: s
             return
     for news in fanout.news_for(event, key):
         run_once(f"notif:{key}:{news.user_id}:{news.kind}:{news.group_key}"[:200],
-                 lambda news=news: record_news(news=news))
+                 partial(record_news, news=news))
 
 
 def schedule_delivery(delivery: Delivery) -> None:
@@ -114,8 +115,7 @@ def send_due_digests(now: dt.datetime | None = None) -> int:
         ids = [d.pk for d in deliveries]
         if prefs.by_email and prefs.email:
             key = f"notif:digest:{user_id}:{ids[0]}:{ids[-1]}:{len(ids)}"
-            if run_once(key, lambda deliveries=deliveries, to=prefs.email: mail.send_digest(
-                    [d.notification for d in deliveries], to=to)):
+            if run_once(key, partial(mail.send_digest, [d.notification for d in deliveries], to=prefs.email)):
                 sent += 1
             with transaction.atomic():
                 Delivery.objects.filter(pk__in=ids).update(status=DeliveryStatus.SENT, sent_at=timezone.now())

@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import threading
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -76,7 +76,7 @@ def send_to_user(notification: Notification, *, key: str) -> int:
     sent = 0
     data = payload(notification)
     for subscription in PushSubscription.objects.filter(user_id=notification.user_id):
-        if run_once(f"{key}:{subscription.pk}", lambda s=subscription: _send(s, data)):
+        if run_once(f"{key}:{subscription.pk}", partial(_send, subscription, data)):
             sent += 1
     return sent
 

@@ -16,7 +16,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from zhurnal.accounts.models import User
 from zhurnal.audit.services import record
+from zhurnal.audit.verbs import Verb
+from zhurnal.school.models import School
 
 from . import selectors
 from .kinds import KINDS, Mode, replace_window
@@ -155,7 +158,7 @@ def save_settings(*, user, school_id: int, modes: dict[str, str], by_email: bool
 
 
 @transaction.atomic
-def save_school_settings(*, actor, school, modes: dict[str, str], urgent: set[str], low_average_below,
+def save_school_settings(*, actor: User, school: School, modes: dict[str, str], urgent: set[str], low_average_below,
                          absences_limit: int, quiet_from: dt.time, quiet_to: dt.time,
                          digest_time: dt.time) -> SchoolNotificationSettings:
     """The school's defaults: each kind's mode and urgency, the alerts' thresholds, quiet hours, digest time."""
@@ -175,7 +178,7 @@ def save_school_settings(*, actor, school, modes: dict[str, str], urgent: set[st
              "quiet": f"{row.quiet_from:%H:%M}–{row.quiet_to:%H:%M}", "digest": f"{row.digest_time:%H:%M}",
              "kinds": {code: [d.mode, d.urgent] for code, d in selectors.school_defaults(school.pk).items()}}
     if before != after:
-        record(actor=actor, verb="notifications.school_settings", target=row, before=before, after=after)
+        record(actor=actor, verb=Verb.NOTIFICATIONS_SCHOOL_SETTINGS, target=row, before=before, after=after)
     return row
 
 

@@ -163,7 +163,8 @@ def _json_error(error: ValidationError, status: int = 400) -> JsonResponse:
 def push_subscribe(request):
     try:
         body = _json_body(request)
-        keys = body.get("keys") if isinstance(body.get("keys"), dict) else {}
+        keys = body.get("keys")
+        keys = keys if isinstance(keys, dict) else {}
         services.subscribe_push(user=request.user, endpoint=str(body.get("endpoint") or ""),
                                 p256dh=str(keys.get("p256dh") or ""), auth=str(keys.get("auth") or ""),
                                 user_agent=request.headers.get("User-Agent", ""))

@@ -131,7 +131,7 @@ class _Hashing(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def, override]
+    def readinto(self, buffer) -> int:
         data = self.stream.read(len(buffer))
         self.digest.update(data)
         buffer[: len(data)] = data

@@ -9,7 +9,7 @@ from .models import BackupRun, RestoreDrill
 from .selectors import BackupStatus
 
 
-def _when(moment) -> str:  # type: ignore[no-untyped-def]
+def _when(moment) -> str:
     return f"{timezone.localtime(moment):%d.%m.%Y %H:%M}" if moment else "—"
 
 

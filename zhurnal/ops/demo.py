@@ -27,6 +27,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from zhurnal.accounts.models import User
 from zhurnal.core.dates import today as school_today
 from zhurnal.school import selectors, services
 from zhurnal.school.models import (
@@ -232,7 +233,7 @@ class DemoSchool:
     today: dt.date | None = None  # the date the school was built "on": movement happened before it
     school: School | None = None
     year: AcademicYear | None = None
-    actor: Any = None
+    actor: User | None = None
     subjects: dict[str, Subject] = field(default_factory=dict)
     staff: dict[str, StaffMember] = field(default_factory=dict)
     titles: dict[str, str] = field(default_factory=dict)
@@ -473,9 +474,9 @@ class DemoBuilder:
             if name in leaders:
                 continue
             taken = set(leaders.values()) | {STAFF_LOGINS["uchitel"]}
-            hours = class_hours[name]
-            candidates = [t for t in order if t not in taken and hours.get(t)]
-            leaders[name] = min(candidates, key=lambda t: (-hours[t], order.index(t)))
+            in_class = class_hours[name]
+            candidates = [t for t in order if t not in taken and in_class.get(t)]
+            leaders[name] = min(candidates, key=lambda t: (-in_class[t], order.index(t)))
         self.demo.class_teachers = leaders
 
     def step_classes(self) -> None:
@@ -485,7 +486,8 @@ class DemoBuilder:
                                                           letter=name[-1], class_teacher=teacher)
         by_class = {c.pk: name for name, c in self.demo.classes.items()}
         for group in Group.objects.filter(year=self.year, kind=GroupKind.CLASS):
-            self.demo.class_groups[by_class[group.school_class_id]] = group
+            if group.school_class_id is not None:
+                self.demo.class_groups[by_class[group.school_class_id]] = group
 
     def step_subgroups(self) -> None:
         for name, school_class in self.demo.classes.items():
@@ -617,7 +619,7 @@ class DemoBuilder:
         teacher = self.demo.personas.get("uchitel")
         self.demo.timetable = build_demo_timetable(
             school=self.school, year=self.year, today=self.today, rng=self.rng, actor=self.actor,
-            featured_teacher=teacher.person if teacher else None,
+            featured_teacher=teacher.person if teacher and isinstance(teacher.person, StaffMember) else None,
         )
 
     def step_plans(self) -> None:
@@ -827,7 +829,8 @@ def demo_logins(school: School) -> list[DemoLogin]:
         user = users.get(username)
         if user is None:
             continue
-        member = staff.get(user.pk)
+        colleague = staff.get(user.pk)
+        member: StaffMember | Student | Guardian | None = colleague
         if username in STAFF_LOGINS:
             spec_key = STAFF_LOGINS[username].rsplit("-", 1)[0]
             title = next(spec.title for spec in (*ADMINISTRATION, *SUBJECT_TEACHERS) if spec.key == spec_key)
@@ -838,12 +841,12 @@ def demo_logins(school: School) -> list[DemoLogin]:
         elif username == "zavuch":
             who, sees = title, "все классы школы, обучающихся, движение; свой элективный курс"
         elif username in ("klassruk", "uchitel"):
-            assignments = TeachingAssignment.objects.filter(teacher=member).select_related(
+            assignments = TeachingAssignment.objects.filter(teacher=colleague).select_related(
                 "subject", "group__school_class")
             subjects = sorted({a.subject.name.lower() for a in assignments})
             classes = sorted({a.group.school_class.name for a in assignments if a.group.school_class},
                              key=lambda n: (grade_of(n), n))
-            led = ", ".join(c.name for c in SchoolClass.objects.filter(class_teacher=member).order_by("grade"))
+            led = ", ".join(c.name for c in SchoolClass.objects.filter(class_teacher=colleague).order_by("grade"))
             who = f"классный руководитель {led}, {title}" if led else title
             sees = (f"свой класс {led} с родителями; " if led else "") + \
                 f"свои группы: {', '.join(subjects)} в {', '.join(classes)}"

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from zhurnal.accounts.models import User
 from zhurnal.school.models import AcademicYear, Enrollment, GuardianLink, InfoChannel, School, StaffMember
 
 ACTIVE_CLASSES = ("5А", "8Б")  # families with logins issued (the personas' classes)
@@ -41,7 +42,7 @@ def _moment(day: dt.date, rng: random.Random, evening: bool) -> dt.datetime:
 
 
 def build_demo_activity(*, school: School, year: AcademicYear, today: dt.date, rng: random.Random,
-                        actor: Any = None) -> DemoActivityReport:
+                        actor: User | None = None) -> DemoActivityReport:
     from zhurnal.accounts import services as accounts_services
     from zhurnal.diary import services as diary_services
     from zhurnal.school.access import services as access_services

@@ -33,6 +33,7 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 
 from zhurnal.core.dates import today as school_today
+from zhurnal.core.sql import field_column
 from zhurnal.journal import services as journal_services
 from zhurnal.journal.models import Attendance, LessonRecord, Mark, WorkType
 from zhurnal.ops.demo import CURRICULUM, PRIMARY_TEACHER_SUBJECTS, SPLIT_SUBJECTS, SUBJECT_TEACHERS, SUBJECTS
@@ -117,7 +118,7 @@ class Sink:
     def insert(self, model: type[models.Model], fields: list[str], rows: Iterable[tuple]) -> int:
         """``fields`` are model field names (``school`` for a foreign key); ``rows`` hold raw column values."""
         meta = model._meta
-        columns = [meta.get_field(name).column for name in fields]
+        columns = [field_column(model, name) for name in fields]
         table = connection.ops.quote_name(meta.db_table)
         names = ", ".join(connection.ops.quote_name(c) for c in columns)
         count = 0
@@ -363,9 +364,9 @@ class SchoolGenerator:
                 unit.teacher = self.primary_teacher[unit.class_key]
             else:
                 spec = speciality_of(unit.subject)
-                slots = set(unit.slots)
+                unit_slots = set(unit.slots)
                 candidates = [i for i, t in enumerate(self.teachers) if t.speciality == spec
-                              and not (t.busy & slots) and t.hours + len(slots) <= MAX_TEACHER_HOURS]
+                              and not (t.busy & unit_slots) and t.hours + len(unit_slots) <= MAX_TEACHER_HOURS]
                 if candidates:
                     unit.teacher = min(candidates, key=lambda i: (unit.class_key not in self.teachers[i].classes,
                                                                   self.teachers[i].hours, i))

@@ -40,7 +40,7 @@ _SIMPLE = {"BooleanField": "bool", "DateField": "date", "DateTimeField": "dateti
 
 def column_kind(field_: models.Field) -> str:
     """How a column's values are written into the hash."""
-    target: Any = field_.target_field if field_.is_relation else field_
+    target: Any = field_.target_field if isinstance(field_, models.ForeignKey) else field_
     internal = target.get_internal_type()
     if internal in _INT:
         return "int"

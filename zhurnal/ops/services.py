@@ -11,6 +11,7 @@ from django.db import transaction
 
 from zhurnal.accounts.models import User
 from zhurnal.audit import services as audit
+from zhurnal.audit.verbs import Verb
 from zhurnal.core import stamps
 from zhurnal.school.models import School
 
@@ -46,7 +47,7 @@ def save_backup_schedule(*, actor: User | None, weekday: int, at: dt.time, yearl
     if policy.keep_monthly_months < policy.keep_weekly_months:
         raise ValidationError({"keep_monthly_months": "Ежемесячные архивы хранятся не меньше еженедельных копий."})
     policy.save()
-    audit.record(actor=actor, verb="backup.schedule", target=policy, school=policy.school, before=before,
+    audit.record(actor=actor, verb=Verb.BACKUP_SCHEDULE, target=policy, school=policy.school, before=before,
                  after=_policy_snapshot(policy))
     return policy
 
@@ -61,7 +62,7 @@ def set_backup_keeper(*, actor: User | None, school: School | None) -> BackupPol
     policy.save(update_fields=["school", "updated_at"])
     for school_id in {previous, getattr(school, "pk", None)} - {None}:
         stamps.bump(school_id)  # the menu and the page ask who keeps the copies through the school's cache
-    audit.record(actor=actor, verb="backup.keeper", target=policy, school=school, before=before,
+    audit.record(actor=actor, verb=Verb.BACKUP_KEEPER, target=policy, school=school, before=before,
                  after=_policy_snapshot(policy))
     return policy
 
@@ -109,6 +110,6 @@ def record_drill(*, started_at: dt.datetime, finished_at: dt.datetime, trigger: 
 def record_restore(*, actor: User | None, copy_name: str, taken_at: dt.datetime, figures: dict[str, Any]) -> None:
     """The journal restored from a copy leaves that fact in its own audit log (a legal document)."""
     policy = _locked_policy()
-    audit.record(actor=actor, verb="backup.restored", target=policy, school=policy.school,
+    audit.record(actor=actor, verb=Verb.BACKUP_RESTORED, target=policy, school=policy.school,
                  after={"copy": copy_name, "taken_at": taken_at.isoformat(), **figures},
                  reason="восстановление из резервной копии")

@@ -19,7 +19,7 @@ Reading that file gives the same plan, and writing it again gives the same cells
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 
 from zhurnal.core.spreadsheets import OutRow, SheetRow, SpreadsheetError, read_table, write_csv, write_xlsx
@@ -239,7 +239,7 @@ def parse_rows(rows: list[SheetRow], result: ParsedPlan) -> ParsedPlan:
 class _RowParser:
     result: ParsedPlan
     columns: dict[str, int]
-    name: object
+    name: Callable[[str], str]
     numbers: dict[str, int] = field(default_factory=dict)  # number label → row
     section: SectionItem | None = None
     section_hours: dict[int, tuple[int, int]] = field(default_factory=dict)  # id(section) → (declared, row)

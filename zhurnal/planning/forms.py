@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django import forms
 
+from zhurnal.core.forms import offer
+
 from .models import CONTROL_LENGTH, MAX_TOPIC_HOURS, SECTION_LENGTH, TEXT_LENGTH, TITLE_LENGTH
 
 
@@ -51,7 +53,7 @@ class CopyForm(forms.Form):
 
     def __init__(self, *args, choices: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["target"].choices = choices
+        offer(self, "target", choices)
 
 
 class AttachForm(forms.Form):
@@ -59,4 +61,4 @@ class AttachForm(forms.Form):
 
     def __init__(self, *args, choices: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["plan"].choices = choices
+        offer(self, "plan", choices)

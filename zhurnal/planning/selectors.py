@@ -19,7 +19,7 @@ from zhurnal.school.models import AcademicYear, Curriculum, TeachingAssignment
 from zhurnal.timetable.models import Lesson, LessonKind
 
 from .models import LessonTopicLink, PlanAssignment, PlannedTopic, PlanSection, ThematicPlan
-from .sequence import Content, HourSequence, LessonSequence, link_of
+from .sequence import Content, HourSequence, LessonSequence, hour_after, link_of
 from .services import grade_of, study_weeks
 
 # --- coverage ----------------------------------------------------------------------------------------------
@@ -344,7 +344,7 @@ def assignment_lessons(assignment: TeachingAssignment, plan: ThematicPlan | None
     cancelled = list(Lesson.objects.filter(assignment=assignment, cancelled=True).order_by("date", "number"))
     lessons = sequence.lessons
     frontier = sequence.frontier()
-    cursor = 1 if frontier is None else link_of(lessons[frontier]).position + 1
+    cursor = hour_after(lessons[frontier] if frontier is not None else None)
     next_hour = cursor
     rows: list[LessonRow] = []
     movable = [sequence.movable(lesson) for lesson in lessons]
@@ -356,7 +356,7 @@ def assignment_lessons(assignment: TeachingAssignment, plan: ThematicPlan | None
         else:
             state = "free" if is_free else "own"
         row = LessonRow(lesson=lesson, state=state, is_past=lesson.date < today)
-        if state in ("plan", "changed"):
+        if link is not None and state in ("plan", "changed"):
             row.hour, row.extra = link.position, link.extra
         if is_free and (frontier is None or index > frontier) and len(hours):
             row.projected = hours.content(cursor)

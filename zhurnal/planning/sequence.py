@@ -14,7 +14,9 @@ from functools import cached_property
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 
-from zhurnal.school.models import TeachingAssignment
+from zhurnal.accounts.models import User
+from zhurnal.audit.verbs import Verb
+from zhurnal.school.models import School, TeachingAssignment
 from zhurnal.timetable import lesson_data
 from zhurnal.timetable.models import Lesson
 
@@ -57,7 +59,7 @@ def register_content_writer(writer: ContentWriter) -> None:
         _CONTENT_WRITERS.append(writer)
 
 
-def write_content(*, actor: object, verb: str, school: object, changes: list[ContentChange], conflict: str) -> None:
+def write_content(*, actor: User | None, verb: Verb, school: School | int, changes: list[ContentChange], conflict: str) -> None:
     if not changes:
         return
     if not _CONTENT_WRITERS:
@@ -110,6 +112,12 @@ def link_of(lesson: Lesson) -> LessonTopicLink | None:
         return None
 
 
+def hour_after(lesson: Lesson | None) -> int:
+    """The plan's hour that follows the lesson's (the frontier of filled lessons); the first without one."""
+    link = link_of(lesson) if lesson is not None else None
+    return link.position + 1 if link is not None else 1
+
+
 def content_of(link: LessonTopicLink) -> Content:
     return Content(topic_id=link.topic_id, position=link.position, extra=link.extra, text=link.text,
                    homework=link.homework)
@@ -134,11 +142,11 @@ class LessonSequence:
     @classmethod
     def load(cls, assignment: TeachingAssignment, today: dt.date, *, lock: bool = True) -> LessonSequence:
         """One query (and one more when open lessons are asked about); ``lock`` inside a service's transaction."""
-        lessons = Lesson.objects.filter(assignment=assignment, cancelled=False)
+        query = Lesson.objects.filter(assignment=assignment, cancelled=False)
         if lock:
-            lessons = lessons.select_for_update(of=("self",))
+            query = query.select_for_update(of=("self",))
         # With what a registered guard reads of a lesson (its school's rules and periods, its assignment's grade).
-        lessons = list(lessons.select_related("plan_link", "school", "assignment__school", "assignment__year",
+        lessons = list(query.select_related("plan_link", "school", "assignment__school", "assignment__year",
                                               "assignment__group__school_class").order_by("date", "number", "pk"))
         return cls(assignment_id=assignment.pk, lessons=lessons, today=today)
 

@@ -20,7 +20,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from zhurnal.accounts.models import User
 from zhurnal.audit.services import record
+from zhurnal.audit.verbs import Verb
 from zhurnal.core.dates import today as school_today
 from zhurnal.school.models import AcademicYear, TeachingAssignment
 from zhurnal.timetable.models import Lesson
@@ -45,6 +47,7 @@ from .sequence import (
     LessonSequence,
     content_of,
     guard_message,
+    hour_after,
     link_of,
     write_content,
 )
@@ -105,7 +108,7 @@ def _check_assignment_fits(plan: ThematicPlan, assignment: TeachingAssignment) -
 
 
 @transaction.atomic
-def create_plan(*, actor: Any, assignment: TeachingAssignment, title: str = "") -> ThematicPlan:
+def create_plan(*, actor: User | None, assignment: TeachingAssignment, title: str = "") -> ThematicPlan:
     """An empty plan for an assignment; its teacher fills it by import or topic by topic."""
     assignment = TeachingAssignment.objects.select_related("subject", "group__school_class").get(pk=assignment.pk)
     title = _clean_title(title) or default_title(assignment)
@@ -113,7 +116,7 @@ def create_plan(*, actor: Any, assignment: TeachingAssignment, title: str = "") 
                                        grade=grade_of(assignment), title=title, owner=assignment.teacher)
     _check_assignment_fits(plan, assignment)
     PlanAssignment.objects.create(school=plan.school, plan=plan, assignment=assignment)
-    record(actor=actor, verb="plan.create", target=plan,
+    record(actor=actor, verb=Verb.PLAN_CREATE, target=plan,
            after={"title": title, "assignment": assignment.pk, "year": plan.year_id})
     return plan
 
@@ -126,7 +129,7 @@ def _clean_title(title: str) -> str:
 
 
 @transaction.atomic
-def update_plan(*, actor: Any, plan: ThematicPlan, title: str) -> ThematicPlan:
+def update_plan(*, actor: User, plan: ThematicPlan, title: str) -> ThematicPlan:
     title = _clean_title(title)
     if not title:
         raise ValidationError({"title": "Укажите название КТП."})
@@ -134,40 +137,40 @@ def update_plan(*, actor: Any, plan: ThematicPlan, title: str) -> ThematicPlan:
         before = plan.title
         plan.title = title
         plan.save(update_fields=["title", "updated_at"])
-        record(actor=actor, verb="plan.update", target=plan, before={"title": before}, after={"title": title})
+        record(actor=actor, verb=Verb.PLAN_UPDATE, target=plan, before={"title": before}, after={"title": title})
     return plan
 
 
 @transaction.atomic
-def delete_plan(*, actor: Any, plan: ThematicPlan) -> None:
+def delete_plan(*, actor: User, plan: ThematicPlan) -> None:
     """Remove a plan. Lessons keep the topics already written from it."""
-    record(actor=actor, verb="plan.delete", target=plan,
+    record(actor=actor, verb=Verb.PLAN_DELETE, target=plan,
            before={**_plan_summary(plan), "assignments": list(plan.uses.values_list("assignment_id", flat=True))})
     plan.delete()
 
 
 @transaction.atomic
-def attach_plan(*, actor: Any, plan: ThematicPlan, assignment: TeachingAssignment) -> PlanAssignment:
+def attach_plan(*, actor: User | None, plan: ThematicPlan, assignment: TeachingAssignment) -> PlanAssignment:
     """One plan serves another group of the same subject and grade (e.g. 5А and 5Б)."""
     assignment = TeachingAssignment.objects.select_related("group__school_class", "subject", "year").get(
         pk=assignment.pk)
     _check_assignment_fits(plan, assignment)
     use = PlanAssignment.objects.create(school=plan.school, plan=plan, assignment=assignment)
-    record(actor=actor, verb="plan.attach", target=plan, after={"assignment": assignment.pk})
+    record(actor=actor, verb=Verb.PLAN_ATTACH, target=plan, after={"assignment": assignment.pk})
     return use
 
 
 @transaction.atomic
-def detach_plan(*, actor: Any, plan: ThematicPlan, assignment: TeachingAssignment) -> None:
+def detach_plan(*, actor: User, plan: ThematicPlan, assignment: TeachingAssignment) -> None:
     """The group stops working by this plan; its lessons keep their topics."""
     deleted, _ = PlanAssignment.objects.filter(plan=plan, assignment=assignment).delete()
     if not deleted:
         raise ValidationError({"assignment": f"Группа {assignment.group} не работает по этому КТП."})
-    record(actor=actor, verb="plan.detach", target=plan, before={"assignment": assignment.pk})
+    record(actor=actor, verb=Verb.PLAN_DETACH, target=plan, before={"assignment": assignment.pk})
 
 
 @transaction.atomic
-def copy_plan(*, actor: Any, plan: ThematicPlan, assignment: TeachingAssignment | None = None,
+def copy_plan(*, actor: User, plan: ThematicPlan, assignment: TeachingAssignment | None = None,
               year: AcademicYear | None = None) -> ThematicPlan:
     """A copy of the plan for another group of the same grade (``assignment``), or for a later year (``year``,
     not yet tied to a group)."""
@@ -180,6 +183,9 @@ def copy_plan(*, actor: Any, plan: ThematicPlan, assignment: TeachingAssignment 
         owner = assignment.teacher
     else:
         owner = plan.owner
+    if year is None:
+        raise ValidationError({"target": "Выберите, куда копировать КТП: группу или учебный год."})
+    if assignment is None:
         if year.school_id != plan.school_id:
             raise ValidationError({"year": "Учебный год другой школы."})
         if year.start <= plan.year.start:
@@ -191,7 +197,7 @@ def copy_plan(*, actor: Any, plan: ThematicPlan, assignment: TeachingAssignment 
         _check_assignment_fits(copy, assignment)
         PlanAssignment.objects.create(school=copy.school, plan=copy, assignment=assignment)
     _write_items(copy, plan_items(plan))
-    record(actor=actor, verb="plan.copy", target=copy,
+    record(actor=actor, verb=Verb.PLAN_COPY, target=copy,
            after={"from": plan.pk, "year": year.pk, "assignment": getattr(assignment, "pk", None),
                   **_plan_summary(copy)})
     return copy
@@ -263,7 +269,7 @@ def _items_summary(title: str, items: Sequence[Item]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def import_plan(*, actor: Any, items: Sequence[Item], plan: ThematicPlan | None = None,
+def import_plan(*, actor: User | None, items: Sequence[Item], plan: ThematicPlan | None = None,
                 assignment: TeachingAssignment | None = None, source: str = "") -> ThematicPlan:
     """Put the sections and topics of a file in place of the plan's (all or nothing).
 
@@ -273,12 +279,14 @@ def import_plan(*, actor: Any, items: Sequence[Item], plan: ThematicPlan | None 
     problems = validate_items(items)
     if problems:
         raise ValidationError({"items": problems})
+    created = False
     if plan is None:
         if assignment is None:
             raise ValidationError({"plan": "Укажите КТП или группу, для которой он загружается."})
-        plan = plan_of(assignment)
-    if plan is None:
-        plan = create_plan(actor=actor, assignment=assignment)
+        existing = plan_of(assignment)
+        created = existing is None
+        plan = existing if existing is not None else create_plan(actor=actor, assignment=assignment)
+    if created:
         before = None
     else:
         before = _plan_summary(plan)
@@ -286,7 +294,7 @@ def import_plan(*, actor: Any, items: Sequence[Item], plan: ThematicPlan | None 
         plan.sections.all().delete()
         plan.save(update_fields=["updated_at"])
     _write_items(plan, items)
-    record(actor=actor, verb="plan.import", target=plan, before=before,
+    record(actor=actor, verb=Verb.PLAN_IMPORT, target=plan, before=before,
            after={**_items_summary(plan.title, items), "source": source})
     return plan
 
@@ -334,7 +342,7 @@ def _topic_fields(*, title: str, hours: int, control: str, homework: str, materi
 
 
 @transaction.atomic
-def save_topic(*, actor: Any, plan: ThematicPlan, title: str, hours: int, control: str = "", homework: str = "",
+def save_topic(*, actor: User, plan: ThematicPlan, title: str, hours: int, control: str = "", homework: str = "",
                materials: str = "", section: PlanSection | None = None,
                topic: PlannedTopic | None = None) -> PlannedTopic:
     """Change a topic, or add one at the end of ``section`` (at the end of the plan when none is given).
@@ -349,7 +357,7 @@ def save_topic(*, actor: Any, plan: ThematicPlan, title: str, hours: int, contro
             setattr(topic, key, value)
         topic.save()
         if before != data:
-            record(actor=actor, verb="plan.topic.update", target=topic, before=before, after=data)
+            record(actor=actor, verb=Verb.PLAN_TOPIC_UPDATE, target=topic, before=before, after=data)
         plan.save(update_fields=["updated_at"])
         return topic
     rows = _rows(plan)
@@ -366,14 +374,14 @@ def save_topic(*, actor: Any, plan: ThematicPlan, title: str, hours: int, contro
     topic.save()
     _renumber(rows)
     plan.save(update_fields=["updated_at"])
-    record(actor=actor, verb="plan.topic.create", target=topic, after=data)
+    record(actor=actor, verb=Verb.PLAN_TOPIC_CREATE, target=topic, after=data)
     return topic
 
 
 @transaction.atomic
-def delete_topic(*, actor: Any, topic: PlannedTopic) -> None:
+def delete_topic(*, actor: User, topic: PlannedTopic) -> None:
     plan = topic.plan
-    record(actor=actor, verb="plan.topic.delete", target=topic,
+    record(actor=actor, verb=Verb.PLAN_TOPIC_DELETE, target=topic,
            before={"title": topic.title, "hours": topic.hours, "position": topic.position})
     topic.delete()
     _renumber(_rows(plan))
@@ -381,7 +389,7 @@ def delete_topic(*, actor: Any, topic: PlannedTopic) -> None:
 
 
 @transaction.atomic
-def save_section(*, actor: Any, plan: ThematicPlan, title: str, section: PlanSection | None = None) -> PlanSection:
+def save_section(*, actor: User, plan: ThematicPlan, title: str, section: PlanSection | None = None) -> PlanSection:
     """Rename a section, or add one at the end of the plan."""
     title = " ".join((title or "").split())
     if not title:
@@ -393,28 +401,28 @@ def save_section(*, actor: Any, plan: ThematicPlan, title: str, section: PlanSec
             before = section.title
             section.title = title
             section.save(update_fields=["title"])
-            record(actor=actor, verb="plan.section.update", target=section, before={"title": before},
+            record(actor=actor, verb=Verb.PLAN_SECTION_UPDATE, target=section, before={"title": before},
                    after={"title": title})
         return section
     rows = _rows(plan)
     section = PlanSection.objects.create(school=plan.school, plan=plan, position=len(rows) + 1, title=title)
     plan.save(update_fields=["updated_at"])
-    record(actor=actor, verb="plan.section.create", target=section, after={"title": title})
+    record(actor=actor, verb=Verb.PLAN_SECTION_CREATE, target=section, after={"title": title})
     return section
 
 
 @transaction.atomic
-def delete_section(*, actor: Any, section: PlanSection) -> None:
+def delete_section(*, actor: User, section: PlanSection) -> None:
     """Remove a section heading; its topics stay and join the section above."""
     plan = section.plan
-    record(actor=actor, verb="plan.section.delete", target=section, before={"title": section.title})
+    record(actor=actor, verb=Verb.PLAN_SECTION_DELETE, target=section, before={"title": section.title})
     section.delete()
     _renumber(_rows(plan))
     plan.save(update_fields=["updated_at"])
 
 
 @transaction.atomic
-def move_row(*, actor: Any, row: PlanSection | PlannedTopic, direction: int) -> None:
+def move_row(*, actor: User, row: PlanSection | PlannedTopic, direction: int) -> None:
     """Move a section heading or a topic one row up (-1) or down (+1); a topic can cross into a neighbour
     section."""
     if direction not in (-1, 1):
@@ -428,7 +436,7 @@ def move_row(*, actor: Any, row: PlanSection | PlannedTopic, direction: int) -> 
     rows[index], rows[target] = rows[target], rows[index]
     _renumber(rows)
     plan.save(update_fields=["updated_at"])
-    record(actor=actor, verb="plan.move", target=row, after={"position": target + 1})
+    record(actor=actor, verb=Verb.PLAN_MOVE, target=row, after={"position": target + 1})
 
 
 # --- the plan's hours and the lessons ----------------------------------------------------------------------
@@ -438,7 +446,7 @@ def _with_homework(assignment: TeachingAssignment) -> bool:
     return not assignment.subject.without_marks
 
 
-def _put(lesson: Lesson, content: Content | None, *, actor: Any, verb: str) -> None:
+def _put(lesson: Lesson, content: Content | None, *, actor: User, verb: Verb) -> None:
     """Give a lesson plan content (or take it away), keeping any homework the teacher wrote himself.
 
     The lesson row changes only if it still holds what was read: a concurrent edit is never overwritten."""
@@ -470,7 +478,7 @@ def _put(lesson: Lesson, content: Content | None, *, actor: Any, verb: str) -> N
                                homework=new_homework)])
 
 
-def _shift_forward(chain: list[Lesson], first: Content | None, *, actor: Any, verb: str) -> Content | None:
+def _shift_forward(chain: list[Lesson], first: Content | None, *, actor: User, verb: Verb) -> Content | None:
     """``chain[0]`` gets ``first``, each next lesson the content of the one before; returns what falls off."""
     carried = first
     for lesson in chain:
@@ -490,7 +498,7 @@ class FillResult:
 
 
 @transaction.atomic
-def fill_topics_from_plan(*, actor: Any, assignment: TeachingAssignment, until: dt.date,
+def fill_topics_from_plan(*, actor: User | None, assignment: TeachingAssignment, until: dt.date,
                           start_hour: int | None = None, today: dt.date | None = None) -> FillResult:
     """Write the next plan hours into the assignment's lessons with an empty topic, in date and lesson order,
     up to ``until``: from the lesson after the last one with a plan topic (a topic of two hours fills two
@@ -511,10 +519,8 @@ def fill_topics_from_plan(*, actor: Any, assignment: TeachingAssignment, until: 
         if not 1 <= start_hour <= len(hours):
             raise ValidationError({"start_hour": f"Номер часа — от 1 до {len(hours)} (столько часов в КТП)."})
         cursor = start_hour
-    elif frontier is None:
-        cursor = 1
     else:
-        cursor = link_of(lessons.lessons[frontier]).position + 1
+        cursor = hour_after(lessons.lessons[frontier] if frontier is not None else None)
     result = FillResult()
     start = 0 if frontier is None else frontier + 1
     pairs: list[tuple[Lesson, Content]] = []
@@ -540,7 +546,7 @@ def fill_topics_from_plan(*, actor: Any, assignment: TeachingAssignment, until: 
     return result
 
 
-def _fill_many(pairs: list[tuple[Lesson, Content]], *, actor: Any, school: Any) -> None:
+def _fill_many(pairs: list[tuple[Lesson, Content]], *, actor: User | None, school: Any) -> None:
     """``_put`` for many free lessons at once: a few queries whatever their number (the demo fills thousands)."""
     if not pairs:
         return
@@ -565,7 +571,7 @@ def _fill_many(pairs: list[tuple[Lesson, Content]], *, actor: Any, school: Any) 
     LessonTopicLink.objects.bulk_create(new_links, batch_size=500)
     if old_links:
         LessonTopicLink.objects.bulk_update(old_links, ["topic", "position", "extra", "text", "homework"])
-    write_content(actor=actor, verb="lesson.topic_from_plan", school=school, changes=changes, conflict=(
+    write_content(actor=actor, verb=Verb.LESSON_TOPIC_FROM_PLAN, school=school, changes=changes, conflict=(
         "Темы некоторых уроков только что записали в журнале — обновите страницу и повторите заполнение."))
 
 
@@ -584,7 +590,7 @@ def _refuse_if_closed(lessons: LessonSequence, lesson: Lesson) -> None:
 
 
 @transaction.atomic
-def shift_topics(*, actor: Any, lesson: Lesson, today: dt.date | None = None) -> list[Lesson]:
+def shift_topics(*, actor: User, lesson: Lesson, today: dt.date | None = None) -> list[Lesson]:
     """Free the lesson: its plan topic and those of the following open lessons move one lesson later.
     The last moved hour goes back to the plan and comes with the next filling. Returns the changed lessons."""
     lessons, index, lesson = _load_for_change(lesson, today)
@@ -595,12 +601,12 @@ def shift_topics(*, actor: Any, lesson: Lesson, today: dt.date | None = None) ->
         raise ValidationError({"lesson": "Тему этого урока уже изменили — она не сдвигается. Чтобы провести "
                                          "урок не по плану, запишите ему свою тему."})
     chain = [lesson, *lessons.movable_after(index)]
-    _shift_forward(chain, None, actor=actor, verb="lesson.topic_shift")
+    _shift_forward(chain, None, actor=actor, verb=Verb.LESSON_TOPIC_SHIFT)
     return chain
 
 
 @transaction.atomic
-def pull_topics(*, actor: Any, lesson: Lesson, today: dt.date | None = None) -> list[Lesson]:
+def pull_topics(*, actor: User, lesson: Lesson, today: dt.date | None = None) -> list[Lesson]:
     """Fill a free lesson by moving the plan topics of the following open lessons one lesson earlier;
     the last of them takes the next hour of the plan."""
     lessons, index, lesson = _load_for_change(lesson, today)
@@ -613,18 +619,18 @@ def pull_topics(*, actor: Any, lesson: Lesson, today: dt.date | None = None) -> 
                                          "воспользуйтесь заполнением по КТП."})
     assignment = lesson.assignment
     hours = HourSequence.of(plan_of(assignment), with_homework=_with_homework(assignment))
-    contents = [content_of(link_of(item)) for item in chain]
+    contents = [content_of(link) for item in chain if (link := link_of(item)) is not None]
     last = contents[-1]
     following = hours.content(last.position + 1)
     targets = [lesson, *chain]
     incoming = [*contents, following]
     for target, content in zip(targets, incoming, strict=True):
-        _put(target, content, actor=actor, verb="lesson.topic_shift")
+        _put(target, content, actor=actor, verb=Verb.LESSON_TOPIC_SHIFT)
     return targets
 
 
 @transaction.atomic
-def extend_topic(*, actor: Any, lesson: Lesson, today: dt.date | None = None) -> list[Lesson]:
+def extend_topic(*, actor: User, lesson: Lesson, today: dt.date | None = None) -> list[Lesson]:
     """The lesson's plan topic continues into the next lesson (the topic takes one lesson more than planned);
     the plan topics of the following open lessons move one lesson later."""
     lessons, index, lesson = _load_for_change(lesson, today)
@@ -640,18 +646,18 @@ def extend_topic(*, actor: Any, lesson: Lesson, today: dt.date | None = None) ->
     continuation = Content(topic_id=link.topic_id, position=link.position, extra=True, text=lesson.topic,
                            homework="")
     if lessons.is_free(following):
-        _put(following, continuation, actor=actor, verb="lesson.topic_extend")
+        _put(following, continuation, actor=actor, verb=Verb.LESSON_TOPIC_EXTEND)
         return [following]
     if not lessons.movable(following):
         raise ValidationError({"lesson": f"У следующего урока ({following.date:%d.%m.%Y}) уже своя тема — "
                                          f"продлить тему на него нельзя."})
     chain = [following, *lessons.movable_after(index + 1)]
-    _shift_forward(chain, continuation, actor=actor, verb="lesson.topic_extend")
+    _shift_forward(chain, continuation, actor=actor, verb=Verb.LESSON_TOPIC_EXTEND)
     return chain
 
 
 @transaction.atomic
-def set_own_topic(*, actor: Any, lesson: Lesson, topic: str, today: dt.date | None = None) -> list[Lesson]:
+def set_own_topic(*, actor: User, lesson: Lesson, topic: str, today: dt.date | None = None) -> list[Lesson]:
     """The lesson gets a topic outside the plan. If it held a plan topic, that topic and those of the following
     open lessons move one lesson later, so no plan hour is lost."""
     text = (topic or "").strip()
@@ -669,7 +675,7 @@ def set_own_topic(*, actor: Any, lesson: Lesson, topic: str, today: dt.date | No
     link = link_of(lesson)
     if link is not None:
         chain = lessons.movable_after(index)
-        _shift_forward(chain, content_of(link), actor=actor, verb="lesson.topic_shift")
+        _shift_forward(chain, content_of(link), actor=actor, verb=Verb.LESSON_TOPIC_SHIFT)
         changed += chain
         link.delete()
         lesson.plan_link = None
@@ -679,7 +685,7 @@ def set_own_topic(*, actor: Any, lesson: Lesson, topic: str, today: dt.date | No
         homework = lesson.homework
     old_topic, old_homework = lesson.topic, lesson.homework
     if (text, homework) != (old_topic, old_homework):
-        write_content(actor=actor, verb="lesson.topic_own", school=lesson.school_id,
+        write_content(actor=actor, verb=Verb.LESSON_TOPIC_OWN, school=lesson.school_id,
                       conflict="Урок только что изменили в журнале — обновите страницу и повторите.",
                       changes=[ContentChange(lesson=lesson, old_topic=old_topic, old_homework=old_homework,
                                              topic=text, homework=homework)])

@@ -6,18 +6,20 @@ Thin views: fetch through a scoper (not visible → 404), check a predicate (not
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from zhurnal.core import uploads
 from zhurnal.core.dates import today as school_today
+from zhurnal.core.forms import error_messages
 from zhurnal.core.templatetags.zhurnal import plural
 from zhurnal.core.view_helpers import require, school_view, scoped
 from zhurnal.school.models import AcademicYear, SchoolClass, TeachingAssignment
@@ -182,9 +184,8 @@ def fill_topics(request, pk: int):
     assignment = _editable_assignment(request, pk)
     form = FillForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for text in errors:
-                messages.error(request, text)
+        for text in error_messages(form):
+            messages.error(request, text)
         return redirect(_assignment_url(assignment.pk))
     until = form.cleaned_data["until"]
     try:
@@ -522,14 +523,18 @@ def import_into_plan(request, pk: int):
     return _import(request, plan=plan, assignment=None)
 
 
-def _target(plan: ThematicPlan | None, assignment: TeachingAssignment | None) -> str:
-    return f"a{assignment.pk}" if assignment is not None else f"p{plan.pk}"
+def _target(plan: ThematicPlan | None, assignment: TeachingAssignment | None) -> tuple[str, str]:
+    """Where an import goes (the assignment's plan, else the plan) as the token names it, and the page to go back to."""
+    if assignment is not None:
+        return f"a{assignment.pk}", _assignment_url(assignment.pk)
+    if plan is None:
+        raise Http404
+    return f"p{plan.pk}", reverse("planning:plan", args=[plan.pk])
 
 
 def _import(request, *, plan: ThematicPlan | None, assignment: TeachingAssignment | None):
-    target = _target(plan, assignment)
-    back = _assignment_url(assignment.pk) if assignment is not None else reverse("planning:plan", args=[plan.pk])
-    context = {"plan": plan, "assignment": assignment, "back": back, "form": ImportForm(),
+    target, back = _target(plan, assignment)
+    context: dict[str, Any] = {"plan": plan, "assignment": assignment, "back": back, "form": ImportForm(),
                "limit": f"{settings.ZHURNAL_MAX_IMPORT_BYTES / (1024 * 1024):g} МБ"}
     if request.method == "POST" and request.POST.get("token"):
         return _confirm_import(request, plan=plan, assignment=assignment, target=target, back=back)
@@ -571,9 +576,10 @@ def _preview(request, parsed: exchange.ParsedPlan, *, plan, assignment, target) 
     # A plan several groups share: replacing it replaces theirs too — the preview says so before anything changes.
     shared_with = []
     if plan is not None:
-        shared_with = list(TeachingAssignment.objects.filter(plan_use__plan=plan)
-                           .exclude(pk=assignment.pk if assignment is not None else None)
-                           .select_related("group", "subject", "teacher").order_by("group__name"))
+        sharing = TeachingAssignment.objects.filter(plan_use__plan=plan)
+        if assignment is not None:
+            sharing = sharing.exclude(pk=assignment.pk)
+        shared_with = list(sharing.select_related("group", "subject", "teacher").order_by("group__name"))
     return {"preview": True, "checks": checks, "token": token, "covered": covered, "shared_with": shared_with,
             "current": services.plan_items(plan) if plan is not None else [],
             "fill_until": today + FILL_AHEAD, "can_fill": bool(own_assignments),

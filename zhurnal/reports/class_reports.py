@@ -10,7 +10,7 @@ from collections import Counter
 from decimal import Decimal
 
 from zhurnal.journal import grading
-from zhurnal.school.models import Movement, MovementKind, SchoolClass, TeachingAssignment
+from zhurnal.school.models import Movement, MovementKind, SchoolClass, Subject, TeachingAssignment
 
 from . import charts, metrics
 from .context import ReportContext
@@ -145,7 +145,7 @@ def summary_sheet_table(ctx: ReportContext, school_class: SchoolClass,
         finals = summary_finals(ctx, [school_class])[school_class.pk]
     terms = [item.term for item in finals]
     year_finals = finals[-1]
-    subjects = []
+    subjects: list[Subject] = []
     for item in finals:
         for subject in item.subjects:
             if all(s.pk != subject.pk for s in subjects):
@@ -294,10 +294,10 @@ def class_teacher_report(ctx: ReportContext) -> Document:
     total = attendance_data.total()
     absence_rows = []
     for entry in attendance_data.roster:
-        count = attendance_data.by_student.get(entry.student.pk, metrics.AttendanceCount())
-        if count.missed or count.late:
-            absence_rows.append(Row([entry.student.short_name, count.missed, count.sick, count.excused, count.absent,
-                                     count.late, count.days], kind=departed_kind(entry)))
+        missed = attendance_data.by_student.get(entry.student.pk, metrics.AttendanceCount())
+        if missed.missed or missed.late:
+            absence_rows.append(Row([entry.student.short_name, missed.missed, missed.sick, missed.excused,
+                                     missed.absent, missed.late, missed.days], kind=departed_kind(entry)))
     absence_rows.append(Row(["Итого по классу", total.missed, total.sick, total.excused, total.absent, total.late,
                              total.days], kind="total"))
     doc.sections.append(Section("Пропуски уроков", tables=[Table("", [
@@ -430,8 +430,14 @@ def teacher_assignments(ctx: ReportContext) -> list[TeachingAssignment]:
                 .select_related("subject", "group__school_class", "school").order_by("subject__name", "group__name"))
 
 
+def teacher_class_assignments(ctx: ReportContext) -> list[tuple[TeachingAssignment, SchoolClass]]:
+    """The teacher's assignments in groups of one class, each with its class."""
+    return [(a, a.group.school_class) for a in teacher_assignments(ctx) if a.group.school_class is not None]
+
+
 def _assignment_term(ctx: ReportContext, assignment: TeachingAssignment, chosen) -> metrics.Term:
-    grade = assignment.group.school_class.grade if assignment.group.school_class_id else 5
+    school_class = assignment.group.school_class
+    grade = school_class.grade if school_class is not None else 5
     return metrics.term_for_grade(ctx.year, grade, chosen, metrics.periods_by_grade(ctx.year))
 
 
@@ -444,20 +450,20 @@ def teacher_progress(ctx: ReportContext) -> Document:
     """Progress results of each class the teacher teaches: his subjects' quality per class."""
     chosen, _ = teacher_chosen(ctx)
     rule = ctx.settings.rule
-    assignments = [a for a in teacher_assignments(ctx) if a.group.school_class_id]
-    classes = {a.group.school_class_id: a.group.school_class for a in assignments}
+    assignments = teacher_class_assignments(ctx)
+    classes = {school_class.pk: school_class for _, school_class in assignments}
     by_grade = metrics.periods_by_grade(ctx.year)
     terms = {cid: metrics.term_for_grade(ctx.year, c.grade, chosen, by_grade) for cid, c in classes.items()}
     finals = {f.school_class.pk: f for f in metrics.class_finals(list(classes.values()), terms)}
     rows = []
     total = Quality()
     seen = set()
-    for assignment in assignments:
-        key = (assignment.group.school_class_id, assignment.subject_id)
+    for assignment, school_class in assignments:
+        key = (school_class.pk, assignment.subject_id)
         if key in seen:
             continue
         seen.add(key)
-        item = finals[assignment.group.school_class_id]
+        item = finals[school_class.pk]
         quality = item.quality(assignment.subject_id, rule)
         total += quality
         rows.append(Row([f"{item.school_class.name}, {assignment.subject.name}", *quality_cells(quality),
@@ -475,15 +481,14 @@ def teacher_preliminary(ctx: ReportContext) -> Document:
     """The preliminary report for a period: per class and subject, the forecast of the period marks (the journal's
     suggestions) and the pupils at risk."""
     chosen, _ = teacher_chosen(ctx, allow_year=False)
-    assignments = [a for a in teacher_assignments(ctx) if a.group.school_class_id]
+    assignments = teacher_class_assignments(ctx)
     doc = base_document(ctx, "Предварительный отчёт учителя за учебный период",
                         f"{ctx.teacher.full_name}; {chosen.name if chosen else ''}", "predvaritelny-otchet-uchitelya")
     rows = []
     risk_rows = []
     done = set()
     by_grade = metrics.periods_by_grade(ctx.year)
-    for assignment in assignments:
-        school_class = assignment.group.school_class
+    for _, school_class in assignments:
         term = metrics.term_for_grade(ctx.year, school_class.grade, chosen, by_grade)
         if term.period is None or (school_class.pk, term.period.pk) in done:
             continue
@@ -491,14 +496,14 @@ def teacher_preliminary(ctx: ReportContext) -> Document:
         data = metrics.progress(school_class, term.period, today=ctx.today)
         (attendance_data,) = metrics.attendance([school_class], term.start, term.end, today=ctx.today,
                                                 settings=ctx.settings, sequences=True)
-        mine = {a.subject_id for a in assignments if a.group.school_class_id == school_class.pk}
+        mine = {a.subject_id for a, of_class in assignments if of_class.pk == school_class.pk}
         for subject in data.subjects:
             if subject.pk not in mine:
                 continue
             forecasts = Counter(p.subjects[subject.pk].forecast or "нет" for p in data.pupils
                                 if not p.entry.departed and subject.pk in p.subjects)
-            averages = [p.subjects[subject.pk].average.value for p in data.pupils
-                        if subject.pk in p.subjects and p.subjects[subject.pk].average.value is not None]
+            averages = [value for p in data.pupils
+                        if subject.pk in p.subjects and (value := p.subjects[subject.pk].average.value) is not None]
             mean = (sum(averages, Decimal(0)) / len(averages)).quantize(Decimal("0.01")) if averages else None
             rows.append(Row([f"{school_class.name}, {subject.name}", term.name,
                              sum(1 for p in data.pupils if not p.entry.departed), forecasts.get("5", 0),
@@ -524,12 +529,11 @@ def teacher_preliminary(ctx: ReportContext) -> Document:
 
 def teacher_summary(ctx: ReportContext) -> Document:
     """The summary sheet of the teacher's classes: his subject's period and year marks, a sheet per class."""
-    assignments = [a for a in teacher_assignments(ctx) if a.group.school_class_id]
+    assignments = teacher_class_assignments(ctx)
     doc = base_document(ctx, "Сводная ведомость учёта успеваемости обучающихся классов учителя",
                         f"{ctx.teacher.full_name}, {ctx.year.name} учебный год", "svodnaya-uchitelya")
     done = set()
-    for assignment in assignments:
-        school_class = assignment.group.school_class
+    for assignment, school_class in assignments:
         key = (school_class.pk, assignment.subject_id)
         if key in done:
             continue

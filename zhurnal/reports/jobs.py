@@ -51,6 +51,8 @@ def run_job(job_id: int) -> None:
         if job.report == MUNICIPAL_REFRESH:
             _refresh_department(job)
             return
+        if job.school_id is None:
+            raise ValueError(f"report job {job.pk} names no school")
         school = School.objects.get(pk=job.school_id)
         roles = roles_in(job.user, school)
         spec = catalog.ALL[job.report]

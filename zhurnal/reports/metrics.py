@@ -117,7 +117,7 @@ class Settings:
 
 
 def settings_of(school: School | int) -> Settings:
-    school_id = getattr(school, "pk", school)
+    school_id = school if isinstance(school, int) else school.pk
     row = ReportSettings.objects.filter(school_id=school_id).first()
     if row is None:
         return Settings()
@@ -428,7 +428,7 @@ def finals_of(pairs: Sequence[tuple[SchoolClass, Term]]) -> list[ClassFinals]:
             FinalMark.objects.filter(final_q, assignment_id__in=[a.pk for a in assignments])
             .values_list("pk", "assignment_id", "student_id", "value", "period_id")):
         finals_by_assignment[(assignment_id, period_id)].append((student_id, value, pk))
-    by_class: dict[int, list[TeachingAssignment]] = defaultdict(list)
+    by_class: dict[int | None, list[TeachingAssignment]] = defaultdict(list)
     for assignment in assignments:
         by_class[assignment.group.school_class_id].append(assignment)
     out = []
@@ -862,7 +862,7 @@ def filling(assignments: Sequence[TeachingAssignment], start: dt.date, end: dt.d
     ids = [a.pk for a in assignments]
     held = held_filter(today, now)
     out = {a.pk: Filling(assignment=a, homework_expected=grading.marks_allowed(
-        grade=a.group.school_class.grade if a.group.school_class_id else None,
+        grade=a.group.school_class.grade if a.group.school_class is not None else None,
         subject_without_marks=a.subject.without_marks, policy=policy)) for a in assignments}
     if not ids:
         return []
@@ -909,7 +909,8 @@ def _pupil_counts(items: list[Filling], on: dt.date) -> None:
                        .filter(Q(end__isnull=True) | Q(end__gte=on)).values_list("group_id", flat=True))
     for item in items:
         group: Group = item.assignment.group
-        item.pupils = in_class[group.school_class_id] if group.kind == GroupKind.CLASS else in_group[group.pk]
+        item.pupils = (in_class[group.school_class_id] if group.kind == GroupKind.CLASS and group.school_class_id
+                       else in_group[group.pk])
 
 
 # --- use of the system --------------------------------------------------------------------------------------------------

@@ -96,7 +96,9 @@ def school_quality(ctx: ReportContext) -> Document:
             return [None, None]
         return [now.quality - before.quality, (now.success or 0) - (before.success or 0)]
 
-    class_rows, parallel, parallel_before = [], defaultdict(Quality), defaultdict(Quality)
+    class_rows: list = []
+    parallel: dict[int, Quality] = defaultdict(Quality)
+    parallel_before: dict[int, Quality] = defaultdict(Quality)
     subjects: dict[str, Quality] = defaultdict(Quality)
     subjects_before: dict[str, Quality] = defaultdict(Quality)
     teachers: dict[int, Quality] = defaultdict(Quality)
@@ -716,8 +718,8 @@ def school_aggregates(school, year, today: dt.date) -> dict:
     quality = Quality()
     if chosen is not None:
         terms = {c.pk: metrics.term_for_grade(year, c.grade, chosen, by_grade) for c in classes}
-        for item in metrics.class_finals(classes, terms):
-            quality += item.total(settings.rule)
+        for finals in metrics.class_finals(classes, terms):
+            quality += finals.total(settings.rule)
     attendance_total = metrics.AttendanceCount()
     for item in metrics.attendance(classes, year.start, min(today, year.end), today=today, settings=settings):
         attendance_total += item.total()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -15,6 +14,7 @@ from django.utils import timezone
 
 from zhurnal.accounts.models import User
 from zhurnal.audit.services import record
+from zhurnal.audit.verbs import Verb
 from zhurnal.core import events
 from zhurnal.school.models import School
 from zhurnal.school.selectors import current_year
@@ -46,7 +46,7 @@ def save_report_settings(*, actor: User, school: School, exempt_in_n: bool, no_f
     row.risk_average_below, row.risk_absences_in_row = risk_average_below, risk_absences_in_row
     row.updated_by = actor
     row.save()
-    record(actor=actor, verb="reports.settings", target=row, school=school, before=before,
+    record(actor=actor, verb=Verb.REPORTS_SETTINGS, target=row, school=school, before=before,
            after={name: str(getattr(row, name)) for name in fields})
     return row
 
@@ -106,7 +106,7 @@ def refresh_snapshot(*, school: School, today: dt.date) -> SchoolSnapshot | None
 
 
 @transaction.atomic
-def save_department(*, actor: Any, name: str, schools: list[School], department: Department | None = None
+def save_department(*, actor: User, name: str, schools: list[School], department: Department | None = None
                     ) -> Department:
     if not name.strip():
         raise ValidationError({"name": "Укажите наименование управления образования."})
@@ -115,16 +115,16 @@ def save_department(*, actor: Any, name: str, schools: list[School], department:
     department.save()
     department.schools.set(schools)
     for school in schools:
-        record(actor=actor, verb="reports.department", target=department, school=school,
+        record(actor=actor, verb=Verb.REPORTS_DEPARTMENT, target=department, school=school,
                after={"name": department.name, "schools": [s.pk for s in schools]})
     return department
 
 
 @transaction.atomic
-def appoint_official(*, actor: Any, department: Department, user: User, position: str = "") -> DepartmentOfficial:
+def appoint_official(*, actor: User, department: Department, user: User, position: str = "") -> DepartmentOfficial:
     official, _ = DepartmentOfficial.objects.update_or_create(department=department, user=user,
                                                               defaults={"position": position[:200]})
     for school in department.schools.all():
-        record(actor=actor, verb="reports.official", target=official, school=school,
+        record(actor=actor, verb=Verb.REPORTS_OFFICIAL, target=official, school=school,
                after={"user": user.pk, "department": department.pk})
     return official

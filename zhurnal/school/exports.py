@@ -54,16 +54,16 @@ def student_rows(*, school: School, year: AcademicYear, on: dt.date,
     )
     if school_class is not None:
         enrollments = enrollments.filter(school_class=school_class)
-    enrollments = list(enrollments)
+    rows_of_year = list(enrollments)
     orders = {
         (m.student_id, m.to_class_id, m.date): m.order_number
         for m in Movement.objects.filter(
-            school=school, student_id__in=[e.student_id for e in enrollments],
+            school=school, student_id__in=[e.student_id for e in rows_of_year],
             kind__in=[MovementKind.ARRIVAL, MovementKind.TRANSFER], to_class__year=year,
         ).only("student_id", "to_class_id", "date", "order_number")
     }
     rows = []
-    for enrollment in enrollments:
+    for enrollment in rows_of_year:
         student = enrollment.student
         rows.append({
             "last_name": student.last_name, "first_name": student.first_name, "patronymic": student.patronymic,
@@ -151,7 +151,7 @@ def write_xlsx(kind: str, rows: Iterable[Record], *, sheet_title: str = "") -> b
     widths = [len(c.title) for c in fmt.columns]
     out = [OutRow([c.title for c in fmt.columns], bold=True, wrap=False)]
     for row in rows:
-        values = []
+        values: list[dt.date | str | None] = []
         for index, column in enumerate(fmt.columns):
             value = row.get(column.key)
             if isinstance(value, dt.date):

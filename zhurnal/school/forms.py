@@ -15,6 +15,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
+from zhurnal.core.forms import field_of, limit_to
+
 from . import selectors
 from .models import (
     AcademicYear,
@@ -62,10 +64,10 @@ class HoursField(forms.DecimalField):
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "size": 4}))
         super().__init__(**kwargs)
 
-    def to_python(self, value: Any) -> Decimal | None:
+    def clean(self, value: Any) -> Any:
         if isinstance(value, str):
             value = value.strip().replace(",", ".")
-        return super().to_python(value)
+        return super().clean(value)
 
 
 class ChoiceOf(forms.ModelChoiceField):
@@ -89,15 +91,6 @@ def group_label(group: Group) -> str:
     if group.kind == GroupKind.CLASS:
         return f"{group.name} (весь класс)"
     return f"{group.name} ({group.get_kind_display()})"
-
-
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ``ValidationError`` onto the form: on the field it names if the form has one."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
 
 
 def staff_choices(school: School, keep: StaffMember | None = None) -> QuerySet[StaffMember]:
@@ -191,7 +184,7 @@ class ClassForm(forms.Form):
 
     def __init__(self, *args: Any, school: School, current_teacher: StaffMember | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["class_teacher"].queryset = staff_choices(school, current_teacher)
+        limit_to(self, "class_teacher", staff_choices(school, current_teacher))
 
 
 class GroupForm(forms.Form):
@@ -204,11 +197,12 @@ class GroupForm(forms.Form):
 
     def __init__(self, *args: Any, year: AcademicYear, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["school_class"].queryset = SchoolClass.objects.filter(year=year).order_by("grade", "letter")
-        self.fields["subject"].queryset = Subject.objects.filter(school_id=year.school_id)
+        limit_to(self, "school_class", SchoolClass.objects.filter(year=year).order_by("grade", "letter"))
+        limit_to(self, "subject", Subject.objects.filter(school_id=year.school_id))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("kind") == GroupKind.SUBGROUP and not data.get("school_class"):
             self.add_error("school_class", "Для подгруппы выберите класс.")
         return data
@@ -221,7 +215,7 @@ class GroupEditForm(forms.Form):
 
     def __init__(self, *args: Any, school: School, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["subject"].queryset = Subject.objects.filter(school=school)
+        limit_to(self, "subject", Subject.objects.filter(school=school))
 
 
 class SplitClassForm(forms.Form):
@@ -231,8 +225,8 @@ class SplitClassForm(forms.Form):
 
     def __init__(self, *args: Any, year: AcademicYear, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["school_class"].queryset = SchoolClass.objects.filter(year=year).order_by("grade", "letter")
-        self.fields["subject"].queryset = Subject.objects.filter(school_id=year.school_id)
+        limit_to(self, "school_class", SchoolClass.objects.filter(year=year).order_by("grade", "letter"))
+        limit_to(self, "subject", Subject.objects.filter(school_id=year.school_id))
 
 
 class AddMemberForm(forms.Form):
@@ -246,7 +240,7 @@ class AddMemberForm(forms.Form):
         else:
             candidates = selectors.student_list(group.school, on)
         members = selectors.group_membership_list(group, on).values("student_id")
-        self.fields["student"].queryset = candidates.exclude(pk__in=members)
+        limit_to(self, "student", candidates.exclude(pk__in=members))
 
 
 class RemoveMemberForm(forms.Form):
@@ -275,10 +269,10 @@ class AssignmentForm(forms.Form):
     def __init__(self, *args: Any, year: AcademicYear, current_teacher: StaffMember | None = None,
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["teacher"].queryset = staff_choices(year.school, current_teacher)
-        self.fields["subject"].queryset = Subject.objects.filter(school_id=year.school_id)
-        self.fields["group"].queryset = Group.objects.filter(year=year).order_by(
-            "school_class__grade", "school_class__letter", "kind", "name")
+        limit_to(self, "teacher", staff_choices(year.school, current_teacher))
+        limit_to(self, "subject", Subject.objects.filter(school_id=year.school_id))
+        limit_to(self, "group", Group.objects.filter(year=year).order_by(
+            "school_class__grade", "school_class__letter", "kind", "name"))
 
 
 # --- students, guardians -----------------------------------------------------------------------------------
@@ -319,7 +313,7 @@ class AdmitStudentForm(StudentForm):
 
     def __init__(self, *args: Any, year: AcademicYear, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["school_class"].queryset = SchoolClass.objects.filter(year=year).order_by("grade", "letter")
+        limit_to(self, "school_class", SchoolClass.objects.filter(year=year).order_by("grade", "letter"))
 
 
 class GuardianForm(forms.Form):
@@ -346,7 +340,7 @@ class GuardianLinkForm(forms.Form):
 
     def __init__(self, *args: Any, school: School, on: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["student"].queryset = students_choices(school, on)
+        limit_to(self, "student", students_choices(school, on))
 
     def link(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in ("relation", "consent_given_on", "info_channel")}
@@ -360,7 +354,7 @@ class NewGuardianForm(GuardianForm, GuardianLinkForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["student"].required = False
-        self.fields["student"].empty_label = "— пока не привязывать —"
+        field_of(self, "student", ChoiceOf).empty_label = "— пока не привязывать —"
 
 
 # --- movement ----------------------------------------------------------------------------------------------
@@ -377,7 +371,7 @@ class MovementForm(forms.Form):
     to_group = ChoiceOf(Group.objects.none(), label="В подгруппу (перевод между подгруппами)", required=False)
     note = forms.CharField(label="Примечание (откуда прибыл, куда выбыл)", max_length=300, required=False)
 
-    REQUIRED_BY_KIND = {
+    REQUIRED_BY_KIND: dict[str | None, dict[str, str]] = {
         MovementKind.ARRIVAL: {"to_class": "Укажите класс, в который прибыл обучающийся."},
         MovementKind.TRANSFER: {"to_class": "Укажите класс, в который переводится обучающийся."},
         MovementKind.GROUP_TRANSFER: {"from_group": "Укажите подгруппу, из которой переводится обучающийся.",
@@ -387,16 +381,17 @@ class MovementForm(forms.Form):
 
     def __init__(self, *args: Any, year: AcademicYear, on: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["student"].queryset = students_choices(year.school, on)
-        self.fields["to_class"].queryset = SchoolClass.objects.filter(year=year).order_by("grade", "letter")
+        limit_to(self, "student", students_choices(year.school, on))
+        limit_to(self, "to_class", SchoolClass.objects.filter(year=year).order_by("grade", "letter"))
         groups = (Group.objects.filter(year=year).exclude(kind=GroupKind.CLASS)
                   .order_by("school_class__grade", "school_class__letter", "name"))
-        self.fields["from_group"].queryset = groups
-        self.fields["to_group"].queryset = groups
-        self.fields["from_group"].label_of = self.fields["to_group"].label_of = group_label
+        limit_to(self, "from_group", groups)
+        limit_to(self, "to_group", groups)
+        field_of(self, "from_group", ChoiceOf).label_of = field_of(self, "to_group", ChoiceOf).label_of = group_label
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for field, message in self.REQUIRED_BY_KIND.get(data.get("kind"), {}).items():
             if not data.get(field) and field not in self.errors:
                 self.add_error(field, message)

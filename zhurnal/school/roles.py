@@ -112,7 +112,7 @@ def roles_in(user, school: School | None) -> SchoolRoles:
         positions = frozenset(staff.positions.values_list("position", flat=True))
         led = frozenset(SchoolClass.objects.filter(class_teacher=staff).values_list("pk", flat=True))
         taught = frozenset(TeachingAssignment.objects.filter(teacher=staff).values_list("group_id", flat=True))
-        roles |= {POSITION_ROLES[p] for p in positions if p in POSITION_ROLES}
+        roles |= {POSITION_ROLES[Position(p)] for p in positions if p in POSITION_ROLES}
         if led:
             roles.add(Role.CLASS_TEACHER)
         if taught or Position.TEACHER in positions:

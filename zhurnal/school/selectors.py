@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import CharField, Count, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Cast, Concat
@@ -35,6 +36,9 @@ from .models import (
     Subject,
     TeachingAssignment,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 def active_on(on: dt.date, prefix: str = "") -> Q:
@@ -78,7 +82,7 @@ def class_of_student_on(student: Student, on: dt.date) -> SchoolClass | None:
 
 
 def group_members(group: Group, on: dt.date) -> QuerySet[Student]:
-    if group.kind == GroupKind.CLASS:
+    if group.kind == GroupKind.CLASS and group.school_class is not None:
         return students_in_class(group.school_class, on)
     ids = GroupMembership.objects.filter(active_on(on), group=group).values("student_id")
     return Student.objects.filter(pk__in=ids).order_by("last_name", "first_name", "patronymic", "pk")
@@ -100,7 +104,13 @@ def grade_periods(year: AcademicYear | int, grade: int, *, school: School | int)
     return list(periods_for_grade(year_id, grade))
 
 
-def class_list(year: AcademicYear, on: dt.date) -> QuerySet[SchoolClass]:
+class ClassCounts(TypedDict):
+    student_count: int
+    boys: int
+    girls: int
+
+
+def class_list(year: AcademicYear, on: dt.date) -> QuerySet[WithAnnotations[SchoolClass, ClassCounts]]:
     """Classes of a year with their class teacher and head count on ``on`` — one query."""
     return (
         SchoolClass.objects.filter(year=year)
@@ -347,7 +357,7 @@ def setup_student_list(
 ) -> QuerySet[Student]:
     """Students with their class on ``on`` and their guardians — two queries a page."""
     if without_class:
-        students = students_without_class(school, on).annotate(class_name=_class_name_on(on))
+        students: QuerySet[Student] = students_without_class(school, on).annotate(class_name=_class_name_on(on))
         if search.strip():
             students = students.filter(pk__in=student_list(school, on, search=search, include_departed=True))
     else:

@@ -11,7 +11,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
+from zhurnal.accounts.models import User
 from zhurnal.audit.services import record
+from zhurnal.audit.verbs import Verb
 from zhurnal.core import stamps
 from zhurnal.core.dates import today as school_today
 
@@ -62,7 +64,7 @@ def _snapshot(obj: Any, fields: list[str]) -> dict[str, Any]:
     return out
 
 
-def _apply(obj: Any, changes: dict[str, Any], *, actor: Any, verb: str) -> Any:
+def _apply(obj: Any, changes: dict[str, Any], *, actor: User, verb: Verb) -> Any:
     fields = list(changes)
     before = _snapshot(obj, fields)
     for name, value in changes.items():
@@ -79,18 +81,18 @@ def _apply(obj: Any, changes: dict[str, Any], *, actor: Any, verb: str) -> Any:
 
 
 @transaction.atomic
-def create_school(*, actor: Any, name: str, short_name: str, slug: str = "", address: str = "") -> School:
+def create_school(*, actor: User | None, name: str, short_name: str, slug: str = "", address: str = "") -> School:
     school = School(name=name, short_name=short_name, slug=slug or slugify(short_name, allow_unicode=False) or "school",
                     address=address)
     school.full_clean()
     school.save()
-    record(actor=actor, verb="school.create", target=school, school=school, after={"name": name})
+    record(actor=actor, verb=Verb.SCHOOL_CREATE, target=school, school=school, after={"name": name})
     return school
 
 
 @transaction.atomic
 def create_academic_year(
-    *, actor: Any, school: School, start: dt.date, end: dt.date | None = None, with_defaults: bool = True
+    *, actor: User | None, school: School, start: dt.date, end: dt.date | None = None, with_defaults: bool = True
 ) -> AcademicYear:
     """A year with the usual calendar: quarters for 1–9, half-years for 10–11, the standard vacations."""
     end = end or calendar.default_year_bounds(start)[1]
@@ -103,18 +105,18 @@ def create_academic_year(
         raise ValidationError({"start": f"Даты пересекаются с учебным годом {overlapping.first()}."})
     year = AcademicYear.objects.create(school=school, name=f"{start.year}/{start.year + 1}", start=start, end=end)
     if with_defaults:
-        for kind, grade_from, grade_to in calendar.DEFAULT_PERIOD_SETS:
-            create_period_set(actor=actor, year=year, kind=kind, grade_from=grade_from, grade_to=grade_to)
+        for period_kind, grade_from, grade_to in calendar.DEFAULT_PERIOD_SETS:
+            create_period_set(actor=actor, year=year, kind=period_kind, grade_from=grade_from, grade_to=grade_to)
         for kind, name, h_start, h_end in calendar.default_holidays(start):
             if start <= h_start and h_end <= end:
                 Holiday.objects.create(school=school, year=year, kind=kind, name=name, start=h_start, end=h_end)
-    record(actor=actor, verb="year.create", target=year, after={"name": year.name, "start": str(start),
+    record(actor=actor, verb=Verb.YEAR_CREATE, target=year, after={"name": year.name, "start": str(start),
                                                                   "end": str(end)})
     return year
 
 
 @transaction.atomic
-def create_period_set(*, actor: Any, year: AcademicYear, kind: str, grade_from: int, grade_to: int) -> PeriodSet:
+def create_period_set(*, actor: User | None, year: AcademicYear, kind: str, grade_from: int, grade_to: int) -> PeriodSet:
     if not (1 <= grade_from <= grade_to <= 11):
         raise ValidationError({"grade_from": "Диапазон параллелей должен быть в пределах 1–11."})
     clash = PeriodSet.objects.filter(year=year, grade_from__lte=grade_to, grade_to__gte=grade_from).first()
@@ -127,13 +129,13 @@ def create_period_set(*, actor: Any, year: AcademicYear, kind: str, grade_from: 
             school=year.school, period_set=period_set, number=number, name=name,
             start=max(p_start, year.start), end=min(p_end, year.end),
         )
-    record(actor=actor, verb="periodset.create", target=period_set,
+    record(actor=actor, verb=Verb.PERIODSET_CREATE, target=period_set,
            after={"kind": kind, "grades": [grade_from, grade_to]})
     return period_set
 
 
 @transaction.atomic
-def update_period(*, actor: Any, period: ReportingPeriod, name: str, start: dt.date, end: dt.date) -> ReportingPeriod:
+def update_period(*, actor: User, period: ReportingPeriod, name: str, start: dt.date, end: dt.date) -> ReportingPeriod:
     year = period.period_set.year
     if start > end:
         raise ValidationError({"end": "Окончание периода раньше его начала."})
@@ -143,7 +145,7 @@ def update_period(*, actor: Any, period: ReportingPeriod, name: str, start: dt.d
     siblings = period.period_set.periods.exclude(pk=period.pk).filter(start__lte=end, end__gte=start)
     if siblings.exists():
         raise ValidationError({"start": f"Период пересекается с периодом «{siblings.first()}»."})
-    return _apply(period, {"name": name, "start": start, "end": end}, actor=actor, verb="period.update")
+    return _apply(period, {"name": name, "start": start, "end": end}, actor=actor, verb=Verb.PERIOD_UPDATE)
 
 
 def _rows_referring_to(objects: Any) -> int:
@@ -158,13 +160,13 @@ def _rows_referring_to(objects: Any) -> int:
 
 
 @transaction.atomic
-def delete_period_set(*, actor: Any, period_set: PeriodSet) -> None:
+def delete_period_set(*, actor: User, period_set: PeriodSet) -> None:
     """Remove a set of periods nobody has used yet (no final marks or other records point at its periods)."""
     periods = ReportingPeriod.objects.filter(period_set=period_set)
     if _rows_referring_to(periods):
         raise ValidationError({"period_set": f"Периоды «{period_set}» уже используются (есть итоговые отметки "
                                              "или другие записи); удалить их нельзя, можно изменить даты."})
-    record(actor=actor, verb="periodset.delete", target=period_set,
+    record(actor=actor, verb=Verb.PERIODSET_DELETE, target=period_set,
            before={"kind": period_set.kind, "grades": [period_set.grade_from, period_set.grade_to],
                    "periods": [[p.name, str(p.start), str(p.end)] for p in periods]})
     period_set.delete()
@@ -172,7 +174,7 @@ def delete_period_set(*, actor: Any, period_set: PeriodSet) -> None:
 
 @transaction.atomic
 def save_holiday(
-    *, actor: Any, year: AcademicYear, name: str, kind: str, start: dt.date, end: dt.date,
+    *, actor: User, year: AcademicYear, name: str, kind: str, start: dt.date, end: dt.date,
     holiday: Holiday | None = None, grade_from: int | None = None, grade_to: int | None = None,
 ) -> Holiday:
     """``grade_from``/``grade_to`` narrow a vacation to some grades (e.g. the extra February week of grade 1);
@@ -195,13 +197,13 @@ def save_holiday(
         if not 1 <= grade_from <= grade_to <= 11:
             raise ValidationError({"grade_from": "Параллели: от 1 до 11, «с» не больше «по»."})
         changes.update(grade_from=grade_from, grade_to=grade_to)
-    _apply(holiday, changes, actor=actor, verb="holiday.create" if holiday_created else "holiday.update")
+    _apply(holiday, changes, actor=actor, verb=Verb.HOLIDAY_CREATE if holiday_created else Verb.HOLIDAY_UPDATE)
     return holiday
 
 
 @transaction.atomic
-def delete_holiday(*, actor: Any, holiday: Holiday) -> None:
-    record(actor=actor, verb="holiday.delete", target=holiday,
+def delete_holiday(*, actor: User, holiday: Holiday) -> None:
+    record(actor=actor, verb=Verb.HOLIDAY_DELETE, target=holiday,
            before={"name": holiday.name, "start": str(holiday.start), "end": str(holiday.end)})
     holiday.delete()
 
@@ -211,7 +213,7 @@ def delete_holiday(*, actor: Any, holiday: Holiday) -> None:
 
 @transaction.atomic
 def save_subject(
-    *, actor: Any, school: School, name: str, short_name: str = "", without_marks: bool = False,
+    *, actor: User, school: School, name: str, short_name: str = "", without_marks: bool = False,
     subject: Subject | None = None,
 ) -> Subject:
     name = name.strip()
@@ -225,12 +227,12 @@ def save_subject(
     is_new = subject is None
     subject = subject or Subject(school=school)
     return _apply(subject, {"name": name, "short_name": short_name.strip(), "without_marks": without_marks},
-                  actor=actor, verb="subject.create" if is_new else "subject.update")
+                  actor=actor, verb=Verb.SUBJECT_CREATE if is_new else Verb.SUBJECT_UPDATE)
 
 
 @transaction.atomic
 def set_curriculum_hours(
-    *, actor: Any, year: AcademicYear, grade: int, subject: Subject, hours_per_week: Decimal,
+    *, actor: User, year: AcademicYear, grade: int, subject: Subject, hours_per_week: Decimal,
     hours_per_year: int | None = None,
 ) -> Curriculum | None:
     if not 1 <= grade <= 11:
@@ -243,18 +245,18 @@ def set_curriculum_hours(
     row = Curriculum.objects.filter(year=year, grade=grade, subject=subject).first()
     if hours_per_week == 0:
         if row:
-            record(actor=actor, verb="curriculum.delete", target=row, before={"hours_per_week": str(row.hours_per_week)})
+            record(actor=actor, verb=Verb.CURRICULUM_DELETE, target=row, before={"hours_per_week": str(row.hours_per_week)})
             row.delete()
         return None
     if row is None:
         row = Curriculum(school=year.school, year=year, grade=grade, subject=subject)
     return _apply(row, {"hours_per_week": Decimal(hours_per_week), "hours_per_year": hours_per_year},
-                  actor=actor, verb="curriculum.set")
+                  actor=actor, verb=Verb.CURRICULUM_SET)
 
 
 @transaction.atomic
 def save_curriculum(
-    *, actor: Any, year: AcademicYear, hours: dict[tuple[int, Subject], Decimal]
+    *, actor: User, year: AcademicYear, hours: dict[tuple[int, Subject], Decimal]
 ) -> int:
     """The whole grid at once (grade, subject) → hours per week; 0 removes a row. Returns the number changed."""
     current = {(c.grade, c.subject_id): c.hours_per_week for c in Curriculum.objects.filter(year=year)}
@@ -277,7 +279,7 @@ def save_curriculum(
 
 @transaction.atomic
 def save_class(
-    *, actor: Any, year: AcademicYear, grade: int, letter: str, class_teacher: StaffMember | None = None,
+    *, actor: User, year: AcademicYear, grade: int, letter: str, class_teacher: StaffMember | None = None,
     shift: int = 1, school_class: SchoolClass | None = None,
 ) -> SchoolClass:
     letter = letter.strip().upper()
@@ -295,7 +297,7 @@ def save_class(
     is_new = school_class is None
     school_class = school_class or SchoolClass(school=year.school, year=year)
     _apply(school_class, {"grade": grade, "letter": letter, "class_teacher": class_teacher, "shift": shift},
-           actor=actor, verb="class.create" if is_new else "class.update")
+           actor=actor, verb=Verb.CLASS_CREATE if is_new else Verb.CLASS_UPDATE)
     group, _ = Group.objects.get_or_create(
         school_class=school_class, kind=GroupKind.CLASS,
         defaults={"school": year.school, "year": year, "name": school_class.name},
@@ -312,7 +314,7 @@ def whole_class_group(school_class: SchoolClass) -> Group:
 
 @transaction.atomic
 def create_group(
-    *, actor: Any, year: AcademicYear, name: str, kind: str, school_class: SchoolClass | None = None,
+    *, actor: User, year: AcademicYear, name: str, kind: str, school_class: SchoolClass | None = None,
     subject: Subject | None = None, journal_kind: str = JournalKind.REGULAR,
 ) -> Group:
     name = name.strip()
@@ -332,13 +334,13 @@ def create_group(
                   journal_kind=journal_kind)
     group.full_clean()
     group.save()
-    record(actor=actor, verb="group.create", target=group, after={"name": name, "kind": kind})
+    record(actor=actor, verb=Verb.GROUP_CREATE, target=group, after={"name": name, "kind": kind})
     return group
 
 
 @transaction.atomic
 def update_group(
-    *, actor: Any, group: Group, name: str, subject: Subject | None = None, journal_kind: str = JournalKind.REGULAR,
+    *, actor: User, group: Group, name: str, subject: Subject | None = None, journal_kind: str = JournalKind.REGULAR,
 ) -> Group:
     """Rename a subgroup or a cross-class group, or change its subject or kind of journal."""
     if group.kind == GroupKind.CLASS:
@@ -354,12 +356,12 @@ def update_group(
     if _name_taken(siblings.exclude(pk=group.pk), name):
         raise ValidationError({"name": f"Группа «{name}» уже есть."})
     return _apply(group, {"name": name, "subject": subject, "journal_kind": journal_kind}, actor=actor,
-                  verb="group.update")
+                  verb=Verb.GROUP_UPDATE)
 
 
 @transaction.atomic
 def split_class(
-    *, actor: Any, school_class: SchoolClass, subject: Subject, date: dt.date, names: tuple[str, str] | None = None,
+    *, actor: User, school_class: SchoolClass, subject: Subject, date: dt.date, names: tuple[str, str] | None = None,
 ) -> tuple[Group, Group]:
     """Two subgroups of a class for a subject, the class list split in alphabetical halves (the first gets the odd one)."""
     from .selectors import students_in_class
@@ -385,7 +387,7 @@ def split_class(
 
 
 @transaction.atomic
-def add_to_group(*, actor: Any, group: Group, student: Student, start: dt.date) -> GroupMembership:
+def add_to_group(*, actor: User, group: Group, student: Student, start: dt.date) -> GroupMembership:
     if group.kind == GroupKind.CLASS:
         raise ValidationError({"group": "Состав класса меняется приказом о движении, а не вручную."})
     if student.school_id != group.school_id:
@@ -400,7 +402,7 @@ def add_to_group(*, actor: Any, group: Group, student: Student, start: dt.date) 
     if _open_membership(group, student, start) is not None:
         raise ValidationError({"student": f"{student.short_name} уже в группе «{group}»."})
     membership = GroupMembership.objects.create(school=group.school, group=group, student=student, start=start)
-    record(actor=actor, verb="group.add", target=membership, after={"group": group.pk, "student": student.pk,
+    record(actor=actor, verb=Verb.GROUP_ADD, target=membership, after={"group": group.pk, "student": student.pk,
                                                                      "start": str(start)})
     return membership
 
@@ -414,19 +416,19 @@ def _open_membership(group: Group, student: Student, on: dt.date) -> GroupMember
 
 
 @transaction.atomic
-def remove_from_group(*, actor: Any, group: Group, student: Student, date: dt.date) -> None:
+def remove_from_group(*, actor: User, group: Group, student: Student, date: dt.date) -> None:
     membership = _open_membership(group, student, date)
     if membership is None:
         raise ValidationError({"student": f"{student.short_name} не состоит в группе «{group}» на эту дату."})
     _end_membership(membership, date, actor=actor)
 
 
-def _end_membership(membership: GroupMembership, date: dt.date, *, actor: Any) -> None:
+def _end_membership(membership: GroupMembership, date: dt.date, *, actor: User) -> None:
     if date <= membership.start:
-        record(actor=actor, verb="group.remove", target=membership, before={"start": str(membership.start)})
+        record(actor=actor, verb=Verb.GROUP_REMOVE, target=membership, before={"start": str(membership.start)})
         membership.delete()
         return
-    _apply(membership, {"end": date - dt.timedelta(days=1)}, actor=actor, verb="group.remove")
+    _apply(membership, {"end": date - dt.timedelta(days=1)}, actor=actor, verb=Verb.GROUP_REMOVE)
 
 
 # --- staff ---------------------------------------------------------------------------------------------
@@ -434,7 +436,7 @@ def _end_membership(membership: GroupMembership, date: dt.date, *, actor: Any) -
 
 @transaction.atomic
 def save_staff(
-    *, actor: Any, school: School, last_name: str, first_name: str, patronymic: str = "",
+    *, actor: User, school: School, last_name: str, first_name: str, patronymic: str = "",
     positions: list[str] | tuple[str, ...] = (Position.TEACHER,), email: str = "", phone: str = "",
     user: Any = None, staff: StaffMember | None = None,
 ) -> StaffMember:
@@ -451,7 +453,7 @@ def save_staff(
                                "patronymic": patronymic.strip(), "email": email.strip(), "phone": phone.strip()}
     if user is not None:
         changes["user"] = user
-    _apply(staff, changes, actor=actor, verb="staff.create" if is_new else "staff.update")
+    _apply(staff, changes, actor=actor, verb=Verb.STAFF_CREATE if is_new else Verb.STAFF_UPDATE)
     current = set(staff.positions.values_list("position", flat=True))
     wanted = set(positions)
     if current != wanted:
@@ -460,30 +462,30 @@ def save_staff(
             [StaffPosition(school=school, staff=staff, position=p) for p in sorted(wanted - current)]
         )
         stamps.bump(school)  # bulk_create sends no signal; roles are cached per school
-        record(actor=actor, verb="staff.positions", target=staff, before=sorted(current), after=sorted(wanted))
+        record(actor=actor, verb=Verb.STAFF_POSITIONS, target=staff, before=sorted(current), after=sorted(wanted))
     return staff
 
 
 @transaction.atomic
-def deactivate_staff(*, actor: Any, staff: StaffMember) -> StaffMember:
+def deactivate_staff(*, actor: User, staff: StaffMember) -> StaffMember:
     """The person no longer works here: he loses access; his past lessons and assignments stay in the journal."""
     if staff.user_id is not None and staff.user_id == getattr(actor, "pk", None):
         raise ValidationError({"staff": "Нельзя отметить уволенным самого себя."})
     if not staff.is_active:
         raise ValidationError({"staff": f"{staff.short_name} уже отмечен(а) как не работающий(ая)."})
-    return _apply(staff, {"is_active": False}, actor=actor, verb="staff.deactivate")
+    return _apply(staff, {"is_active": False}, actor=actor, verb=Verb.STAFF_DEACTIVATE)
 
 
 @transaction.atomic
-def reactivate_staff(*, actor: Any, staff: StaffMember) -> StaffMember:
+def reactivate_staff(*, actor: User, staff: StaffMember) -> StaffMember:
     if staff.is_active:
         raise ValidationError({"staff": f"{staff.short_name} и так работает."})
-    return _apply(staff, {"is_active": True}, actor=actor, verb="staff.reactivate")
+    return _apply(staff, {"is_active": True}, actor=actor, verb=Verb.STAFF_REACTIVATE)
 
 
 @transaction.atomic
 def save_assignment(
-    *, actor: Any, year: AcademicYear, teacher: StaffMember, subject: Subject, group: Group,
+    *, actor: User, year: AcademicYear, teacher: StaffMember, subject: Subject, group: Group,
     hours_per_week: Decimal = Decimal(1), assignment: TeachingAssignment | None = None,
 ) -> TeachingAssignment:
     for obj, field in ((teacher, "teacher"), (subject, "subject"), (group, "group")):
@@ -502,7 +504,7 @@ def save_assignment(
     assignment = assignment or TeachingAssignment(school=year.school, year=year)
     return _apply(assignment, {"teacher": teacher, "subject": subject, "group": group,
                                "hours_per_week": Decimal(hours_per_week)},
-                  actor=actor, verb="assignment.create" if is_new else "assignment.update")
+                  actor=actor, verb=Verb.ASSIGNMENT_CREATE if is_new else Verb.ASSIGNMENT_UPDATE)
 
 
 # --- students, guardians --------------------------------------------------------------------------------
@@ -526,7 +528,7 @@ def birth_date_problem(birth_date: dt.date, *, today: dt.date | None = None) -> 
 
 
 @transaction.atomic
-def save_student(*, actor: Any, school: School, student: Student | None = None, **data: Any) -> Student:
+def save_student(*, actor: User, school: School, student: Student | None = None, **data: Any) -> Student:
     unknown = set(data) - set(STUDENT_FIELDS)
     if unknown:
         raise TypeError(f"unknown student fields: {sorted(unknown)}")
@@ -552,12 +554,12 @@ def save_student(*, actor: Any, school: School, student: Student | None = None, 
     if duplicate.exists():
         raise ValidationError({"last_name": f"Обучающийся {' '.join(v for v in probe.values() if v)}, "
                                             f"{birth_date:%d.%m.%Y} г. р., уже есть в школе."})
-    return _apply(student, data, actor=actor, verb="student.create" if is_new else "student.update")
+    return _apply(student, data, actor=actor, verb=Verb.STUDENT_CREATE if is_new else Verb.STUDENT_UPDATE)
 
 
 @transaction.atomic
 def admit_student(
-    *, actor: Any, school: School, school_class: SchoolClass, date: dt.date, order_number: str, note: str = "",
+    *, actor: User, school: School, school_class: SchoolClass, date: dt.date, order_number: str, note: str = "",
     **data: Any,
 ) -> Student:
     """A new student arrives: his record and his arrival into a class by order, both or neither."""
@@ -572,7 +574,7 @@ def admit_student(
 
 
 @transaction.atomic
-def save_guardian(*, actor: Any, school: School, last_name: str, first_name: str, patronymic: str = "",
+def save_guardian(*, actor: User, school: School, last_name: str, first_name: str, patronymic: str = "",
                   phone: str = "", email: str = "", address: str = "", guardian: Guardian | None = None) -> Guardian:
     if not last_name.strip() or not first_name.strip():
         raise ValidationError({"last_name": "Укажите фамилию и имя законного представителя."})
@@ -581,12 +583,12 @@ def save_guardian(*, actor: Any, school: School, last_name: str, first_name: str
     return _apply(guardian, {"last_name": last_name.strip(), "first_name": first_name.strip(),
                              "patronymic": patronymic.strip(), "phone": phone.strip(), "email": email.strip(),
                              "address": address.strip()},
-                  actor=actor, verb="guardian.create" if is_new else "guardian.update")
+                  actor=actor, verb=Verb.GUARDIAN_CREATE if is_new else Verb.GUARDIAN_UPDATE)
 
 
 @transaction.atomic
 def link_guardian(
-    *, actor: Any, student: Student, guardian: Guardian, relation: str = "", consent_given_on: dt.date | None = None,
+    *, actor: User, student: Student, guardian: Guardian, relation: str = "", consent_given_on: dt.date | None = None,
     info_channel: str = InfoChannel.ELECTRONIC, today: dt.date | None = None,
 ) -> GuardianLink:
     if student.school_id != guardian.school_id:
@@ -601,7 +603,7 @@ def link_guardian(
             consent_given_on=consent_given_on, info_channel=info_channel, channel_chosen_on=today,
             registered_by=actor if getattr(actor, "pk", None) else None,
         )
-        record(actor=actor, verb="guardian.link", target=link,
+        record(actor=actor, verb=Verb.GUARDIAN_LINK, target=link,
                after={"student": student.pk, "guardian": guardian.pk, "relation": relation,
                       "info_channel": info_channel})
         return link
@@ -609,12 +611,12 @@ def link_guardian(
     if link.info_channel != info_channel:
         changes.update(info_channel=info_channel, channel_chosen_on=today,
                        registered_by=actor if getattr(actor, "pk", None) else None)
-    return _apply(link, changes, actor=actor, verb="guardian.link_update")
+    return _apply(link, changes, actor=actor, verb=Verb.GUARDIAN_LINK_UPDATE)
 
 
 @transaction.atomic
 def register_guardian(
-    *, actor: Any, school: School, student: Student | None = None, relation: str = "",
+    *, actor: User, school: School, student: Student | None = None, relation: str = "",
     consent_given_on: dt.date | None = None, info_channel: str = InfoChannel.ELECTRONIC, **person: Any,
 ) -> Guardian:
     """A new guardian, linked at once to ``student`` when given — both or neither."""
@@ -626,9 +628,9 @@ def register_guardian(
 
 
 @transaction.atomic
-def unlink_guardian(*, actor: Any, link: GuardianLink) -> None:
+def unlink_guardian(*, actor: User, link: GuardianLink) -> None:
     """The adult is no longer the student's legal representative here (his own record stays)."""
-    record(actor=actor, verb="guardian.unlink", target=link,
+    record(actor=actor, verb=Verb.GUARDIAN_UNLINK, target=link,
            before={"student": link.student_id, "guardian": link.guardian_id, "relation": link.relation,
                    "info_channel": link.info_channel})
     link.delete()
@@ -661,7 +663,7 @@ def _open_enrollment(student: Student, on: dt.date) -> Enrollment | None:
 
 @transaction.atomic
 def enroll_student(
-    *, actor: Any, student: Student, school_class: SchoolClass, date: dt.date, order_number: str, note: str = "",
+    *, actor: User, student: Student, school_class: SchoolClass, date: dt.date, order_number: str, note: str = "",
 ) -> Movement:
     """Arrival (прибытие): the student is in ``school_class`` from ``date``."""
     order_number = _require_order(order_number)
@@ -680,14 +682,14 @@ def enroll_student(
         school=student.school, student=student, kind=MovementKind.ARRIVAL, date=date, order_number=order_number,
         to_class=school_class, note=note, created_by=actor if getattr(actor, "pk", None) else None,
     )
-    record(actor=actor, verb="movement.arrival", target=movement,
+    record(actor=actor, verb=Verb.MOVEMENT_ARRIVAL, target=movement,
            after={"student": student.pk, "class": school_class.pk, "date": str(date), "order": order_number})
     return movement
 
 
 @transaction.atomic
 def transfer_student(
-    *, actor: Any, student: Student, to_class: SchoolClass, date: dt.date, order_number: str, note: str = "",
+    *, actor: User, student: Student, to_class: SchoolClass, date: dt.date, order_number: str, note: str = "",
 ) -> Movement:
     """Transfer between classes: the old stay ends the day before ``date``; subgroups of the old class end too."""
     order_number = _require_order(order_number)
@@ -709,13 +711,13 @@ def transfer_student(
         from_class=from_class, to_class=to_class, note=note,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    record(actor=actor, verb="movement.transfer", target=movement,
+    record(actor=actor, verb=Verb.MOVEMENT_TRANSFER, target=movement,
            before={"class": from_class.pk}, after={"class": to_class.pk, "date": str(date), "order": order_number})
     return movement
 
 
 @transaction.atomic
-def depart_student(*, actor: Any, student: Student, date: dt.date, order_number: str, note: str = "") -> Movement:
+def depart_student(*, actor: User, student: Student, date: dt.date, order_number: str, note: str = "") -> Movement:
     """Departure (выбытие): the student is no longer in the school from ``date``."""
     order_number = _require_order(order_number)
     current = _open_enrollment(student, date)
@@ -729,14 +731,14 @@ def depart_student(*, actor: Any, student: Student, date: dt.date, order_number:
         school=student.school, student=student, kind=MovementKind.DEPARTURE, date=date, order_number=order_number,
         from_class=from_class, note=note, created_by=actor if getattr(actor, "pk", None) else None,
     )
-    record(actor=actor, verb="movement.departure", target=movement,
+    record(actor=actor, verb=Verb.MOVEMENT_DEPARTURE, target=movement,
            before={"class": from_class.pk}, after={"date": str(date), "order": order_number, "note": note})
     return movement
 
 
-def _close_enrollment(enrollment: Enrollment, date: dt.date, *, actor: Any) -> None:
+def _close_enrollment(enrollment: Enrollment, date: dt.date, *, actor: User) -> None:
     last_day = date - dt.timedelta(days=1)
-    _apply(enrollment, {"end": last_day}, actor=actor, verb="enrollment.close")
+    _apply(enrollment, {"end": last_day}, actor=actor, verb=Verb.ENROLLMENT_CLOSE)
     memberships = GroupMembership.objects.filter(
         student=enrollment.student, group__school_class=enrollment.school_class, start__lte=date,
     ).filter(Q(end__isnull=True) | Q(end__gte=date))
@@ -746,7 +748,7 @@ def _close_enrollment(enrollment: Enrollment, date: dt.date, *, actor: Any) -> N
 
 @transaction.atomic
 def transfer_between_groups(
-    *, actor: Any, student: Student, from_group: Group, to_group: Group, date: dt.date, order_number: str,
+    *, actor: User, student: Student, from_group: Group, to_group: Group, date: dt.date, order_number: str,
     note: str = "",
 ) -> Movement:
     """Moving a student between subgroups is done by school order (seed 001 §4.4.8)."""
@@ -760,7 +762,7 @@ def transfer_between_groups(
         order_number=order_number, from_group=from_group, to_group=to_group, note=note,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    record(actor=actor, verb="movement.group_transfer", target=movement,
+    record(actor=actor, verb=Verb.MOVEMENT_GROUP_TRANSFER, target=movement,
            before={"group": from_group.pk}, after={"group": to_group.pk, "date": str(date)})
     return movement
 

@@ -17,8 +17,8 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
+from zhurnal.accounts.models import User
 from zhurnal.school.models import AcademicYear, GroupKind, School, StaffMember, TeachingAssignment
 
 from . import services
@@ -78,14 +78,14 @@ class DemoTimetable:
 
 
 def build_demo_timetable(*, school: School, year: AcademicYear, today: dt.date, rng: random.Random,
-                         actor: Any = None, featured_teacher: StaffMember | None = None) -> DemoTimetable:
+                         actor: User | None = None, featured_teacher: StaffMember | None = None) -> DemoTimetable:
     """Bells, rooms, the weekly timetable from 1 September, the year's lessons and a few substitutions up to
     ``today``. ``featured_teacher`` (the demo's teacher persona) takes one substitution on ``today``."""
     result = DemoTimetable()
     _bells(year, actor)
     assignments = list(TeachingAssignment.objects.filter(year=year).select_related(
         "teacher", "subject", "group__school_class").order_by("pk"))
-    classes = sorted({a.group.school_class for a in assignments if a.group.school_class_id},
+    classes = sorted({a.group.school_class for a in assignments if a.group.school_class is not None},
                      key=lambda c: (c.grade, c.letter))
     result.rooms = _rooms(school, classes, actor)
     placed = _schedule_week(assignments, rng)
@@ -97,7 +97,7 @@ def build_demo_timetable(*, school: School, year: AcademicYear, today: dt.date, 
     return result
 
 
-def _bells(year: AcademicYear, actor: Any) -> None:
+def _bells(year: AcademicYear, actor: User | None) -> None:
     services.save_bell_schedule(actor=actor, year=year, name="Основное, 1 смена", shift=1, is_main=True,
                                 bells=FIRST_SHIFT)
     services.save_bell_schedule(actor=actor, year=year, name="Основное, 2 смена", shift=2, is_main=True,
@@ -111,7 +111,7 @@ def _bells(year: AcademicYear, actor: Any) -> None:
             services.set_special_bell_day(actor=actor, schedule=short, date=day, note=note)
 
 
-def _rooms(school: School, classes: list, actor: Any) -> dict[str, Room]:
+def _rooms(school: School, classes: list, actor: User | None) -> dict[str, Room]:
     rooms: dict[str, Room] = {}
 
     def add(name: str, title: str = "", capacity: int | None = None) -> None:
@@ -182,7 +182,7 @@ def _schedule_week(assignments: list[TeachingAssignment], rng: random.Random,
 
 
 def _windows(placed: list[tuple[TeachingAssignment, int, int]]) -> int:
-    days: dict[tuple[int, int], set[int]] = defaultdict(set)
+    days: dict[tuple[int | None, int], set[int]] = defaultdict(set)
     for assignment, day, number in placed:
         days[(assignment.group.school_class_id, day)].add(number)
     return sum(max(numbers) - len(numbers) for numbers in days.values())
@@ -253,7 +253,7 @@ def _cross_groups(assignments: list[TeachingAssignment],
                   placed: list[tuple[TeachingAssignment, int, int]]) -> list[tuple[TeachingAssignment, int, int]]:
     """Clubs, electives and the extended-day group: after the last lesson, when their teacher is free."""
     teacher_busy = {(a.teacher_id, day, number) for a, day, number in placed}
-    out = []
+    out: list[tuple[TeachingAssignment, int, int]] = []
     for assignment in assignments:
         if assignment.group.school_class_id is not None:
             continue
@@ -302,7 +302,7 @@ def _with_rooms(placed: list[tuple[TeachingAssignment, int, int]], rooms: dict[s
 # --- substitutions -----------------------------------------------------------------------------------------------
 
 
-def _substitutions(school: School, year: AcademicYear, today: dt.date, rng: random.Random, actor: Any,
+def _substitutions(school: School, year: AcademicYear, today: dt.date, rng: random.Random, actor: User | None,
                    featured_teacher: StaffMember | None) -> list[Substitution]:
     """A few absences of the last weeks, each day's lessons of the absent teacher replaced, merged or cancelled."""
     recorded: list[Substitution] = []
@@ -323,7 +323,7 @@ def _substitutions(school: School, year: AcademicYear, today: dt.date, rng: rand
     return recorded
 
 
-def _cover_day(school, year, absent: StaffMember, day: dt.date, reason: str, rng: random.Random, actor: Any,
+def _cover_day(school, year, absent: StaffMember, day: dt.date, reason: str, rng: random.Random, actor: User | None,
                allow_cancel: bool = False, only_by: StaffMember | None = None) -> list[Substitution]:
     lessons = list(Lesson.objects.filter(school=school, date=day, planned_teacher=absent, cancelled=False)
                    .select_related("assignment__group__school_class", "assignment__subject", "room")
@@ -348,7 +348,7 @@ def _cover_day(school, year, absent: StaffMember, day: dt.date, reason: str, rng
     return done
 
 
-def _feature(school, year, today: dt.date, teacher: StaffMember, rng: random.Random, actor: Any) -> list[Substitution]:
+def _feature(school, year, today: dt.date, teacher: StaffMember, rng: random.Random, actor: User | None) -> list[Substitution]:
     """The teacher persona takes one lesson of a colleague today (or on the next school day)."""
     upcoming = Lesson.objects.filter(school=school, date__gte=today, cancelled=False).exclude(
         planned_teacher=teacher).order_by("date").values_list("date", flat=True).first()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 
+from zhurnal.core.forms import field_of, limit_to
 from zhurnal.school.models import Shift, StaffMember, TeachingAssignment
 
 from .models import MAX_LESSON_NUMBER, WEEKDAY_NAMES, BellSchedule, Room, SubstitutionKind, WeekParity
@@ -46,15 +46,6 @@ class StaffChoiceField(forms.ModelChoiceField):
         return f"{label} — ведёт урок" if obj.pk in self.busy_ids else label
 
 
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's errors on the form: on the named field when the form has it, else on the whole form."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
-
-
 class EntryForm(forms.Form):
     assignment = AssignmentChoiceField(label="Предмет и учитель", queryset=TeachingAssignment.objects.none(),
                                        error_messages={"required": "Выберите предмет и учителя.",
@@ -68,8 +59,8 @@ class EntryForm(forms.Form):
 
     def __init__(self, *args, assignments, rooms, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignment"].queryset = assignments
-        self.fields["room"].queryset = rooms
+        limit_to(self, "assignment", assignments)
+        limit_to(self, "room", rooms)
 
 
 class EntryChangeForm(forms.Form):
@@ -82,7 +73,7 @@ class EntryChangeForm(forms.Form):
 
     def __init__(self, *args, rooms, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["room"].queryset = rooms
+        limit_to(self, "room", rooms)
 
 
 class EntryEndForm(forms.Form):
@@ -117,7 +108,7 @@ class SpecialDayForm(forms.Form):
 
     def __init__(self, *args, schedules, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["schedule"].queryset = schedules
+        limit_to(self, "schedule", schedules)
 
 
 class LessonForm(forms.Form):
@@ -132,8 +123,8 @@ class LessonForm(forms.Form):
 
     def __init__(self, *args, assignments, rooms, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignment"].queryset = assignments
-        self.fields["room"].queryset = rooms
+        limit_to(self, "assignment", assignments)
+        limit_to(self, "room", rooms)
 
 
 class MoveForm(forms.Form):
@@ -145,7 +136,7 @@ class MoveForm(forms.Form):
 
     def __init__(self, *args, rooms, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["room"].queryset = rooms
+        limit_to(self, "room", rooms)
 
 
 class SubstitutionForm(forms.Form):
@@ -160,10 +151,11 @@ class SubstitutionForm(forms.Form):
 
     def __init__(self, *args, staff, busy_ids=frozenset(), subject_ids=frozenset(), subject: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["substitute"].queryset = staff
-        self.fields["substitute"].busy_ids = frozenset(busy_ids)
-        self.fields["substitute"].subject_ids = frozenset(subject_ids)
-        self.fields["substitute"].subject = subject
+        limit_to(self, "substitute", staff)
+        substitute = field_of(self, "substitute", StaffChoiceField)
+        substitute.busy_ids = frozenset(busy_ids)
+        substitute.subject_ids = frozenset(subject_ids)
+        substitute.subject = subject
 
 
 class ImportForm(forms.Form):

@@ -13,10 +13,10 @@ import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db import transaction
 
+from zhurnal.accounts.models import User
 from zhurnal.core.spreadsheets import write_csv
 from zhurnal.school.models import AcademicYear, Group, GroupKind, StaffMember, Subject, TeachingAssignment
 
@@ -137,6 +137,13 @@ class PreviewRow:
     def ok(self) -> bool:
         return not self.errors
 
+    def entry(self, key: int) -> NewEntry | None:
+        """The row as a timetable entry to put in place, once it maps onto the school without an error."""
+        if not self.ok or self.assignment is None or self.source.weekday is None or self.source.number is None:
+            return None
+        return NewEntry(assignment=self.assignment, weekday=self.source.weekday, number=self.source.number,
+                        room=self.room, week=self.source.week, key=key)
+
     @property
     def weekday_name(self) -> str:
         return WEEKDAY_NAMES.get(self.source.weekday or 0, "")
@@ -239,7 +246,7 @@ def preview(year: AcademicYear, source: str, rows: list[fet.SourceRow], valid_fr
         if group is not None and subject is not None:
             if source_row.teacher.strip():
                 teacher, teacher_error = directory.teacher(source_row.teacher)
-                if teacher_error:
+                if teacher is None:
                     row.errors.append(teacher_error)
                 else:
                     row.assignment = directory.assignments.get((teacher.pk, subject.pk, group.pk))
@@ -264,9 +271,7 @@ def preview(year: AcademicYear, source: str, rows: list[fet.SourceRow], valid_fr
                 row.room = new_rooms[_key(room_name)]
             elif not row.room.is_active:
                 row.errors.append(f"Кабинет «{row.room.name}» отмечен как неиспользуемый.")
-    checkable = [NewEntry(assignment=r.assignment, weekday=r.source.weekday, number=r.source.number, room=r.room,
-                          week=r.source.week, key=i)
-                 for i, r in enumerate(result) if r.ok and r.assignment is not None]
+    checkable = [entry for i, row in enumerate(result) if (entry := row.entry(i)) is not None]
     for key, messages in services.check_timetable_rows(year=year, rows=checkable, valid_from=valid_from).items():
         result[key].errors.extend(messages)
     ending = TimetableEntry.objects.filter(year=year, valid_from__lte=year.end).exclude(
@@ -276,7 +281,7 @@ def preview(year: AcademicYear, source: str, rows: list[fet.SourceRow], valid_fr
 
 
 @transaction.atomic
-def apply(*, actor: Any, year: AcademicYear, source: str, rows: list[fet.SourceRow],
+def apply(*, actor: User, year: AcademicYear, source: str, rows: list[fet.SourceRow],
           valid_from: dt.date) -> tuple[Preview, services.RegenerationReport | None]:
     """Check again and put the timetable in place; nothing is written unless every row is right."""
     checked = preview(year, source, rows, valid_from)
@@ -288,8 +293,7 @@ def apply(*, actor: Any, year: AcademicYear, source: str, rows: list[fet.SourceR
             if row.room.pk not in created_rooms:
                 created_rooms[row.room.pk] = services.save_room(actor=actor, school=year.school, name=row.room.name)
             row.room = created_rooms[row.room.pk]
-    entries = [NewEntry(assignment=row.assignment, weekday=row.source.weekday, number=row.source.number,
-                        room=row.room, week=row.source.week, key=i) for i, row in enumerate(checked.rows)]
+    entries = [entry for i, row in enumerate(checked.rows) if (entry := row.entry(i)) is not None]
     try:
         report = services.replace_timetable(actor=actor, year=year, rows=entries, valid_from=valid_from,
                                             source=source)

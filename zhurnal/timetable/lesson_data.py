@@ -8,7 +8,7 @@ lessons after a timetable change never deletes a lesson that holds data.
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, ForeignObjectRel, OuterRef, Q, QuerySet
 
 from .models import Lesson, Substitution
 
@@ -27,9 +27,9 @@ def register_lesson_data(*related_names: str) -> None:
 
 def _relation_exists(related_name: str) -> Exists:
     relation = Lesson._meta.get_field(related_name)
-    related_model = relation.related_model
-    field_name = relation.field.name
-    return Exists(related_model._default_manager.filter(**{field_name: OuterRef("pk")}))
+    if not isinstance(relation, ForeignObjectRel):
+        raise TypeError(f"{related_name} is not a relation to the lesson")
+    return Exists(relation.related_model._default_manager.filter(**{relation.field.name: OuterRef("pk")}))
 
 
 def holds_registered_data() -> Q:

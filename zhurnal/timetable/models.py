@@ -7,6 +7,8 @@ date (or an ad-hoc lesson). The journal hangs marks and attendance on lessons. W
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -151,6 +153,10 @@ class Lesson(models.Model):
     ``actual_teacher`` is who really taught it: the planned teacher unless a substitution says otherwise.
     The journal app relates marks and attendance to it.
     """
+
+    # The bells' times of the lesson, for the pages that show them (``timetable.selectors.attach_times``).
+    start: dt.time | None = None
+    end: dt.time | None = None
 
     school = models.ForeignKey(School, on_delete=models.CASCADE)
     date = models.DateField("дата")

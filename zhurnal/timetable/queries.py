@@ -7,6 +7,8 @@ import datetime as dt
 from django.db import connection
 from django.utils import timezone
 
+from zhurnal.core.sql import field_column
+
 from .models import Lesson, LessonKind
 
 _INSERTED_FIELDS = ("school", "date", "number", "assignment", "entry", "room", "planned_teacher", "actual_teacher",
@@ -20,7 +22,7 @@ def insert_lessons(school_id: int, rows: list[tuple[dt.date, int, int, int, int 
     compile them costs tens of seconds, a plain ``executemany`` well under one."""
     ops = connection.ops
     now = ops.adapt_datetimefield_value(timezone.now())
-    columns = ", ".join(ops.quote_name(Lesson._meta.get_field(name).column) for name in _INSERTED_FIELDS)
+    columns = ", ".join(ops.quote_name(field_column(Lesson, name)) for name in _INSERTED_FIELDS)
     marks = ", ".join(["%s"] * len(_INSERTED_FIELDS))
     sql = f"INSERT INTO {ops.quote_name(Lesson._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
     values = [(school_id, ops.adapt_datefield_value(day), number, assignment_id, entry_id, room_id, teacher_id,

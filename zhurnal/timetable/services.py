@@ -14,7 +14,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
+from zhurnal.accounts.models import User
 from zhurnal.audit.services import record
+from zhurnal.audit.verbs import Verb
 from zhurnal.school.models import AcademicYear, School, StaffMember, TeachingAssignment
 
 from . import queries
@@ -56,7 +58,7 @@ from .models import (
 
 
 @transaction.atomic
-def save_room(*, actor: Any, school: School, name: str, title: str = "", capacity: int | None = None,
+def save_room(*, actor: User | None, school: School, name: str, title: str = "", capacity: int | None = None,
               is_active: bool = True, room: Room | None = None) -> Room:
     name = name.strip()
     if not name:
@@ -76,7 +78,7 @@ def save_room(*, actor: Any, school: School, name: str, title: str = "", capacit
                                   "is_active": room.is_active}
     room.name, room.title, room.capacity, room.is_active = name, title.strip(), capacity, is_active
     room.save()
-    record(actor=actor, verb="room.create" if is_new else "room.update", target=room, before=before,
+    record(actor=actor, verb=Verb.ROOM_CREATE if is_new else Verb.ROOM_UPDATE, target=room, before=before,
            after={"name": name, "title": room.title, "capacity": capacity, "is_active": is_active})
     return room
 
@@ -118,7 +120,7 @@ def parse_bells(text: str) -> list[tuple[int, dt.time, dt.time]]:
 
 
 @transaction.atomic
-def save_bell_schedule(*, actor: Any, year: AcademicYear, name: str, shift: int, is_main: bool,
+def save_bell_schedule(*, actor: User | None, year: AcademicYear, name: str, shift: int, is_main: bool,
                        bells: list[tuple[int, dt.time, dt.time]] | str,
                        schedule: BellSchedule | None = None) -> BellSchedule:
     name = name.strip()
@@ -135,8 +137,10 @@ def save_bell_schedule(*, actor: Any, year: AcademicYear, name: str, shift: int,
         raise ValidationError({"name": f"Расписание звонков «{name}» уже есть."})
     if is_main:
         # The previous main schedule of the shift becomes an ordinary one.
-        BellSchedule.objects.filter(year=year, shift=shift, is_main=True).exclude(
-            pk=getattr(schedule, "pk", None)).update(is_main=False)
+        mains = BellSchedule.objects.filter(year=year, shift=shift, is_main=True)
+        if schedule is not None:
+            mains = mains.exclude(pk=schedule.pk)
+        mains.update(is_main=False)
     is_new = schedule is None
     schedule = schedule or BellSchedule(school=year.school, year=year)
     before = None if is_new else {"name": schedule.name, "shift": schedule.shift, "is_main": schedule.is_main,
@@ -146,7 +150,7 @@ def save_bell_schedule(*, actor: Any, year: AcademicYear, name: str, shift: int,
     schedule.bells.all().delete()
     Bell.objects.bulk_create([Bell(school=year.school, schedule=schedule, number=n, start=s, end=e)
                               for n, s, e in bells])
-    record(actor=actor, verb="bells.create" if is_new else "bells.update", target=schedule, before=before,
+    record(actor=actor, verb=Verb.BELLS_CREATE if is_new else Verb.BELLS_UPDATE, target=schedule, before=before,
            after={"name": name, "shift": shift, "is_main": is_main, "bells": _bells_text(schedule)})
     return schedule
 
@@ -156,7 +160,7 @@ def _bells_text(schedule: BellSchedule) -> list[str]:
 
 
 @transaction.atomic
-def set_special_bell_day(*, actor: Any, schedule: BellSchedule, date: dt.date, note: str = "") -> SpecialBellDay:
+def set_special_bell_day(*, actor: User | None, schedule: BellSchedule, date: dt.date, note: str = "") -> SpecialBellDay:
     """On ``date`` the schedule's shift rings by ``schedule`` (a shortened day)."""
     year = schedule.year
     if not year.start <= date <= year.end:
@@ -165,14 +169,14 @@ def set_special_bell_day(*, actor: Any, schedule: BellSchedule, date: dt.date, n
         school=schedule.school, date=date, shift=schedule.shift,
         defaults={"schedule": schedule, "note": note.strip()},
     )
-    record(actor=actor, verb="bells.special_day", target=day,
+    record(actor=actor, verb=Verb.BELLS_SPECIAL_DAY, target=day,
            after={"date": str(date), "schedule": schedule.name, "note": note, "created": created})
     return day
 
 
 @transaction.atomic
-def remove_special_bell_day(*, actor: Any, day: SpecialBellDay) -> None:
-    record(actor=actor, verb="bells.special_day_remove", target=day,
+def remove_special_bell_day(*, actor: User, day: SpecialBellDay) -> None:
+    record(actor=actor, verb=Verb.BELLS_SPECIAL_DAY_REMOVE, target=day,
            before={"date": str(day.date), "schedule": day.schedule_id})
     day.delete()
 
@@ -235,7 +239,7 @@ def _check_entry_fields(*, year: AcademicYear, assignment: TeachingAssignment, w
                                            "учебного года."})
 
 
-def _existing_slots(year: AcademicYear, *, weekdays: set[int], exclude: set[int] = frozenset(),
+def _existing_slots(year: AcademicYear, *, weekdays: set[int], exclude: frozenset[int] | set[int] = frozenset(),
                     from_date: dt.date | None = None) -> list[Slot]:
     entries = TimetableEntry.objects.filter(year=year, weekday__in=weekdays).exclude(pk__in=exclude)
     if from_date is not None:
@@ -243,7 +247,7 @@ def _existing_slots(year: AcademicYear, *, weekdays: set[int], exclude: set[int]
     return [slot_of_entry(e) for e in entries.select_related(*ENTRY_RELATED)]
 
 
-def _refuse_conflicts(slot: Slot, year: AcademicYear, exclude: set[int] = frozenset()) -> None:
+def _refuse_conflicts(slot: Slot, year: AcademicYear, exclude: frozenset[int] | set[int] = frozenset()) -> None:
     bells = BellTimes.load(year)
     problems = find_conflicts([slot], _existing_slots(year, weekdays={slot.weekday}, exclude=exclude), bells)
     if problems:
@@ -251,7 +255,7 @@ def _refuse_conflicts(slot: Slot, year: AcademicYear, exclude: set[int] = frozen
 
 
 @transaction.atomic
-def add_entry(*, actor: Any, assignment: TeachingAssignment, weekday: int, number: int, room: Room | None = None,
+def add_entry(*, actor: User, assignment: TeachingAssignment, weekday: int, number: int, room: Room | None = None,
               week: int = WeekParity.EVERY, valid_from: dt.date, valid_to: dt.date | None = None) -> EntryChange:
     """A new weekly lesson from ``valid_from``; refused when a teacher, room or group would be in two places."""
     year = assignment.year
@@ -264,13 +268,13 @@ def add_entry(*, actor: Any, assignment: TeachingAssignment, weekday: int, numbe
         school=year.school, year=year, assignment=assignment, weekday=weekday, number=number, room=room,
         week=week, valid_from=valid_from, valid_to=valid_to,
     )
-    record(actor=actor, verb="timetable.add", target=entry, after=_entry_snapshot(entry))
+    record(actor=actor, verb=Verb.TIMETABLE_ADD, target=entry, after=_entry_snapshot(entry))
     report = regenerate_lessons(actor=actor, year=year, start=valid_from, assignment_ids={assignment.pk})
     return EntryChange(entry=entry, report=report)
 
 
 @transaction.atomic
-def change_entry(*, actor: Any, entry: TimetableEntry, from_date: dt.date, weekday: int, number: int,
+def change_entry(*, actor: User, entry: TimetableEntry, from_date: dt.date, weekday: int, number: int,
                  room: Room | None, week: int | None = None,
                  assignment: TeachingAssignment | None = None) -> EntryChange:
     """Change a weekly lesson from ``from_date`` on; what was before that date stays as it was."""
@@ -300,7 +304,7 @@ def change_entry(*, actor: Any, entry: TimetableEntry, from_date: dt.date, weekd
             school=year.school, year=year, assignment=assignment, weekday=weekday, number=number, room=room,
             week=week, valid_from=from_date, valid_to=valid_to,
         )
-    record(actor=actor, verb="timetable.change", target=new_entry, before=before,
+    record(actor=actor, verb=Verb.TIMETABLE_CHANGE, target=new_entry, before=before,
            after={**_entry_snapshot(new_entry), "from": str(from_date)})
     report = regenerate_lessons(actor=actor, year=year, start=from_date,
                                 assignment_ids={old_assignment_id, assignment.pk})
@@ -308,7 +312,7 @@ def change_entry(*, actor: Any, entry: TimetableEntry, from_date: dt.date, weekd
 
 
 @transaction.atomic
-def end_entry(*, actor: Any, entry: TimetableEntry, from_date: dt.date) -> EntryChange:
+def end_entry(*, actor: User, entry: TimetableEntry, from_date: dt.date) -> EntryChange:
     """The weekly lesson no longer happens from ``from_date`` (removed altogether when that is its first day)."""
     year = entry.year
     if entry.valid_to is not None and from_date > entry.valid_to:
@@ -318,13 +322,13 @@ def end_entry(*, actor: Any, entry: TimetableEntry, from_date: dt.date) -> Entry
     assignment_id = entry.assignment_id
     start = max(from_date, entry.valid_from)
     if from_date <= entry.valid_from:
-        record(actor=actor, verb="timetable.remove", target=entry, before=before)
+        record(actor=actor, verb=Verb.TIMETABLE_REMOVE, target=entry, before=before)
         entry.delete()
         remaining = None
     else:
         entry.valid_to = from_date - dt.timedelta(days=1)
         entry.save(update_fields=["valid_to"])
-        record(actor=actor, verb="timetable.end", target=entry, before=before, after=_entry_snapshot(entry))
+        record(actor=actor, verb=Verb.TIMETABLE_END, target=entry, before=before, after=_entry_snapshot(entry))
         remaining = entry
     report = regenerate_lessons(actor=actor, year=year, start=start, assignment_ids={assignment_id})
     return EntryChange(entry=remaining, report=report)
@@ -363,7 +367,7 @@ def check_timetable_rows(*, year: AcademicYear, rows: list[NewEntry], valid_from
 
 
 @transaction.atomic
-def replace_timetable(*, actor: Any, year: AcademicYear, rows: list[NewEntry], valid_from: dt.date,
+def replace_timetable(*, actor: User | None, year: AcademicYear, rows: list[NewEntry], valid_from: dt.date,
                       source: str = "") -> RegenerationReport:
     """Put a whole timetable in place from ``valid_from``: every entry active then ends the day before (or goes,
     if it had not started), the new rows start, and lessons from that date are regenerated. All or nothing:
@@ -381,7 +385,7 @@ def replace_timetable(*, actor: Any, year: AcademicYear, rows: list[NewEntry], v
                        number=row.number, room=row.room, week=row.week, valid_from=valid_from)
         for row in rows
     ])
-    record(actor=actor, verb="timetable.replace", target=year, school=year.school,
+    record(actor=actor, verb=Verb.TIMETABLE_REPLACE, target=year, school=year.school,
            after={"from": str(valid_from), "entries": len(rows), "ended": ended, "removed": removed,
                   "source": source})
     return regenerate_lessons(actor=actor, year=year, start=valid_from)
@@ -434,7 +438,7 @@ def planned_lessons(year: AcademicYear, start: dt.date, end: dt.date,
     return planned
 
 
-def regenerate_lessons(*, actor: Any, year: AcademicYear, start: dt.date, end: dt.date | None = None,
+def regenerate_lessons(*, actor: User | None, year: AcademicYear, start: dt.date, end: dt.date | None = None,
                        assignment_ids: set[int] | None = None) -> RegenerationReport:
     """Make the lessons between ``start`` and ``end`` (the year's end by default) match the timetable.
 
@@ -503,7 +507,7 @@ def regenerate_lessons(*, actor: Any, year: AcademicYear, start: dt.date, end: d
         if (assignment_id, day, number) not in taken
     ])
     if report.created or report.updated or report.deleted or report.kept:
-        record(actor=actor, verb="lessons.regenerate", target=year, school=year.school,
+        record(actor=actor, verb=Verb.LESSONS_REGENERATE, target=year, school=year.school,
                after={"from": str(start), "to": str(end), "created": report.created, "updated": report.updated,
                       "deleted": report.deleted, "kept": [lesson.pk for lesson in report.kept]})
     return report
@@ -513,7 +517,7 @@ def regenerate_lessons(*, actor: Any, year: AcademicYear, start: dt.date, end: d
 
 
 def _lesson_slot_conflicts(slot: Slot, day: dt.date, school: School, year: AcademicYear,
-                           exclude: set[int] = frozenset()) -> list[str]:
+                           exclude: frozenset[int] | set[int] = frozenset()) -> list[str]:
     others = Lesson.objects.filter(school=school, date=day, cancelled=False).exclude(pk__in=exclude).select_related(
         *LESSON_RELATED)
     bells = BellTimes.load(year, day, day)
@@ -535,7 +539,7 @@ def _check_lesson_day(year: AcademicYear, assignment: TeachingAssignment, day: d
 
 
 @transaction.atomic
-def add_lesson(*, actor: Any, assignment: TeachingAssignment, date: dt.date, number: int, room: Room | None = None,
+def add_lesson(*, actor: User, assignment: TeachingAssignment, date: dt.date, number: int, room: Room | None = None,
                note: str = "") -> Lesson:
     """An extra lesson outside the weekly timetable (добавочный урок, консультация)."""
     year = assignment.year
@@ -552,13 +556,13 @@ def add_lesson(*, actor: Any, assignment: TeachingAssignment, date: dt.date, num
         planned_teacher=assignment.teacher, actual_teacher=assignment.teacher, kind=LessonKind.EXTRA,
         note=note.strip(), created_by=actor if getattr(actor, "pk", None) else None,
     )
-    record(actor=actor, verb="lesson.add", target=lesson,
+    record(actor=actor, verb=Verb.LESSON_ADD, target=lesson,
            after={"assignment": assignment.pk, "date": str(date), "number": number, "note": note})
     return lesson
 
 
 @transaction.atomic
-def move_lesson(*, actor: Any, lesson: Lesson, date: dt.date, number: int, room: Room | None = None,
+def move_lesson(*, actor: User, lesson: Lesson, date: dt.date, number: int, room: Room | None = None,
                 note: str = "") -> Lesson:
     """Move a lesson to another date or time: the original is cancelled, a moved lesson takes its place."""
     lesson = Lesson.objects.select_for_update(of=("self",)).select_related("assignment__group__school_class",
@@ -588,14 +592,14 @@ def move_lesson(*, actor: Any, lesson: Lesson, date: dt.date, number: int, room:
     lesson.cancelled = True
     lesson.note = f"перенесён на {date:%d.%m.%Y}, {number}-й урок"
     lesson.save(update_fields=["cancelled", "note", "updated_at"])
-    record(actor=actor, verb="lesson.move", target=lesson,
+    record(actor=actor, verb=Verb.LESSON_MOVE, target=lesson,
            before={"date": str(lesson.date), "number": lesson.number},
            after={"date": str(date), "number": number, "moved_lesson": moved.pk})
     return moved
 
 
 @transaction.atomic
-def remove_lesson(*, actor: Any, lesson: Lesson) -> None:
+def remove_lesson(*, actor: User, lesson: Lesson) -> None:
     """Remove an ad-hoc lesson that holds no data (a moved lesson's original comes back)."""
     if lesson.kind == LessonKind.REGULAR:
         raise ValidationError({"lesson": "Урок по расписанию убирается изменением расписания или отменой "
@@ -604,7 +608,7 @@ def remove_lesson(*, actor: Any, lesson: Lesson) -> None:
         raise ValidationError({"lesson": "На уроке уже есть записи — удалить его нельзя."})
     if lesson.moved_from_id:
         Lesson.objects.filter(pk=lesson.moved_from_id).update(cancelled=False, note="")
-    record(actor=actor, verb="lesson.remove", target=lesson,
+    record(actor=actor, verb=Verb.LESSON_REMOVE, target=lesson,
            before={"assignment": lesson.assignment_id, "date": str(lesson.date), "number": lesson.number,
                    "kind": lesson.kind})
     lesson.delete()
@@ -618,7 +622,7 @@ SUBSTITUTION_REASONS = ["болезнь", "курсы повышения ква�
 
 
 @transaction.atomic
-def record_substitution(*, actor: Any, lesson: Lesson, kind: str, reason: str,
+def record_substitution(*, actor: User | None, lesson: Lesson, kind: str, reason: str,
                         substitute: StaffMember | None = None, note: str = "") -> Substitution:
     """The deputy records who took a lesson, or that it was merged with another teacher's lesson or cancelled.
 
@@ -673,7 +677,7 @@ def record_substitution(*, actor: Any, lesson: Lesson, kind: str, reason: str,
     lesson.actual_teacher = substitute or lesson.planned_teacher
     lesson.cancelled = kind == SubstitutionKind.CANCEL
     lesson.save(update_fields=["actual_teacher", "cancelled", "updated_at"])
-    record(actor=actor, verb="substitution.record", target=substitution, before=before,
+    record(actor=actor, verb=Verb.SUBSTITUTION_RECORD, target=substitution, before=before,
            after={"lesson": lesson.pk, "date": str(lesson.date), "kind": kind,
                   "absent": lesson.planned_teacher_id, "substitute": getattr(substitute, "pk", None),
                   "reason": reason})
@@ -691,10 +695,10 @@ def _teacher_lesson_at(teacher: StaffMember, lesson: Lesson) -> Lesson | None:
 
 
 @transaction.atomic
-def remove_substitution(*, actor: Any, substitution: Substitution) -> Lesson:
+def remove_substitution(*, actor: User, substitution: Substitution) -> Lesson:
     """Undo a substitution: the planned teacher is again the one who taught."""
     lesson = substitution.lesson
-    record(actor=actor, verb="substitution.remove", target=substitution,
+    record(actor=actor, verb=Verb.SUBSTITUTION_REMOVE, target=substitution,
            before={"lesson": lesson.pk, "kind": substitution.kind, "substitute": substitution.substitute_id,
                    "reason": substitution.reason})
     substitution.delete()

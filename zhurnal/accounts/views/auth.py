@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -26,6 +27,7 @@ from .. import codes, lockout, services
 from ..forms import ActivationForm, LoginForm, TokenForm
 from ..middleware import SESSION_SCHOOL_KEY, client_address
 from ..models import LoginKind, User
+from ..signals import note_login
 
 PENDING_KEY = "zhurnal_2fa_pending"
 PENDING_SECONDS = 5 * 60
@@ -50,6 +52,7 @@ def lockout_message(request=None, credentials=None) -> str:
 def lockout_response(request, original_response=None, credentials=None):
     """What django-axes shows when a login or an activation attempt is locked out: the same page, explained."""
     name = getattr(getattr(request, "resolver_match", None), "url_name", "")
+    form: forms.Form
     if name == "activate":
         form = ActivationForm(initial={"username": (credentials or {}).get("username", "")}, request=request)
         template = "accounts/activate.html"
@@ -74,7 +77,7 @@ class LoginView(auth_views.LoginView):
                 "next": self.get_redirect_url(),
             }
             return redirect("accounts:login_verify")
-        self.request.zhurnal_login_kind = LoginKind.PASSWORD
+        note_login(self.request, LoginKind.PASSWORD)
         return super().form_valid(form)
 
 
@@ -132,8 +135,7 @@ def login_verify(request):
         if device is not None:
             request.session.pop(PENDING_KEY, None)
             recovery = isinstance(device, StaticDevice)
-            request.zhurnal_login_kind = LoginKind.RECOVERY if recovery else LoginKind.TWO_FACTOR
-            user.otp_device = device  # django-otp keeps the verified device in the new session
+            note_login(request, LoginKind.RECOVERY if recovery else LoginKind.TWO_FACTOR, user=user, device=device)
             login(request, user, backend=pending.get("backend", MODEL_BACKEND))
             if recovery:
                 left = device.token_set.count()
@@ -164,7 +166,7 @@ def activate(request):
     """First login with the code from the paper slip: set a password and go in."""
     initial = {"username": request.GET.get("login", "")[:150]}
     form = ActivationForm(request.POST or None, initial=initial, request=request)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and form.user is not None:
         try:
             user = services.activate_account(user=form.user, code=form.cleaned_data["code"],
                                               password=form.cleaned_data["password1"])
@@ -172,7 +174,7 @@ def activate(request):
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            request.zhurnal_login_kind = LoginKind.ACTIVATION
+            note_login(request, LoginKind.ACTIVATION)
             login(request, user, backend=MODEL_BACKEND)
             messages.success(request, f"Пароль сохранён. Дальше входите с логином {user.username} и этим паролем; "
                                       f"код активации больше не понадобится.")

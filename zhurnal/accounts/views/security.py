@@ -16,6 +16,8 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticToken
 
+from zhurnal.core.forms import error_messages
+
 from .. import selectors, services
 from ..devices import describe_device
 from ..forms import EnrolmentForm, PasswordConfirmForm, RussianPasswordChangeForm
@@ -140,7 +142,7 @@ def two_factor_disable(request):
         return redirect("accounts:security")
     form = PasswordConfirmForm(request.POST, user=request.user)
     if not form.is_valid():
-        messages.error(request, "Двухфакторная аутентификация не отключена: " + " ".join(form.errors["password"]))
+        messages.error(request, "Двухфакторная аутентификация не отключена: " + " ".join(error_messages(form, "password")))
         return redirect("accounts:security")
     services.disable_two_factor(actor=request.user, user=request.user)
     messages.success(request, "Двухфакторная аутентификация отключена.")

@@ -242,14 +242,14 @@ def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date
         days[date].lessons.append(item)
         if not cancelled:
             first_of_day.setdefault((assignment_id, date), item)
-    for item in sorted(items.values(), key=lambda i: (i.given_on, i.lesson_id)):
-        if item.due is None or not start <= item.due <= end:
+    for given in sorted(items.values(), key=lambda i: (i.given_on, i.lesson_id)):
+        if given.due is None or not start <= given.due <= end:
             continue
-        target = first_of_day.get((item.assignment_id, item.due))
+        target = first_of_day.get((given.assignment_id, given.due))
         if target is not None:
-            target.due.append(item)
+            target.due.append(given)
         else:
-            days[item.due].due_elsewhere.append(item)
+            days[given.due].due_elsewhere.append(given)
     for day in days.values():
         day.lessons.sort(key=lambda i: (i.start or dt.time(23, 59), i.number, i.subject))
     return DiarySpan(student=student, start=start, end=end, today=today, days=list(days.values()),

@@ -61,7 +61,8 @@ def marks_feed(student: Student, *, seen_at: dt.datetime | None) -> MarksFeed:
              .values_list("value", "modifier", "lesson__assignment__subject_id", "lesson__assignment__subject__name",
                           "work_type__name", "work_type__is_control", "lesson__date", "comment", "created_at",
                           "updated_at")[:FEED_LIMIT])
-    new, earlier = [], []
+    new: list[FeedItem] = []
+    earlier: list[FeedItem] = []
     for value, modifier, subject_id, subject, work_type, is_control, date, comment, created, updated in marks:
         item = FeedItem(value=value, text=grading.format_mark(value, modifier), subject_id=subject_id,
                         subject=subject, work_type=work_type, is_control=is_control, lesson_date=date,

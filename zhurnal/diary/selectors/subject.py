@@ -239,7 +239,7 @@ def _visible_finals(finals: QuerySet[FinalMark], periods: list[ReportingPeriod],
     year_end = periods[-1].end if periods else None
     out: dict[tuple[int, int | None], FinalMark] = {}
     for final in finals:
-        end = year_end if final.kind == FinalKind.YEAR else ends.get(final.period_id)
+        end = year_end if final.kind == FinalKind.YEAR or final.period_id is None else ends.get(final.period_id)
         if end is not None and visibility.family_can_see_final(period_end=end, today=today):
             out[(final.assignment_id, final.period_id if final.kind == FinalKind.PERIOD else None)] = final
     return out

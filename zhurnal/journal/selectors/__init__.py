@@ -25,6 +25,8 @@ from .control import (  # noqa: F401
 )
 from .finals import (  # noqa: F401
     FinalRow,
+    FinalsPage,
+    finals_page,
     period_final_rows,
     year_final_rows,
 )
@@ -48,9 +50,11 @@ from .history import (  # noqa: F401
     CELL_VERBS,
     LESSON_TARGET,
     CellDetail,
+    HistoryLine,
     cell_detail,
     cell_history,
     lesson_history,
+    lesson_history_lines,
 )
 from .lesson import (  # noqa: F401
     LessonSheet,
@@ -84,6 +88,7 @@ from .teacher import (  # noqa: F401
     individual_homework_of,
     mark_counts,
     policy_versions,
+    rules_page,
     teacher_day_page,
     teacher_lessons_on,
 )

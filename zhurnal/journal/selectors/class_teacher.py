@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from zhurnal.audit.models import AuditEntry
+from zhurnal.audit.verbs import Verb
 from zhurnal.school.models import (
     Enrollment,
     SchoolClass,
@@ -21,7 +22,7 @@ from ..models import (
     Attendance,
     AttendanceCheck,
 )
-from .history import CELL_VERBS, LESSON_TARGET
+from .history import CELL_VERBS, LESSON_TARGET, HistoryLine
 from .members import _name_key
 
 
@@ -53,7 +54,7 @@ class AttendanceWeek:
     days: list[dt.date]
     rows: list[WeekRow]
     check: AttendanceCheck | None
-    corrections: list[AuditEntry]
+    corrections: list[HistoryLine]
 
     @property
     def totals(self) -> dict[str, int]:
@@ -103,7 +104,7 @@ def attendance_week(school_class: SchoolClass, week_start: dt.date) -> Attendanc
                                              target_id__in=[str(pk) for pk in lesson_ids], verb__in=CELL_VERBS)
                    .select_related("actor").order_by("created_at", "id"))
     by_cell: dict[tuple[str, int], list[AuditEntry]] = defaultdict(list)
-    corrections = []
+    corrections: list[HistoryLine] = []
     for entry in entries:
         before, after = entry.before or {}, entry.after or {}
         if before.get("absence", "") == after.get("absence", ""):
@@ -111,10 +112,9 @@ def attendance_week(school_class: SchoolClass, week_start: dt.date) -> Attendanc
         student_id = after.get("student")
         if student_id not in students:
             continue
-        entry.student = students[student_id]
         by_cell[(entry.target_id, student_id)].append(entry)
-        if entry.verb == "journal.absence_reason" or (before.get("absence") and entry.verb == "journal.cell"):
-            corrections.append(entry)
+        if entry.verb == Verb.JOURNAL_ABSENCE_REASON or (before.get("absence") and entry.verb == Verb.JOURNAL_CELL):
+            corrections.append(HistoryLine(entry, students[student_id]))
     for attendance in absences:
         row = rows.get(attendance.student_id)
         if row is None:

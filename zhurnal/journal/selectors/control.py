@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q
 
 from zhurnal.audit.models import AuditEntry
+from zhurnal.audit.verbs import Verb
 from zhurnal.school.models import (
     AcademicYear,
     Enrollment,
@@ -35,10 +38,10 @@ from .history import CELL_VERBS, LESSON_TARGET
 class ControlOverview:
     year: AcademicYear
     today: dt.date
-    by_teacher: list[dict]
+    by_teacher: Sequence[Mapping[str, Any]]
     unfilled: list[Lesson]
-    control_without_marks: list[Lesson]
-    missing_finals: list[dict]
+    control_without_marks: Sequence[Lesson]
+    missing_finals: list[dict[str, Any]]
     flagged: list[FinalMark]
     late_corrections: list[AuditEntry]
     reopenings: list[PeriodReopening]
@@ -94,7 +97,7 @@ def control_lists(school: School, year: AcademicYear, *, today: dt.date,
                    .select_related("student", "assignment__subject", "assignment__group", "assignment__teacher",
                                    "period", "set_by")
                    .order_by("-set_at")[:limit])
-    late = list(AuditEntry.objects.filter(school=school, verb__in=(*CELL_VERBS, "journal.lesson"),
+    late = list(AuditEntry.objects.filter(school=school, verb__in=(*CELL_VERBS, Verb.JOURNAL_LESSON),
                                           target_type=LESSON_TARGET,
                                           after__late=True, created_at__date__gte=year.start)
                 .select_related("actor").order_by("-created_at")[:limit])
@@ -112,7 +115,7 @@ def _missing_finals(school: School, year: AcademicYear, *, today: dt.date, polic
     watched = [p for p in periods
                if p.end - dt.timedelta(days=FINALS_WATCH_DAYS) <= today <= p.end + dt.timedelta(
                    days=policy.close_after_days)]
-    out = []
+    out: list[dict[str, Any]] = []
     for period in watched:
         period_set = period.period_set
         grades = [g for g in range(period_set.grade_from, period_set.grade_to + 1)
@@ -126,7 +129,7 @@ def _missing_finals(school: School, year: AcademicYear, *, today: dt.date, polic
             continue
         class_ids = {a.group.school_class_id for a in assignments}
         on = min(period.end, max(today, period.start))
-        class_members: dict[int, set[int]] = defaultdict(set)
+        class_members: dict[int | None, set[int]] = defaultdict(set)
         for class_id, student_id in (Enrollment.objects.filter(school_class_id__in=class_ids, start__lte=on)
                                      .filter(Q(end__isnull=True) | Q(end__gte=on))
                                      .values_list("school_class_id", "student_id")):

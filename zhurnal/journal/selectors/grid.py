@@ -334,5 +334,6 @@ def _period_marks(period: ReportingPeriod) -> tuple[str, list]:
 def student_period_marks(assignment: TeachingAssignment | int, student: Student | int,
                          period: ReportingPeriod) -> list[GradedMark]:
     """``period_mark_rows`` of one assignment, as the average takes them."""
-    return [mark for _, mark, _ in period_mark_rows(
-                [getattr(assignment, "pk", assignment)], getattr(student, "pk", student), period)]
+    assignment_id = assignment if isinstance(assignment, int) else assignment.pk
+    student_id = student if isinstance(student, int) else student.pk
+    return [mark for _, mark, _ in period_mark_rows([assignment_id], student_id, period)]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 
 from zhurnal.core.stamps import school_or_id
 from zhurnal.school.models import (
@@ -32,6 +33,8 @@ class SheetRow:
     student: Student
     cell: Cell
     individual_homework: str = ""
+    # The idempotency key of the row's input on the lesson page: a plain form's retry replays instead of saving twice.
+    key: uuid.UUID = field(default_factory=uuid.uuid4)
 
     @property
     def text(self) -> str:

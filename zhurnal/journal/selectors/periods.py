@@ -19,11 +19,10 @@ from ..grading import Policy
 def assignment_grade(assignment: TeachingAssignment) -> int | None:
     """The grade of the assignment's group; a cross-class group takes the lowest grade of its members."""
     group = assignment.group
-    if group.school_class_id is not None:
+    if group.school_class is not None:
         return group.school_class.grade
-    grades = (GroupMembership.objects.filter(group=group)
-              .values_list("student__enrollments__school_class__grade", flat=True))
-    grades = [g for g in grades if g is not None]
+    grades = [grade for grade in GroupMembership.objects.filter(group=group)
+              .values_list("student__enrollments__school_class__grade", flat=True) if grade is not None]
     return min(grades) if grades else None
 
 

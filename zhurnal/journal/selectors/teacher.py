@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
@@ -14,6 +15,7 @@ from zhurnal.school.models import (
 )
 from zhurnal.timetable.models import Lesson
 
+from .. import grading
 from ..models import (
     Attendance,
     GradingPolicy,
@@ -21,8 +23,9 @@ from ..models import (
     IndividualHomework,
     LessonRecord,
     Mark,
+    WorkType,
 )
-from ..policies import rules_on
+from ..policies import policy_row_for, rules_on
 from .periods import marks_allowed_for
 
 
@@ -36,6 +39,20 @@ def teacher_lessons_on(staff_id: int, on: dt.date) -> QuerySet[Lesson]:
 
 def policy_versions(school: School) -> QuerySet[GradingPolicy]:
     return GradingPolicy.objects.filter(school=school).select_related("created_by").order_by("-valid_from")
+
+
+def rules_page(school: School, work_types: list[WorkType], *, today: dt.date) -> dict[str, Any]:
+    """What the grading rules page shows: the rules in force today (their form's starting values), every version,
+    the work types with their weights in force."""
+    current = policy_row_for(school, today)
+    weights = {int(k): v for k, v in ((current.weights if current else {}) or {}).items()}
+    return {
+        "current": current, "versions": policy_versions(school), "work_types": work_types,
+        "weighted": [(work_type, weights.get(work_type.pk, "1")) for work_type in work_types],
+        "codes": grading.CODE_VALUES, "grades": range(1, 12),
+        "excluded": set(current.excluded_codes) if current else set(grading.CODE_VALUES),
+        "no_mark_grades": set(current.grades_without_marks) if current else {1},
+    }
 
 
 def attachments_of(lesson: Lesson) -> QuerySet[HomeworkAttachment]:
@@ -133,7 +150,7 @@ def teacher_day_page(staff: StaffMember, year: AcademicYear | None, day: dt.date
     items = []
     for lesson in lessons:
         group = lesson.assignment.group
-        grade = group.school_class.grade if group.school_class_id else None
+        grade = group.school_class.grade if group.school_class is not None else None
         homework_expected = marks_allowed_for(lesson.assignment, grade, policy)
         items.append(DayLesson(lesson=lesson, has_topic=bool(lesson.topic.strip()),
                                has_homework=bool(lesson.homework.strip()), homework_expected=homework_expected,
@@ -150,7 +167,7 @@ def teacher_day_page(staff: StaffMember, year: AcademicYear | None, day: dt.date
                 .filter(mark_count=0)
                 .select_related("assignment__subject", "assignment__group", "record")
                 .order_by("-date", "number")[:50])
-        overdue = [OverdueControl(lesson=lesson, control_label=labels.get(lesson.record.control_type_id, ""),
+        overdue = [OverdueControl(lesson=lesson, control_label=labels.get(lesson.record.control_type_id or 0, ""),
                                   marks=lesson.mark_count) for lesson in rows]
     return TeacherDayPage(day=day, lessons=items, overdue=overdue, holiday=plan.holiday,
                           handed_over=plan.handed_over)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from zhurnal.accounts.models import User
 from zhurnal.audit.services import record
+from zhurnal.audit.verbs import Verb
 from zhurnal.core import idempotency
 from zhurnal.core.dates import today as school_today
 from zhurnal.school.models import Enrollment, SchoolClass, Student
@@ -29,7 +30,7 @@ from .common import _actor, _lesson_context, _locked_lesson, _require_open
 
 @transaction.atomic
 def set_absence_reason(
-    *, actor: Any, lesson: Lesson, student: Student, code: str, note: str = "", key: uuid.UUID | str | None = None,
+    *, actor: User | None, lesson: Lesson, student: Student, code: str, note: str = "", key: uuid.UUID | str | None = None,
     today: dt.date | None = None,
 ) -> Attendance | None:
     """The class teacher's correction of an absence: «н» → «б» / «уп» with a note, or removed (empty code: the
@@ -64,14 +65,14 @@ def set_absence_reason(
         attendance = None
     after = {"student": student.pk, "absence": code, "note": note}
     if before != after:
-        record(actor=actor, verb="journal.absence_reason", target=lesson, before=before, after=after, reason=note)
+        record(actor=actor, verb=Verb.JOURNAL_ABSENCE_REASON, target=lesson, before=before, after=after, reason=note)
     idempotency.remember(key, school_id=lesson.school_id, actor=actor, verb="absence_reason",
                          result={"lesson": lesson.pk, "student": student.pk}, request=request)
     return attendance
 
 
 @transaction.atomic
-def confirm_all_present(*, actor: Any, lesson: Lesson, today: dt.date | None = None) -> LessonRecord:
+def confirm_all_present(*, actor: User, lesson: Lesson, today: dt.date | None = None) -> LessonRecord:
     """«Все присутствуют»: the teacher took attendance at a held lesson and nobody was absent — kept on the lesson
     record (who, when) and audited, so the lesson no longer counts as without attendance. Refused for a lesson
     still to come, a cancelled one, one in a closed period and one with absences recorded (late «оп» is
@@ -94,14 +95,14 @@ def confirm_all_present(*, actor: Any, lesson: Lesson, today: dt.date | None = N
         return record_row
     record_row.attendance_taken_at, record_row.attendance_taken_by = timezone.now(), _actor(actor)
     record_row.save(update_fields=["attendance_taken_at", "attendance_taken_by", "updated_at"])
-    record(actor=actor, verb="journal.all_present", target=lesson, before={"attendance_taken": False},
+    record(actor=actor, verb=Verb.JOURNAL_ALL_PRESENT, target=lesson, before={"attendance_taken": False},
            after={"attendance_taken": True, "absent": 0})
     return record_row
 
 
 @transaction.atomic
 def set_day_absence_reason(
-    *, actor: Any, school_class: SchoolClass, student: Student, date: dt.date, code: str, note: str = "",
+    *, actor: User, school_class: SchoolClass, student: Student, date: dt.date, code: str, note: str = "",
     today: dt.date | None = None,
 ) -> int:
     """Give every «н» of a student on a day the same reason (a note from the doctor covers the day)."""
@@ -118,7 +119,7 @@ def set_day_absence_reason(
 
 @transaction.atomic
 def confirm_attendance_week(
-    *, actor: Any, school_class: SchoolClass, week_start: dt.date, note: str = "", with_unexcused: bool = False,
+    *, actor: User, school_class: SchoolClass, week_start: dt.date, note: str = "", with_unexcused: bool = False,
 ) -> AttendanceCheck:
     """The class teacher confirms the week's attendance. With absences still without a reason («н») only when he
     says so (``with_unexcused``): the check then records how many were left."""
@@ -136,7 +137,7 @@ def confirm_attendance_week(
         defaults={"school_id": school_class.school_id, "checked_by": _actor(actor), "checked_at": timezone.now(),
                   "note": note.strip()[:300]},
     )
-    record(actor=actor, verb="journal.attendance_check", target=check,
+    record(actor=actor, verb=Verb.JOURNAL_ATTENDANCE_CHECK, target=check,
            after={"class": school_class.pk, "week_start": str(week_start), "note": check.note,
                   "unexcused": unexcused})
     return check

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from zhurnal.accounts.models import User
 from zhurnal.audit.services import record, record_many
+from zhurnal.audit.verbs import Verb
 from zhurnal.core import events, idempotency, sql
 from zhurnal.core.dates import today as school_today
 from zhurnal.core.models import WriteKey
@@ -127,7 +128,7 @@ class ColumnResult:
 
 
 def save_cell(
-    *, actor: Any, lesson: Lesson, student: Student, text: str, key: uuid.UUID | str | None = None,
+    *, actor: User | None, lesson: Lesson, student: Student, text: str, key: uuid.UUID | str | None = None,
     base: str | None = None, work_type: WorkType | None = None, reason: str = "", today: dt.date | None = None,
     locked: bool = False, with_row: bool = False,
 ) -> CellResult:
@@ -146,7 +147,7 @@ def save_cell(
 
 
 def save_cells(
-    *, actor: Any, lesson: Lesson, cells: list[CellInput], work_type: WorkType | None = None, reason: str = "",
+    *, actor: User | None, lesson: Lesson, cells: list[CellInput], work_type: WorkType | None = None, reason: str = "",
     today: dt.date | None = None, locked: bool = False, with_rows: bool = False,
 ) -> ColumnResult:
     """Cells of one lesson's column in one transaction, by the rules of ``save_cell``. A cell that breaks a rule
@@ -259,7 +260,7 @@ def _row_figures(context: LessonContext, state: selectors.ColumnState, student_i
     return RowFigures(average, grading.suggest_final_mark(marks, policy=context.policy, average=average))
 
 
-def _write_cells(*, actor: Any, lesson: Lesson, context: LessonContext, state: selectors.ColumnState,
+def _write_cells(*, actor: User | None, lesson: Lesson, context: LessonContext, state: selectors.ColumnState,
                  pending: list[tuple[CellInput, grading.CellEntry]], errors: dict[int, ValidationError],
                  work_type: WorkType | None, reason: str) -> dict[int, CellResult]:
     absences, marks_of, members = state.absences, state.marks, state.members
@@ -326,7 +327,7 @@ def _write_cells(*, actor: Any, lesson: Lesson, context: LessonContext, state: s
                 keys.append({"school_id": lesson.school_id, "key": cell.key, "actor_id": author_id, "verb": "cell",
                              "result": idempotency.stored_result(result.as_dict(), cell.request)})
         if changes:
-            record_many(actor=actor, verb="journal.cell", school=lesson.school, changes=changes, reason=reason)
+            record_many(actor=actor, verb=Verb.JOURNAL_CELL, school=lesson.school, changes=changes, reason=reason)
             # One event for the column (notifications, thresholds): the cells as they were and are now.
             events.publish("journal.cells_saved", school_id=lesson.school_id, actor_id=author_id, lesson_id=lesson.pk,
                            changes=[{"student_id": before["student"], "before": before, "after": after}
@@ -345,7 +346,7 @@ def _no_marks_message(context: LessonContext) -> str:
 
 @transaction.atomic
 def update_mark(
-    *, actor: Any, mark: Mark, work_type: WorkType, comment: str = "", reason: str = "",
+    *, actor: User, mark: Mark, work_type: WorkType, comment: str = "", reason: str = "",
     key: uuid.UUID | str | None = None, today: dt.date | None = None,
 ) -> Mark:
     """Change a mark's work type or comment (its value changes through ``save_cell``)."""
@@ -371,7 +372,7 @@ def update_mark(
         after = {"student": mark.student_id, "mark": mark.text, "work_type": work_type.name, "comment": comment}
         if context.late:
             after["late"] = True
-        record(actor=actor, verb="journal.mark", target=lesson, before=before, after=after, reason=reason)
+        record(actor=actor, verb=Verb.JOURNAL_MARK, target=lesson, before=before, after=after, reason=reason)
     idempotency.remember(key, school_id=lesson.school_id, actor=actor, verb="mark", result={"mark": mark.pk},
                          request=request)
     return mark

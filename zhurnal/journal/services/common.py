@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from zhurnal.accounts.models import User
 from zhurnal.school.models import ReportingPeriod
 from zhurnal.timetable.models import Lesson
 
@@ -20,8 +21,9 @@ from ..policies import rules_on
 UNSET: Any = object()
 
 
-def _actor(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
+def _actor(actor: User | None) -> User | None:
+    """The user to store as the author of a row: nobody for the system (the demo, an import without a user)."""
+    return actor if actor is not None and actor.pk else None
 
 
 @dataclass
@@ -72,7 +74,7 @@ def _require_open(context: LessonContext, *, today: dt.date, reason: str, reason
     reason = (reason or "").strip()
     context.late = locks.is_late_correction(lesson.date, policy=context.policy, today=today, lock=lock)
     # A closed period reopened by the deputy: every change in it is a late correction.
-    if lock.reopened_until is not None and reason_when_late and not reason:
+    if lock.period is not None and lock.reopened_until is not None and reason_when_late and not reason:
         raise ValidationError({"reason": f"Период «{lock.period.name}» закрыт и открыт только для исправлений: "
                                          "укажите причину исправления."})
     if context.late and reason_when_late and not reason:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from zhurnal.accounts.models import User
 from zhurnal.audit.services import record
+from zhurnal.audit.verbs import Verb
 from zhurnal.core import events
 from zhurnal.core.dates import today as school_today
 from zhurnal.school.models import ReportingPeriod, Student, TeachingAssignment
@@ -28,7 +29,7 @@ MAX_REOPEN_DAYS = 30
 
 @transaction.atomic
 def set_final_mark(
-    *, actor: Any, assignment: TeachingAssignment, student: Student, period: ReportingPeriod | None, value: str,
+    *, actor: User, assignment: TeachingAssignment, student: Student, period: ReportingPeriod | None, value: str,
     reason: str = "", today: dt.date | None = None,
 ) -> FinalMark | None:
     """Set (or, with an empty value, remove) a student's final mark for a period or, with ``period=None``, the year.
@@ -70,7 +71,7 @@ def set_final_mark(
     if not value:
         if existing is None:
             return None
-        record(actor=actor, verb="final.clear", target=existing, before=before, after=None, reason=reason.strip())
+        record(actor=actor, verb=Verb.FINAL_CLEAR, target=existing, before=before, after=None, reason=reason.strip())
         existing.delete()
         _publish_final(actor, assignment, student, period, span_end, before=before, after=None)
         return None
@@ -98,12 +99,12 @@ def set_final_mark(
     final.set_by = _actor(actor)
     final.set_at = timezone.now()
     final.save()
-    record(actor=actor, verb="final.set", target=final, before=before, after=_final_snapshot(final), reason=reason)
+    record(actor=actor, verb=Verb.FINAL_SET, target=final, before=before, after=_final_snapshot(final), reason=reason)
     _publish_final(actor, assignment, student, period, span_end, before=before, after=_final_snapshot(final))
     return final
 
 
-def _publish_final(actor: Any, assignment: TeachingAssignment, student: Student, period: ReportingPeriod | None,
+def _publish_final(actor: User | None, assignment: TeachingAssignment, student: Student, period: ReportingPeriod | None,
                    period_end: dt.date, *, before: dict | None, after: dict | None) -> None:
     """``journal.final_mark_set``: what the families are told (when their diary shows it, from ``period_end``)."""
     author = _actor(actor)
@@ -124,7 +125,7 @@ def _final_snapshot(final: FinalMark | None) -> dict | None:
 
 @transaction.atomic
 def set_final_marks(
-    *, actor: Any, assignment: TeachingAssignment, period: ReportingPeriod | None,
+    *, actor: User, assignment: TeachingAssignment, period: ReportingPeriod | None,
     values: dict[int, tuple[str, str]], today: dt.date | None = None,
 ) -> int:
     """A whole column of final marks, all or nothing: student id → (value, reason). Returns how many changed."""
@@ -159,7 +160,7 @@ def set_final_marks(
 
 @transaction.atomic
 def reopen_period(
-    *, actor: Any, assignment: TeachingAssignment, period: ReportingPeriod, until: dt.date, reason: str,
+    *, actor: User, assignment: TeachingAssignment, period: ReportingPeriod, until: dt.date, reason: str,
     today: dt.date | None = None,
 ) -> PeriodReopening:
     """The deputy opens one assignment's closed period for corrections until ``until`` (at most 30 days)."""
@@ -175,6 +176,6 @@ def reopen_period(
         raise ValidationError({"until": f"Период открывается не больше чем на {MAX_REOPEN_DAYS} дней."})
     reopening = PeriodReopening.objects.create(school_id=assignment.school_id, assignment=assignment, period=period,
                                                until=until, reason=reason, created_by=_actor(actor))
-    record(actor=actor, verb="journal.period_reopen", target=reopening, reason=reason,
+    record(actor=actor, verb=Verb.JOURNAL_PERIOD_REOPEN, target=reopening, reason=reason,
            after={"assignment": assignment.pk, "period": period.pk, "until": str(until)})
     return reopening

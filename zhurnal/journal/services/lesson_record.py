@@ -12,7 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
+from zhurnal.accounts.models import User
 from zhurnal.audit.services import record, record_many
+from zhurnal.audit.verbs import Verb
 from zhurnal.core import events, idempotency, uploads
 from zhurnal.core.dates import today as school_today
 from zhurnal.planning.sequence import ContentChange
@@ -35,7 +37,7 @@ HOMEWORK_KINDS = uploads.HOMEWORK_KINDS
 
 @transaction.atomic
 def save_lesson_record(
-    *, actor: Any, lesson: Lesson, topic: str = UNSET, homework: str = UNSET, control_type: WorkType | None = UNSET,
+    *, actor: User, lesson: Lesson, topic: str = UNSET, homework: str = UNSET, control_type: WorkType | None = UNSET,
     homework_due: dt.date | None = UNSET, notes: str = UNSET, reason: str = "", today: dt.date | None = None,
 ) -> Lesson:
     """Topic and homework (on the lesson), control type, due date and notes (on its record). Only the fields
@@ -107,7 +109,7 @@ def save_lesson_record(
     if after:
         if context.late:
             after["late"] = True
-        record(actor=actor, verb="journal.lesson", target=lesson, before=before, after=after, reason=reason)
+        record(actor=actor, verb=Verb.JOURNAL_LESSON, target=lesson, before=before, after=after, reason=reason)
         if "homework" in after or "homework_due" in after:
             author = _actor(actor)
             events.publish("journal.homework_set", school_id=lesson.school_id,
@@ -126,7 +128,7 @@ def _no_homework_message(context: LessonContext) -> str:
 
 @transaction.atomic
 def add_homework_attachment(
-    *, actor: Any, lesson: Lesson, upload: Any, key: uuid.UUID | str | None = None, today: dt.date | None = None,
+    *, actor: User, lesson: Lesson, upload: Any, key: uuid.UUID | str | None = None, today: dt.date | None = None,
 ) -> HomeworkAttachment:
     """A file to the homework: size and type limited; a retried upload with the same key adds nothing."""
     today = today or school_today()
@@ -146,7 +148,7 @@ def add_homework_attachment(
                                     content_type=checked.content_type, uploaded_by=_actor(actor))
     attachment.file.save(stored_name, upload, save=False)
     attachment.save()
-    record(actor=actor, verb="journal.attachment_add", target=lesson,
+    record(actor=actor, verb=Verb.JOURNAL_ATTACHMENT_ADD, target=lesson,
            after={"file": attachment.name, "size": checked.size, "attachment": attachment.pk})
     idempotency.remember(key, school_id=lesson.school_id, actor=actor, verb="attachment",
               result={"lesson": lesson.pk, "attachment": attachment.pk})
@@ -154,22 +156,23 @@ def add_homework_attachment(
 
 
 @transaction.atomic
-def remove_homework_attachment(*, actor: Any, attachment: HomeworkAttachment, today: dt.date | None = None) -> None:
+def remove_homework_attachment(*, actor: User, attachment: HomeworkAttachment, today: dt.date | None = None) -> None:
     today = today or school_today()
     lesson = _locked_lesson(attachment.lesson)
     context = _lesson_context(lesson, today=today)
     _require_open(context, today=today, reason="", reason_when_late=False)
-    record(actor=actor, verb="journal.attachment_remove", target=lesson,
+    record(actor=actor, verb=Verb.JOURNAL_ATTACHMENT_REMOVE, target=lesson,
            before={"file": attachment.name, "size": attachment.size, "attachment": attachment.pk})
-    stored = attachment.file.name
+    stored = attachment.file.name or ""
     storage = attachment.file.storage
     attachment.delete()
-    transaction.on_commit(lambda: storage.delete(stored))
+    if stored:
+        transaction.on_commit(lambda: storage.delete(stored))
 
 
 @transaction.atomic
 def save_individual_homework(
-    *, actor: Any, lesson: Lesson, student: Student, text: str, today: dt.date | None = None,
+    *, actor: User, lesson: Lesson, student: Student, text: str, today: dt.date | None = None,
 ) -> IndividualHomework | None:
     """Homework for one student at this lesson; an empty text removes it."""
     today = today or school_today()
@@ -192,13 +195,13 @@ def save_individual_homework(
     elif row is not None:
         row.delete()
         row = None
-    record(actor=actor, verb="journal.individual_homework", target=lesson,
+    record(actor=actor, verb=Verb.JOURNAL_INDIVIDUAL_HOMEWORK, target=lesson,
            before={"student": student.pk, "text": before}, after={"student": student.pk, "text": text})
     return row
 
 
 @transaction.atomic
-def write_plan_content(*, actor: Any, verb: str, school: Any, changes: list[ContentChange], conflict: str) -> None:
+def write_plan_content(*, actor: User, verb: Verb, school: Any, changes: list[ContentChange], conflict: str) -> None:
     """The topics and homework the КТП gives lessons (registered with ``planning.sequence``): the journal, which
     owns what happened in a lesson, writes them. The plan holds the lessons' row locks and has asked the journal's
     period lock (``closed_period_message``); a lesson whose topic or homework changed since the plan read it

@@ -9,7 +9,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from zhurnal.accounts.models import User
 from zhurnal.audit.services import record
+from zhurnal.audit.verbs import Verb
 from zhurnal.core.dates import today as school_today
 from zhurnal.school.models import School
 
@@ -23,7 +25,7 @@ from .common import _actor
 
 
 @transaction.atomic
-def ensure_journal_setup(*, school: School, actor: Any = None, valid_from: dt.date | None = None) -> bool:
+def ensure_journal_setup(*, school: School, actor: User | None = None, valid_from: dt.date | None = None) -> bool:
     """Give a school the usual work types and a first version of the grading rules, once. Returns True if made."""
     if WorkType.objects.filter(school=school).exists():
         return False
@@ -38,8 +40,8 @@ def ensure_journal_setup(*, school: School, actor: Any = None, valid_from: dt.da
     if not GradingPolicy.objects.filter(school=school).exists():
         policy = GradingPolicy.objects.create(school=school, valid_from=start, weights=weights,
                                               created_by=_actor(actor), note="Исходные правила")
-        record(actor=actor, verb="grading.create", target=policy, after=_policy_snapshot(policy))
-    record(actor=actor, verb="worktypes.create", target=school, school=school,
+        record(actor=actor, verb=Verb.GRADING_CREATE, target=policy, after=_policy_snapshot(policy))
+    record(actor=actor, verb=Verb.WORKTYPES_CREATE, target=school, school=school,
            after=[w.name for w in work_types])
     return True
 
@@ -59,7 +61,7 @@ def _policy_snapshot(policy: GradingPolicy) -> dict:
 
 @transaction.atomic
 def save_grading_policy(
-    *, actor: Any, school: School, valid_from: dt.date, weights: dict[int, Decimal], allow_modifiers: bool = True,
+    *, actor: User, school: School, valid_from: dt.date, weights: dict[int, Decimal], allow_modifiers: bool = True,
     marks_without_separator: bool = False,
     modifier_value: Decimal = Decimal(0), excluded_codes: list[str] | tuple[str, ...] = tuple(grading.CODE_VALUES),
     thresholds: tuple[Decimal, Decimal, Decimal, Decimal] = (Decimal("1.5"), Decimal("2.5"), Decimal("3.5"),
@@ -125,14 +127,14 @@ def save_grading_policy(
     policy.created_by = _actor(actor)
     policy.full_clean()
     policy.save()
-    record(actor=actor, verb="grading.update" if before else "grading.create", target=policy, before=before,
+    record(actor=actor, verb=Verb.GRADING_UPDATE if before else Verb.GRADING_CREATE, target=policy, before=before,
            after=_policy_snapshot(policy))
     return policy
 
 
 @transaction.atomic
 def save_work_type(
-    *, actor: Any, school: School, name: str, short_name: str = "", is_control: bool = False,
+    *, actor: User, school: School, name: str, short_name: str = "", is_control: bool = False,
     is_default: bool = False, is_active: bool = True, ordering: int | None = None, work_type: WorkType | None = None,
     weight: Decimal | None = None, today: dt.date | None = None,
 ) -> WorkType:
@@ -148,12 +150,14 @@ def save_work_type(
     if is_default and not is_active:
         raise ValidationError({"is_default": "Вид работы по умолчанию должен использоваться."})
     is_new = work_type is None
-    before = None if is_new else {"name": work_type.name, "short_name": work_type.short_name,
+    before = None if work_type is None else {"name": work_type.name, "short_name": work_type.short_name,
                                   "is_control": work_type.is_control, "is_default": work_type.is_default,
                                   "is_active": work_type.is_active}
     if is_default:
-        WorkType.objects.filter(school=school, is_default=True).exclude(
-            pk=getattr(work_type, "pk", None)).update(is_default=False)
+        defaults = WorkType.objects.filter(school=school, is_default=True)
+        if work_type is not None:
+            defaults = defaults.exclude(pk=work_type.pk)
+        defaults.update(is_default=False)
     work_type = work_type or WorkType(school=school)
     work_type.name, work_type.short_name = name, short_name.strip()[:12]
     work_type.is_control, work_type.is_default, work_type.is_active = is_control, is_default, is_active
@@ -164,7 +168,7 @@ def save_work_type(
         work_type.ordering = (last or 0) + 1
     work_type.full_clean()
     work_type.save()
-    record(actor=actor, verb="worktype.create" if is_new else "worktype.update", target=work_type, before=before,
+    record(actor=actor, verb=Verb.WORKTYPE_CREATE if is_new else Verb.WORKTYPE_UPDATE, target=work_type, before=before,
            after={"name": work_type.name, "short_name": work_type.short_name, "is_control": is_control,
                   "is_default": is_default, "is_active": is_active})
     if weight is not None:

@@ -86,7 +86,7 @@ def test_the_week_shows_absences_across_subjects_with_their_history(journal):
     assert [(item.attendance.lesson.assignment.subject.name, item.attendance.code) for item in day] == [
         ("Математика", "б"), ("Русский язык", "оп")]
     assert len(day[0].history) == 2
-    assert [(e.before["absence"], e.after["absence"]) for e in week.corrections] == [("н", "б")]
+    assert [(e.before["absence"], e.after["absence"]) for e in (line.entry for line in week.corrections)] == [("н", "б")]
     assert len(week.rows) == 3
 
 

@@ -15,6 +15,7 @@ from zhurnal.core import idempotency
 from zhurnal.core.dates import today as school_today
 from zhurnal.core.htmx import is_htmx
 from zhurnal.school import permissions as school_permissions
+from zhurnal.school.models import SchoolClass, Student
 
 from .. import permissions, selectors, services
 from ..models import AbsenceCode
@@ -95,13 +96,8 @@ def absence_reason(request, pk: int):
                                     key=idempotency.parse_key(request.POST.get("key")))
     except ValidationError as error:
         errors = [f"{student.short_name}: {message}" for message in error_messages(error)]
-    if is_htmx(request):
-        return _row_answer(request, school_class, _week_start(request), student, errors)
-    for message in errors:
-        messages.error(request, message)
-    if not errors:
-        messages.success(request, f"{student.short_name}, {lesson.date:%d.%m}: отметка посещаемости сохранена.")
-    return _back(school_class, _week_start(request))
+    return _reason_answer(request, school_class, student, errors,
+                          f"{student.short_name}, {lesson.date:%d.%m}: отметка посещаемости сохранена.")
 
 
 @school_view
@@ -122,12 +118,18 @@ def day_reason(request, pk: int):
                                                 note=request.POST.get("note", ""))
     except ValidationError as error:
         errors = [f"{student.short_name}: {message}" for message in error_messages(error)]
+    return _reason_answer(request, school_class, student, errors,
+                          f"{student.short_name}, {day:%d.%m}: причина указана для {count} ур." if day else "")
+
+
+def _reason_answer(request, school_class: SchoolClass, student: Student, errors: list[str], done: str):
+    """The week's row again (htmx), or back to the week with the errors or ``done``."""
     if is_htmx(request):
         return _row_answer(request, school_class, _week_start(request), student, errors)
     for message in errors:
         messages.error(request, message)
     if not errors:
-        messages.success(request, f"{student.short_name}, {day:%d.%m}: причина указана для {count} ур.")
+        messages.success(request, done)
     return _back(school_class, _week_start(request))
 
 

@@ -13,12 +13,12 @@ from django.urls import reverse
 from zhurnal.core.dates import today as school_today
 from zhurnal.core.htmx import is_htmx
 from zhurnal.core.navigation import cached_reverse
-from zhurnal.school.models import ReportingPeriod
+from zhurnal.school.models import ReportingPeriod, TeachingAssignment
 from zhurnal.school.roles import Role
 from zhurnal.school.selectors import current_year
 
-from .. import grading, locks, permissions, rendering, selectors, services
-from ..policies import policy_for
+from .. import grading, permissions, rendering, selectors, services
+from ..forms import FinalMarksForm, ReopenForm
 from .common import parse_date, require, school_view, visible_assignment
 
 
@@ -38,7 +38,7 @@ def index(request):
             .order_by("group__school_class__grade", "group__school_class__letter", "group__name", "subject__name")
         )
     lessons = list(selectors.teacher_lessons_on(roles.staff.pk, on))
-    by_class = []
+    by_class: list[tuple[str, int | None, list[TeachingAssignment]]] = []
     if year is not None and (roles.is_school_reader or roles.led_class_ids):
         others = (permissions.assignments_visible_to(roles).filter(year=year).exclude(teacher=roles.staff)
                   .select_related("subject", "group", "group__school_class", "teacher")
@@ -63,10 +63,10 @@ def _period_choice(request, periods: list[ReportingPeriod], today) -> ReportingP
     for period in periods:
         if str(period.pk) == wanted:
             return period
-    period = selectors.current_period(periods, today)
-    if period is None:
+    current = selectors.current_period(periods, today)
+    if current is None:
         raise Http404("Для этой параллели не заданы учебные периоды.")
-    return period
+    return current
 
 
 @school_view
@@ -107,45 +107,27 @@ def finals(request, pk: int):
     periods = selectors.assignment_periods(assignment, grade)
     if not periods:
         raise Http404("Для этой параллели не заданы учебные периоды.")
+    form = FinalMarksForm(request.POST if request.method == "POST" else None)
     is_year = request.GET.get("period") == "year" or request.POST.get("period") == "year"
     period = None if is_year else _period_choice(request, periods, today)
-    lock_period = period or periods[-1]
-    policy = policy_for(assignment.school, selectors.period_policy_date(lock_period, today))
-    lock = locks.period_lock(lock_period, policy=policy, today=today,
-                             reopened_until=locks.reopened_until(assignment, lock_period, policy=policy, today=today))
     can_fill = permissions.can_fill_assignment(request.roles, assignment)
-    marks_allowed = selectors.marks_allowed_for(assignment, grade, policy)
     errors: list[str] = []
-    posted: dict[int, tuple[str, str]] = {}
-    if request.method == "POST":
+    if form.is_bound:
         require(can_fill)
-        for name, value in request.POST.items():
-            if name.startswith("value-") and name[6:].isdigit():
-                student_id = int(name[6:])
-                posted[student_id] = (value, request.POST.get(f"reason-{student_id}", ""))
         try:
             changed = services.set_final_marks(actor=request.user, assignment=assignment, period=period,
-                                               values=posted, today=today)
+                                               values=form.values(), today=today)
         except ValidationError as error:
             errors = list(error.messages)
         else:
-            messages.success(request, f"Сохранено итоговых отметок: {changed}." if changed
-                             else "Изменений нет.")
-            target = reverse("journal:finals", args=[assignment.pk])
-            return redirect(f"{target}?period={'year' if is_year else period.pk}")
-    if is_year:
-        rows = selectors.year_final_rows(assignment, periods, policy=policy)
-    else:
-        rows = selectors.period_final_rows(assignment, period, today=today, policy=policy)
-    for row in rows:
-        value, reason = posted.get(row.student.pk, (None, None))
-        row.form_value = value if value is not None else (row.final.value if row.final else "")
-        row.form_reason = reason if reason is not None else (row.final.reason if row.final else "")
+            messages.success(request, f"Сохранено итоговых отметок: {changed}." if changed else "Изменений нет.")
+            return redirect(f"{reverse('journal:finals', args=[assignment.pk])}?period={period.pk if period else 'year'}")
+    page = selectors.finals_page(assignment, periods, period, grade=grade, today=today,
+                                 posted=form.values() if form.is_bound else None)
     return render(request, "journal/finals.html", {
-        "assignment": assignment, "periods": periods, "period": period, "is_year": is_year, "rows": rows,
-        "lock": lock, "can_fill": can_fill and not lock.closed and marks_allowed, "errors": errors,
-        "marks_allowed": marks_allowed, "choices": grading.FINAL_CHOICES,
-        "policy": policy,
+        "assignment": assignment, "periods": periods, "period": period, "is_year": is_year, "rows": page.rows,
+        "lock": page.lock, "can_fill": can_fill and not page.lock.closed and page.marks_allowed, "errors": errors,
+        "marks_allowed": page.marks_allowed, "choices": grading.FINAL_CHOICES, "policy": page.policy,
     })
 
 
@@ -157,20 +139,16 @@ def reopen(request, pk: int):
     today = school_today()
     periods = selectors.assignment_periods(assignment)
     errors: list[str] = []
-    if request.method == "POST":
-        period = next((p for p in periods if str(p.pk) == request.POST.get("period")), None)
-        until = parse_date(request.POST.get("until", ""))
+    form = ReopenForm(request.POST if request.method == "POST" else None, periods=periods)
+    if form.is_bound:
         try:
-            if period is None:
-                raise ValidationError({"period": "Выберите период."})
-            if until is None:
-                raise ValidationError({"until": "Укажите дату, до которой период открыт (ДД.ММ.ГГГГ)."})
-            services.reopen_period(actor=request.user, assignment=assignment, period=period, until=until,
-                                   reason=request.POST.get("reason", ""), today=today)
+            reopening = services.reopen_period(actor=request.user, assignment=assignment, today=today,
+                                               **form.reopening())
         except ValidationError as error:
             errors = list(error.messages)
         else:
-            messages.success(request, f"Период «{period.name}» открыт для исправлений до {until:%d.%m.%Y}.")
+            period = reopening.period
+            messages.success(request, f"Период «{period.name}» открыт для исправлений до {reopening.until:%d.%m.%Y}.")
             return redirect(f"{reverse('journal:grid', args=[assignment.pk])}?period={period.pk}")
     reopenings = assignment.reopenings.select_related("period", "created_by").order_by("-created_at")
     return render(request, "journal/reopen.html", {

@@ -20,13 +20,13 @@ from zhurnal.planning import selectors as plan_selectors
 from zhurnal.school.models import Student
 
 from .. import grading, permissions, selectors, services
+from ..forms import LessonRecordForm
 from ..models import HomeworkAttachment, Mark, WorkType
 from .common import (
     error_messages,
     json_error,
     locked_lesson,
     own_path,
-    parse_date,
     require,
     school_row,
     school_view,
@@ -34,8 +34,6 @@ from .common import (
     visible_lesson,
     wants_json,
 )
-
-RECORD_FIELDS = ("topic", "homework", "control_type", "homework_due", "notes")
 
 
 def _lesson_url(lesson) -> str:
@@ -49,8 +47,6 @@ def lesson(request, pk: int):
     today = school_today()
     sheet = selectors.lesson_sheet(lesson, today=today)
     can_edit = permissions.can_edit_lesson(request.roles, lesson) and not sheet.lock.closed
-    for row in sheet.rows:
-        row.key = uuid.uuid4()  # a plain form's retry replays instead of saving twice
     offered = plan_selectors.offered_topic(lesson) if can_edit and not lesson.topic else None
     return render(request, "journal/lesson.html", {
         "offered": offered,
@@ -64,28 +60,13 @@ def lesson(request, pk: int):
     })
 
 
-def save_record_fields(request, pk: int, *, fields: tuple[str, ...]):
+def save_record(request, pk: int):
     lesson = visible_lesson(request, pk)
     require(permissions.can_edit_lesson(request.roles, lesson))
-    values = {}
+    form = LessonRecordForm(request.POST, school_id=lesson.school_id)
     try:
-        for name in fields:
-            if name not in request.POST:
-                continue
-            raw = request.POST.get(name, "")
-            if name == "control_type":
-                values[name] = (WorkType.objects.filter(school_id=lesson.school_id, pk=raw).first()
-                                if raw.isdigit() else None)
-                if raw and values[name] is None:
-                    raise ValidationError({"control_type": "Неизвестный вид контроля."})
-            elif name == "homework_due":
-                values[name] = parse_date(raw) if raw.strip() else None
-                if raw.strip() and values[name] is None:
-                    raise ValidationError({"homework_due": "Срок — дата в виде ДД.ММ.ГГГГ."})
-            else:
-                values[name] = raw
         services.save_lesson_record(actor=request.user, lesson=lesson, reason=request.POST.get("reason", ""),
-                                    **values)
+                                    **form.changes())
     except ValidationError as error:
         if wants_json(request):
             return json_error(error)
@@ -101,7 +82,7 @@ def save_record_fields(request, pk: int, *, fields: tuple[str, ...]):
 @school_view
 @require_POST
 def record(request, pk: int):
-    return save_record_fields(request, pk, fields=RECORD_FIELDS)
+    return save_record(request, pk)
 
 
 @school_view
@@ -223,7 +204,8 @@ def cells(request, pk: int):
     the answer lists such conflicts, each with «keep mine» and «take theirs»."""
     students = {s.pk: s for s in Student.objects.filter(school=request.roles.school, pk__in=[
         int(name[5:]) for name in request.POST if name.startswith("cell-") and name[5:].isdigit()])}
-    inputs, errors = [], []
+    inputs: list[services.CellInput] = []
+    errors: list[str] = []
     for student_id, student in sorted(students.items()):
         try:
             cell = _cell_input(request.POST, student, value=f"cell-{student_id}", suffix=f"-{student_id}")
@@ -307,15 +289,8 @@ def mark(request, pk: int):
 def history(request, pk: int):
     lesson = visible_lesson(request, pk)
     require(request.roles.staff is not None)
-    entries = list(selectors.lesson_history(lesson))
-    students = {s.pk: s for s in Student.objects.filter(pk__in={
-        (e.after or e.before or {}).get("student") for e in entries
-        if isinstance(e.after or e.before, dict)} - {None})}
-    for entry in entries:
-        data = entry.after if isinstance(entry.after, dict) else (entry.before if isinstance(entry.before, dict)
-                                                                   else {})
-        entry.student = students.get(data.get("student"))
-    return render(request, "journal/history.html", {"lesson": lesson, "entries": entries})
+    return render(request, "journal/history.html", {"lesson": lesson,
+                                                    "entries": selectors.lesson_history_lines(lesson)})
 
 
 @school_view

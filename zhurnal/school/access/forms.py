@@ -6,6 +6,7 @@ from django import forms
 
 from zhurnal.audit.models import AccessKind
 from zhurnal.core.dates import today as school_today
+from zhurnal.core.forms import offer
 
 from ..models import InfoChannel
 
@@ -48,10 +49,11 @@ class AccessLogFilterForm(forms.Form):
 
     def __init__(self, *args, people: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].choices = [("", "все")] + people
+        offer(self, "person", [("", "все"), *people])
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         since, until = cleaned.get("since"), cleaned.get("until")
         if since and until and since > until:
             raise forms.ValidationError("Дата «С» позже даты «По».")

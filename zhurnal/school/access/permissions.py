@@ -67,7 +67,7 @@ def can_issue_code_for(roles: SchoolRoles, person: Person, on) -> bool:
     unless the login also belongs to a member of staff."""
     if person.school_id != getattr(roles.school, "pk", None):
         return False
-    if person.user_id is not None and not school_manages_login(roles.school, person.user):
+    if person.user is not None and not school_manages_login(roles.school, person.user):
         return False  # a login shared with another school (or a site operator's): the regional operator's job
     if roles.has(Role.JOURNAL_ADMIN):
         return True

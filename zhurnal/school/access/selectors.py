@@ -25,6 +25,7 @@ from zhurnal.audit.models import AccessRecord
 from ..models import (
     GuardianLink,
     InfoChannel,
+    Position,
     School,
     SchoolClass,
     StaffMember,
@@ -169,14 +170,14 @@ class ClassAccessSummary:
 
 def access_overview(classes: QuerySet[SchoolClass], on: dt.date) -> list[ClassAccessSummary]:
     """Per class: how many students and guardians have logged in — three queries whatever the school's size."""
-    classes = list(classes.select_related("class_teacher").order_by("grade", "letter"))
-    enrolled = enrollments_on(on).filter(school_class__in=classes)
+    rows = list(classes.select_related("class_teacher").order_by("grade", "letter"))
+    enrolled = enrollments_on(on).filter(school_class__in=rows)
     student_rows = enrolled.values("school_class_id").annotate(
         total=Count("student", distinct=True),
         active=Count("student", distinct=True, filter=Q(student__user__isnull=False)
                      & ~Q(student__user__password__startswith=UNUSABLE_PASSWORD_PREFIX)),
     )
-    by_class = {r["school_class_id"]: r for r in student_rows}
+    by_class = {r["school_class_id"]: (r["total"], r["active"]) for r in student_rows}
     class_of = dict(enrolled.values_list("student_id", "school_class_id"))
     guardian_total: dict[int, set[int]] = defaultdict(set)
     guardian_active: dict[int, set[int]] = defaultdict(set)
@@ -192,11 +193,10 @@ def access_overview(classes: QuerySet[SchoolClass], on: dt.date) -> list[ClassAc
             paper[class_id].add(guardian_id)
     return [
         ClassAccessSummary(
-            school_class=c, students=by_class.get(c.pk, {}).get("total", 0),
-            students_active=by_class.get(c.pk, {}).get("active", 0),
+            school_class=c, students=by_class.get(c.pk, (0, 0))[0], students_active=by_class.get(c.pk, (0, 0))[1],
             guardians=len(guardian_total[c.pk]), guardians_active=len(guardian_active[c.pk]), paper=len(paper[c.pk]),
         )
-        for c in classes
+        for c in rows
     ]
 
 
@@ -233,7 +233,7 @@ def _role_sets(school: School) -> dict[int, set[str]]:
     for staff_id, position in StaffPosition.objects.filter(staff_id__in=staff_users).values_list("staff_id",
                                                                                                  "position"):
         if position in POSITION_ROLES:
-            roles[staff_users[staff_id]].add(POSITION_ROLES[position])
+            roles[staff_users[staff_id]].add(POSITION_ROLES[Position(position)])
         if position == "teacher":
             roles[staff_users[staff_id]].add(Role.TEACHER)
     for staff_id in SchoolClass.objects.filter(school=school, class_teacher_id__in=staff_users).values_list(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -17,6 +16,7 @@ from zhurnal.accounts.models import ActivationCode, PersonKind, SchoolSecurity, 
 from zhurnal.accounts.permissions import refusal_for, school_manages_login
 from zhurnal.accounts.services import code_lifetime, record_login_change, unique_login
 from zhurnal.audit.services import record
+from zhurnal.audit.verbs import Verb
 from zhurnal.core import stamps
 from zhurnal.core.dates import today as school_today
 
@@ -36,9 +36,9 @@ def person_kind(person: Person) -> str:
 
 
 @transaction.atomic
-def create_login(*, actor: Any, person: Person) -> User:
+def create_login(*, actor: User | None, person: Person) -> User:
     """A login for a person of the school who has none: ``ivanov.ps``, with no password until activation."""
-    if person.user_id is not None:
+    if person.user is not None:
         raise ValidationError({"user": f"У {person.short_name} уже есть логин {person.user.username}."})
     user = User(
         username=unique_login(codes.login_base(person.last_name, person.first_name, person.patronymic)),
@@ -51,7 +51,7 @@ def create_login(*, actor: Any, person: Person) -> User:
     type(person).objects.filter(pk=person.pk).update(user=user)
     stamps.bump(person.school_id)  # an update sends no signal; the school caches its people (roles, rows)
     person.user = user
-    record_login_change(actor=actor, verb="login.create", user=user,
+    record_login_change(actor=actor, verb=Verb.LOGIN_CREATE, user=user,
                         after={"username": user.username, "person": f"{person_kind(person)}:{person.pk}"})
     return user
 
@@ -73,7 +73,7 @@ class IssuedCode:
 
 @transaction.atomic
 def issue_activation_codes(
-    *, actor: Any, school: School, people: Sequence[Person], on: dt.date | None = None,
+    *, actor: User | None, school: School, people: Sequence[Person], on: dt.date | None = None,
 ) -> list[IssuedCode]:
     """Issue a fresh one-time code for each person, creating the login where there is none.
 
@@ -100,7 +100,7 @@ def issue_activation_codes(
         if (kind, person.pk) in seen:
             continue
         seen.add((kind, person.pk))
-        user = person.user if person.user_id is not None else create_login(actor=actor, person=person)
+        user = person.user if person.user is not None else create_login(actor=actor, person=person)
         if not user.is_active:
             raise ValidationError({"people": f"Учётная запись {user.username} отключена; сначала включите её."})
         revoked = ActivationCode.objects.filter(
@@ -109,9 +109,9 @@ def issue_activation_codes(
         code = codes.new_code()
         activation = ActivationCode.objects.create(
             school=school, user=user, person_kind=kind, code_hash=codes.hash_code(code),
-            issued_by=actor if getattr(actor, "pk", None) else None, issued_at=now, expires_at=expires_at,
+            issued_by=actor if actor is not None and actor.pk else None, issued_at=now, expires_at=expires_at,
         )
-        record_login_change(actor=actor, verb="activation_code.issue", user=user, target=activation,
+        record_login_change(actor=actor, verb=Verb.ACTIVATION_CODE_ISSUE, user=user, target=activation,
                             after={"user": user.username, "expires_at": expires_at.isoformat(),
                                    "revoked_earlier": revoked, "school": school.pk})
         issued.append(IssuedCode(person=person, kind=kind, user=user, code=code, expires_at=expires_at))
@@ -119,7 +119,7 @@ def issue_activation_codes(
 
 
 @transaction.atomic
-def update_school_security(*, actor: Any, school: School, require_staff_2fa: bool) -> SchoolSecurity:
+def update_school_security(*, actor: User, school: School, require_staff_2fa: bool) -> SchoolSecurity:
     security, _ = SchoolSecurity.objects.select_for_update().get_or_create(school=school)
     before = {"require_staff_2fa": security.require_staff_2fa}
     security.require_staff_2fa = bool(require_staff_2fa)
@@ -127,5 +127,5 @@ def update_school_security(*, actor: Any, school: School, require_staff_2fa: boo
     security.save()
     after = {"require_staff_2fa": security.require_staff_2fa}
     if before != after:
-        record(actor=actor, verb="security.update", target=security, school=school, before=before, after=after)
+        record(actor=actor, verb=Verb.SECURITY_UPDATE, target=security, school=school, before=before, after=after)
     return security

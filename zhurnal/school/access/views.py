@@ -19,6 +19,7 @@ from zhurnal.accounts.devices import describe_device
 from zhurnal.accounts.permissions import refusal_for
 from zhurnal.accounts.views.security import post_only
 from zhurnal.core import uploads
+from zhurnal.core.forms import error_messages
 from zhurnal.core.view_helpers import own_path, require, school_view, scoped
 
 from .. import services as school_services
@@ -169,8 +170,7 @@ def guardian_link_update(request, pk: int):
     form = GuardianLinkForm(request.POST)
     back = own_path(request, request.POST.get("back"), reverse("school:access"))
     if not form.is_valid():
-        errors = [e for field_errors in form.errors.values() for e in field_errors]
-        messages.error(request, f"{link.guardian.short_name}: ничего не изменено. " + " ".join(errors))
+        messages.error(request, f"{link.guardian.short_name}: ничего не изменено. " + " ".join(error_messages(form)))
         return redirect(back)
     try:
         school_services.link_guardian(

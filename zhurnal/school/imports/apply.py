@@ -9,7 +9,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from zhurnal.accounts.models import User
 from zhurnal.audit.services import record
+from zhurnal.audit.verbs import Verb
 
 from .. import services
 from ..models import (
@@ -35,18 +37,18 @@ def _row_failed(row: PlannedRow, exc: ValidationError) -> ValidationError:
 
 
 @transaction.atomic
-def apply_import(*, actor: Any, plan: Plan) -> ImportResult:
+def apply_import(*, actor: User, plan: Plan) -> ImportResult:
     """Write every row of a checked plan through the school's services — all rows or none."""
     if not plan.ok:
         raise ValidationError(f"В файле есть ошибки ({len(plan.errors)}): ничего не загружено. Исправьте файл и "
                               "загрузите его снова.")
     result = APPLIERS[plan.format.kind](actor, plan)
-    record(actor=actor, verb=f"import.{plan.format.kind}", target=plan.school, school=plan.school,
+    record(actor=actor, verb=IMPORT_VERBS[plan.format.kind], target=plan.school, school=plan.school,
            after={"file": plan.filename, "created": result.created, "skipped": result.skipped})
     return result
 
 
-def _apply_students(actor: Any, plan: Plan) -> ImportResult:
+def _apply_students(actor: User, plan: Plan) -> ImportResult:
     classes: dict[int, SchoolClass] = {}
     existing = Guardian.objects.select_related("school").in_bulk(
         [spec.guardian_id for row in plan.to_import for spec in row.values.get("parents", ())
@@ -79,7 +81,7 @@ def _apply_students(actor: Any, plan: Plan) -> ImportResult:
                         guardians_created=len(made))
 
 
-def _apply_staff(actor: Any, plan: Plan) -> ImportResult:
+def _apply_staff(actor: User, plan: Plan) -> ImportResult:
     for row in plan.to_import:
         values = row.values
         try:
@@ -93,7 +95,7 @@ def _apply_staff(actor: Any, plan: Plan) -> ImportResult:
     return ImportResult(kind=STAFF, created=len(plan.to_import), skipped=0)
 
 
-def _apply_guardians(actor: Any, plan: Plan) -> ImportResult:
+def _apply_guardians(actor: User, plan: Plan) -> ImportResult:
     rows = plan.to_import
     students = Student.objects.select_related("school").in_bulk([row.values["student_id"] for row in rows])
     existing = Guardian.objects.select_related("school").in_bulk(
@@ -120,3 +122,4 @@ def _apply_guardians(actor: Any, plan: Plan) -> ImportResult:
 APPLIERS: dict[str, Callable[[Any, Plan], ImportResult]] = {
     STUDENTS: _apply_students, STAFF: _apply_staff, GUARDIANS: _apply_guardians,
 }
+IMPORT_VERBS = {STUDENTS: Verb.IMPORT_STUDENTS, STAFF: Verb.IMPORT_STAFF, GUARDIANS: Verb.IMPORT_GUARDIANS}

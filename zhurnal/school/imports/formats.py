@@ -57,7 +57,8 @@ class Format:
     def header_keys(self) -> dict[str, str]:
         """Normalised header text → column key, with every alias."""
         keys: dict[str, str] = {}
-        for item in (*self.columns, *self.full_names):
+        items: list[Column | FullName] = [*self.columns, *self.full_names]
+        for item in items:
             for text in (item.title, *item.aliases):
                 keys[normalize_header(text)] = item.key
         return keys

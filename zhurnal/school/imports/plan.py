@@ -422,9 +422,9 @@ def _check_guardians(plan: Plan, options: Options) -> None:
             "pk", "last_name", "first_name", "patronymic", "birth_date"):
         students.setdefault((fold(last), fold(first)), []).append((pk, fold(patronymic), birth))
     classes_of: dict[int, set[int]] = {}
-    for student_id, class_id in Enrollment.objects.filter(school=school, school_class__year=year).values_list(
+    for enrolled_id, class_id in Enrollment.objects.filter(school=school, school_class__year=year).values_list(
             "student_id", "school_class_id"):
-        classes_of.setdefault(student_id, set()).add(class_id)
+        classes_of.setdefault(enrolled_id, set()).add(class_id)
     guardians: dict[tuple, int] = {}
     for pk, last, first, patronymic, phone in Guardian.objects.filter(school=school).order_by("pk").values_list(
             "pk", "last_name", "first_name", "patronymic", "phone"):

@@ -93,7 +93,7 @@ GENDERS = {
     "м": Gender.MALE, "муж": Gender.MALE, "мужской": Gender.MALE, "m": Gender.MALE, "male": Gender.MALE,
     "ж": Gender.FEMALE, "жен": Gender.FEMALE, "женский": Gender.FEMALE, "f": Gender.FEMALE, "female": Gender.FEMALE,
 }
-GENDER_LETTERS = {Gender.MALE: "м", Gender.FEMALE: "ж"}
+GENDER_LETTERS: dict[str, str] = {Gender.MALE: "м", Gender.FEMALE: "ж"}
 CLASS_RE = re.compile(r"(\d{1,2})\s*[-–—]?\s*([^\W\d_]{1,4})")
 LATIN_LOOKALIKES = str.maketrans("ABEKMHOPCTXY", "АВЕКМНОРСТХУ")
 

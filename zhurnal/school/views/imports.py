@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from zhurnal.core import spreadsheets, uploads
+from zhurnal.core.forms import limit_to
 from zhurnal.core.view_helpers import parse_date, require, school_view, scoped
 
 from .. import exports, imports, permissions, selectors
@@ -60,7 +61,7 @@ class UploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         if fmt.needs_year:
             years = AcademicYear.objects.filter(school=school).order_by("-start")
-            self.fields["year"].queryset = years
+            limit_to(self, "year", years)
             self.fields["year"].initial = selectors.current_year(school)
         else:
             del self.fields["year"]

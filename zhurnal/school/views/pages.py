@@ -21,7 +21,7 @@ def class_list(request):
     rows = selectors.class_list(year, on).filter(pk__in=classes.values("pk"))
     return render(request, "school/class_list.html", {
         "year": year, "on": on, "classes": rows, "years": request.roles.school.years.all(),
-        "total": sum(c.student_count for c in rows),
+        "total": sum(row.student_count for row in rows),
     })
 
 

@@ -20,6 +20,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from zhurnal.core.dates import today
+from zhurnal.core.forms import apply_errors, error_messages
 from zhurnal.core.view_helpers import parse_date, require, school_view, scoped
 
 from .. import forms, permissions, selectors, services
@@ -120,7 +121,7 @@ def call(form: django_forms.Form, service, **kwargs: Any) -> Any:
     try:
         return service(**kwargs)
     except ValidationError as error:
-        forms.apply_errors(form, error)
+        apply_errors(form, error)
         return FAILED
 
 
@@ -447,7 +448,7 @@ def group_member_remove(request, pk: int, membership_pk: int):
             messages.success(request, f"{membership.student.short_name} исключен(а) из группы "
                                       f"с {form.cleaned_data['date']:%d.%m.%Y}.")
             return redirect(to("school:setup_group", group.pk))
-    messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+    messages.error(request, " ".join(error_messages(form)))
     return redirect(to("school:setup_group", group.pk))
 
 
@@ -761,7 +762,7 @@ def movement_new(request):
             renamed = ValidationError({MOVEMENT_FIELD_NAMES.get(field, field): messages_
                                        for field, messages_ in error.message_dict.items()}) \
                 if hasattr(error, "error_dict") else error
-            forms.apply_errors(form, renamed)
+            apply_errors(form, renamed)
         else:
             messages.success(request, f"{movement.get_kind_display().capitalize()}: {movement.student.full_name}, "
                                       f"{movement.date:%d.%m.%Y}, приказ № {movement.order_number}.")

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from zhurnal.core.forms import apply_errors, error_messages
 from zhurnal.school.models import Group, GroupKind, SchoolClass, TeachingAssignment
 
 from .. import permissions, selectors, services
@@ -19,7 +20,6 @@ from ..forms import (
     EntryForm,
     RoomForm,
     SpecialDayForm,
-    apply_errors,
 )
 from ..models import BellSchedule, Room, SpecialBellDay, TimetableEntry
 from .common import date_param, require, require_year, school_view, scoped
@@ -46,16 +46,16 @@ def bells(request):
     special_form = SpecialDayForm(prefix="special", schedules=schedules) if can_edit else None
     if request.method == "POST":
         require(can_edit)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.save_bell_schedule(actor=request.user, year=year, name=data["name"], shift=data["shift"],
-                                            is_main=data["is_main"], bells=data["bells"])
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(request, f"Расписание звонков «{data['name']}» сохранено.")
-                return redirect("timetable:bells")
+    if form is not None and form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.save_bell_schedule(actor=request.user, year=year, name=data["name"], shift=data["shift"],
+                                        is_main=data["is_main"], bells=data["bells"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Расписание звонков «{data['name']}» сохранено.")
+            return redirect("timetable:bells")
     special_days = SpecialBellDay.objects.filter(schedule__year=year).select_related("schedule").order_by("date")
     return render(request, "timetable/bells.html", {
         "year": year, "schedules": schedules, "form": form, "special_form": special_form,
@@ -98,7 +98,7 @@ def special_day_add(request):
         else:
             messages.success(request, f"{data['date']:%d.%m.%Y} звонки по расписанию «{data['schedule']}».")
     else:
-        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+        messages.error(request, " ".join(error_messages(form)))
     return redirect("timetable:bells")
 
 
@@ -123,16 +123,16 @@ def rooms(request):
     form = RoomForm(request.POST or None, initial={"is_active": True}) if can_edit else None
     if request.method == "POST":
         require(can_edit)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.save_room(actor=request.user, school=request.roles.school, name=data["name"],
-                                   title=data["title"], capacity=data["capacity"], is_active=data["is_active"])
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(request, f"Кабинет {data['name']} добавлен.")
-                return redirect("timetable:rooms")
+    if form is not None and form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.save_room(actor=request.user, school=request.roles.school, name=data["name"],
+                               title=data["title"], capacity=data["capacity"], is_active=data["is_active"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Кабинет {data['name']} добавлен.")
+            return redirect("timetable:rooms")
     listing = Room.objects.filter(school=request.roles.school).order_by("name")
     return render(request, "timetable/rooms.html", {"rooms": listing, "form": form, "can_edit": can_edit})
 
@@ -245,7 +245,7 @@ def entry_end(request, pk: int):
         "assignment__group__school_class", "assignment__subject", "assignment__teacher", "room"), pk=pk)
     form = EntryEndForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+        messages.error(request, " ".join(error_messages(form)))
         return redirect("timetable:entry_change", pk)
     try:
         change = services.end_entry(actor=request.user, entry=entry, from_date=form.cleaned_data["from_date"])

@@ -12,12 +12,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from zhurnal.core.dates import today as school_today
+from zhurnal.core.forms import apply_errors
 from zhurnal.school.models import Group, GroupKind
 from zhurnal.school.roles import Role
 
 from .. import permissions, selectors, services
 from ..calendar import monday_of
-from ..forms import LessonForm, MoveForm, apply_errors
+from ..forms import LessonForm, MoveForm
 from ..models import Lesson, LessonKind, Room
 from .common import date_param, pdf_answer, require, require_year, school_view, scoped, wants, year_of
 
@@ -63,7 +64,7 @@ def index(request):
             return redirect(reverse("timetable:class", args=[classes[0].pk]) + f"?date={day:%Y-%m-%d}")
         return render(request, "timetable/index.html", {"classes": classes, "day": day, "family": True})
     year = year_of(request, day)
-    classes = permissions.classes_with_visible_timetable(roles).filter(year=year).order_by("grade", "letter") \
+    classes = list(permissions.classes_with_visible_timetable(roles).filter(year=year).order_by("grade", "letter")) \
         if year else []
     teachers = permissions.teachers_with_visible_timetable(roles).filter(is_active=True, assignments__year=year) \
         .distinct().order_by("last_name", "first_name") if year else []

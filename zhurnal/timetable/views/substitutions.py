@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -12,15 +13,24 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from zhurnal.core.dates import today as school_today
+from zhurnal.core.forms import apply_errors, error_messages
 from zhurnal.core.view_helpers import parse_date
 from zhurnal.school.access.log import AccessKind, note_reading
 from zhurnal.school.models import StaffMember, TeachingAssignment
 
 from .. import exports, permissions, selectors, services
 from ..calendar import BellTimes
-from ..forms import SubstitutionForm, apply_errors
+from ..forms import SubstitutionForm
 from ..models import Lesson, Substitution
 from .common import date_param, pdf_answer, require, require_year, school_view, scoped, wants
+
+
+@dataclass
+class Cover:
+    """One lesson of the absent teacher: the teachers free at its time and the form to record who takes it."""
+    lesson: Lesson
+    free: list[StaffMember]
+    form: SubstitutionForm
 
 
 @school_view
@@ -35,15 +45,14 @@ def substitutions(request):
     absent_id = request.GET.get("teacher", "")
     if absent_id.isdigit():
         absent = scoped(staff, pk=int(absent_id))
-    lessons = []
+    covers: list[Cover] = []
     if absent is not None:
         lessons = list(selectors.lessons_on(school.pk, day, day).filter(planned_teacher=absent))
         bells = BellTimes.load(year, day, day)
         selectors.attach_times(lessons, bells)
         for lesson in lessons:
             staff_list, busy = selectors.free_teachers(school, lesson, bells)
-            lesson.free = [s for s in staff_list if s.pk not in busy and s.pk != absent.pk]
-            lesson.busy = [s for s in staff_list if s.pk in busy and s.pk != absent.pk]
+            free = [s for s in staff_list if s.pk not in busy and s.pk != absent.pk]
             sub = getattr(lesson, "substitution", None) if _has_sub(lesson) else None
             # The absent teacher is never offered; free teachers of the lesson's subject first, then the other
             # free ones; those teaching at that time last and marked (they can take a merged group).
@@ -54,14 +63,15 @@ def substitutions(request):
                 other_subject=Case(When(pk__in=same_subject, then=Value(0)), default=Value(1),
                                    output_field=IntegerField()),
             ).order_by("is_busy", "other_subject", "last_name", "first_name"))
-            lesson.free.sort(key=lambda s: (s.pk not in same_subject, s.last_name, s.first_name))
-            lesson.form = SubstitutionForm(prefix=f"l{lesson.pk}", staff=ordered, busy_ids=busy,
+            free.sort(key=lambda s: (s.pk not in same_subject, s.last_name, s.first_name))
+            form = SubstitutionForm(prefix=f"l{lesson.pk}", staff=ordered, busy_ids=busy,
                                            subject_ids=same_subject, subject=lesson.assignment.subject.name, initial={
                 "kind": sub.kind if sub else "replace", "substitute": sub.substitute_id if sub else None,
                 "reason": sub.reason if sub else "", "note": sub.note if sub else ""})
+            covers.append(Cover(lesson=lesson, free=free, form=form))
     day_log = selectors.substitution_log(school, day, day)
     return render(request, "timetable/substitutions.html", {
-        "day": day, "staff": staff, "absent": absent, "lessons": lessons, "day_log": day_log,
+        "day": day, "staff": staff, "absent": absent, "covers": covers, "day_log": day_log,
         "reasons": services.SUBSTITUTION_REASONS,
     })
 
@@ -93,8 +103,7 @@ def substitution_record(request, lesson_pk: int):
         else:
             messages.success(request, f"Замещение {lesson.number}-го урока {lesson.date:%d.%m.%Y} записано.")
             return redirect(back)
-    errors = [m for field_errors in form.errors.values() for m in field_errors]
-    messages.error(request, f"{lesson.number}-й урок: " + " ".join(errors))
+    messages.error(request, f"{lesson.number}-й урок: " + " ".join(error_messages(form)))
     return redirect(back)
 
 

@@ -34,7 +34,7 @@ class Command(BaseCommand):
             state = destination.state()
             copies = destination.copies() if state.ready else []
             self.stdout.write(
-                f"{destination.path}: " + (f"«{state.label}», свободно {filesizeformat(state.free_bytes)}, копий "
+                f"{destination.path}: " + (f"«{state.label}», свободно {filesizeformat(state.free_bytes or 0)}, копий "
                                            f"{len(copies)}" if state.ready else f"недоступен — {state.problem}"))
         for warning in layout_warnings(destinations):
             self.stdout.write(f"Внимание: {warning}")
