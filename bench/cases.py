@@ -58,10 +58,10 @@ def _cell_texts(lessons: list[int], students: list[int]) -> dict[tuple[int, int]
             for lesson in lessons for student in students}
 
 
-def mark_save(ctx: Context):
+def mark_save(ctx: Context, cell: int = 0):
     """One cell through the endpoint the journal's script calls (JSON, with the row's new average)."""
     client = ctx.clients["saver"]
-    lesson, student = ctx.ids["save_lessons"][0], ctx.ids["save_students"][0]
+    lesson, student = ctx.ids["save_lessons"][0], ctx.ids["save_students"][cell]
     path = f"/journal/lessons/{lesson}/cells/{student}/"
     values = _alternating(("5", "4"))
     shown = _cell_texts([lesson], [student])
@@ -162,6 +162,26 @@ def school_snapshot(ctx: Context):
     return lambda: Made(str(refresh_snapshot(school=school, today=today()).data).encode())
 
 
+def mark_save_quiet(ctx: Context):
+    """``mark_save`` (of the next pupil's cell) with the notifications' subscriber taken off for the save: what a
+    mark costs without them. ``python -m bench.notifications_cost`` times the two interleaved."""
+    from zhurnal.core import events
+    from zhurnal.notifications import jobs
+
+    run = mark_save(ctx, cell=1)
+
+    def quiet():
+        for kind in jobs.EVENTS:
+            events.unsubscribe(kind, jobs.on_event)
+        try:
+            return run()
+        finally:
+            for kind in jobs.EVENTS:
+                events.subscribe(kind, jobs.on_event)
+
+    return quiet
+
+
 def announcement_to_parents(ctx: Context):
     """The deputy publishes an announcement to every parent of the generated school (1,000+ with logins): the page
     answers once the readers' rows are written in one bulk insert; the notifications go out later, by the queue."""
@@ -181,6 +201,7 @@ CASES: list[Case] = [
          what="страница урока"),
     Case("journal_index", get("teacher", lambda c: f"/journal/?on={_on(c)}"), what="журнал учителя: уроки дня"),
     Case("mark_save", mark_save, repeat=30, what="одна клетка (JSON, ключ повтора)"),
+    Case("mark_save_quiet", mark_save_quiet, repeat=30, what="та же клетка без уведомлений (для сравнения)"),
     Case("announcement_to_parents", announcement_to_parents, repeat=5, warmup=1, page=False,
          what="объявление всем родителям школы (1 000+ получателей)"),
     Case("mark_column_save", mark_column_save, repeat=10, page=False, what="колонка урока: 30 клеток одним запросом"),

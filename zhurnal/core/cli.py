@@ -41,6 +41,11 @@ def main(argv: list[str] | None = None) -> None:
         argv[0] = argv[0].replace("-", "_")  # zhurnal restore-drill: Django's command names use underscores
     if argv[0] in {"demo", "serve", "worker"}:
         _demo_environment()
+    if argv[0] == "demo":
+        # No mail leaves the computer from the demo: its e-mails are files (the worker that serve starts inherits it).
+        var_dir = Path(os.environ.get("ZHURNAL_VAR_DIR", Path(__file__).resolve().parents[2] / "var"))
+        os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+        os.environ.setdefault("EMAIL_FILE_PATH", str(var_dir / "outbox"))
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["zhurnal", *argv])

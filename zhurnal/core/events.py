@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +24,20 @@ from django.db import transaction
 
 log = logging.getLogger("zhurnal.events")
 
-__all__ = ["Event", "publish", "subscribe", "subscribers"]
+__all__ = ["Event", "muted", "publish", "subscribe", "subscribers"]
+
+_muted: ContextVar[bool] = ContextVar("zhurnal_events_muted", default=False)
+
+
+@contextmanager
+def muted() -> Iterator[None]:
+    """Publish nothing while the block runs: history written after the fact (the demo school's past months)
+    is nobody's news."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
 
 
 @dataclass(frozen=True)
@@ -60,7 +75,7 @@ def publish(kind: str, *, school_id: int, actor_id: int | None, **data: Any) -> 
     logged and does not stop the others: the write it follows has committed already."""
     event = Event(kind=kind, school_id=school_id, actor_id=actor_id, data=data)
     handlers = subscribers(kind)
-    if handlers:
+    if handlers and not _muted.get():
         transaction.on_commit(lambda: _deliver(event, handlers))
     return event
 

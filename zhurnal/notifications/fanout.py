@@ -15,6 +15,7 @@ from django.urls import reverse
 from zhurnal.core.dates import today as school_today
 from zhurnal.core.declension import name_genitive
 from zhurnal.core.events import Event
+from zhurnal.journal import grading
 from zhurnal.journal import selectors as journal
 from zhurnal.journal.visibility import finals_visible_from, in_forecast_window
 from zhurnal.school.models import Student, TeachingAssignment
@@ -74,6 +75,7 @@ def _cells(event: Event, key: str) -> Iterator[News]:
     changes = {change["student_id"]: change for change in event.data["changes"]}
     students = Student.objects.in_bulk(list(changes))
     readers = selectors.family_readers(list(changes))
+    at = dt.datetime.fromisoformat(event.data["at"]) if event.data.get("at") else None
     for reader in readers:
         change, student = changes[reader.student_id], students[reader.student_id]
         before, after = change["before"], change["after"]
@@ -85,14 +87,14 @@ def _cells(event: Event, key: str) -> Iterator[News]:
                        title=_mark_title(was, now, whose),
                        body=_lesson_line(lesson) + (f". {'; '.join(after['marks'])}" if after.get("marks") else ""),
                        url=diary, student_id=student.pk, group_key=f"cell:{lesson.pk}:{student.pk}:mark",
-                       before=was, after=now, describe=partial(_mark_title, whose=whose))
+                       before=was, after=now, describe=partial(_mark_title, whose=whose), at=at)
         if before.get("absence", "") != after.get("absence", ""):
             yield News(kind=kinds.ATTENDANCE, school_id=event.school_id, user_id=reader.user_id,
                        title=_absence_title(after.get("absence", ""), whose),
                        body=f"{_lesson_line(lesson)}, {lesson.number}-й урок", url=diary, student_id=student.pk,
                        group_key=f"cell:{lesson.pk}:{student.pk}:absence", before=before.get("absence", ""),
                        after=after.get("absence", ""),
-                       describe=partial(_absence_change, whose=whose))
+                       describe=partial(_absence_change, whose=whose), at=at)
     yield from _thresholds(event, key, lesson, students, readers)
 
 
@@ -116,8 +118,8 @@ def _thresholds(event: Event, key: str, lesson: Lesson, students: dict[int, Stud
         if _marks_text(change["before"]) != _marks_text(change["after"]):
             average = standing.average.value
             alerts.append((kinds.LOW_AVERAGE, scope, average is not None and average < rules.low_average_below,
-                           f"Средний балл по предмету «{subject}» ниже {rules.low_average_below}: "
-                           f"{average}"))
+                           f"Средний балл по предмету «{subject}» ниже "
+                           f"{grading.format_average(rules.low_average_below)}: {grading.format_average(average)}"))
             forecast = standing.suggestion.value
             alerts.append((kinds.FORECAST, scope,
                            forecast in ("1", "2") and in_forecast_window(period_start=period.start,

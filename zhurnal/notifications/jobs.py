@@ -74,6 +74,9 @@ def deliver(delivery_id: int) -> None:
     if delivery.due_at > now + dt.timedelta(seconds=1):
         return  # moved later: its own job comes then
     notification = delivery.notification
+    if notification.hidden:
+        _set(delivery, DeliveryStatus.SKIPPED, note="исправлено на прежнее")
+        return
     prefs = selectors.preferences(delivery.user, notification.school_id)
     if prefs.in_quiet_hours(now) and not notification.urgent:
         if delivery.channel == Channel.EMAIL:
@@ -110,6 +113,12 @@ def send_due_digests(now: dt.datetime | None = None) -> int:
     sent = 0
     for user_id, rows in groupby(due, key=lambda d: d.user_id):
         deliveries = list(rows)
+        hidden = [d.pk for d in deliveries if d.notification.hidden]
+        if hidden:
+            Delivery.objects.filter(pk__in=hidden).update(status=DeliveryStatus.SKIPPED, note="исправлено на прежнее")
+        deliveries = [d for d in deliveries if not d.notification.hidden]
+        if not deliveries:
+            continue
         user = deliveries[0].user
         prefs = selectors.preferences(user, deliveries[0].notification.school_id)
         ids = [d.pk for d in deliveries]

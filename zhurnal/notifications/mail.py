@@ -61,3 +61,15 @@ def send_digest(notifications: list[Notification], *, to: str) -> None:
     body = "\n".join([f"Что нового в электронном журнале ({len(items)}):", *lines]) + SIGNATURE.format(
         url=_settings_url())
     EmailMessage(subject=subject, body=body, to=[to], headers={"Auto-Submitted": "auto-generated"}).send()
+
+
+def outgoing_description() -> str:
+    """Where this installation's e-mail goes, in words (``zhurnal demo`` prints it)."""
+    backend = settings.EMAIL_BACKEND
+    if backend.endswith("filebased.EmailBackend"):
+        return f"Письма не уходят с компьютера: они записываются в файлы в папке {settings.EMAIL_FILE_PATH}"
+    if backend.endswith("console.EmailBackend"):
+        return "Письма не уходят с компьютера: они выводятся в консоль сервера"
+    if backend.endswith(("locmem.EmailBackend", "dummy.EmailBackend")):
+        return "Письма не отправляются (они остаются в памяти процесса)"
+    return f"Письма уходят на SMTP-сервер {settings.EMAIL_HOST}:{settings.EMAIL_PORT}"

@@ -110,6 +110,8 @@ class Notification(models.Model):
     replace_until = models.DateTimeField(null=True, blank=True)
     state = models.JSONField(default=dict, blank=True)  # the first "before" and the latest "after" of a change
     urgent = models.BooleanField(default=False)
+    # A change corrected back to what it was: nothing to tell (kept, so that a late event of it still finds it).
+    hidden = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)

@@ -141,17 +141,17 @@ def family_readers(student_ids: list[int]) -> list[Reader]:
 
 
 def notifications_of(user) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user)
+    """The person's notifications that tell something (a change corrected back to what it was does not)."""
+    return Notification.objects.filter(user=user, hidden=False)
 
 
 def unread_count(user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return notifications_of(user).filter(read_at__isnull=True).count()
 
 
 def latest(user, *, limit: int = 50) -> list[Notification]:
     """The list page: the newest first, with the pupil each is about. One query."""
-    return list(Notification.objects.filter(user=user).select_related("student").order_by("-updated_at", "-pk")
-                [:limit])
+    return list(notifications_of(user).select_related("student").order_by("-updated_at", "-pk")[:limit])
 
 
 def has_push(user_id: int) -> bool:

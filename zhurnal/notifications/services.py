@@ -54,35 +54,42 @@ class News:
     # The title of a change from ``before`` to ``after``: a replacing notification tells the change from the
     # first state to the latest («3 → 5», not «4 → 5» after a slip corrected).
     describe: Callable[[Any, Any], str] | None = None
+    at: dt.datetime | None = None  # when the thing changed (events of one thing may be read out of order)
 
 
 @transaction.atomic
-def record_news(*, news: News, user=None, now: dt.datetime | None = None) -> Notification | None:
-    """Record ``news`` for its person: None when he chose never to be told of its kind, or when a correction
-    brought the thing back to what it was (the notification goes). Deliveries are scheduled on commit."""
+def record_news(*, news: News, now: dt.datetime | None = None) -> Notification | None:
+    """Record ``news`` for its person: None when he chose never to be told of its kind (a correction that
+    brings the thing back to what it was hides its notification). Deliveries are scheduled on commit."""
     from django.contrib.auth import get_user_model
 
     from .jobs import schedule_delivery
 
     now = now or timezone.now()
-    user = user or get_user_model().objects.get(pk=news.user_id)
+    # One person's news one after another: two workers never both make the first notification of one thing.
+    user = get_user_model().objects.select_for_update().get(pk=news.user_id)
     prefs = selectors.preferences(user, news.school_id)
     mode = prefs.mode(news.kind)
     if mode == Mode.NEVER:
         return None
+    at = news.at or now
     replaceable = bool(news.group_key) and KINDS[news.kind].replaceable
     if replaceable:
+        window = replace_window()
         earlier = (Notification.objects.select_for_update()
-                   .filter(user_id=user.pk, group_key=news.group_key, replace_until__gte=now)
+                   .filter(user_id=user.pk, group_key=news.group_key, replace_until__gte=at,
+                           created_at__lte=at + window)
                    .order_by("-pk").first())
         if earlier is not None:
-            return _replace(earlier, news, now=now)
+            return _replace(earlier, news, at=at, now=now)
     notification = Notification.objects.create(
         school_id=news.school_id, user_id=user.pk, kind=news.kind, student_id=news.student_id, title=news.title[:300],
         body=news.body, url=news.url[:500], group_key=news.group_key,
-        replace_until=now + replace_window() if replaceable else None,
-        state={"before": news.before, "after": news.after} if news.group_key else {},
-        urgent=news.urgent or prefs.urgent.get(news.kind, False), created_at=now, updated_at=now)
+        replace_until=at + replace_window() if replaceable else None,
+        state={"before": news.before, "before_at": at.isoformat(), "after": news.after,
+               "after_at": at.isoformat()} if news.group_key else {},
+        urgent=news.urgent or prefs.urgent.get(news.kind, False), created_at=at if replaceable else now,
+        updated_at=now)
     deliveries = []
     if prefs.by_email and prefs.email:
         if mode == Mode.IMMEDIATELY:
@@ -103,23 +110,29 @@ def record_news(*, news: News, user=None, now: dt.datetime | None = None) -> Not
     return notification
 
 
-def _replace(earlier: Notification, news: News, *, now: dt.datetime) -> Notification | None:
+def _replace(earlier: Notification, news: News, *, at: dt.datetime, now: dt.datetime) -> Notification:
+    """Fold a change of the same thing into its notification: the state before the earliest change and after
+    the latest (by when each happened, whatever order the events came in); corrected back to what it was, it is
+    hidden."""
     from .jobs import schedule_delivery
 
-    before = earlier.state.get("before")
-    if before == news.after:  # corrected back to what it was: there is nothing to tell
-        earlier.delete()
-        return None
-    title = news.describe(before, news.after) if news.describe is not None else news.title
+    state = dict(earlier.state)
+    if at.isoformat() < state.get("before_at", ""):
+        state["before"], state["before_at"] = news.before, at.isoformat()
+    if at.isoformat() >= state.get("after_at", ""):
+        state["after"], state["after_at"] = news.after, at.isoformat()
+    before, after = state["before"], state["after"]
+    title = news.describe(before, after) if news.describe is not None else news.title
     earlier.title, earlier.body, earlier.url = title[:300], news.body, news.url[:500]
-    earlier.state = {"before": before, "after": news.after}
+    earlier.state, earlier.hidden = state, before == after
     earlier.updated_at, earlier.read_at = now, None
-    earlier.save(update_fields=["title", "body", "url", "state", "updated_at", "read_at"])
+    earlier.save(update_fields=["title", "body", "url", "state", "hidden", "updated_at", "read_at"])
     # A push already shown is replaced on the device (same tag); an e-mail waits for the window's end anyway.
-    for delivery in earlier.deliveries.filter(channel=Channel.PUSH, status=DeliveryStatus.SENT):
-        delivery.status, delivery.due_at = DeliveryStatus.PENDING, now
-        delivery.save(update_fields=["status", "due_at"])
-        schedule_delivery(delivery)
+    if not earlier.hidden:
+        for delivery in earlier.deliveries.filter(channel=Channel.PUSH, status=DeliveryStatus.SENT):
+            delivery.status, delivery.due_at = DeliveryStatus.PENDING, now
+            delivery.save(update_fields=["status", "due_at"])
+            schedule_delivery(delivery)
     return earlier
 
 
@@ -127,7 +140,7 @@ def _replace(earlier: Notification, news: News, *, now: dt.datetime) -> Notifica
 
 def mark_read(*, user, notification_ids: list[int] | None = None) -> int:
     """Mark the person's notifications read (all unread ones when no ids are given); how many changed."""
-    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    unread = Notification.objects.filter(user=user, read_at__isnull=True, hidden=False)
     if notification_ids is not None:
         unread = unread.filter(pk__in=notification_ids)
     return unread.update(read_at=timezone.now())

@@ -28,6 +28,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from zhurnal.accounts.models import User
+from zhurnal.core import events
 from zhurnal.core.dates import today as school_today
 from zhurnal.school import selectors, services
 from zhurnal.school.models import (
@@ -255,6 +256,7 @@ class DemoSchool:
     journal: Any = None  # zhurnal.journal.demo.DemoJournalReport
     activity: Any = None  # zhurnal.reports.demo.DemoActivityReport
     messaging: Any = None  # zhurnal.messaging.demo.DemoMessaging
+    notifications: Any = None  # zhurnal.notifications.demo.DemoNotifications
 
     def teacher_loads(self) -> dict[str, int]:
         loads: dict[str, int] = defaultdict(int)
@@ -313,6 +315,7 @@ class DemoBuilder:
         ("journal", "отметки, посещаемость, итоги первого периода"),
         ("activity", "логины семей и учителей, входы и просмотры дневника за шесть недель"),
         ("messaging", "почта, объявления, обращения в поддержку"),
+        ("notifications", "уведомления семей: настройки, колокольчик, сводка"),
     )
 
     def __init__(self, *, today: dt.date | None = None, seed: int = DEMO_SEED,
@@ -338,7 +341,8 @@ class DemoBuilder:
         if until is not None and until not in names:
             raise ValueError(f"unknown demo step {until!r}; steps: {', '.join(names)}")
         steps = self.STEPS[: names.index(until) + 1] if until else self.STEPS
-        with transaction.atomic():
+        # The school's past months are history, not news: the demo's own notifications are made by their step.
+        with transaction.atomic(), events.muted():
             for step, label in steps:
                 # Each step has its own stream, so adding a step later leaves the others' people unchanged.
                 self.rng = random.Random(f"{self.seed}:{step}")
@@ -653,6 +657,12 @@ class DemoBuilder:
 
         self.demo.messaging = build_demo_messaging(school=self.school, today=self.today, rng=self.rng,
                                                    class_name=PERSONA_CLASS)
+
+    def step_notifications(self) -> None:
+        from zhurnal.notifications.demo import build_demo_notifications
+
+        self.demo.notifications = build_demo_notifications(school=self.school, today=self.today, rng=self.rng,
+                                                           personas=self.demo.personas)
 
     # --- helpers -------------------------------------------------------------------------------------
 

@@ -7,7 +7,6 @@ from django.core import mail
 from django.utils import timezone
 
 from zhurnal.core.dates import today
-from zhurnal.journal import services as journal
 from zhurnal.notifications import kinds, selectors, services
 from zhurnal.notifications.models import Delivery, DeliveryStatus, Notification
 
@@ -16,17 +15,6 @@ pytestmark = pytest.mark.django_db
 
 def past_lesson(lessons):
     return [lesson for lesson in lessons if lesson.date <= today()][-1]
-
-
-@pytest.fixture
-def save(django_capture_on_commit_callbacks):
-    """``journal.save_cell`` with its commit's callbacks run (the events' subscribers, the queued jobs)."""
-
-    def _save(**kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return journal.save_cell(**kwargs)
-
-    return _save
 
 
 @pytest.fixture(autouse=True)
@@ -98,7 +86,31 @@ def test_a_correction_within_the_window_replaces_the_notification(save, small_sc
     assert mail.outbox == []  # the e-mail waits for the window's end
     # Corrected back to nothing: there is nothing to tell.
     save(actor=users["teacher"], lesson=lesson, student=pupil, text="")
-    assert not Notification.objects.filter(user=users["guardian"], kind=kinds.MARK).exists()
+    assert not selectors.notifications_of(users["guardian"]).filter(kind=kinds.MARK).exists()
+    assert selectors.unread_count(users["guardian"]) == 0
+
+
+def test_changes_read_out_of_order_still_tell_the_first_state_and_the_last(small_school, family, settings):
+    """Several workers may take a cell's two events in either order: the notification is the same."""
+    import datetime as dt
+
+    settings.ZHURNAL_NOTIFY_REPLACE_SECONDS = 600
+    mother = small_school.users["guardian"]
+    start = timezone.now()
+
+    def news(before, after, seconds):
+        return services.News(kind=kinds.MARK, school_id=small_school.school.pk, user_id=mother.pk, title=after,
+                             group_key="cell:1:1:mark", before=before, after=after,
+                             describe=lambda was, now: f"{was or '—'} → {now or '—'}",
+                             at=start + dt.timedelta(seconds=seconds))
+
+    services.record_news(news=news("2", "4", 30))  # the correction comes first
+    services.record_news(news=news("", "2", 0))
+    notification = Notification.objects.get(user=mother)
+    assert notification.title == "— → 4" and not notification.hidden
+    services.record_news(news=news("4", "", 60))
+    notification.refresh_from_db()
+    assert notification.hidden  # a mark set and removed within the window: nothing to tell
 
 
 def test_absence_and_lateness_are_their_own_kind(save, small_school, family):

@@ -301,3 +301,24 @@ def test_each_persona_has_a_mailbox_and_an_announcement_waits_for_acknowledgemen
     report = selectors.read_report(meeting)
     assert report.pending and report.acknowledged
     assert len(demo.messaging.requests) == 2
+
+
+def test_the_persona_family_has_notifications_settings_and_a_digest_waiting_and_history_told_nobody(demo, settings,
+                                                                                                   tmp_path):
+    from zhurnal.notifications import selectors
+    from zhurnal.notifications.models import Delivery, Notification, NotificationSettings
+
+    mother, boy = demo.personas["roditel"].user, demo.personas["uchenik"].user
+    assert NotificationSettings.objects.filter(user__in=[mother, boy]).count() == 2
+    assert selectors.notifications_of(mother).filter(kind="mark").exists()
+    assert "у " in selectors.notifications_of(mother).filter(kind="mark").first().title  # the child is named
+    assert demo.notifications.held_for_digest == Delivery.objects.filter(user=mother, status="held").count()
+    # The school's months of marks were built with the events muted: only the persona family was told.
+    family = {reader.user_id for reader in selectors.family_readers([demo.personas["uchenik"].person.pk])}
+    assert {mother.pk, boy.pk} <= family
+    assert set(Notification.objects.values_list("user_id", flat=True)) <= family
+    out = StringIO()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path / "outbox")
+    call_command("demo", no_serve=True, no_migrate=True, stdout=out)
+    assert f"Письма не уходят с компьютера: они записываются в файлы в папке {tmp_path / 'outbox'}" in out.getvalue()

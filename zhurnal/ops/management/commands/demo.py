@@ -72,6 +72,10 @@ class Command(BaseCommand):
             line = "  ".join([*cells, row[3]])
             self.stdout.write(self.style.MIGRATE_HEADING(line) if index == 0 else line)
         self.stdout.write("")
+        from zhurnal.notifications.mail import outgoing_description
+
+        self.stdout.write(f"Почта демо-школы (уведомления родителям и ученикам). {outgoing_description()}.")
+        self.stdout.write("")
 
     def _reset(self) -> None:
         try:
