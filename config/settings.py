@@ -152,6 +152,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # Refuses a body declared over ZHURNAL_MAX_REQUEST_BYTES before anything reads it (the 413 page).
     "zhurnal.core.uploads.RequestSizeLimitMiddleware",
+    # A NUL in the query or a plain form: the 400 page (core.params).
+    "zhurnal.core.params.NulGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "zhurnal.core.middleware.SecurityHeadersMiddleware",

@@ -9,6 +9,11 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         connection_created.connect(plan_for_memory, dispatch_uid="zhurnal.core.plan_for_memory")
+        from django.urls import register_converter
+
+        from zhurnal.core.params import IdConverter
+
+        register_converter(IdConverter, "id")  # <id:pk>: ids in paths, bounded (core.params)
         from zhurnal.core import tasks  # noqa: F401 - the queue and the core's own periodic jobs
 
 

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from . import stamps
+from . import params, stamps
 
 
 def school_view(view):
@@ -34,13 +34,9 @@ def require(allowed: bool) -> None:
 
 
 def parse_date(value: str) -> dt.date | None:
-    value = (value or "").strip()
-    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            return dt.datetime.strptime(value, fmt).date()  # noqa: DTZ007 - a school-local date, no time
-        except ValueError:
-            continue
-    return None
+    """ДД.ММ.ГГГГ or ГГГГ-ММ-ДД between 1900 and 2200, else None (``core.params``; for a value from the address,
+    ``params.date_param`` also keeps it within the school's years)."""
+    return params.parse_date(value)
 
 
 def scoped(queryset, **lookup):

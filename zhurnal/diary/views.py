@@ -13,9 +13,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from zhurnal.core import uploads
+from zhurnal.core import params, uploads
 from zhurnal.core.dates import today as school_today
-from zhurnal.core.view_helpers import parse_date, require, school_row, school_view, scoped
+from zhurnal.core.view_helpers import require, school_row, school_view, scoped
 from zhurnal.journal import visibility
 from zhurnal.journal.models import HomeworkAttachment
 from zhurnal.journal.selectors import current_period
@@ -69,7 +69,7 @@ def _track(request, student: Student, today: dt.date) -> None:
 
 
 def _date_param(request, name: str = "date") -> dt.date | None:
-    return parse_date(request.GET.get(name, ""))
+    return params.date_param(request.GET, name, request=request)
 
 
 def _frame(request, student: Student, tab: str) -> dict:
@@ -200,8 +200,8 @@ def acknowledge(request, student_id: int):
     wanted = request.POST.get("period", "")
     period = None
     if wanted != "year":
-        period = ReportingPeriod.objects.filter(school=request.roles.school, pk=wanted if wanted.isdigit() else 0) \
-            .select_related("period_set").first()
+        period = ReportingPeriod.objects.filter(school=request.roles.school,
+                                                pk=params.parse_id(wanted) or 0).select_related("period_set").first()
         if period is None:
             messages.error(request, "Выберите учебный период, с отметками которого вы ознакомились.")
             return redirect("diary:finals", student.pk)

@@ -5,12 +5,13 @@ message the page shows, and hands the service what it takes."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 
+from zhurnal.core import params
 from zhurnal.core.view_helpers import parse_date
 from zhurnal.school.models import ReportingPeriod
 
@@ -20,17 +21,17 @@ from .models import WorkType
 
 def decimal_of(value: str | None, field: str, label: str) -> Decimal:
     """«4,5» or «4.5» as a number; anything else refused with the field's label."""
-    try:
-        return Decimal((value or "").strip().replace(",", "."))
-    except InvalidOperation as error:
-        raise ValidationError({field: f"{label}: нужно число, например 4,5."}) from error
+    number = params.parse_decimal(value)
+    if number is None:
+        raise ValidationError({field: f"{label}: нужно число, например 4,5."})
+    return number
 
 
 def whole_number_of(value: str | None, field: str, label: str) -> int:
-    text = (value or "").strip()
-    if not text.isdigit():
+    number = params.parse_int(value, minimum=0, maximum=10**6)
+    if number is None:
         raise ValidationError({field: f"{label}: нужно целое число."})
-    return int(text)
+    return number
 
 
 def refused(form: forms.BaseForm) -> ValidationError:
@@ -58,7 +59,8 @@ class LessonRecordForm(forms.Form):
 
     def clean_control_type(self) -> WorkType | None:
         raw = self.cleaned_data["control_type"]
-        found = WorkType.objects.filter(school_id=self.school_id, pk=raw).first() if raw.isdigit() else None
+        wanted = params.parse_id(raw)
+        found = WorkType.objects.filter(school_id=self.school_id, pk=wanted).first() if wanted is not None else None
         if raw and found is None:
             raise ValidationError("Неизвестный вид контроля.")
         return found
@@ -185,8 +187,11 @@ class FinalMarksForm(forms.Form):
 
     def values(self) -> dict[int, tuple[str, str]]:
         """Student id → (mark, reason), for every student whose mark was posted."""
-        return {int(name[6:]): (value, self.data.get(f"reason-{name[6:]}", ""))
-                for name, value in self.data.items() if name.startswith("value-") and name[6:].isdigit()}
+        posted = ((params.parse_id(name[6:]), name, value) for name, value in self.data.items()
+                  if name.startswith("value-"))
+        return {student_id: (params.clean_text(value, max_length=100),
+                             params.clean_text(self.data.get(f"reason-{name[6:]}", ""), max_length=1000))
+                for student_id, name, value in posted if student_id is not None}
 
 
 class ReopenForm(forms.Form):

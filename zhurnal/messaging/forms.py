@@ -7,6 +7,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
+from zhurnal.core import params
 from zhurnal.core.forms import apply_errors, offer  # noqa: F401 - apply_errors: the views' one import
 
 from .models import Audience, RequestStatus
@@ -35,9 +36,8 @@ class AnnouncementForm(forms.Form):
     title = forms.CharField(label="Заголовок", max_length=200, error_messages=REQUIRED)
     body = forms.CharField(label="Текст", widget=forms.Textarea(attrs={"rows": 8}), max_length=20_000,
                            error_messages=REQUIRED)
-    event_date = forms.DateField(label="Дата события (если это событие)", required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                                 error_messages={"invalid": "Дата события: введите дату (ДД.ММ.ГГГГ)."})
+    event_date = params.DateField(label="Дата события (если это событие)", required=False,
+                                  error_messages={"invalid": "Дата события: введите дату (ДД.ММ.ГГГГ)."})
     audience = forms.ChoiceField(label="Для кого", choices=Audience.choices,
                                  error_messages={"invalid_choice": "Выберите, для кого объявление."})
     grade = forms.TypedChoiceField(label="Параллель", required=False, coerce=int, empty_value=None, choices=())

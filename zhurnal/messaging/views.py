@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from zhurnal.core import uploads
+from zhurnal.core import params, uploads
 from zhurnal.core.dates import today
 from zhurnal.core.htmx import render_page
 from zhurnal.core.idempotency import parse_key
@@ -55,13 +55,7 @@ def sent(request):
 
 
 def _ints(values) -> list[int]:
-    result = []
-    for value in values:
-        try:
-            result.append(int(value))
-        except (TypeError, ValueError):
-            continue
-    return result
+    return params.id_list(values)
 
 
 def _compose_context(request, book, people, form, chosen: set[int], chosen_groups: set[str], student_id):

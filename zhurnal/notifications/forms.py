@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+
+from zhurnal.core import params
 
 from .kinds import Kind, Mode
 
@@ -40,23 +42,23 @@ def parse_email(value: str) -> str:
 
 
 def parse_weekday(value: str) -> int:
-    if not (value or "").isdigit() or not 0 <= int(value) <= 6:
+    day = params.parse_int(value, minimum=0, maximum=6)
+    if day is None:
         raise ValidationError({"weekly_day": "День еженедельной сводки: выберите день недели."})
-    return int(value)
+    return day
 
 
 def parse_average(value: str) -> Decimal:
-    try:
-        number = Decimal((value or "").strip().replace(",", "."))
-    except InvalidOperation:
-        raise ValidationError({"low_average_below": "Порог среднего балла: нужно число, например 3,00."}) from None
+    number = params.parse_decimal(value)
+    if number is None:
+        raise ValidationError({"low_average_below": "Порог среднего балла: нужно число, например 3,00."})
     if not Decimal("1") <= number <= Decimal("5"):
         raise ValidationError({"low_average_below": "Порог среднего балла — от 1 до 5."})
     return number.quantize(Decimal("0.01"))
 
 
 def parse_limit(value: str) -> int:
-    value = (value or "").strip()
-    if not value.isdigit() or not 1 <= int(value) <= 200:
+    limit = params.parse_int(value, minimum=1, maximum=200)
+    if limit is None:
         raise ValidationError({"absences_limit": "Порог пропусков без уважительной причины: целое число от 1 до 200."})
-    return int(value)
+    return limit

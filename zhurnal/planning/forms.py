@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from zhurnal.core import params
 from zhurnal.core.forms import offer
 
 from .models import CONTROL_LENGTH, MAX_TOPIC_HOURS, SECTION_LENGTH, TEXT_LENGTH, TITLE_LENGTH
@@ -37,8 +38,7 @@ class ImportForm(forms.Form):
 
 
 class FillForm(forms.Form):
-    until = forms.DateField(label="Заполнить темы уроков по", input_formats=["%Y-%m-%d", "%d.%m.%Y"],
-                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    until = params.DateField(label="Заполнить темы уроков по")
     start_hour = forms.IntegerField(label="Начать с часа КТП №", min_value=1, required=False,
                                     help_text="Оставьте пустым — продолжить с часа после последнего урока с темой "
                                               "из КТП.")

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from zhurnal.core import uploads
+from zhurnal.core import params, uploads
 from zhurnal.core.dates import today as school_today
 from zhurnal.core.forms import error_messages
 from zhurnal.core.templatetags.zhurnal import plural
@@ -80,7 +80,7 @@ def coverage(request):
     assignments = permissions.assignments_visible_to(request.roles)
     classes = list(SchoolClass.objects.filter(year=year, pk__in=assignments.filter(year=year).values(
         "group__school_class")).order_by("grade", "letter"))
-    chosen_class = int(request.GET["class"]) if request.GET.get("class", "").isdigit() else None
+    chosen_class = params.id_param(request.GET, "class")
     if chosen_class is not None:
         assignments = assignments.filter(group__school_class_id=chosen_class)
     rows = selectors.school_coverage(assignments, year, today)
@@ -91,7 +91,7 @@ def coverage(request):
         rows = [row for row in rows if row.coverage.status in ("behind", "no_plan")]
     # A page of a reasonable size: a whole school's groups come in pages.
     pages = max(1, -(-len(rows) // COVERAGE_PAGE))
-    page = min(pages, max(1, int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1))
+    page = min(pages, params.int_param(request.GET, "page", default=1, minimum=1))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "planning/coverage.html", {
@@ -398,9 +398,9 @@ def _topic_args(form: TopicForm) -> dict:
 def topic_create(request, pk: int):
     plan = _editable_plan(request, pk)
     section = None
-    section_id = request.GET.get("section") or request.POST.get("section")
-    if section_id and str(section_id).isdigit():
-        section = scoped(plan.sections.all(), pk=int(section_id))
+    section_id = params.id_param(request.GET, "section") or params.id_param(request.POST, "section")
+    if section_id is not None:
+        section = scoped(plan.sections.all(), pk=section_id)
     form = TopicForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

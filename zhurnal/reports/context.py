@@ -12,6 +12,7 @@ from typing import Any
 
 from django.http import Http404
 
+from zhurnal.core import params
 from zhurnal.core.dates import today as school_today
 from zhurnal.school.models import AcademicYear, ReportingPeriod, School, SchoolClass, StaffMember
 from zhurnal.school.roles import SchoolRoles
@@ -29,19 +30,8 @@ class Filter:
     value: str
 
 
-def parse_date(value: str) -> dt.date | None:
-    value = (value or "").strip()
-    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            return dt.datetime.strptime(value, fmt).date()  # noqa: DTZ007 - a school-local date
-        except ValueError:
-            continue
-    return None
-
-
-def _int(value: Any) -> int | None:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 12 else None
+parse_date = params.parse_date
+_int = params.parse_id
 
 
 @dataclass

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db.models import Q
 from django.urls import reverse
 
+from zhurnal.core import params
 from zhurnal.journal import grading
 from zhurnal.journal.models import Attendance, FinalKind, FinalMark, Mark
 from zhurnal.journal.policies import policy_for
@@ -291,14 +292,14 @@ def filling_filters(ctx: ReportContext) -> list[Filter]:
 def _filling_assignments(ctx: ReportContext) -> list[TeachingAssignment]:
     assignments = TeachingAssignment.objects.filter(year=ctx.year).select_related(
         "subject", "group__school_class", "teacher", "school")
-    class_id = ctx.params.get("class", "")
-    teacher_id = ctx.params.get("teacher", "")
-    if class_id.isdigit():
-        assignments = assignments.filter(Q(group__school_class_id=int(class_id))
-                                         | Q(group__memberships__student__enrollments__school_class_id=int(class_id))
+    class_id = params.id_param(ctx.params, "class")
+    teacher_id = params.id_param(ctx.params, "teacher")
+    if class_id is not None:
+        assignments = assignments.filter(Q(group__school_class_id=class_id)
+                                         | Q(group__memberships__student__enrollments__school_class_id=class_id)
                                          ).distinct()
-    if teacher_id.isdigit():
-        assignments = assignments.filter(teacher_id=int(teacher_id))
+    if teacher_id is not None:
+        assignments = assignments.filter(teacher_id=teacher_id)
     return list(assignments.order_by("teacher__last_name", "teacher__first_name", "group__name", "subject__name"))
 
 

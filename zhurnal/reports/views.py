@@ -3,7 +3,8 @@ background files' status and download, the school's report settings, the educati
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +16,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from zhurnal.audit.services import record_access
-from zhurnal.core import uploads
+from zhurnal.core import params, uploads
 from zhurnal.core.view_helpers import require, school_view
 from zhurnal.school.access.log import AccessKind, note_reading
 
@@ -142,17 +143,14 @@ def report_settings(request):
 
 def _int(value: str, field: str, label: str) -> int:
     value = (value or "").strip()
-    if not value.isdigit() or len(value) > 4:
+    if not re.fullmatch(r"[0-9]{1,4}", value):
         raise ValidationError({field: f"{label}: нужно целое число."})
     return int(value)
 
 
 def _decimal(value: str, field: str, label: str) -> Decimal:
-    try:
-        number = Decimal((value or "").strip().replace(",", "."))
-    except InvalidOperation as error:
-        raise ValidationError({field: f"{label}: нужно число, например 3,00."}) from error
-    if not number.is_finite():
+    number = params.parse_decimal(value)
+    if number is None:
         raise ValidationError({field: f"{label}: нужно число, например 3,00."})
     return number
 

@@ -8,7 +8,7 @@ class SchoolConfig(AppConfig):
     def ready(self) -> None:
         from zhurnal.accounts.backends import read_with_user
         from zhurnal.accounts.permissions import register_login_role
-        from zhurnal.core import stamps
+        from zhurnal.core import params, stamps
         from zhurnal.core.navigation import (
             ADMINISTRATION,
             PEOPLE,
@@ -18,12 +18,13 @@ class SchoolConfig(AppConfig):
             register_start,
         )
 
-        from . import models, permissions, queries, roles
+        from . import models, permissions, queries, roles, selectors
         from .access import permissions as access
 
         # Roles (who works, teaches, leads a class, learns, is a guardian) and the calendar (years, periods,
         # holidays), subjects and groups (the diary's lessons) are cached per school: their changes replace the
         # school's stamp.
+        params.register_date_bounds(selectors.request_date_bounds)  # dates in addresses: within the school's years
         stamps.watch(models.StaffMember, models.StaffPosition, models.SchoolClass, models.TeachingAssignment,
                      models.Student, models.Guardian, models.GuardianLink, models.AcademicYear, models.PeriodSet,
                      models.ReportingPeriod, models.Holiday, models.Subject, models.Group)

@@ -15,6 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
+from zhurnal.core import params
 from zhurnal.core.forms import field_of, limit_to
 
 from . import selectors
@@ -37,19 +38,11 @@ from .models import (
     Subject,
 )
 
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
 GRADES = [(g, f"{g} класс") for g in range(1, 12)]
 
 
-class DateField(forms.DateField):
-    """A date typed as ДД.ММ.ГГГГ or picked with the browser's date picker (which sends ГГГГ-ММ-ДД)."""
-
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    default_error_messages = {"invalid": "Введите дату в виде ДД.ММ.ГГГГ."}
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("input_formats", DATE_INPUT_FORMATS)
-        super().__init__(**kwargs)
+# A date typed as ДД.ММ.ГГГГ or picked with the browser's date picker (which sends ГГГГ-ММ-ДД), within bounds.
+DateField = params.DateField
 
 
 class HoursField(forms.DecimalField):

@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import CharField, Count, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import CharField, Count, F, Func, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Cast, Concat
 
 from zhurnal.core import stamps
@@ -54,6 +54,27 @@ def current_year(school: School, today: dt.date | None = None) -> AcademicYear |
         or years.filter(start__lte=today).order_by("-start").first()
         or years.order_by("start").first()
     )
+
+
+# Dates a page may name: the school's academic years and about a year around them (a movement, a report).
+DATE_MARGIN = dt.timedelta(days=400)
+
+
+def date_bounds(school: School) -> tuple[dt.date, dt.date]:
+    """(first, last) date the school's pages accept in their address and forms — cached per school stamp."""
+
+    def compute() -> tuple[dt.date, dt.date]:
+        today = school_today()
+        span = AcademicYear.objects.filter(school=school).aggregate(first=Min("start"), last=Max("end"))
+        return (min(span["first"] or today, today) - DATE_MARGIN, max(span["last"] or today, today) + DATE_MARGIN)
+
+    return stamps.cached(school, "date_bounds", "", compute)
+
+
+def request_date_bounds(request) -> tuple[dt.date, dt.date] | None:
+    """``core.params`` asks this for a request's bounds: those of its active school, if any."""
+    school = getattr(getattr(request, "roles", None), "school", None)
+    return date_bounds(school) if school is not None else None
 
 
 def year_for_date(school: School, on: dt.date) -> AcademicYear | None:

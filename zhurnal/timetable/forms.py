@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from django import forms
 
+from zhurnal.core import params
 from zhurnal.core.forms import field_of, limit_to
 from zhurnal.school.models import Shift, StaffMember, TeachingAssignment
 
 from .models import MAX_LESSON_NUMBER, WEEKDAY_NAMES, BellSchedule, Room, SubstitutionKind, WeekParity
 from .services import SUBSTITUTION_REASONS
 
-DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
 WEEKDAY_CHOICES = [(n, name.capitalize()) for n, name in sorted(WEEKDAY_NAMES.items()) if n <= 6]
 
 
 def date_field(label: str, required: bool = True) -> forms.DateField:
-    return forms.DateField(label=label, required=required, input_formats=DATE_FORMATS,
-                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                           error_messages={"invalid": "Введите дату в виде ДД.ММ.ГГГГ.",
-                                           "required": "Укажите дату."})
+    return params.DateField(label=label, required=required)
 
 
 def number_field(label: str = "Урок №") -> forms.IntegerField:

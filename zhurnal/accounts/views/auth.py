@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from django_otp import devices_for_user, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice
 
+from zhurnal.core import params
 from zhurnal.core.templatetags.zhurnal import plural
 from zhurnal.core.view_helpers import own_path
 
@@ -189,10 +190,7 @@ logout = auth_views.LogoutView.as_view()
 def switch_school(request):
     if not request.user.is_authenticated:
         return redirect("accounts:login")
-    try:
-        wanted = int(request.POST.get("school", ""))
-    except ValueError as exc:
-        raise Http404 from exc
+    wanted = params.id_param(request.POST, "school", required=True)
     if wanted not in {s.pk for s in request.schools}:
         raise Http404
     request.session[SESSION_SCHOOL_KEY] = wanted

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from zhurnal.core import idempotency
+from zhurnal.core import idempotency, params
 from zhurnal.core.dates import today as school_today
 from zhurnal.core.htmx import is_htmx
 from zhurnal.school import permissions as school_permissions
@@ -19,7 +19,7 @@ from zhurnal.school.models import SchoolClass, Student
 
 from .. import permissions, selectors, services
 from ..models import AbsenceCode
-from .common import error_messages, parse_date, require, school_view, scoped, visible_lesson
+from .common import error_messages, require, school_view, scoped, visible_lesson
 
 
 def _visible_class(request, pk: int):
@@ -40,13 +40,16 @@ def summary(request, pk: int):
     """The class summary lives with the reports (``reports:class_summary``, read from the metrics engine)."""
     school_class = _visible_class(request, pk)
     query = f"?class={school_class.pk}"
-    if request.GET.get("period", "").isdigit():
-        query += f"&period={request.GET['period']}"
+    period = params.id_param(request.GET, "period")
+    if period is not None:
+        query += f"&period={period}"
     return redirect(reverse("reports:class_summary") + query)
 
 
 def _week_start(request) -> dt.date:
-    on = parse_date(request.GET.get("week", "") or request.POST.get("week", "")) or school_today()
+    on = (params.date_param(request.GET, "week", request=request) or params.date_param(request.POST, "week",
+                                                                                         request=request)
+          or school_today())
     return selectors.week_start_of(on)
 
 
@@ -87,8 +90,9 @@ def absence_reason(request, pk: int):
     """One absence: the class teacher sets its reason or removes it (with a note)."""
     school_class = _visible_class(request, pk)
     require(permissions.can_set_absence_reasons(request.roles, school_class))
-    lesson = visible_lesson(request, int(request.POST.get("lesson") or 0))
-    student = scoped(permissions.absence_reason_students(school_class, lesson.date), pk=request.POST.get("student") or 0)
+    lesson = visible_lesson(request, params.id_param(request.POST, "lesson", required=True))
+    student = scoped(permissions.absence_reason_students(school_class, lesson.date),
+                     pk=params.id_param(request.POST, "student", required=True))
     errors: list[str] = []
     try:
         services.set_absence_reason(actor=request.user, lesson=lesson, student=student,
@@ -105,11 +109,12 @@ def absence_reason(request, pk: int):
 def day_reason(request, pk: int):
     school_class = _visible_class(request, pk)
     require(permissions.can_set_absence_reasons(request.roles, school_class))
-    day = parse_date(request.POST.get("date", ""))
+    day = params.date_param(request.POST, "date", request=request)
     if day is None:
         messages.error(request, "Укажите день.")
         return _back(school_class, _week_start(request))
-    student = scoped(permissions.absence_reason_students(school_class, day), pk=request.POST.get("student") or 0)
+    student = scoped(permissions.absence_reason_students(school_class, day),
+                     pk=params.id_param(request.POST, "student", required=True))
     errors: list[str] = []
     count = 0
     try:

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from zhurnal.core import params
 from zhurnal.core.dates import today as school_today
 
 from .. import permissions, selectors, services
@@ -56,7 +57,8 @@ def work_type_save(request):
     require(permissions.can_edit_grading_rules(request.roles))
     school = request.roles.school
     pk = request.POST.get("pk", "")
-    form = WorkTypeForm(request.POST, work_type=scoped(WorkType.objects.filter(school=school), pk=pk) if pk else None)
+    form = WorkTypeForm(request.POST, work_type=scoped(WorkType.objects.filter(school=school),
+                                                       pk=params.require_id(pk)) if pk else None)
     try:
         services.save_work_type(actor=request.user, school=school, **form.work_type_values())
     except ValidationError as error:

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from zhurnal.core import params
 from zhurnal.core.dates import today as school_today
 from zhurnal.core.htmx import is_htmx
 from zhurnal.core.navigation import cached_reverse
@@ -19,7 +20,7 @@ from zhurnal.school.selectors import current_year
 
 from .. import grading, permissions, rendering, selectors, services
 from ..forms import FinalMarksForm, ReopenForm
-from .common import parse_date, require, school_view, visible_assignment
+from .common import require, school_view, visible_assignment
 
 
 @school_view
@@ -28,7 +29,7 @@ def index(request):
     roles = request.roles
     require(roles.staff is not None)
     today = school_today()
-    on = parse_date(request.GET.get("on", "")) or today
+    on = params.date_param(request.GET, "on", request=request) or today
     year = current_year(roles.school, today)
     assignments = []
     if year is not None:
@@ -165,7 +166,7 @@ def today(request):
     roles = request.roles
     require(roles.staff is not None)
     today_date = school_today()
-    day = parse_date(request.GET.get("date", "")) or today_date
+    day = params.date_param(request.GET, "date", request=request) or today_date
     year = current_year(roles.school, day)
     page = selectors.teacher_day_page(roles.staff, year, day, today=today_date)
     assignments = []

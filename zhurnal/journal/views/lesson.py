@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from zhurnal.core import idempotency, uploads
+from zhurnal.core import idempotency, params, uploads
 from zhurnal.core.dates import today as school_today
 from zhurnal.planning import selectors as plan_selectors
 from zhurnal.school.models import Student
@@ -167,8 +167,9 @@ def _save_cell(request, pk: int, student_id: int):
                 raise Http404  # another group's pupil: not named, not saved
             cell = _cell_input(request.POST, student)
             work_type = None
-            if request.POST.get("work_type", "").isdigit():
-                work_type = WorkType.objects.filter(school_id=lesson.school_id, pk=request.POST["work_type"]).first()
+            work_type_id = params.id_param(request.POST, "work_type")
+            if work_type_id is not None:
+                work_type = WorkType.objects.filter(school_id=lesson.school_id, pk=work_type_id).first()
             result = services.save_cell(actor=request.user, lesson=lesson, student=student, text=cell.text,
                                         key=cell.key, base=cell.base, work_type=work_type,
                                         reason=request.POST.get("reason", ""), locked=True,
@@ -202,8 +203,8 @@ def cells(request, pk: int):
     """The whole column at once — the lesson page without JavaScript (the lesson read and locked once). Cells sent
     as the page showed them are left as they are now; a cell changed meanwhile by someone else is not replaced:
     the answer lists such conflicts, each with «keep mine» and «take theirs»."""
-    students = {s.pk: s for s in Student.objects.filter(school=request.roles.school, pk__in=[
-        int(name[5:]) for name in request.POST if name.startswith("cell-") and name[5:].isdigit()])}
+    students = {s.pk: s for s in Student.objects.filter(school=request.roles.school, pk__in=params.id_list(
+        name[5:] for name in request.POST if name.startswith("cell-")))}
     inputs: list[services.CellInput] = []
     errors: list[str] = []
     for student_id, student in sorted(students.items()):
@@ -272,7 +273,8 @@ def mark(request, pk: int):
     mark = scoped(Mark.objects.filter(school=request.roles.school).select_related("lesson", "student"), pk=pk)
     lesson = visible_lesson(request, mark.lesson_id)
     require(permissions.can_edit_lesson(request.roles, lesson))
-    work_type = scoped(WorkType.objects.filter(school=request.roles.school), pk=request.POST.get("work_type") or 0)
+    work_type = scoped(WorkType.objects.filter(school=request.roles.school),
+                       pk=params.id_param(request.POST, "work_type", required=True))
     try:
         services.update_mark(actor=request.user, mark=mark, work_type=work_type,
                              comment=request.POST.get("comment", ""), reason=request.POST.get("reason", ""),
@@ -340,7 +342,7 @@ def attachment_delete(request, pk: int):
 def individual_homework(request, pk: int):
     lesson = visible_lesson(request, pk)
     require(permissions.can_edit_lesson(request.roles, lesson))
-    student = scoped(permissions.lesson_students(lesson), pk=request.POST.get("student") or 0)
+    student = scoped(permissions.lesson_students(lesson), pk=params.id_param(request.POST, "student", required=True))
     try:
         services.save_individual_homework(actor=request.user, lesson=lesson, student=student,
                                           text=request.POST.get("text", ""))

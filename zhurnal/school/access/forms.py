@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from zhurnal.audit.models import AccessKind
+from zhurnal.core import params
 from zhurnal.core.dates import today as school_today
 from zhurnal.core.forms import offer
 
@@ -13,10 +14,8 @@ from ..models import InfoChannel
 
 class GuardianLinkForm(forms.Form):
     info_channel = forms.ChoiceField(label="Способ информирования", choices=InfoChannel.choices)
-    consent_given_on = forms.DateField(label="Согласие на обработку персональных данных", required=False,
-                                       input_formats=["%Y-%m-%d", "%d.%m.%Y"],
-                                       widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                                       error_messages={"invalid": "Дата согласия: введите дату в виде ДД.ММ.ГГГГ."})
+    consent_given_on = params.DateField(label="Согласие на обработку персональных данных", required=False,
+                                        error_messages={"invalid": "Дата согласия: введите дату в виде ДД.ММ.ГГГГ."})
 
     def clean_consent_given_on(self):
         given = self.cleaned_data.get("consent_given_on")

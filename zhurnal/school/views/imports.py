@@ -17,9 +17,9 @@ from django.urls import path, reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from zhurnal.core import spreadsheets, uploads
+from zhurnal.core import params, spreadsheets, uploads
 from zhurnal.core.forms import limit_to
-from zhurnal.core.view_helpers import parse_date, require, school_view, scoped
+from zhurnal.core.view_helpers import require, school_view, scoped
 
 from .. import exports, imports, permissions, selectors
 from ..access.log import AccessKind, note_reading
@@ -267,14 +267,12 @@ def export_download(request, kind: str, file_format: str):
         note_reading(request, AccessKind.LIST_EXPORT, f"{fmt.title} ({file_format.upper()})", rows=len(staff))
         return _file_response(content, file_format, exports.export_filename(fmt.kind, file_format))
     school_class = None
-    class_id = request.GET.get("class", "")
-    if class_id:
-        if not class_id.isdigit():
-            raise Http404
-        school_class = scoped(permissions.classes_visible_to(roles).select_related("year"), pk=int(class_id))
+    if request.GET.get("class", ""):
+        class_id = params.id_param(request.GET, "class", required=True)
+        school_class = scoped(permissions.classes_visible_to(roles).select_related("year"), pk=class_id)
         require(_may_export_class(roles, school_class))
         year = school_class.year
-        on = parse_date(request.GET.get("on", "")) or selectors.default_date(year)
+        on = params.date_param(request.GET, "on", request=request) or selectors.default_date(year)
         on = min(max(on, year.start), year.end)
     else:
         require(permissions.can_view_setup(roles))

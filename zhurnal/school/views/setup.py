@@ -19,9 +19,10 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
+from zhurnal.core import params
 from zhurnal.core.dates import today
 from zhurnal.core.forms import apply_errors, error_messages
-from zhurnal.core.view_helpers import parse_date, require, school_view, scoped
+from zhurnal.core.view_helpers import require, school_view, scoped
 
 from .. import forms, permissions, selectors, services
 from ..access.log import AccessKind, note_reading
@@ -95,16 +96,16 @@ def setup_view(*, needs_year: bool = True):
 
 def chosen_year(request) -> AcademicYear | None:
     years = permissions.setup_rows(request.roles, AcademicYear)
-    wanted = request.GET.get("year", "")
-    if wanted.isdigit():
-        year = years.filter(pk=int(wanted)).first()
+    wanted = params.id_param(request.GET, "year")
+    if wanted is not None:
+        year = years.filter(pk=wanted).first()
         if year is not None:
             return year
     return selectors.current_year(request.roles.school)
 
 
 def date_on_show(request, year: AcademicYear) -> dt.date:
-    on = parse_date(request.GET.get("on", "")) or selectors.default_date(year)
+    on = params.date_param(request.GET, "on", request=request) or selectors.default_date(year)
     return min(max(on, year.start), year.end)
 
 
@@ -492,7 +493,8 @@ def assignments(request, year):
 
 
 def _pick(queryset, value: str | None):
-    return queryset.filter(pk=int(value)).first() if value and value.isdigit() else None
+    wanted = params.parse_id(value)
+    return queryset.filter(pk=wanted).first() if wanted is not None else None
 
 
 @setup_view(needs_year=False)
@@ -656,9 +658,8 @@ def guardians(request):
 def guardian_new(request):
     year = chosen_year(request)
     on = selectors.default_date(year) if year else today()
-    wanted = request.GET.get("student", "")
     form = forms.NewGuardianForm(request.POST or None, school=request.roles.school, on=on,
-                                 initial={"student": int(wanted) if wanted.isdigit() else None})
+                                 initial={"student": params.id_param(request.GET, "student")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         result = call(form, services.register_guardian, actor=request.user, school=request.roles.school,
@@ -678,8 +679,8 @@ def guardian_edit(request, pk: int):
     person = {name: getattr(guardian, name) for name in forms.GuardianForm.PERSON_FIELDS}
     form = forms.GuardianForm(request.POST if "save" in request.POST else None, initial=person)
     link_initial: dict[str, Any] = {}
-    wanted = request.GET.get("student", "")
-    existing = guardian.links.filter(student_id=int(wanted)).first() if wanted.isdigit() else None
+    wanted = params.id_param(request.GET, "student")
+    existing = guardian.links.filter(student_id=wanted).first() if wanted is not None else None
     if existing is not None:
         link_initial = {"student": existing.student_id, "relation": existing.relation,
                         "consent_given_on": existing.consent_given_on, "info_channel": existing.info_channel}
@@ -751,8 +752,8 @@ def movement_new(request):
         return redirect("school:setup_years")
     on = date_on_show(request, year)
     initial = {"date": on, "kind": request.GET.get("kind") or MovementKind.TRANSFER}
-    if request.GET.get("student", "").isdigit():
-        initial["student"] = int(request.GET["student"])
+    if params.id_param(request.GET, "student") is not None:
+        initial["student"] = params.id_param(request.GET, "student")
     form = forms.MovementForm(request.POST or None, year=year, on=on, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = {**form.cleaned_data, "actor": request.user}
@@ -779,35 +780,35 @@ urlpatterns = [
     path("setup/", setup, name="setup"),
     path("setup/years/", years, name="setup_years"),
     path("setup/periods/", periods, name="setup_periods"),
-    path("setup/periods/<int:pk>/edit/", period_edit, name="setup_period_edit"),
-    path("setup/period-sets/<int:pk>/delete/", period_set_delete, name="setup_period_set_delete"),
+    path("setup/periods/<id:pk>/edit/", period_edit, name="setup_period_edit"),
+    path("setup/period-sets/<id:pk>/delete/", period_set_delete, name="setup_period_set_delete"),
     path("setup/holidays/", holidays, name="setup_holidays"),
-    path("setup/holidays/<int:pk>/edit/", holiday_edit, name="setup_holiday_edit"),
-    path("setup/holidays/<int:pk>/delete/", holiday_delete, name="setup_holiday_delete"),
+    path("setup/holidays/<id:pk>/edit/", holiday_edit, name="setup_holiday_edit"),
+    path("setup/holidays/<id:pk>/delete/", holiday_delete, name="setup_holiday_delete"),
     path("setup/subjects/", subjects, name="setup_subjects"),
-    path("setup/subjects/<int:pk>/edit/", subject_edit, name="setup_subject_edit"),
+    path("setup/subjects/<id:pk>/edit/", subject_edit, name="setup_subject_edit"),
     path("setup/curriculum/", curriculum, name="setup_curriculum"),
     path("setup/classes/", classes, name="setup_classes"),
-    path("classes/<int:pk>/edit/", class_edit, name="class_edit"),
+    path("classes/<id:pk>/edit/", class_edit, name="class_edit"),
     path("setup/groups/", groups, name="setup_groups"),
     path("setup/groups/split/", group_split, name="setup_group_split"),
-    path("setup/groups/<int:pk>/", group, name="setup_group"),
-    path("setup/groups/<int:pk>/members/add/", group_member_add, name="setup_group_member_add"),
-    path("setup/groups/<int:pk>/members/<int:membership_pk>/remove/", group_member_remove,
+    path("setup/groups/<id:pk>/", group, name="setup_group"),
+    path("setup/groups/<id:pk>/members/add/", group_member_add, name="setup_group_member_add"),
+    path("setup/groups/<id:pk>/members/<id:membership_pk>/remove/", group_member_remove,
          name="setup_group_member_remove"),
     path("setup/assignments/", assignments, name="setup_assignments"),
-    path("setup/assignments/<int:pk>/edit/", assignment_edit, name="setup_assignment_edit"),
+    path("setup/assignments/<id:pk>/edit/", assignment_edit, name="setup_assignment_edit"),
     path("setup/staff/", staff, name="setup_staff"),
     path("setup/staff/new/", staff_new, name="setup_staff_new"),
-    path("setup/staff/<int:pk>/edit/", staff_edit, name="setup_staff_edit"),
-    path("setup/staff/<int:pk>/deactivate/", staff_deactivate, name="setup_staff_deactivate"),
-    path("setup/staff/<int:pk>/reactivate/", staff_reactivate, name="setup_staff_reactivate"),
+    path("setup/staff/<id:pk>/edit/", staff_edit, name="setup_staff_edit"),
+    path("setup/staff/<id:pk>/deactivate/", staff_deactivate, name="setup_staff_deactivate"),
+    path("setup/staff/<id:pk>/reactivate/", staff_reactivate, name="setup_staff_reactivate"),
     path("setup/students/", students, name="setup_students"),
     path("setup/students/new/", student_new, name="setup_student_new"),
-    path("students/<int:pk>/edit/", student_edit, name="student_edit"),
+    path("students/<id:pk>/edit/", student_edit, name="student_edit"),
     path("setup/guardians/", guardians, name="setup_guardians"),
     path("setup/guardians/new/", guardian_new, name="setup_guardian_new"),
-    path("setup/guardians/<int:pk>/", guardian_edit, name="setup_guardian_edit"),
-    path("setup/guardian-links/<int:pk>/delete/", guardian_unlink, name="setup_guardian_unlink"),
+    path("setup/guardians/<id:pk>/", guardian_edit, name="setup_guardian_edit"),
+    path("setup/guardian-links/<id:pk>/delete/", guardian_unlink, name="setup_guardian_unlink"),
     path("movement/new/", movement_new, name="movement_new"),
 ]

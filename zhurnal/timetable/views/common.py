@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.http import Http404
 
+from zhurnal.core import params
 from zhurnal.core.dates import today as school_today
 from zhurnal.core.view_helpers import parse_date, require, school_view, scoped  # noqa: F401 - re-exported
 from zhurnal.school.models import AcademicYear
@@ -15,7 +16,7 @@ from ..exports import PDF_TYPE, file_response, render_pdf
 
 
 def date_param(request, name: str = "date") -> dt.date:
-    return parse_date(request.GET.get(name, "")) or school_today()
+    return params.date_param(request.GET, name, request=request) or school_today()
 
 
 def year_of(request, day: dt.date) -> AcademicYear | None:

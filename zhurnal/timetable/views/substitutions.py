@@ -12,9 +12,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from zhurnal.core import params
 from zhurnal.core.dates import today as school_today
 from zhurnal.core.forms import apply_errors, error_messages
-from zhurnal.core.view_helpers import parse_date
 from zhurnal.school.access.log import AccessKind, note_reading
 from zhurnal.school.models import StaffMember, TeachingAssignment
 
@@ -42,9 +42,9 @@ def substitutions(request):
     year = require_year(request, day)
     staff = StaffMember.objects.filter(school=school, is_active=True).order_by("last_name", "first_name")
     absent = None
-    absent_id = request.GET.get("teacher", "")
-    if absent_id.isdigit():
-        absent = scoped(staff, pk=int(absent_id))
+    absent_id = params.id_param(request.GET, "teacher")
+    if absent_id is not None:
+        absent = scoped(staff, pk=absent_id)
     covers: list[Cover] = []
     if absent is not None:
         lessons = list(selectors.lessons_on(school.pk, day, day).filter(planned_teacher=absent))
@@ -121,8 +121,8 @@ def substitution_remove(request, pk: int):
 
 def _period(request) -> tuple[dt.date, dt.date]:
     today = date_param(request)
-    start = parse_date(request.GET.get("from", "")) or today.replace(day=1)
-    end = parse_date(request.GET.get("to", "")) or max(today, start)
+    start = params.date_param(request.GET, "from", request=request) or today.replace(day=1)
+    end = params.date_param(request.GET, "to", request=request) or max(today, start)
     if end < start:
         start, end = end, start
     if (end - start).days > 366:
@@ -151,12 +151,7 @@ def substitution_log(request):
 
 
 def _month(request) -> dt.date:
-    value = request.GET.get("month", "")
-    try:
-        year, month = (int(part) for part in value.split("-"))
-        return dt.date(year, month, 1)
-    except ValueError:
-        return date_param(request).replace(day=1)
+    return params.month_param(request.GET, "month", request=request) or date_param(request).replace(day=1)
 
 
 @school_view
