@@ -21,7 +21,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal, overload
 
 from django import forms
 from django.core.exceptions import BadRequest, ValidationError
@@ -64,6 +64,10 @@ def require_id(value: Any) -> int:
     return number
 
 
+@overload
+def id_param(data: Any, name: str, *, required: Literal[True]) -> int: ...
+@overload
+def id_param(data: Any, name: str, *, required: bool = False) -> int | None: ...
 def id_param(data: Any, name: str, *, required: bool = False) -> int | None:
     """``data[name]`` (a QueryDict: ``request.GET`` / ``request.POST``) as an id; ``None`` when absent or not an id,
     ``Http404`` then when ``required``."""
@@ -96,6 +100,10 @@ def parse_decimal(value: Any) -> Decimal | None:
     return Decimal(text)
 
 
+@overload
+def int_param(data: Any, name: str, *, default: int, minimum: int = 0, maximum: int = 10**6) -> int: ...
+@overload
+def int_param(data: Any, name: str, *, default: None = None, minimum: int = 0, maximum: int = 10**6) -> int | None: ...
 def int_param(data: Any, name: str, *, default: int | None = None, minimum: int = 0, maximum: int = 10**6) \
         -> int | None:
     """``parse_int`` of ``data[name]``, else ``default``."""

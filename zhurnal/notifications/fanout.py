@@ -194,10 +194,12 @@ def _message(event: Event, key: str) -> Iterator[News]:
     data = event.data
     students = data.get("student_ids") or []
     sender = data.get("sender_name", "")
+    child = Student.objects.filter(pk=students[0]).first() if len(students) == 1 else None
+    about = f" по поводу {name_genitive(child)}" if child is not None else ""  # the child named to his parents
     for user_id in dict.fromkeys(data.get("recipient_user_ids", [])):
         yield News(kind=kinds.MESSAGE, school_id=event.school_id, user_id=user_id,
-                   title=f"Новое сообщение{f' от {sender}' if sender else ''}: {data.get('subject', '')}",
-                   url=data.get("url", ""), student_id=students[0] if len(students) == 1 else None)
+                   title=f"Новое сообщение{f' от {sender}' if sender else ''}{about}: {data.get('subject', '')}",
+                   url=data.get("url", ""), student_id=child.pk if child is not None else None)
 
 
 def _announcement(event: Event, key: str) -> Iterator[News]:

@@ -130,7 +130,8 @@ def test_messages_and_announcements_reach_the_recipients_messaging_names(django_
         events.publish("messaging.announcement_published", school_id=small_school.school.pk,
                        actor_id=users["director"].pk, announcement_id=3, recipient_user_ids=[users["guardian"].pk],
                        title="Родительское собрание", url="/announcements/3/", requires_ack=True, urgent=True)
-    assert alerts(users["guardian"], kinds.MESSAGE) == ["Новое сообщение от Учителева А. А.: Экскурсия"]
+    assert alerts(users["guardian"], kinds.MESSAGE) == [
+        "Новое сообщение от Учителева А. А. по поводу Иванова Ивана: Экскурсия"]
     assert alerts(users["teacher"], kinds.MESSAGE) == []  # his own
     announcement = Notification.objects.get(user=users["guardian"], kind=kinds.ANNOUNCEMENT)
     assert announcement.urgent and announcement.body == "Просим подтвердить ознакомление."
