@@ -89,11 +89,12 @@ def test_timetable_pages_make_constant_queries_for_1_and_40_classes(client):
     assert Lesson.objects.filter(school__slug="queries-40", date=MONDAY).count() == 40 * 3 + 6
     assert counts[1] == counts[40]
     # The request itself: session, user, active school (3; the person's roles in it are cached per school until
-    # its staff, classes or families change — zhurnal.core.stamps). Then the class timetable: the class (scoped), the lessons with
+    # its staff, classes or families change — zhurnal.core.stamps), and the header's two counts, unread mail and
+    # the bell (2, one per header item, whatever the page). Then the class timetable: the class (scoped), the lessons with
     # subject, group, class, both teachers, room and substitution in one join, the bells, the special bell
     # days, the holidays (5).
-    assert counts[40]["class week"] == 3 + 5
+    assert counts[40]["class week"] == 3 + 2 + 5
     # Teacher and room pages also find the year the date falls in.
-    assert counts[40]["teacher week"] == counts[40]["room week"] == counts[40]["my day"] == 3 + 6
+    assert counts[40]["teacher week"] == counts[40]["room week"] == counts[40]["my day"] == 3 + 2 + 6
     # The school's day: the year, the classes, the lessons, bells, special days, holidays.
-    assert counts[40]["school day"] == 3 + 6
+    assert counts[40]["school day"] == 3 + 2 + 6
