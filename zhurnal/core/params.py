@@ -123,7 +123,7 @@ class IdConverter:
         return number
 
     def to_url(self, value: Any) -> str:
-        return str(int(value))
+        return str(value)  # as Django's own converters: the pattern checks what comes out
 
 
 # --- dates ------------------------------------------------------------------------------------------------------

@@ -12,11 +12,11 @@ class MessagingConfig(AppConfig):
         from . import header, permissions, tasks  # noqa: F401 - tasks: the queue learns the jobs
 
         register_menu(
-            MenuEntry(220, "Объявления", "messaging:announcements", permissions.reads_announcements),
             MenuEntry(196, "Обращения", "messaging:help_requests", permissions.handles_help_requests,
                       group=ADMINISTRATION),
             MenuEntry(197, "Настройки почты", "messaging:settings", permissions.manages_messaging,
                       group=ADMINISTRATION),
         )
         register_header_item(HeaderItem(10, header.mail_link))
+        register_header_item(HeaderItem(15, header.announcements_link))
         register_header_item(HeaderItem(90, header.help_link))

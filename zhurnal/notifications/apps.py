@@ -16,7 +16,6 @@ class NotificationsConfig(AppConfig):
             events.subscribe(kind, jobs.on_event)
         register_header_item(HeaderItem(order=20, render=views.bell))
         register_menu(
-            MenuEntry(250, "Уведомления", "notifications:settings", permissions.has_own_settings),
             MenuEntry(245, "Уведомления школы", "notifications:school_settings",
                       permissions.can_read_school_settings, group=ADMINISTRATION),
         )

@@ -14,6 +14,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from zhurnal.core.view_helpers import require, school_view
@@ -34,10 +35,16 @@ def _bell_html(count: int):
     label = f"Уведомления: непрочитанных {count}" if count else "Уведомления: новых нет"
     return format_html(
         '<a class="bell{}" id="bell" href="{}" hx-get="{}" hx-trigger="every {}s, focus from:window" '
-        'hx-swap="outerHTML" aria-label="{}" title="{}"><span aria-hidden="true">🔔</span>'
+        'hx-swap="outerHTML" aria-label="{}" title="{}">{}'
         '<span class="bell-count" data-count="{}">{}</span></a>',
         " bell-unread" if count else "", reverse("notifications:list"), reverse("notifications:bell"),
-        settings.ZHURNAL_BELL_POLL_SECONDS, label, label, count, count if count else "")
+        settings.ZHURNAL_BELL_POLL_SECONDS, label, label, _BELL_ICON, count, count if count else "")
+
+
+# A drawn bell, not the emoji: a school PC without an emoji font shows an empty box for «🔔».
+_BELL_ICON = mark_safe(  # noqa: S308 - a constant of our own
+    '<svg aria-hidden="true" viewBox="0 0 24 24" focusable="false"><path d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 '
+    '2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1z"/></svg>')
 
 
 @school_view

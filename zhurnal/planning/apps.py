@@ -12,5 +12,5 @@ class PlanningConfig(AppConfig):
 
         register_menu(
             MenuEntry(70, "КТП", "planning:index", permissions.works_with_plans),
-            MenuEntry(200, "Выполнение программы", "planning:coverage", permissions.can_read_coverage),
+            MenuEntry(200, "Выполнение КТП", "planning:coverage", permissions.can_read_coverage),
         )

@@ -79,9 +79,9 @@ def test_the_list_shows_a_teacher_only_his_groups(ktp, plan, login):
 
 def test_navigation_offers_ktp_to_teachers_and_coverage_to_the_administration(ktp, login):
     teacher_nav = [item.label for item in login("teacher").get(reverse("planning:index")).context["nav"]]
-    assert "КТП" in teacher_nav and "Выполнение программы" not in teacher_nav
+    assert "КТП" in teacher_nav and "Выполнение КТП" not in teacher_nav
     deputy_nav = [item.label for item in login("deputy").get(reverse("planning:coverage")).context["nav"]]
-    assert "Выполнение программы" in deputy_nav
+    assert "Выполнение КТП" in deputy_nav
 
 
 def test_write_requests_need_post(ktp, plan, login):
