@@ -13,11 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
-from zhurnal.core.view_helpers import require, school_view
+from zhurnal.core.view_helpers import own_path, require, school_view
 
 from . import forms, permissions, push, selectors, services
 from .kinds import KINDS, Mode, kinds_for
@@ -75,10 +74,7 @@ def open_notification(request, pk: int):
     """Mark one read and go where it points (a notification of another person does not exist: 404)."""
     notification = get_object_or_404(Notification, pk=pk, user=request.user)
     services.mark_read(user=request.user, notification_ids=[notification.pk])
-    target = notification.url
-    if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect("notifications:list")
-    return redirect(target)
+    return redirect(own_path(request, notification.url, reverse("notifications:list")))
 
 
 @school_view
