@@ -4,10 +4,13 @@ address."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -62,3 +65,16 @@ def own_path(request, url: str | None, default: str) -> str:
                                                                require_https=request.is_secure()):
         return url
     return default
+
+
+@contextmanager
+def flash_outcome(request, success: str) -> Iterator[None]:
+    """Around the write of a plain form that goes back to a page: the write's refusal (``ValidationError``) is shown
+    there, a message for each of its messages, and goes no further; otherwise ``success`` is shown."""
+    try:
+        yield
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, success)
