@@ -15,12 +15,6 @@ from zhurnal.timetable.models import Lesson
 
 from .models import PlannedTopic, PlanSection, ThematicPlan
 
-COVERAGE_READERS = frozenset({Role.DIRECTOR, Role.DEPUTY})
-
-
-def _school_id(roles: SchoolRoles) -> int | None:
-    return getattr(roles.school, "pk", None)
-
 
 def can_use_planning(roles: SchoolRoles) -> bool:
     return roles.is_school_reader or (roles.staff is not None and roles.has(Role.TEACHER))
@@ -33,7 +27,7 @@ def works_with_plans(roles: SchoolRoles) -> bool:
 
 def can_read_coverage(roles: SchoolRoles) -> bool:
     """The school's programme coverage page: which assignments are behind and by how much."""
-    return roles.has(*COVERAGE_READERS)
+    return roles.leads_school
 
 
 def plans_visible_to(roles: SchoolRoles) -> QuerySet[ThematicPlan]:
@@ -75,7 +69,7 @@ def sections_visible_to(roles: SchoolRoles) -> QuerySet[PlanSection]:
 def can_edit_plan(roles: SchoolRoles, plan: ThematicPlan) -> bool:
     """The plan's author, or the teacher of a group that works by it."""
     staff = roles.staff
-    if staff is None or plan.school_id != _school_id(roles) or not roles.has(Role.TEACHER):
+    if staff is None or plan.school_id != roles.school_id or not roles.has(Role.TEACHER):
         return False
     return plan.owner_id == staff.pk or plan.uses.filter(assignment__teacher=staff).exists()
 
@@ -83,5 +77,5 @@ def can_edit_plan(roles: SchoolRoles, plan: ThematicPlan) -> bool:
 def can_edit_topics(roles: SchoolRoles, assignment: TeachingAssignment) -> bool:
     """Fill and reshape the lesson topics of an assignment from its plan: its own teacher."""
     staff = roles.staff
-    return (staff is not None and assignment.school_id == _school_id(roles) and assignment.teacher_id == staff.pk
+    return (staff is not None and assignment.school_id == roles.school_id and assignment.teacher_id == staff.pk
             and roles.has(Role.TEACHER))
