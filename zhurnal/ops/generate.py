@@ -32,12 +32,13 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 
+from zhurnal.accounts.codes import latin
 from zhurnal.core.dates import today as school_today
 from zhurnal.core.sql import field_column
 from zhurnal.journal import services as journal_services
 from zhurnal.journal.models import Attendance, LessonRecord, Mark, WorkType
 from zhurnal.ops.demo import CURRICULUM, PRIMARY_TEACHER_SUBJECTS, SPLIT_SUBJECTS, SUBJECT_TEACHERS, SUBJECTS
-from zhurnal.ops.names import FEMALE, MALE, MEN, NameGenerator, latin
+from zhurnal.ops.names import FEMALE, MALE, MEN, NameGenerator
 from zhurnal.school import services as school_services
 from zhurnal.school.models import (
     Curriculum,
