@@ -4,18 +4,23 @@ address."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
+from typing import Any, TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from . import params, stamps
+from .forms import apply_errors
+
+T = TypeVar("T")
 
 
 def school_view(view):
@@ -45,6 +50,23 @@ def parse_date(value: str) -> dt.date | None:
 def scoped(queryset, **lookup):
     """Fetch through a scoper: what the user may not see does not exist for him."""
     return get_object_or_404(queryset, **lookup)
+
+
+def save_form(request, form: forms.BaseForm | None, save: Callable[[dict[str, Any]], T], *,
+              success: str | Callable[[T], str], then: str | Callable[[T], str]) -> HttpResponse | None:
+    """A submitted form through its service: when the form is valid, ``save(form.cleaned_data)``, flash ``success``
+    and redirect to ``then`` (a URL or a URL name; each a text, or made from what ``save`` returned). None when
+    there is nothing to save or the service refused (its ``ValidationError`` is then on the form): the view shows
+    the page with the form again."""
+    if form is None or not form.is_valid():
+        return None
+    try:
+        result = save(form.cleaned_data)
+    except ValidationError as error:
+        apply_errors(form, error)
+        return None
+    messages.success(request, success(result) if callable(success) else success)
+    return redirect(then(result) if callable(then) else then)
 
 
 def school_row(request, model, pk: int, *related: str):

@@ -31,7 +31,7 @@ from .forms import (
     StatusForm,
     apply_errors,
 )
-from .models import Announcement, ConsultationSlot, HelpRequest, RequestStatus
+from .models import Announcement, ConsultationSlot, HelpRequest, RequestStatus, Thread
 from .people import school_people
 
 # --- mail ------------------------------------------------------------------------------------------------------------
@@ -121,9 +121,13 @@ def _thread_context(request, thread, form=None):
     return {"page": selectors.thread_page(thread, class_name=class_name), "form": form or ReplyForm()}
 
 
+def _thread(request, pk: int) -> Thread:
+    return scoped(permissions.threads_visible_to(request.roles).select_related("student"), pk=pk)
+
+
 @school_view
 def thread(request, pk: int):
-    item = scoped(permissions.threads_visible_to(request.roles).select_related("student"), pk=pk)
+    item = _thread(request, pk)
     services.mark_thread_read(user=request.user, thread=item)
     return render(request, "messaging/thread.html", _thread_context(request, item))
 
@@ -131,7 +135,7 @@ def thread(request, pk: int):
 @school_view
 @require_POST
 def reply(request, pk: int):
-    item = scoped(permissions.threads_visible_to(request.roles).select_related("student"), pk=pk)
+    item = _thread(request, pk)
     form = ReplyForm(request.POST)
     if form.is_valid():
         try:

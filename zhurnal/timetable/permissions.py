@@ -20,6 +20,7 @@ from zhurnal.school.models import (
     StaffMember,
     TeachingAssignment,
 )
+from zhurnal.school.permissions import school_rows
 from zhurnal.school.roles import Role, SchoolRoles
 from zhurnal.school.selectors import active_on
 
@@ -80,13 +81,11 @@ def can_move_lesson(roles: SchoolRoles, lesson: Lesson) -> bool:
 
 
 def assignments_for_adhoc_lessons(roles: SchoolRoles) -> QuerySet[TeachingAssignment]:
-    if roles.school is None:
-        return TeachingAssignment.objects.none()
-    assignments = TeachingAssignment.objects.filter(school=roles.school)
+    assignments = school_rows(roles, TeachingAssignment)
     if roles.leads_school:
         return assignments
     if roles.staff is None:
-        return TeachingAssignment.objects.none()
+        return assignments.none()
     return assignments.filter(teacher=roles.staff)
 
 
