@@ -78,10 +78,14 @@ _TRANSLIT = {
 }
 
 
+def latin(text: str) -> str:
+    """Russian → Latin letters, lower case, anything else kept: Фёдор Юрьевич → fedor yurevich."""
+    return "".join(_TRANSLIT.get(ch, ch) for ch in (text or "").lower())
+
+
 def transliterate(text: str) -> str:
     """Russian → Latin letters for a login, lower case, only a–z and digits kept."""
-    out = "".join(_TRANSLIT.get(ch, ch) for ch in (text or "").lower())
-    return re.sub(r"[^a-z0-9]", "", out)
+    return re.sub(r"[^a-z0-9]", "", latin(text))
 
 
 def login_base(last_name: str, first_name: str = "", patronymic: str = "") -> str:

@@ -85,6 +85,16 @@ def cell_text(value: Any) -> str:
     return text
 
 
+def column_letter(index: int) -> str:
+    """The spreadsheet's name of the column with 0-based ``index``: A, B, …, Z, AA, AB, …"""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 def size_limit_text() -> str:
     return f"{settings.ZHURNAL_MAX_IMPORT_BYTES / (1024 * 1024):g} МБ"
 

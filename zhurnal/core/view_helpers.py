@@ -4,15 +4,23 @@ address."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
+from typing import Any, TypeVar
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from . import params, stamps
+from .forms import apply_errors
+
+T = TypeVar("T")
 
 
 def school_view(view):
@@ -44,6 +52,23 @@ def scoped(queryset, **lookup):
     return get_object_or_404(queryset, **lookup)
 
 
+def save_form(request, form: forms.BaseForm | None, save: Callable[[dict[str, Any]], T], *,
+              success: str | Callable[[T], str], then: str | Callable[[T], str]) -> HttpResponse | None:
+    """A submitted form through its service: when the form is valid, ``save(form.cleaned_data)``, flash ``success``
+    and redirect to ``then`` (a URL or a URL name; each a text, or made from what ``save`` returned). None when
+    there is nothing to save or the service refused (its ``ValidationError`` is then on the form): the view shows
+    the page with the form again."""
+    if form is None or not form.is_valid():
+        return None
+    try:
+        result = save(form.cleaned_data)
+    except ValidationError as error:
+        apply_errors(form, error)
+        return None
+    messages.success(request, success(result) if callable(success) else success)
+    return redirect(then(result) if callable(then) else then)
+
+
 def school_row(request, model, pk: int, *related: str):
     """The active school's row ``pk`` of a watched model, from the school's cache (``stamps.cached_row``), else
     404. Whether the user may see it is the caller's to check."""
@@ -62,3 +87,16 @@ def own_path(request, url: str | None, default: str) -> str:
                                                                require_https=request.is_secure()):
         return url
     return default
+
+
+@contextmanager
+def flash_outcome(request, success: str) -> Iterator[None]:
+    """Around the write of a plain form that goes back to a page: the write's refusal (``ValidationError``) is shown
+    there, a message for each of its messages, and goes no further; otherwise ``success`` is shown."""
+    try:
+        yield
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, success)

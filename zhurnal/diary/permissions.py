@@ -12,10 +12,6 @@ from zhurnal.school.models import Enrollment, Student
 from zhurnal.school.roles import Role, SchoolRoles
 
 
-def _school_id(roles: SchoolRoles) -> int | None:
-    return getattr(roles.school, "pk", None)
-
-
 def can_open_diary(roles: SchoolRoles, student: Student) -> bool:
     """The family's own children and the student himself, the administration, and the class teacher of a class
     the student is or was in — no query but for a class teacher (the enrollments of his classes)."""
@@ -29,13 +25,13 @@ def can_open_diary(roles: SchoolRoles, student: Student) -> bool:
 
 def is_family_of(roles: SchoolRoles, student: Student) -> bool:
     """The student himself or one of his guardians: the people whose views are counted and who get the feed."""
-    if student.school_id != _school_id(roles):
+    if student.school_id != roles.school_id:
         return False
     return student.pk in roles.child_ids or (roles.student is not None and roles.student.pk == student.pk)
 
 
 def is_guardian_of(roles: SchoolRoles, student: Student) -> bool:
-    return student.school_id == _school_id(roles) and student.pk in roles.child_ids
+    return student.school_id == roles.school_id and student.pk in roles.child_ids
 
 
 def can_acknowledge_finals(roles: SchoolRoles, student: Student) -> bool:
@@ -55,7 +51,7 @@ def has_diary(roles: SchoolRoles) -> bool:
 
 def oversees_diaries(roles: SchoolRoles) -> bool:
     """The administration that follows the families' use of the diary (the menu's «Дневники»)."""
-    return roles.has(Role.DEPUTY, Role.DIRECTOR)
+    return roles.leads_school
 
 
 def can_view_school_activity(roles: SchoolRoles) -> bool:

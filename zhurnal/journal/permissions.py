@@ -17,12 +17,7 @@ from zhurnal.school.selectors import group_members, students_in_class
 from zhurnal.timetable import permissions as lesson_permissions
 from zhurnal.timetable.models import Lesson
 
-CONTROLLERS = frozenset({Role.DIRECTOR, Role.DEPUTY})
 RULE_EDITORS = frozenset({Role.DIRECTOR, Role.JOURNAL_ADMIN})
-
-
-def _school_id(roles: SchoolRoles) -> int | None:
-    return getattr(roles.school, "pk", None)
 
 
 def assignments_visible_to(roles: SchoolRoles) -> QuerySet[TeachingAssignment]:
@@ -47,7 +42,7 @@ def can_read_assignment(roles: SchoolRoles, assignment: TeachingAssignment) -> b
 
 def can_fill_assignment(roles: SchoolRoles, assignment: TeachingAssignment) -> bool:
     """Marks in the grid and final marks: the teacher of the assignment."""
-    return (roles.staff is not None and assignment.school_id == _school_id(roles)
+    return (roles.staff is not None and assignment.school_id == roles.school_id
             and assignment.teacher_id == roles.staff.pk)
 
 
@@ -66,15 +61,15 @@ def can_edit_lesson(roles: SchoolRoles, lesson: Lesson) -> bool:
 
 def can_set_absence_reasons(roles: SchoolRoles, school_class: SchoolClass) -> bool:
     """The class teacher sets reasons (б, уп) and corrects his class's absences."""
-    return school_class.school_id == _school_id(roles) and school_class.pk in roles.led_class_ids
+    return school_class.school_id == roles.school_id and school_class.pk in roles.led_class_ids
 
 
 def can_reopen_period(roles: SchoolRoles) -> bool:
-    return roles.has(*CONTROLLERS)
+    return roles.leads_school
 
 
 def can_view_control(roles: SchoolRoles) -> bool:
-    return roles.has(*CONTROLLERS)
+    return roles.leads_school
 
 
 def can_edit_grading_rules(roles: SchoolRoles) -> bool:
@@ -88,7 +83,7 @@ def can_view_grading_rules(roles: SchoolRoles) -> bool:
 def can_read_student_cell(roles: SchoolRoles, lesson: Lesson, student: Student) -> bool:
     """A cell's history: whoever may see the lesson and is staff (families read the diary, not the log). The pupil
     comes through ``lesson_students``."""
-    return roles.staff is not None and lesson.school_id == _school_id(roles) and student.school_id == lesson.school_id
+    return roles.staff is not None and lesson.school_id == roles.school_id and student.school_id == lesson.school_id
 
 
 # --- pupils named in a request's body or query: scoped like objects in the URL ------------------------------------

@@ -27,6 +27,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from zhurnal.accounts.codes import latin
 from zhurnal.accounts.models import User
 from zhurnal.core import events
 from zhurnal.core.dates import today as school_today
@@ -50,7 +51,7 @@ from zhurnal.school.models import (
 )
 from zhurnal.school.periods import academic_year_start
 
-from .names import FEMALE, GRANDFATHERS, MALE, MEN, NameGenerator, PersonName, latin, patronymic, surname_for
+from .names import FEMALE, GRANDFATHERS, MALE, MEN, NameGenerator, PersonName, patronymic, surname_for
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "zhurnal2026"  # noqa: S105 - the published password of the demo logins

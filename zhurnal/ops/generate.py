@@ -31,12 +31,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import connection, models, transaction
 
+from zhurnal.accounts.codes import latin
 from zhurnal.core.dates import today as school_today
 from zhurnal.journal import services as journal_services
 from zhurnal.journal.models import Attendance, LessonRecord, Mark, WorkType
 from zhurnal.ops import queries
 from zhurnal.ops.demo import CURRICULUM, PRIMARY_TEACHER_SUBJECTS, SPLIT_SUBJECTS, SUBJECT_TEACHERS, SUBJECTS
-from zhurnal.ops.names import FEMALE, MALE, MEN, NameGenerator, latin
+from zhurnal.ops.names import FEMALE, MALE, MEN, NameGenerator
 from zhurnal.school import services as school_services
 from zhurnal.school.models import (
     Curriculum,

@@ -124,19 +124,6 @@ def patronymic(father: str, gender: str) -> str:
     return stem + ("вич" if gender == MALE else "вна")
 
 
-LATIN = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z", "и": "i",
-    "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
-    "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "",
-    "э": "e", "ю": "yu", "я": "ya",
-}
-
-
-def latin(text: str) -> str:
-    """Lower-case Latin transliteration for e-mail addresses: Фёдорова → fedorova."""
-    return "".join(LATIN.get(ch, ch) for ch in text.lower())
-
-
 @dataclass(frozen=True)
 class PersonName:
     last_name: str

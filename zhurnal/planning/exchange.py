@@ -22,7 +22,15 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 
-from zhurnal.core.spreadsheets import OutRow, SheetRow, SpreadsheetError, read_table, write_csv, write_xlsx
+from zhurnal.core.spreadsheets import (
+    OutRow,
+    SheetRow,
+    SpreadsheetError,
+    column_letter,
+    read_table,
+    write_csv,
+    write_xlsx,
+)
 
 from .models import CONTROL_LENGTH, MAX_TOPIC_HOURS, SECTION_LENGTH, TEXT_LENGTH, TITLE_LENGTH
 
@@ -166,15 +174,6 @@ def column_key(text: str) -> str | None:
     return None
 
 
-def _letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
-
-
 def parse_plan_file(data: bytes, filename: str) -> ParsedPlan:
     """Read a plan from an uploaded file. Problems are collected in ``errors``; nothing raises for bad rows."""
     result = ParsedPlan(filename=filename)
@@ -226,7 +225,7 @@ def parse_rows(rows: list[SheetRow], result: ParsedPlan) -> ParsedPlan:
 
     def name(key: str) -> str:
         column = columns[key]
-        return f"{_letter(column)} «{header_texts.get(column, COLUMN_NAMES[key])}»"
+        return f"{column_letter(column)} «{header_texts.get(column, COLUMN_NAMES[key])}»"
 
     parser = _RowParser(result=result, columns=columns, name=name)
     for row in rows[header_index + 1:]:

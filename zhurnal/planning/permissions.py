@@ -7,19 +7,19 @@ coverage; the journal administrator reads plans. Everyone else sees nothing (404
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from collections.abc import Callable
+from typing import TypeVar
 
-from zhurnal.school.models import TeachingAssignment
+from django.db.models import Model, Q, QuerySet
+
+from zhurnal.school.models import StaffMember, TeachingAssignment
+from zhurnal.school.permissions import school_rows
 from zhurnal.school.roles import Role, SchoolRoles
 from zhurnal.timetable.models import Lesson
 
 from .models import PlannedTopic, PlanSection, ThematicPlan
 
-COVERAGE_READERS = frozenset({Role.DIRECTOR, Role.DEPUTY})
-
-
-def _school_id(roles: SchoolRoles) -> int | None:
-    return getattr(roles.school, "pk", None)
+M = TypeVar("M", bound=Model)
 
 
 def can_use_planning(roles: SchoolRoles) -> bool:
@@ -33,31 +33,28 @@ def works_with_plans(roles: SchoolRoles) -> bool:
 
 def can_read_coverage(roles: SchoolRoles) -> bool:
     """The school's programme coverage page: which assignments are behind and by how much."""
-    return roles.has(*COVERAGE_READERS)
+    return roles.leads_school
+
+
+def _own_or_all(roles: SchoolRoles, model: type[M], own: Callable[[StaffMember], Q]) -> QuerySet[M]:
+    """The school's rows for those who read the whole school, a teacher's ``own`` rows for him, else nothing."""
+    rows = school_rows(roles, model)
+    if roles.is_school_reader:
+        return rows
+    if roles.staff is None or not roles.has(Role.TEACHER):
+        return rows.none()
+    return rows.filter(own(roles.staff))
 
 
 def plans_visible_to(roles: SchoolRoles) -> QuerySet[ThematicPlan]:
-    if roles.school is None:
-        return ThematicPlan.objects.none()
-    plans = ThematicPlan.objects.filter(school=roles.school)
-    if roles.is_school_reader:
-        return plans
-    if roles.staff is None or not roles.has(Role.TEACHER):
-        return ThematicPlan.objects.none()
-    staff = roles.staff
-    return plans.filter(Q(owner=staff) | Q(pk__in=ThematicPlan.objects.filter(uses__assignment__teacher=staff)))
+    """Plans a teacher made, and those his groups work by."""
+    return _own_or_all(roles, ThematicPlan, lambda staff: Q(owner=staff) | Q(
+        pk__in=ThematicPlan.objects.filter(uses__assignment__teacher=staff)))
 
 
 def assignments_visible_to(roles: SchoolRoles) -> QuerySet[TeachingAssignment]:
     """Assignments whose plan and lesson topics the user may see."""
-    if roles.school is None:
-        return TeachingAssignment.objects.none()
-    assignments = TeachingAssignment.objects.filter(school=roles.school)
-    if roles.is_school_reader:
-        return assignments
-    if roles.staff is None or not roles.has(Role.TEACHER):
-        return TeachingAssignment.objects.none()
-    return assignments.filter(teacher=roles.staff)
+    return _own_or_all(roles, TeachingAssignment, lambda staff: Q(teacher=staff))
 
 
 def lessons_visible_to(roles: SchoolRoles) -> QuerySet[Lesson]:
@@ -75,7 +72,7 @@ def sections_visible_to(roles: SchoolRoles) -> QuerySet[PlanSection]:
 def can_edit_plan(roles: SchoolRoles, plan: ThematicPlan) -> bool:
     """The plan's author, or the teacher of a group that works by it."""
     staff = roles.staff
-    if staff is None or plan.school_id != _school_id(roles) or not roles.has(Role.TEACHER):
+    if staff is None or plan.school_id != roles.school_id or not roles.has(Role.TEACHER):
         return False
     return plan.owner_id == staff.pk or plan.uses.filter(assignment__teacher=staff).exists()
 
@@ -83,5 +80,5 @@ def can_edit_plan(roles: SchoolRoles, plan: ThematicPlan) -> bool:
 def can_edit_topics(roles: SchoolRoles, assignment: TeachingAssignment) -> bool:
     """Fill and reshape the lesson topics of an assignment from its plan: its own teacher."""
     staff = roles.staff
-    return (staff is not None and assignment.school_id == _school_id(roles) and assignment.teacher_id == staff.pk
+    return (staff is not None and assignment.school_id == roles.school_id and assignment.teacher_id == staff.pk
             and roles.has(Role.TEACHER))

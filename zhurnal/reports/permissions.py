@@ -22,8 +22,6 @@ from zhurnal.school.roles import Role, SchoolRoles
 
 from .models import Department
 
-CONTROLLERS = journal_permissions.CONTROLLERS
-
 
 def classes_for_reports(roles: SchoolRoles) -> QuerySet[SchoolClass]:
     return classes_for_class_teacher_pages(roles)

@@ -28,6 +28,13 @@ STRUCTURE_EDITORS = frozenset({Role.JOURNAL_ADMIN})
 PEOPLE_READERS = frozenset({Role.JOURNAL_ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.CLERK})
 
 
+def school_rows(roles: SchoolRoles, model: type[M]) -> QuerySet[M]:
+    """The active school's rows of ``model``, none without a school: what every scoper narrows down."""
+    if roles.school is None:
+        return model._default_manager.none()
+    return model._default_manager.filter(school=roles.school)
+
+
 def teaches(roles: SchoolRoles) -> bool:
     """A teacher's own pages: his groups, his day, his journals."""
     return roles.has(Role.TEACHER)
@@ -76,9 +83,7 @@ def classes_for_class_teacher_pages(roles: SchoolRoles) -> QuerySet[SchoolClass]
 
 
 def classes_visible_to(roles: SchoolRoles) -> QuerySet[SchoolClass]:
-    if roles.school is None:
-        return SchoolClass.objects.none()
-    classes = SchoolClass.objects.filter(school=roles.school)
+    classes = school_rows(roles, SchoolClass)
     if roles.has(*PEOPLE_READERS):
         return classes
     taught_classes = Group.objects.filter(pk__in=roles.taught_group_ids).values("school_class_id")
@@ -86,9 +91,7 @@ def classes_visible_to(roles: SchoolRoles) -> QuerySet[SchoolClass]:
 
 
 def groups_visible_to(roles: SchoolRoles) -> QuerySet[Group]:
-    if roles.school is None:
-        return Group.objects.none()
-    groups = Group.objects.filter(school=roles.school)
+    groups = school_rows(roles, Group)
     if roles.has(*PEOPLE_READERS):
         return groups
     return groups.filter(Q(pk__in=roles.taught_group_ids) | Q(school_class_id__in=roles.led_class_ids))
@@ -96,9 +99,7 @@ def groups_visible_to(roles: SchoolRoles) -> QuerySet[Group]:
 
 def students_visible_to(roles: SchoolRoles) -> QuerySet[Student]:
     """Administration: the whole school; class teacher: his classes; teacher: his groups; family: own."""
-    if roles.school is None:
-        return Student.objects.none()
-    students = Student.objects.filter(school=roles.school)
+    students = school_rows(roles, Student)
     if roles.has(*PEOPLE_READERS):
         return students
     visible = Q(pk__in=roles.child_ids)
@@ -140,9 +141,7 @@ def staff_visible_to(roles: SchoolRoles) -> QuerySet[StaffMember]:
 
 
 def assignments_visible_to(roles: SchoolRoles) -> QuerySet[TeachingAssignment]:
-    if roles.school is None:
-        return TeachingAssignment.objects.none()
-    assignments = TeachingAssignment.objects.filter(school=roles.school)
+    assignments = school_rows(roles, TeachingAssignment)
     if roles.has(*PEOPLE_READERS):
         return assignments
     return assignments.filter(Q(teacher=roles.staff) | Q(group__school_class_id__in=roles.led_class_ids))
@@ -157,6 +156,5 @@ def movements_visible_to(roles: SchoolRoles) -> QuerySet[Movement]:
 def setup_rows(roles: SchoolRoles, model: type[M]) -> QuerySet[M]:
     """Rows of the active school the set-up screens may open (years, periods, subjects, groups, staff, guardians…):
     the administration reads them all; anyone else, or another school's row, sees nothing (404)."""
-    if roles.school is None or not can_view_setup(roles):
-        return model._default_manager.none()
-    return model._default_manager.filter(school=roles.school)
+    rows = school_rows(roles, model)
+    return rows if can_view_setup(roles) else rows.none()

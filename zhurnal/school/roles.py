@@ -52,6 +52,9 @@ class Role:
     }
     # Administration reads the whole school: the one definition (``SchoolRoles.is_school_reader``), every app asks it.
     SCHOOL_READERS = frozenset({JOURNAL_ADMIN, DIRECTOR, DEPUTY})
+    # The school's leadership directs the teaching (``SchoolRoles.leads_school``): it controls the journal, reopens
+    # periods, arranges substitutions and extra lessons for any teacher, follows coverage and the families' diaries.
+    LEADERSHIP = frozenset({DIRECTOR, DEPUTY})
 
 
 POSITION_ROLES = {
@@ -84,6 +87,14 @@ class SchoolRoles:
     @property
     def is_school_reader(self) -> bool:
         return bool(self.roles & Role.SCHOOL_READERS)
+
+    @property
+    def leads_school(self) -> bool:
+        return bool(self.roles & Role.LEADERSHIP)
+
+    @property
+    def school_id(self) -> int | None:
+        return getattr(self.school, "pk", None)
 
     @property
     def is_member(self) -> bool:

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.utils.text import slugify
 
 from zhurnal.accounts.models import User
@@ -48,8 +48,12 @@ from .models import (
 LETTERS = "АБВГДЕЖЗИКЛМНОПРСТУФХЦЧШЭЮЯ"
 
 
-def _name_taken(queryset: Any, name: str) -> bool:
-    """Case-insensitive for Cyrillic too (SQLite's ``iexact`` folds only ASCII letters)."""
+def name_taken(queryset: Any, name: str, *, excluding: Model | None = None) -> bool:
+    """Whether a row of ``queryset`` other than ``excluding`` (the row being renamed) is already called ``name``:
+    the one rule for unique names (subjects, groups, rooms, bell schedules, work types). Case-insensitive for
+    Cyrillic too (SQLite's ``iexact`` folds only ASCII letters)."""
+    if excluding is not None:
+        queryset = queryset.exclude(pk=excluding.pk)
     wanted = name.strip().casefold()
     return any(other.strip().casefold() == wanted for other in queryset.values_list("name", flat=True))
 
@@ -219,10 +223,7 @@ def save_subject(
     name = name.strip()
     if not name:
         raise ValidationError({"name": "Укажите название предмета."})
-    others = Subject.objects.filter(school=school)
-    if subject is not None:
-        others = others.exclude(pk=subject.pk)
-    if _name_taken(others, name):
+    if name_taken(Subject.objects.filter(school=school), name, excluding=subject):
         raise ValidationError({"name": f"Предмет «{name}» уже есть."})
     is_new = subject is None
     subject = subject or Subject(school=school)
@@ -328,7 +329,7 @@ def create_group(
         school_class = None
     if school_class is not None and school_class.year_id != year.pk:
         raise ValidationError({"school_class": "Класс относится к другому учебному году."})
-    if _name_taken(Group.objects.filter(year=year, school_class=school_class), name):
+    if name_taken(Group.objects.filter(year=year, school_class=school_class), name):
         raise ValidationError({"name": f"Группа «{name}» уже есть."})
     group = Group(school=year.school, year=year, name=name, kind=kind, school_class=school_class, subject=subject,
                   journal_kind=journal_kind)
@@ -353,7 +354,7 @@ def update_group(
     if journal_kind not in JournalKind.values:
         raise ValidationError({"journal_kind": "Неизвестный вид журнала."})
     siblings = Group.objects.filter(year_id=group.year_id, school_class_id=group.school_class_id)
-    if _name_taken(siblings.exclude(pk=group.pk), name):
+    if name_taken(siblings, name, excluding=group):
         raise ValidationError({"name": f"Группа «{name}» уже есть."})
     return _apply(group, {"name": name, "subject": subject, "journal_kind": journal_kind}, actor=actor,
                   verb=Verb.GROUP_UPDATE)

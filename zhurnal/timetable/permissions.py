@@ -20,18 +20,13 @@ from zhurnal.school.models import (
     StaffMember,
     TeachingAssignment,
 )
+from zhurnal.school.permissions import school_rows
 from zhurnal.school.roles import Role, SchoolRoles
 from zhurnal.school.selectors import active_on
 
 from .models import Lesson, LessonKind, Room
 
-TIMETABLE_MANAGERS = frozenset({Role.JOURNAL_ADMIN, Role.DEPUTY, Role.DIRECTOR})
 SETUP_MANAGERS = frozenset({Role.JOURNAL_ADMIN})
-SUBSTITUTION_MANAGERS = frozenset({Role.DEPUTY, Role.DIRECTOR})
-
-
-def _school_id(roles: SchoolRoles) -> int | None:
-    return getattr(roles.school, "pk", None)
 
 
 def can_view_timetables(roles: SchoolRoles) -> bool:
@@ -40,7 +35,7 @@ def can_view_timetables(roles: SchoolRoles) -> bool:
 
 
 def can_manage_timetable(roles: SchoolRoles) -> bool:
-    return roles.has(*TIMETABLE_MANAGERS)
+    return roles.is_school_reader  # the administration runs the timetable
 
 
 def can_manage_bells_and_rooms(roles: SchoolRoles) -> bool:
@@ -52,7 +47,7 @@ def can_import_timetable(roles: SchoolRoles) -> bool:
 
 
 def can_manage_substitutions(roles: SchoolRoles) -> bool:
-    return roles.has(*SUBSTITUTION_MANAGERS)
+    return roles.leads_school
 
 
 def can_read_staff_reports(roles: SchoolRoles) -> bool:
@@ -66,16 +61,16 @@ def is_staff(roles: SchoolRoles) -> bool:
 
 def can_edit_lesson(roles: SchoolRoles, lesson: Lesson) -> bool:
     """Topic, homework, marks, attendance: the lesson's assigned teacher, or the substitute recorded for it."""
-    if roles.staff is None or lesson.school_id != _school_id(roles) or lesson.cancelled:
+    if roles.staff is None or lesson.school_id != roles.school_id or lesson.cancelled:
         return False
     return roles.staff.pk in (lesson.assignment.teacher_id, lesson.actual_teacher_id)
 
 
 def can_add_lesson(roles: SchoolRoles, assignment: TeachingAssignment) -> bool:
     """An extra or moved lesson: the teacher of the assignment, or the administration that runs the timetable."""
-    if assignment.school_id != _school_id(roles):
+    if assignment.school_id != roles.school_id:
         return False
-    if roles.has(Role.DEPUTY, Role.DIRECTOR):
+    if roles.leads_school:
         return True
     return roles.staff is not None and assignment.teacher_id == roles.staff.pk
 
@@ -86,13 +81,11 @@ def can_move_lesson(roles: SchoolRoles, lesson: Lesson) -> bool:
 
 
 def assignments_for_adhoc_lessons(roles: SchoolRoles) -> QuerySet[TeachingAssignment]:
-    if roles.school is None:
-        return TeachingAssignment.objects.none()
-    assignments = TeachingAssignment.objects.filter(school=roles.school)
-    if roles.has(Role.DEPUTY, Role.DIRECTOR):
+    assignments = school_rows(roles, TeachingAssignment)
+    if roles.leads_school:
         return assignments
     if roles.staff is None:
-        return TeachingAssignment.objects.none()
+        return assignments.none()
     return assignments.filter(teacher=roles.staff)
 
 

@@ -18,6 +18,7 @@ from zhurnal.accounts.models import User
 from zhurnal.audit.services import record
 from zhurnal.audit.verbs import Verb
 from zhurnal.school.models import AcademicYear, School, StaffMember, TeachingAssignment
+from zhurnal.school.services import name_taken
 
 from . import queries
 from .calendar import (
@@ -67,10 +68,7 @@ def save_room(*, actor: User | None, school: School, name: str, title: str = "",
         raise ValidationError({"name": "Номер кабинета — не длиннее 40 символов."})
     if capacity is not None and not 0 < capacity <= 1000:
         raise ValidationError({"capacity": "Число мест — от 1 до 1000."})
-    clash = Room.objects.filter(school=school, name__iexact=name)
-    if room is not None:
-        clash = clash.exclude(pk=room.pk)
-    if clash.exists():
+    if name_taken(Room.objects.filter(school=school), name, excluding=room):
         raise ValidationError({"name": f"Кабинет «{name}» уже есть."})
     is_new = room is None
     room = room or Room(school=school)
@@ -130,10 +128,7 @@ def save_bell_schedule(*, actor: User | None, year: AcademicYear, name: str, shi
         raise ValidationError({"shift": "Смена — первая или вторая."})
     if isinstance(bells, str):
         bells = parse_bells(bells)
-    clash = BellSchedule.objects.filter(year=year, name__iexact=name)
-    if schedule is not None:
-        clash = clash.exclude(pk=schedule.pk)
-    if clash.exists():
+    if name_taken(BellSchedule.objects.filter(year=year), name, excluding=schedule):
         raise ValidationError({"name": f"Расписание звонков «{name}» уже есть."})
     if is_main:
         # The previous main schedule of the shift becomes an ordinary one.

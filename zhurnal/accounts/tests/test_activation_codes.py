@@ -46,6 +46,11 @@ def test_login_is_transliterated_surname_with_initials_and_unique():
     assert services.unique_login("ivanov.ps") == "ivanov.ps3"
 
 
+def test_latin_transliterates_for_mail_addresses_keeping_spaces():
+    assert codes.latin("Щербакова") == "shcherbakova"
+    assert codes.latin("Фёдор Юрьевич") == "fedor yurevich"
+
+
 def test_typed_code_is_normalised_from_any_case_dashes_and_cyrillic_lookalikes():
     assert codes.normalize_code(" abcde-fgh2k ") == "ABCDEFGH2K"
     assert codes.normalize_code("АВСЕК МНРТХ") == "ABCEKMHPTX"  # typed on a Russian layout

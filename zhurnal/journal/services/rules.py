@@ -14,6 +14,7 @@ from zhurnal.audit.services import record
 from zhurnal.audit.verbs import Verb
 from zhurnal.core.dates import today as school_today
 from zhurnal.school.models import School
+from zhurnal.school.services import name_taken
 
 from .. import grading
 from ..models import (
@@ -142,10 +143,7 @@ def save_work_type(
     name = name.strip()
     if not name:
         raise ValidationError({"name": "Укажите название вида работы."})
-    clash = WorkType.objects.filter(school=school, name__iexact=name)
-    if work_type is not None:
-        clash = clash.exclude(pk=work_type.pk)
-    if clash.exists():
+    if name_taken(WorkType.objects.filter(school=school), name, excluding=work_type):
         raise ValidationError({"name": f"Вид работы «{name}» уже есть."})
     if is_default and not is_active:
         raise ValidationError({"is_default": "Вид работы по умолчанию должен использоваться."})

@@ -11,7 +11,6 @@ from zhurnal.ops.names import (
     MEN,
     SURNAMES,
     NameGenerator,
-    latin,
     patronymic,
     surname_for,
 )
@@ -73,8 +72,3 @@ def test_adult_surnames_agree_with_gender():
         woman = names.adult(FEMALE)
         assert woman.last_name in {surname_for(s, FEMALE) for s in SURNAMES}
         assert woman.patronymic.endswith(("вна", "ична"))
-
-
-def test_latin_transliterates_for_mail_addresses():
-    assert latin("Щербакова") == "shcherbakova"
-    assert latin("Фёдор Юрьевич") == "fedor yurevich"

@@ -13,6 +13,7 @@ from zhurnal.accounts.models import User
 from zhurnal.accounts.permissions import school_manages_login
 
 from ..models import Guardian, GuardianLink, SchoolClass, StaffMember, Student
+from ..permissions import school_rows
 from ..roles import Role, SchoolRoles
 from ..selectors import enrollments_on
 
@@ -31,9 +32,7 @@ def can_issue_codes(roles: SchoolRoles) -> bool:
 
 
 def access_classes_visible_to(roles: SchoolRoles) -> QuerySet[SchoolClass]:
-    if roles.school is None:
-        return SchoolClass.objects.none()
-    classes = SchoolClass.objects.filter(school=roles.school)
+    classes = school_rows(roles, SchoolClass)
     if roles.is_school_reader:
         return classes
     return classes.filter(pk__in=roles.led_class_ids)
@@ -92,9 +91,7 @@ def can_edit_guardian_link(roles: SchoolRoles, link: GuardianLink, on) -> bool:
 
 
 def guardian_links_visible_to(roles: SchoolRoles, on) -> QuerySet[GuardianLink]:
-    if roles.school is None:
-        return GuardianLink.objects.none()
-    links = GuardianLink.objects.filter(school=roles.school)
+    links = school_rows(roles, GuardianLink)
     if roles.is_school_reader:
         return links
     if not roles.led_class_ids:

@@ -69,7 +69,6 @@ from .values import (  # noqa: F401
     ImportFileError,
     Row,
     cell_text,
-    column_letter,
     fold,
     normalize_header,
     parse_class,

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from zhurnal.core.dates import today as school_today
+from zhurnal.core.spreadsheets import column_letter
 from zhurnal.core.templatetags.zhurnal import plural
 
 from .. import services
@@ -31,7 +32,6 @@ from .values import (
     ImportFileError,
     Row,
     cell_text,
-    column_letter,
     fold,
     normalize_header,
     phone_key,

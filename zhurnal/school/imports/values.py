@@ -53,15 +53,6 @@ def phone_key(phone: str) -> str:
     return digits
 
 
-def column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
-
-
 def too_large_message(filename: str) -> str:
     return (f"Файл «{filename}» больше {spreadsheets.size_limit_text()}: такой файл не загружается. Списки класса, сотрудников "
             f"и представителей занимают намного меньше — удалите лишние листы, столбцы и картинки или разделите "

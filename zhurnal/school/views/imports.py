@@ -6,6 +6,8 @@ nothing). The uploaded file stays server-side under a random token bound to the 
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -138,28 +140,35 @@ def _import_upload(request, kind: str, handler: UploadSizeLimit | None):
     return redirect("school:import_preview", kind=fmt.kind, token=token)
 
 
-def _stored(request, fmt, token):
-    """The stored upload of this user in this school, or a redirect explaining why there is none."""
-    try:
-        return imports.load_upload(token=token, user_id=request.user.pk, school_id=request.roles.school.pk,
-                                   kind=fmt.kind), None
-    except imports.UploadForeign as exc:
-        raise Http404 from exc
-    except imports.UploadExpired:
-        messages.warning(request, "Загруженный файл хранился дольше двух часов и удалён. Загрузите его снова.")
-    except imports.UploadMissing:
-        messages.warning(request, "Этот файл уже загружен в журнал или загрузка отменена.")
-    return None, redirect("school:import_kind", kind=fmt.kind)
+def _with_upload(view):
+    """A page of one stored upload (its preview, its cancelling), for those who import: the view gets the format
+    and this user's upload in this school, or the browser goes back to the upload page with why there is none."""
+
+    @wraps(view)
+    def wrapper(request, kind: str, token: str):
+        require(permissions.can_import(request.roles))
+        fmt = _format(kind)
+        try:
+            stored = imports.load_upload(token=token, user_id=request.user.pk, school_id=request.roles.school.pk,
+                                         kind=fmt.kind)
+        except imports.UploadForeign as exc:
+            raise Http404 from exc
+        except imports.UploadExpired:
+            messages.warning(request, "Загруженный файл хранился дольше двух часов и удалён. Загрузите его снова.")
+        except imports.UploadMissing:
+            messages.warning(request, "Этот файл уже загружен в журнал или загрузка отменена.")
+        else:
+            return view(request, fmt, stored)
+        return redirect("school:import_kind", kind=fmt.kind)
+
+    return wrapper
 
 
 @school_view
-def import_preview(request, kind: str, token: str):
+@_with_upload
+def import_preview(request, fmt: imports.Format, stored: imports.StoredUpload):
     """GET: the rows as they will be imported and every error. POST: import them, all or nothing."""
-    require(permissions.can_import(request.roles))
-    fmt = _format(kind)
-    stored, gone = _stored(request, fmt, token)
-    if gone is not None:
-        return gone
+    token = stored.token
     school = request.roles.school
     year = None
     if stored.year_id is not None:
@@ -205,12 +214,8 @@ def _done(request, fmt, plan, result):
 
 @school_view
 @require_POST
-def import_cancel(request, kind: str, token: str):
-    require(permissions.can_import(request.roles))
-    fmt = _format(kind)
-    stored, gone = _stored(request, fmt, token)
-    if gone is not None:
-        return gone
+@_with_upload
+def import_cancel(request, fmt: imports.Format, stored: imports.StoredUpload):
     imports.discard_upload(stored.token)
     messages.info(request, "Загрузка отменена, в журнал ничего не записано.")
     return redirect("school:import_kind", kind=fmt.kind)

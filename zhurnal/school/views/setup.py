@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from zhurnal.core import params
 from zhurnal.core.dates import today
 from zhurnal.core.forms import apply_errors, error_messages
-from zhurnal.core.view_helpers import require, school_view, scoped
+from zhurnal.core.view_helpers import require, save_form, school_view, scoped
 
 from .. import forms, permissions, selectors, services
 from ..access.log import AccessKind, note_reading
@@ -42,8 +42,6 @@ from ..models import (
     Subject,
     TeachingAssignment,
 )
-
-FAILED = object()
 
 SECTIONS = [
     # key, label, url name, count key, plural forms
@@ -117,15 +115,6 @@ def to(name: str, *args: Any, year: AcademicYear | None = None, **params: Any) -
     return f"{url}?{query}" if query else url
 
 
-def call(form: django_forms.Form, service, **kwargs: Any) -> Any:
-    """Run one service; its ``ValidationError`` lands on the form's fields and nothing is saved."""
-    try:
-        return service(**kwargs)
-    except ValidationError as error:
-        apply_errors(form, error)
-        return FAILED
-
-
 def readonly(request, *forms_: django_forms.Form | None) -> None:
     """The administration sees the same screens with nothing to press."""
     if permissions.can_manage_structure(request.roles):
@@ -145,10 +134,6 @@ def page(request, template: str, context: dict[str, Any], *, year: AcademicYear 
         "can_edit": permissions.can_manage_structure(request.roles),
         **context,
     })
-
-
-def failed(form: django_forms.Form, result: Any) -> bool:
-    return result is FAILED or bool(form.errors)
 
 
 # --- dashboard, years --------------------------------------------------------------------------------------
@@ -174,13 +159,12 @@ def setup(request):
 @setup_view(needs_year=False)
 def years(request):
     form = forms.YearForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        year = call(form, services.create_academic_year, actor=request.user, school=request.roles.school,
-                    start=data["start"], end=data["end"], with_defaults=data["with_defaults"])
-        if not failed(form, year):
-            messages.success(request, f"Учебный год {year} создан.")
-            return redirect(to("school:setup", year=year))
+    saved = save_form(request, form, lambda data: services.create_academic_year(
+        actor=request.user, school=request.roles.school, start=data["start"], end=data["end"],
+        with_defaults=data["with_defaults"]),
+        success=lambda year: f"Учебный год {year} создан.", then=lambda year: to("school:setup", year=year))
+    if saved:
+        return saved
     readonly(request, form)
     rows = selectors.year_list(request.roles.school)
     return page(request, "years.html", {"form": form, "rows": rows}, year=chosen_year(request), section="years")
@@ -192,13 +176,11 @@ def years(request):
 @setup_view()
 def periods(request, year):
     form = forms.PeriodSetForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        result = call(form, services.create_period_set, actor=request.user, year=year, kind=data["kind"],
-                      grade_from=data["grade_from"], grade_to=data["grade_to"])
-        if not failed(form, result):
-            messages.success(request, f"Добавлены периоды: {result}.")
-            return redirect(to("school:setup_periods", year=year))
+    saved = save_form(request, form, lambda data: services.create_period_set(
+        actor=request.user, year=year, kind=data["kind"], grade_from=data["grade_from"], grade_to=data["grade_to"]),
+        success=lambda period_set: f"Добавлены периоды: {period_set}.", then=to("school:setup_periods", year=year))
+    if saved:
+        return saved
     readonly(request, form)
     period_sets = PeriodSet.objects.filter(year=year).prefetch_related("periods").order_by("grade_from")
     return page(request, "periods.html", {"form": form, "period_sets": period_sets}, year=year,
@@ -212,11 +194,10 @@ def period_edit(request, pk: int):
     year = period.period_set.year
     form = forms.PeriodForm(request.POST or None,
                             initial={"name": period.name, "start": period.start, "end": period.end})
-    if request.method == "POST" and form.is_valid():
-        result = call(form, services.update_period, actor=request.user, period=period, **form.cleaned_data)
-        if not failed(form, result):
-            messages.success(request, f"Период «{period.name}» сохранён.")
-            return redirect(to("school:setup_periods", year=year))
+    saved = save_form(request, form, lambda data: services.update_period(actor=request.user, period=period, **data),
+                      success=lambda _: f"Период «{period.name}» сохранён.", then=to("school:setup_periods", year=year))
+    if saved:
+        return saved
     readonly(request, form)
     return page(request, "period_edit.html", {"form": form, "period": period}, year=year, section="periods")
 
@@ -240,11 +221,11 @@ def period_set_delete(request, pk: int):
 @setup_view()
 def holidays(request, year):
     form = forms.HolidayForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        result = call(form, services.save_holiday, actor=request.user, year=year, **form.cleaned_data)
-        if not failed(form, result):
-            messages.success(request, f"«{result.name}» добавлено в календарь.")
-            return redirect(to("school:setup_holidays", year=year))
+    saved = save_form(request, form, lambda data: services.save_holiday(actor=request.user, year=year, **data),
+                      success=lambda holiday: f"«{holiday.name}» добавлено в календарь.",
+                      then=to("school:setup_holidays", year=year))
+    if saved:
+        return saved
     readonly(request, form)
     rows = Holiday.objects.filter(year=year).order_by("start", "name")
     return page(request, "holidays.html", {"form": form, "rows": rows}, year=year, section="holidays")
@@ -256,12 +237,11 @@ def holiday_edit(request, pk: int):
     form = forms.HolidayForm(request.POST or None, initial={
         "name": holiday.name, "kind": holiday.kind, "start": holiday.start, "end": holiday.end,
         "grade_from": holiday.grade_from, "grade_to": holiday.grade_to})
-    if request.method == "POST" and form.is_valid():
-        result = call(form, services.save_holiday, actor=request.user, year=holiday.year, holiday=holiday,
-                      **form.cleaned_data)
-        if not failed(form, result):
-            messages.success(request, f"«{holiday.name}» сохранено.")
-            return redirect(to("school:setup_holidays", year=holiday.year))
+    saved = save_form(request, form, lambda data: services.save_holiday(
+        actor=request.user, year=holiday.year, holiday=holiday, **data),
+        success=lambda _: f"«{holiday.name}» сохранено.", then=to("school:setup_holidays", year=holiday.year))
+    if saved:
+        return saved
     readonly(request, form)
     return page(request, "holiday_edit.html", {"form": form, "holiday": holiday}, year=holiday.year,
                 section="holidays")
@@ -282,12 +262,11 @@ def holiday_delete(request, pk: int):
 @setup_view()
 def subjects(request, year):
     form = forms.SubjectForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        result = call(form, services.save_subject, actor=request.user, school=request.roles.school,
-                      **form.cleaned_data)
-        if not failed(form, result):
-            messages.success(request, f"Предмет «{result}» добавлен.")
-            return redirect(to("school:setup_subjects", year=year))
+    saved = save_form(request, form, lambda data: services.save_subject(
+        actor=request.user, school=request.roles.school, **data),
+        success=lambda subject: f"Предмет «{subject}» добавлен.", then=to("school:setup_subjects", year=year))
+    if saved:
+        return saved
     readonly(request, form)
     rows = permissions.setup_rows(request.roles, Subject).order_by("name")
     return page(request, "subjects.html", {"form": form, "rows": rows}, year=year, section="subjects")
@@ -298,12 +277,11 @@ def subject_edit(request, pk: int, year):
     subject = scoped(permissions.setup_rows(request.roles, Subject), pk=pk)
     form = forms.SubjectForm(request.POST or None, initial={
         "name": subject.name, "short_name": subject.short_name, "without_marks": subject.without_marks})
-    if request.method == "POST" and form.is_valid():
-        result = call(form, services.save_subject, actor=request.user, school=request.roles.school,
-                      subject=subject, **form.cleaned_data)
-        if not failed(form, result):
-            messages.success(request, f"Предмет «{subject}» сохранён.")
-            return redirect(to("school:setup_subjects", year=year))
+    saved = save_form(request, form, lambda data: services.save_subject(
+        actor=request.user, school=request.roles.school, subject=subject, **data),
+        success=lambda _: f"Предмет «{subject}» сохранён.", then=to("school:setup_subjects", year=year))
+    if saved:
+        return saved
     readonly(request, form)
     return page(request, "subject_edit.html", {"form": form, "subject": subject}, year=year, section="subjects")
 
@@ -315,11 +293,12 @@ def curriculum(request, year):
     initial = {forms.curriculum_field_name(subject_id, grade): row.hours_per_week
                for (grade, subject_id), row in grid.items()}
     form = forms.CurriculumForm(request.POST or None, initial=initial, subjects=subject_rows)
-    if request.method == "POST" and form.is_valid():
-        changed = call(form, services.save_curriculum, actor=request.user, year=year, hours=form.hours())
-        if not failed(form, changed):
-            messages.success(request, f"Учебный план сохранён (изменено строк: {changed}).")
-            return redirect(to("school:setup_curriculum", year=year))
+    saved = save_form(request, form, lambda _: services.save_curriculum(actor=request.user, year=year,
+                                                                        hours=form.hours()),
+                      success=lambda changed: f"Учебный план сохранён (изменено строк: {changed}).",
+                      then=to("school:setup_curriculum", year=year))
+    if saved:
+        return saved
     readonly(request, form)
     grades = range(1, 12)
     rows = [(subject, [(form[forms.curriculum_field_name(subject.pk, g)], grid.get((g, subject.pk)))
@@ -336,11 +315,11 @@ def curriculum(request, year):
 @setup_view()
 def classes(request, year):
     form = forms.ClassForm(request.POST or None, school=request.roles.school)
-    if request.method == "POST" and form.is_valid():
-        result = call(form, services.save_class, actor=request.user, year=year, **form.cleaned_data)
-        if not failed(form, result):
-            messages.success(request, f"Класс {result} создан.")
-            return redirect(to("school:setup_classes", year=year))
+    saved = save_form(request, form, lambda data: services.save_class(actor=request.user, year=year, **data),
+                      success=lambda school_class: f"Класс {school_class} создан.",
+                      then=to("school:setup_classes", year=year))
+    if saved:
+        return saved
     readonly(request, form)
     on = date_on_show(request, year)
     return page(request, "classes.html", {"form": form, "rows": selectors.class_list(year, on), "on": on},
@@ -357,12 +336,11 @@ def class_edit(request, pk: int):
                                     "class_teacher": school_class.class_teacher_id, "shift": school_class.shift})
     if request.method == "POST":
         require(permissions.can_edit_class(request.roles, school_class))
-        if form.is_valid():
-            result = call(form, services.save_class, actor=request.user, year=school_class.year,
-                          school_class=school_class, **form.cleaned_data)
-            if not failed(form, result):
-                messages.success(request, f"Класс {school_class} сохранён.")
-                return redirect(to("school:setup_classes", year=school_class.year))
+    saved = save_form(request, form, lambda data: services.save_class(
+        actor=request.user, year=school_class.year, school_class=school_class, **data),
+        success=lambda _: f"Класс {school_class} сохранён.", then=to("school:setup_classes", year=school_class.year))
+    if saved:
+        return saved
     readonly(request, form)
     return page(request, "class_edit.html", {"form": form, "school_class": school_class},
                 year=school_class.year, section="classes")
@@ -374,22 +352,22 @@ def class_edit(request, pk: int):
 @setup_view()
 def groups(request, year):
     form = forms.GroupForm(request.POST or None, year=year, prefix="new")
-    if request.method == "POST" and form.is_valid():
-        result = call(form, services.create_group, actor=request.user, year=year, **form.cleaned_data)
-        if not failed(form, result):
-            messages.success(request, f"Группа «{result}» создана; добавьте в неё обучающихся.")
-            return redirect(to("school:setup_group", result.pk))
+    saved = save_form(request, form, lambda data: services.create_group(actor=request.user, year=year, **data),
+                      success=lambda group: f"Группа «{group}» создана; добавьте в неё обучающихся.",
+                      then=lambda group: to("school:setup_group", group.pk))
+    if saved:
+        return saved
     return groups_page(request, year, form=form)
 
 
 @setup_view()
 def group_split(request, year):
     form = forms.SplitClassForm(request.POST or None, year=year, prefix="split")
-    if request.method == "POST" and form.is_valid():
-        result = call(form, services.split_class, actor=request.user, **form.cleaned_data)
-        if not failed(form, result):
-            messages.success(request, f"Созданы подгруппы «{result[0]}» и «{result[1]}».")
-            return redirect(to("school:setup_groups", year=year))
+    saved = save_form(request, form, lambda data: services.split_class(actor=request.user, **data),
+                      success=lambda pair: f"Созданы подгруппы «{pair[0]}» и «{pair[1]}».",
+                      then=to("school:setup_groups", year=year))
+    if saved:
+        return saved
     return groups_page(request, year, split_form=form)
 
 
@@ -416,11 +394,10 @@ def group(request, pk: int):
         return redirect("school:class_detail", group.school_class_id)
     form = forms.GroupEditForm(request.POST or None, school=request.roles.school, initial={
         "name": group.name, "subject": group.subject_id, "journal_kind": group.journal_kind})
-    if request.method == "POST" and form.is_valid():
-        result = call(form, services.update_group, actor=request.user, group=group, **form.cleaned_data)
-        if not failed(form, result):
-            messages.success(request, f"Группа «{group}» сохранена.")
-            return redirect(to("school:setup_group", group.pk))
+    saved = save_form(request, form, lambda data: services.update_group(actor=request.user, group=group, **data),
+                      success=lambda _: f"Группа «{group}» сохранена.", then=to("school:setup_group", group.pk))
+    if saved:
+        return saved
     return group_page(request, group, form=form)
 
 
@@ -429,11 +406,11 @@ def group_member_add(request, pk: int):
     group = _setup_group(request, pk)
     on = date_on_show(request, group.year)
     form = forms.AddMemberForm(request.POST, group=group, on=on, prefix="add")
-    if form.is_valid():
-        result = call(form, services.add_to_group, actor=request.user, group=group, **form.cleaned_data)
-        if not failed(form, result):
-            messages.success(request, f"{form.cleaned_data['student'].short_name} добавлен(а) в группу.")
-            return redirect(to("school:setup_group", group.pk))
+    saved = save_form(request, form, lambda data: services.add_to_group(actor=request.user, group=group, **data),
+                      success=lambda _: f"{form.cleaned_data['student'].short_name} добавлен(а) в группу.",
+                      then=to("school:setup_group", group.pk))
+    if saved:
+        return saved
     return group_page(request, group, add_form=form)
 
 
@@ -442,13 +419,13 @@ def group_member_remove(request, pk: int, membership_pk: int):
     group = _setup_group(request, pk)
     membership = scoped(GroupMembership.objects.filter(group=group).select_related("student"), pk=membership_pk)
     form = forms.RemoveMemberForm(request.POST, prefix=f"m{membership.pk}")
-    if form.is_valid():
-        result = call(form, services.remove_from_group, actor=request.user, group=group,
-                      student=membership.student, date=form.cleaned_data["date"])
-        if not failed(form, result):
-            messages.success(request, f"{membership.student.short_name} исключен(а) из группы "
-                                      f"с {form.cleaned_data['date']:%d.%m.%Y}.")
-            return redirect(to("school:setup_group", group.pk))
+    saved = save_form(request, form, lambda data: services.remove_from_group(
+        actor=request.user, group=group, student=membership.student, date=data["date"]),
+        success=lambda _: f"{membership.student.short_name} исключен(а) из группы с "
+                          f"{form.cleaned_data['date']:%d.%m.%Y}.",
+        then=to("school:setup_group", group.pk))
+    if saved:
+        return saved
     messages.error(request, " ".join(error_messages(form)))
     return redirect(to("school:setup_group", group.pk))
 
@@ -473,12 +450,12 @@ def group_page(request, group: Group, *, form=None, add_form=None):
 @setup_view()
 def assignments(request, year):
     form = forms.AssignmentForm(request.POST or None, year=year)
-    if request.method == "POST" and form.is_valid():
-        result = call(form, services.save_assignment, actor=request.user, year=year, **form.cleaned_data)
-        if not failed(form, result):
-            messages.success(request, f"Нагрузка назначена: {result.subject}, {result.group} — "
-                                      f"{result.teacher.short_name}.")
-            return redirect(request.get_full_path())
+    saved = save_form(request, form, lambda data: services.save_assignment(actor=request.user, year=year, **data),
+                      success=lambda assignment: f"Нагрузка назначена: {assignment.subject}, {assignment.group} — "
+                                                 f"{assignment.teacher.short_name}.",
+                      then=request.get_full_path())
+    if saved:
+        return saved
     readonly(request, form)
     class_choices = SchoolClass.objects.filter(year=year).order_by("grade", "letter")
     teacher_choices = permissions.setup_rows(request.roles, StaffMember).order_by("last_name", "first_name")
@@ -505,12 +482,11 @@ def assignment_edit(request, pk: int):
     form = forms.AssignmentForm(request.POST or None, year=year, current_teacher=assignment.teacher, initial={
         "teacher": assignment.teacher_id, "subject": assignment.subject_id, "group": assignment.group_id,
         "hours_per_week": assignment.hours_per_week})
-    if request.method == "POST" and form.is_valid():
-        result = call(form, services.save_assignment, actor=request.user, year=year, assignment=assignment,
-                      **form.cleaned_data)
-        if not failed(form, result):
-            messages.success(request, "Нагрузка сохранена.")
-            return redirect(to("school:setup_assignments", year=year))
+    saved = save_form(request, form, lambda data: services.save_assignment(
+        actor=request.user, year=year, assignment=assignment, **data),
+        success="Нагрузка сохранена.", then=to("school:setup_assignments", year=year))
+    if saved:
+        return saved
     readonly(request, form)
     return page(request, "assignment_edit.html", {"form": form, "assignment": assignment}, year=year,
                 section="assignments")
@@ -529,12 +505,11 @@ def staff(request):
 @setup_view(needs_year=False)
 def staff_new(request):
     form = forms.StaffForm(request.POST or None, initial={"positions": ["teacher"]})
-    if request.method == "POST" and form.is_valid():
-        result = call(form, services.save_staff, actor=request.user, school=request.roles.school,
-                      **form.cleaned_data)
-        if not failed(form, result):
-            messages.success(request, f"Сотрудник {result.full_name} добавлен.")
-            return redirect("school:setup_staff")
+    saved = save_form(request, form, lambda data: services.save_staff(
+        actor=request.user, school=request.roles.school, **data),
+        success=lambda member: f"Сотрудник {member.full_name} добавлен.", then="school:setup_staff")
+    if saved:
+        return saved
     readonly(request, form)
     return page(request, "staff_edit.html", {"form": form, "member": None}, year=chosen_year(request),
                 section="staff")
@@ -547,12 +522,11 @@ def staff_edit(request, pk: int):
         "last_name": member.last_name, "first_name": member.first_name, "patronymic": member.patronymic,
         "positions": list(member.positions.values_list("position", flat=True)), "email": member.email,
         "phone": member.phone})
-    if request.method == "POST" and form.is_valid():
-        result = call(form, services.save_staff, actor=request.user, school=request.roles.school, staff=member,
-                      **form.cleaned_data)
-        if not failed(form, result):
-            messages.success(request, f"Сотрудник {member.full_name} сохранён.")
-            return redirect("school:setup_staff")
+    saved = save_form(request, form, lambda data: services.save_staff(
+        actor=request.user, school=request.roles.school, staff=member, **data),
+        success=lambda _: f"Сотрудник {member.full_name} сохранён.", then="school:setup_staff")
+    if saved:
+        return saved
     readonly(request, form)
     return page(request, "staff_edit.html", {"form": form, "member": member}, year=chosen_year(request),
                 section="staff")
@@ -604,17 +578,20 @@ def students(request, year):
 def student_new(request, year):
     on = date_on_show(request, year)
     form = forms.AdmitStudentForm(request.POST or None, year=year, initial={"date": on})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        result = call(form, services.admit_student, actor=request.user, school=request.roles.school,
-                      school_class=data["school_class"], date=data["date"], order_number=data["order_number"],
-                      note=data["note"], **form.personal_data())
-        if not failed(form, result):
-            messages.success(request, f"{result.full_name} зачислен(а) в {data['school_class']} "
-                                      f"с {data['date']:%d.%m.%Y}.")
-            if "add_guardian" in request.POST:
-                return redirect(to("school:setup_guardian_new", student=result.pk))
-            return redirect(to("school:setup_students", year=year, **{"class": data["school_class"].pk}))
+
+    def admitted(student) -> str:
+        if "add_guardian" in request.POST:
+            return to("school:setup_guardian_new", student=student.pk)
+        return to("school:setup_students", year=year, **{"class": form.cleaned_data["school_class"].pk})
+
+    saved = save_form(request, form, lambda data: services.admit_student(
+        actor=request.user, school=request.roles.school, school_class=data["school_class"], date=data["date"],
+        order_number=data["order_number"], note=data["note"], **form.personal_data()),
+        success=lambda student: f"{student.full_name} зачислен(а) в {form.cleaned_data['school_class']} "
+                                f"с {form.cleaned_data['date']:%d.%m.%Y}.",
+        then=admitted)
+    if saved:
+        return saved
     readonly(request, form)
     return page(request, "student_new.html", {"form": form}, year=year, section="students")
 
@@ -626,12 +603,12 @@ def student_edit(request, pk: int):
     require(permissions.can_edit_student(request.roles, student))
     form = forms.StudentForm(request.POST or None,
                              initial={name: getattr(student, name) for name in forms.StudentForm.PERSONAL_FIELDS})
-    if request.method == "POST" and form.is_valid():
-        result = call(form, services.save_student, actor=request.user, school=request.roles.school,
-                      student=student, **form.personal_data())
-        if not failed(form, result):
-            messages.success(request, f"Личные данные: {student.full_name} — сохранено.")
-            return redirect("school:student_detail", student.pk)
+    saved = save_form(request, form, lambda _: services.save_student(
+        actor=request.user, school=request.roles.school, student=student, **form.personal_data()),
+        success=lambda _: f"Личные данные: {student.full_name} — сохранено.",
+        then=reverse("school:student_detail", args=[student.pk]))
+    if saved:
+        return saved
     manages = permissions.can_manage_structure(request.roles)
     if request.method == "GET":
         note_reading(request, AccessKind.STUDENT_CARD, f"Личные данные обучающегося: {student.full_name}",
@@ -660,13 +637,12 @@ def guardian_new(request):
     on = selectors.default_date(year) if year else today()
     form = forms.NewGuardianForm(request.POST or None, school=request.roles.school, on=on,
                                  initial={"student": params.id_param(request.GET, "student")})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        result = call(form, services.register_guardian, actor=request.user, school=request.roles.school,
-                      student=data["student"], **form.link(), **form.person())
-        if not failed(form, result):
-            messages.success(request, f"Законный представитель {result.full_name} добавлен.")
-            return redirect("school:setup_guardian_edit", result.pk)
+    saved = save_form(request, form, lambda data: services.register_guardian(
+        actor=request.user, school=request.roles.school, student=data["student"], **form.link(), **form.person()),
+        success=lambda guardian: f"Законный представитель {guardian.full_name} добавлен.",
+        then=lambda guardian: reverse("school:setup_guardian_edit", args=[guardian.pk]))
+    if saved:
+        return saved
     readonly(request, form)
     return page(request, "guardian_new.html", {"form": form}, year=year, section="guardians")
 
@@ -686,19 +662,16 @@ def guardian_edit(request, pk: int):
                         "consent_given_on": existing.consent_given_on, "info_channel": existing.info_channel}
     link_form = forms.GuardianLinkForm(request.POST if "link" in request.POST else None,
                                        school=request.roles.school, on=on, initial=link_initial)
-    if form.is_bound and form.is_valid():
-        result = call(form, services.save_guardian, actor=request.user, school=request.roles.school,
-                      guardian=guardian, **form.person())
-        if not failed(form, result):
-            messages.success(request, f"{guardian.full_name} — сохранено.")
-            return redirect("school:setup_guardian_edit", guardian.pk)
-    if link_form.is_bound and link_form.is_valid():
-        student = link_form.cleaned_data["student"]
-        result = call(link_form, services.link_guardian, actor=request.user, student=student, guardian=guardian,
-                      **link_form.link())
-        if not failed(link_form, result):
-            messages.success(request, f"{guardian.short_name} — законный представитель: {student.full_name}.")
-            return redirect("school:setup_guardian_edit", guardian.pk)
+    back = reverse("school:setup_guardian_edit", args=[guardian.pk])
+    saved = save_form(request, form, lambda _: services.save_guardian(
+        actor=request.user, school=request.roles.school, guardian=guardian, **form.person()),
+        success=lambda _: f"{guardian.full_name} — сохранено.", then=back)
+    saved = saved or save_form(request, link_form, lambda data: services.link_guardian(
+        actor=request.user, student=data["student"], guardian=guardian, **link_form.link()),
+        success=lambda _: f"{guardian.short_name} — законный представитель: "
+                          f"{link_form.cleaned_data['student'].full_name}.", then=back)
+    if saved:
+        return saved
     if request.method == "POST" and not (form.is_bound or link_form.is_bound):
         return redirect("school:setup_guardian_edit", guardian.pk)
     readonly(request, form, link_form)

@@ -8,7 +8,7 @@ from django.http import Http404
 
 from zhurnal.core import params
 from zhurnal.core.dates import today as school_today
-from zhurnal.core.view_helpers import parse_date, require, school_view, scoped  # noqa: F401 - re-exported
+from zhurnal.core.view_helpers import parse_date, require, save_form, school_view, scoped  # noqa: F401 - re-exported
 from zhurnal.school.models import AcademicYear
 from zhurnal.school.selectors import current_year, year_for_date
 

@@ -22,7 +22,7 @@ from ..forms import (
     SpecialDayForm,
 )
 from ..models import BellSchedule, Room, SpecialBellDay, TimetableEntry
-from .common import date_param, require, require_year, school_view, scoped
+from .common import date_param, require, require_year, save_form, school_view, scoped
 
 
 def _report_regeneration(request, report: services.RegenerationReport) -> None:
@@ -46,16 +46,11 @@ def bells(request):
     special_form = SpecialDayForm(prefix="special", schedules=schedules) if can_edit else None
     if request.method == "POST":
         require(can_edit)
-    if form is not None and form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.save_bell_schedule(actor=request.user, year=year, name=data["name"], shift=data["shift"],
-                                        is_main=data["is_main"], bells=data["bells"])
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"Расписание звонков «{data['name']}» сохранено.")
-            return redirect("timetable:bells")
+    saved = save_form(request, form, lambda data: services.save_bell_schedule(actor=request.user, year=year, **data),
+                      success=lambda schedule: f"Расписание звонков «{schedule.name}» сохранено.",
+                      then="timetable:bells")
+    if saved:
+        return saved
     special_days = SpecialBellDay.objects.filter(schedule__year=year).select_related("schedule").order_by("date")
     return render(request, "timetable/bells.html", {
         "year": year, "schedules": schedules, "form": form, "special_form": special_form,
@@ -70,16 +65,11 @@ def bell_edit(request, pk: int):
     initial = {"name": schedule.name, "shift": schedule.shift, "is_main": schedule.is_main,
                "bells": "\n".join(f"{b.number} {b.start:%H:%M}-{b.end:%H:%M}" for b in schedule.bells.all())}
     form = BellScheduleForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.save_bell_schedule(actor=request.user, year=schedule.year, name=data["name"], shift=data["shift"],
-                                        is_main=data["is_main"], bells=data["bells"], schedule=schedule)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, "Расписание звонков сохранено.")
-            return redirect("timetable:bells")
+    saved = save_form(request, form, lambda data: services.save_bell_schedule(
+        actor=request.user, year=schedule.year, schedule=schedule, **data),
+        success="Расписание звонков сохранено.", then="timetable:bells")
+    if saved:
+        return saved
     return render(request, "timetable/bell_edit.html", {"form": form, "schedule": schedule})
 
 
@@ -123,16 +113,11 @@ def rooms(request):
     form = RoomForm(request.POST or None, initial={"is_active": True}) if can_edit else None
     if request.method == "POST":
         require(can_edit)
-    if form is not None and form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.save_room(actor=request.user, school=request.roles.school, name=data["name"],
-                               title=data["title"], capacity=data["capacity"], is_active=data["is_active"])
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"Кабинет {data['name']} добавлен.")
-            return redirect("timetable:rooms")
+    saved = save_form(request, form, lambda data: services.save_room(actor=request.user, school=request.roles.school,
+                                                                      **data),
+                      success=lambda room: f"Кабинет {room.name} добавлен.", then="timetable:rooms")
+    if saved:
+        return saved
     listing = Room.objects.filter(school=request.roles.school).order_by("name")
     return render(request, "timetable/rooms.html", {"rooms": listing, "form": form, "can_edit": can_edit})
 
@@ -143,16 +128,11 @@ def room_edit(request, pk: int):
     room = scoped(Room.objects.filter(school=request.roles.school), pk=pk)
     form = RoomForm(request.POST or None, initial={"name": room.name, "title": room.title,
                                                     "capacity": room.capacity, "is_active": room.is_active})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.save_room(actor=request.user, school=room.school, name=data["name"], title=data["title"],
-                               capacity=data["capacity"], is_active=data["is_active"], room=room)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, "Кабинет сохранён.")
-            return redirect("timetable:rooms")
+    saved = save_form(request, form, lambda data: services.save_room(actor=request.user, school=room.school, room=room,
+                                                                      **data),
+                      success="Кабинет сохранён.", then="timetable:rooms")
+    if saved:
+        return saved
     return render(request, "timetable/room_edit.html", {"form": form, "room": room})
 
 

@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from zhurnal.core.dates import today as school_today
-from zhurnal.core.forms import apply_errors
 from zhurnal.school.models import Group, GroupKind
 from zhurnal.school.roles import Role
 
@@ -20,7 +19,17 @@ from .. import permissions, selectors, services
 from ..calendar import monday_of
 from ..forms import LessonForm, MoveForm
 from ..models import Lesson, LessonKind, Room
-from .common import date_param, pdf_answer, require, require_year, school_view, scoped, wants, year_of
+from .common import (
+    date_param,
+    pdf_answer,
+    require,
+    require_year,
+    save_form,
+    school_view,
+    scoped,
+    wants,
+    year_of,
+)
 
 MODES = {"week": "неделя", "day": "день"}
 
@@ -180,16 +189,12 @@ def lesson_new(request):
     require(assignments.exists())
     form = LessonForm(request.POST or None, assignments=assignments, rooms=_rooms(request),
                       initial={"date": date_param(request)})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            lesson = services.add_lesson(actor=request.user, assignment=data["assignment"], date=data["date"],
-                                         number=data["number"], room=data["room"], note=data["note"])
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, "Дополнительный урок добавлен.")
-            return redirect("timetable:lesson_detail", lesson.pk)
+    saved = save_form(request, form, lambda data: services.add_lesson(
+        actor=request.user, assignment=data["assignment"], date=data["date"], number=data["number"],
+        room=data["room"], note=data["note"]),
+        success="Дополнительный урок добавлен.", then=lambda lesson: reverse("timetable:lesson_detail", args=[lesson.pk]))
+    if saved:
+        return saved
     return render(request, "timetable/lesson_form.html", {"form": form, "title": "Дополнительный урок"})
 
 
@@ -200,16 +205,13 @@ def lesson_move(request, pk: int):
     require(permissions.can_move_lesson(request.roles, lesson))
     form = MoveForm(request.POST or None, rooms=_rooms(request), initial={"date": lesson.date,
                                                                           "number": lesson.number})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            moved = services.move_lesson(actor=request.user, lesson=lesson, date=data["date"], number=data["number"],
-                                         room=data["room"], note=data["note"])
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"Урок перенесён на {moved.date:%d.%m.%Y}, {moved.number}-й урок.")
-            return redirect("timetable:lesson_detail", moved.pk)
+    saved = save_form(request, form, lambda data: services.move_lesson(
+        actor=request.user, lesson=lesson, date=data["date"], number=data["number"], room=data["room"],
+        note=data["note"]),
+        success=lambda moved: f"Урок перенесён на {moved.date:%d.%m.%Y}, {moved.number}-й урок.",
+        then=lambda moved: reverse("timetable:lesson_detail", args=[moved.pk]))
+    if saved:
+        return saved
     return render(request, "timetable/lesson_form.html", {"form": form, "lesson": lesson,
                                                            "title": "Перенос урока"})
 

@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -14,7 +13,7 @@ from django.urls import reverse
 
 from zhurnal.core import params
 from zhurnal.core.dates import today as school_today
-from zhurnal.core.forms import apply_errors, error_messages
+from zhurnal.core.forms import error_messages
 from zhurnal.school.access.log import AccessKind, note_reading
 from zhurnal.school.models import StaffMember, TeachingAssignment
 
@@ -22,7 +21,7 @@ from .. import exports, permissions, selectors, services
 from ..calendar import BellTimes
 from ..forms import SubstitutionForm
 from ..models import Lesson, Substitution
-from .common import date_param, pdf_answer, require, require_year, school_view, scoped, wants
+from .common import date_param, pdf_answer, require, require_year, save_form, school_view, scoped, wants
 
 
 @dataclass
@@ -93,16 +92,12 @@ def substitution_record(request, lesson_pk: int):
     staff = StaffMember.objects.filter(school=school, is_active=True)
     form = SubstitutionForm(request.POST, prefix=f"l{lesson.pk}", staff=staff)
     back = reverse("timetable:substitutions") + f"?date={lesson.date:%Y-%m-%d}&teacher={lesson.planned_teacher_id}"
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.record_substitution(actor=request.user, lesson=lesson, kind=data["kind"], reason=data["reason"],
-                                         substitute=data["substitute"], note=data["note"])
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"Замещение {lesson.number}-го урока {lesson.date:%d.%m.%Y} записано.")
-            return redirect(back)
+    saved = save_form(request, form, lambda data: services.record_substitution(
+        actor=request.user, lesson=lesson, kind=data["kind"], reason=data["reason"], substitute=data["substitute"],
+        note=data["note"]),
+        success=f"Замещение {lesson.number}-го урока {lesson.date:%d.%m.%Y} записано.", then=back)
+    if saved:
+        return saved
     messages.error(request, f"{lesson.number}-й урок: " + " ".join(error_messages(form)))
     return redirect(back)
 
