@@ -448,8 +448,8 @@ def section_edit(request, pk: int):
     return render(request, "planning/form.html", {"plan": plan, "form": form, "heading": "Раздел"})
 
 
-# A plan's rows: its topics and its section headings (``services.move_row`` moves either), by their name in the
-# address and on the page.
+# A plan's rows: its topics and its section headings (``services.move_row`` moves either, ``delete_row`` deletes
+# either), by their name in the address and on the page.
 ROWS_VISIBLE_TO = {"topic": permissions.topics_visible_to, "section": permissions.sections_visible_to}
 
 
@@ -460,21 +460,15 @@ def _editable_row(request, kind: str, pk: int, *related: str) -> tuple[Any, Them
     return row, _editable_plan(request, row.plan_id)
 
 
-@school_view
-@require_POST
-def topic_delete(request, pk: int):
-    topic, plan = _editable_row(request, "topic", pk)
-    services.delete_topic(actor=request.user, topic=topic)
-    messages.success(request, f"Тема «{topic.title}» удалена из КТП.")
-    return redirect(_plan_url(plan.pk))
+ROW_DELETED = {"topic": "Тема «{}» удалена из КТП.", "section": "Раздел «{}» удалён; его темы остались в разделе выше."}
 
 
 @school_view
 @require_POST
-def section_delete(request, pk: int):
-    section, plan = _editable_row(request, "section", pk)
-    services.delete_section(actor=request.user, section=section)
-    messages.success(request, f"Раздел «{section.title}» удалён; его темы остались в разделе выше.")
+def row_delete(request, pk: int, kind: str):
+    row, plan = _editable_row(request, kind, pk)
+    services.delete_row(actor=request.user, row=row)
+    messages.success(request, ROW_DELETED[kind].format(row.title))
     return redirect(_plan_url(plan.pk))
 
 
