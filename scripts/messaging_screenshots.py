@@ -7,23 +7,9 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
+from demo_browser import OUT, PHONE, launch, open_as
 from playwright.sync_api import sync_playwright
-
-OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
-PASSWORD = "zhurnal2026"  # noqa: S105 - the demo's published password
-PHONE = {"viewport": {"width": 360, "height": 760}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
-
-
-def log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
 
 
 def shot(page, name: str, *, full: bool = True) -> None:
@@ -32,13 +18,10 @@ def shot(page, name: str, *, full: bool = True) -> None:
 
 
 def main(base: str) -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = launch(p)
 
-        context = browser.new_context(locale="ru-RU", viewport={"width": 1366, "height": 900})
-        page = context.new_page()
-        log_in(page, base, "klassruk")
+        page = open_as(browser, base, "klassruk")
         page.goto(f"{base}/mail/")
         shot(page, "mail-inbox-1366.png")
         page.goto(f"{base}/mail/new/")
@@ -47,11 +30,9 @@ def main(base: str) -> None:
         page.click("text=Родительское собрание 5А")
         page.click("text=Кто прочитал")
         shot(page, "announcement-report-1366.png")
-        context.close()
+        page.context.close()
 
-        context = browser.new_context(locale="ru-RU", **PHONE)
-        page = context.new_page()
-        log_in(page, base, "roditel")
+        page = open_as(browser, base, "roditel", **PHONE)
         page.goto(f"{base}/mail/")
         shot(page, "mail-inbox-360.png")
         page.click("text=Контрольная работа по математике")
@@ -61,14 +42,12 @@ def main(base: str) -> None:
         shot(page, "announcement-360.png")
         page.goto(f"{base}/help/")
         shot(page, "help-360.png")
-        context.close()
+        page.context.close()
 
-        context = browser.new_context(locale="ru-RU", viewport={"width": 1366, "height": 900})
-        page = context.new_page()
-        log_in(page, base, "admin")
+        page = open_as(browser, base, "admin")
         page.goto(f"{base}/help/requests/")
         shot(page, "help-requests-1366.png")
-        context.close()
+        page.context.close()
         browser.close()
 
 

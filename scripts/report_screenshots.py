@@ -11,14 +11,9 @@ import datetime as dt
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import django
-
-ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "docs" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+from demo_browser import OUT, ROOT, launch, open_as
 
 
 def main(base: str) -> None:
@@ -45,20 +40,12 @@ def main(base: str) -> None:
     ]
     from playwright.sync_api import sync_playwright
 
-    OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS, headless=True)
+        browser = launch(p)
         contexts = {}
         for login, path, name, width, height in shots:
             if login not in contexts:
-                context = browser.new_context(locale="ru-RU", viewport={"width": width, "height": height})
-                page = context.new_page()
-                page.goto(f"{base}/accounts/login/")
-                page.fill("#id_username", login)
-                page.fill("#id_password", "zhurnal2026")
-                page.click("button[type=submit]")
-                page.wait_for_load_state("networkidle")
-                contexts[login] = page
+                contexts[login] = open_as(browser, base, login, viewport={"width": width, "height": height})
             page = contexts[login]
             page.set_viewport_size({"width": width, "height": height})
             page.goto(base + path)

@@ -8,22 +8,9 @@ from __future__ import annotations
 
 import sys
 import urllib.request
-from pathlib import Path
 
+from demo_browser import OUT, PHONE, launch, open_as
 from playwright.sync_api import sync_playwright
-
-OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
-PASSWORD = "zhurnal2026"  # noqa: S105 - the demo's published password
-
-
-def log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
 
 
 def wire_size(url: str, cookies: str, encoding: str) -> tuple[str, int]:
@@ -34,43 +21,35 @@ def wire_size(url: str, cookies: str, encoding: str) -> tuple[str, int]:
 
 
 def main(base: str) -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = launch(p)
 
-        context = browser.new_context(locale="ru-RU", viewport={"width": 1366, "height": 900})
-        page = context.new_page()
-        log_in(page, base, "uchitel")
+        page = open_as(browser, base, "uchitel")
         page.goto(f"{base}/journal/today/")
         page.screenshot(path=str(OUT / "teacher-start-page-1366.png"), full_page=True)
         grid_url = page.locator("#my-groups a.tile").first.get_attribute("href")
         page.goto(f"{base}{grid_url}")
         page.wait_for_function("() => document.body.dataset.journalReady === '1'")
         page.screenshot(path=str(OUT / "grid-1366.png"))
-        cookies = "; ".join(f"{c['name']}={c['value']}" for c in context.cookies())
+        cookies = "; ".join(f"{c['name']}={c['value']}" for c in page.context.cookies())
         for path in (grid_url, "/journal/today/", "/static/journal/journal.js"):
             print(path, {encoding: wire_size(f"{base}{path}", cookies, encoding) for encoding in ("identity", "gzip", "br")})
-        context.close()
+        page.context.close()
 
-        context = browser.new_context(locale="ru-RU", viewport={"width": 768, "height": 1024}, has_touch=True)
-        page = context.new_page()
-        log_in(page, base, "uchitel")
+        page = open_as(browser, base, "uchitel", viewport={"width": 768, "height": 1024}, has_touch=True)
         page.goto(f"{base}{grid_url}")
         page.wait_for_function("() => document.body.dataset.journalReady === '1'")
         page.screenshot(path=str(OUT / "grid-768.png"))
-        context.close()
+        page.context.close()
 
-        context = browser.new_context(locale="ru-RU", viewport={"width": 360, "height": 760}, has_touch=True,
-                                      is_mobile=True, device_scale_factor=2)
-        page = context.new_page()
-        log_in(page, base, "roditel")
+        page = open_as(browser, base, "roditel", **PHONE)
         page.goto(f"{base}/diary/")
         page.wait_for_load_state("networkidle")
         page.screenshot(path=str(OUT / "diary-360.png"))
         page.click(".diary-tabs a:has-text('Итоги')")
         page.wait_for_selector("#finals")
         page.screenshot(path=str(OUT / "diary-finals-360.png"))
-        context.close()
+        page.context.close()
         browser.close()
 
 

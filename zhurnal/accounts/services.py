@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
+from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 from zhurnal.audit.services import record, record_many
@@ -149,6 +150,35 @@ def confirm_identity(*, user: User, secret: str) -> None:
             if device.verify_token(digits):
                 return
     raise ValidationError({"password": REAUTH_REFUSAL})
+
+
+def _stored_form(device: Any, token: str) -> str:
+    """What the device keeps of the code: recovery codes are stored as keyed hashes (the hash under whichever secret
+    key, current or fallback, made it); the app's codes are checked as typed."""
+    if not isinstance(device, StaticDevice):
+        return token
+    hashes = codes.recovery_code_hashes(token)
+    return next((h for h in hashes if device.token_set.filter(token=h).exists()), hashes[0])
+
+
+@transaction.atomic
+def match_second_factor(*, user: User, token: str) -> tuple[Any, bool]:
+    """The login's second step: the device that accepts the code, and whether a device refused to check it for
+    now (too many wrong codes). Six digits go to the authenticator app, anything else to the recovery codes — so
+    a mistyped code of one kind does not slow down the other. The devices are read locked (``for_verify``) and a
+    code used is spent in the same transaction: one code, one login."""
+    wants_recovery = not (token.isdigit() and len(token) == 6)
+    devices = [d for d in devices_for_user(user, confirmed=True, for_verify=True)
+               if isinstance(d, StaticDevice) == wants_recovery]
+    throttled = False
+    for device in devices:
+        allowed, _ = device.verify_is_allowed()
+        if not allowed:
+            throttled = True
+            continue
+        if device.verify_token(_stored_form(device, token)):
+            return device, False
+    return None, throttled
 
 
 @transaction.atomic

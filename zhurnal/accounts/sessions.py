@@ -1,7 +1,7 @@
 """Django's database session store, its one read per request in plain SQL (``core.sql``).
 
-Every page reads the session first; built through the ORM that read cost three times the query itself
-(0.5 vs 0.15 ms on PostgreSQL). Writing, expiry and key cycling stay Django's own. ``SESSION_ENGINE`` names
+Every page reads the session first, and through the ORM that read cost more than the query itself (figures in
+docs/performance.md). Writing, expiry and key cycling stay Django's own. ``SESSION_ENGINE`` names
 this module.
 """
 

@@ -3,7 +3,7 @@
 Python's cyclic garbage collector now and then walks every object the process holds. A Django process holds some
 hundred thousand of them from start-up (modules, the URLconf, the ORM's metadata) that live as long as it does;
 a page that builds a few thousand short-lived objects (the journal grid) makes the collector walk them all every
-dozen requests — 60 ms each time on the project's machine, 5 ms per grid on average. ``settle`` moves the start-up
+dozen requests (figures in docs/performance.md). ``settle`` moves the start-up
 objects out of the collector's sight (``gc.freeze``; the Python documentation suggests it before a server forks
 its workers, where it also keeps their memory shared).
 
@@ -12,7 +12,7 @@ A request's own objects are freed by reference counting as it ends, but for a fe
 ``core.templating``). The collector's youngest generation is still walked every 700 net allocations by default —
 within a grid request, whose 2,000 cells and rows are alive at once, once or twice, walking them all. With
 ``YOUNG_THRESHOLD`` the collection comes every few dozen requests instead and finds mostly their few hundred
-cyclic leftovers (measured on the grid: 1.6 → 0.2 ms of collection per request).
+cyclic leftovers.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 A ``Context`` and the ``ContextDict`` each ``push`` adds refer to each other (the dict to leave the context by on
 ``__exit__``), so a rendered context is a reference cycle: what the view handed the template (the journal grid's
 rows, students, averages) is not freed when the view returns but waits for the cyclic garbage collector, which
-then walks it all — 1–2 ms per grid request, most of the collector's work in a server (see ``runtime.settle``).
+then walks it all: most of the collector's work in a server (see ``runtime.settle``; docs/performance.md).
 Emptying the context's dicts after rendering breaks the cycle: the page's data is freed at once by reference
 counting. Nothing reads a context after its template has rendered (the test client keeps copies).
 

@@ -4,7 +4,8 @@ address."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -89,3 +90,16 @@ def own_path(request, url: str | None, default: str) -> str:
                                                                require_https=request.is_secure()):
         return url
     return default
+
+
+@contextmanager
+def flash_outcome(request, success: str) -> Iterator[None]:
+    """Around the write of a plain form that goes back to a page: the write's refusal (``ValidationError``) is shown
+    there, a message for each of its messages, and goes no further; otherwise ``success`` is shown."""
+    try:
+        yield
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, success)

@@ -72,6 +72,24 @@ def _date_param(request, name: str = "date") -> dt.date | None:
     return params.date_param(request.GET, name, request=request)
 
 
+def _opened(request, student_id: int) -> tuple[Student, dt.date]:
+    """The diary of ``student_id`` opened today: the student (404 unless the user may open it) and today; the
+    family's view is counted."""
+    student = _student(request, student_id)
+    today = school_today()
+    _track(request, student, today)
+    return student, today
+
+
+def _opened_week(request, student_id: int) -> tuple[Student, dt.date, dt.date]:
+    """As ``_opened``, with the day of the week asked for (``?date=``, else today)."""
+    student = _student(request, student_id)
+    today = school_today()
+    day = _date_param(request) or today
+    _track(request, student, today)
+    return student, today, day
+
+
 def _frame(request, student: Student, tab: str) -> dict:
     """What every diary page shows around its content: whose diary, the children switcher, the tabs."""
     roles = request.roles
@@ -108,10 +126,7 @@ def home(request):
 
 @school_view
 def week(request, student_id: int):
-    student = _student(request, student_id)
-    today = school_today()
-    day = _date_param(request) or today
-    _track(request, student, today)
+    student, today, day = _opened_week(request, student_id)
     family = permissions.is_family_of(request.roles, student)
     data = selectors.diary_week(student, day, today=today, user_id=request.user.pk if family else None)
     return render(request, "diary/week.html", {
@@ -135,10 +150,8 @@ def _period_of(request, periods: list[ReportingPeriod], today: dt.date) -> Repor
 
 @school_view
 def subject(request, student_id: int, subject_id: int):
-    student = _student(request, student_id)
     subject_row = school_row(request, Subject, subject_id)
-    today = school_today()
-    _track(request, student, today)
+    student, today = _opened(request, student_id)
     place = selectors.placement(student, today - dt.timedelta(days=366), today + dt.timedelta(days=366))
     school_class, periods = selectors.student_periods(place, today, school=student.school)
     if school_class is None:
@@ -153,9 +166,7 @@ def subject(request, student_id: int, subject_id: int):
 
 @school_view
 def feed(request, student_id: int):
-    student = _student(request, student_id)
-    today = school_today()
-    _track(request, student, today)
+    student, today = _opened(request, student_id)
     family = permissions.is_family_of(request.roles, student)
     seen_at = selectors.last_feed_visit(student, request.user.pk) if family else None
     data = selectors.marks_feed(student, seen_at=seen_at)
@@ -167,9 +178,7 @@ def feed(request, student_id: int):
 
 @school_view
 def finals(request, student_id: int):
-    student = _student(request, student_id)
-    today = school_today()
-    _track(request, student, today)
+    student, today = _opened(request, student_id)
     page = selectors.diary_finals(student, today=today)
     guardian_ids = request.roles.guardian_ids if permissions.is_guardian_of(request.roles, student) else frozenset()
     acks = []
@@ -220,10 +229,7 @@ def acknowledge(request, student_id: int):
 
 @school_view
 def week_pdf(request, student_id: int):
-    student = _student(request, student_id)
-    today = school_today()
-    day = _date_param(request) or today
-    _track(request, student, today)
+    student, today, day = _opened_week(request, student_id)
     reports = [_weekly_report(student, day, today)]
     content = _render_reports(reports, request.roles.school, today)
     monday = monday_of(day)

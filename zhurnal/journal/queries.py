@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from django.db import connection, connections
 
-from zhurnal.core.sql import date_param, field_column, table
+from zhurnal.core.sql import columns, date_param, fetch, field_column, model_rows, table
 from zhurnal.school.models import Enrollment, Group, GroupKind, GroupMembership, Student
 from zhurnal.timetable.models import Lesson
 
@@ -38,6 +38,15 @@ def write_lesson_contents(rows: Sequence[ContentRow], now: dt.datetime) -> None:
     with connection.cursor() as cursor:
         cursor.executemany(sql, [(row.topic, row.homework, stamp, row.lesson_id, row.old_topic, row.old_homework)
                                  for row in rows])
+
+
+def lock_lesson(lesson_id: int, school_id: int) -> Lesson | None:
+    """The school's lesson ``lesson_id`` with its row locked until the transaction under way ends (SQLite: the
+    transaction itself locks), or None. One row, no join: a cell save's largest cost through the ORM."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    rows = model_rows(Lesson, fetch(f"SELECT {columns(Lesson)} FROM {table(Lesson)} "  # noqa: S608
+                                    f"WHERE id = %s AND school_id = %s{lock}", [lesson_id, school_id]))
+    return rows[0] if rows else None
 
 
 # --- who is in a group when (selectors.members, the grid) ---------------------------------------------------

@@ -31,7 +31,7 @@ from .forms import (
     StatusForm,
     apply_errors,
 )
-from .models import Announcement, ConsultationSlot, HelpRequest, RequestStatus
+from .models import Announcement, ConsultationSlot, HelpRequest, RequestStatus, Thread
 from .people import school_people
 
 # --- mail ------------------------------------------------------------------------------------------------------------
@@ -121,9 +121,13 @@ def _thread_context(request, thread, form=None):
     return {"page": selectors.thread_page(thread, class_name=class_name), "form": form or ReplyForm()}
 
 
+def _thread(request, pk: int) -> Thread:
+    return scoped(permissions.threads_visible_to(request.roles).select_related("student"), pk=pk)
+
+
 @school_view
 def thread(request, pk: int):
-    item = scoped(permissions.threads_visible_to(request.roles).select_related("student"), pk=pk)
+    item = _thread(request, pk)
     services.mark_thread_read(user=request.user, thread=item)
     return render(request, "messaging/thread.html", _thread_context(request, item))
 
@@ -131,7 +135,7 @@ def thread(request, pk: int):
 @school_view
 @require_POST
 def reply(request, pk: int):
-    item = scoped(permissions.threads_visible_to(request.roles).select_related("student"), pk=pk)
+    item = _thread(request, pk)
     form = ReplyForm(request.POST)
     if form.is_valid():
         try:
@@ -352,6 +356,13 @@ def _request(request, pk: int) -> HelpRequest:
     return scoped(permissions.help_requests_visible_to(request.roles).select_related("author", "thread"), pk=pk)
 
 
+def _handled_request(request, pk: int) -> HelpRequest:
+    """A request the user sees (else 404) and handles (else 403)."""
+    item = _request(request, pk)
+    require(permissions.handles_help_requests(request.roles))
+    return item
+
+
 @school_view
 def help_request(request, pk: int):
     return _help_request_page(request, _request(request, pk))
@@ -368,8 +379,7 @@ def _help_request_page(request, item: HelpRequest, *, answer_form=None, status_c
 @school_view
 @require_POST
 def help_request_status(request, pk: int):
-    item = _request(request, pk)
-    require(permissions.handles_help_requests(request.roles))
+    item = _handled_request(request, pk)
     form = StatusForm(request.POST)
     if form.is_valid():
         services.set_help_request_status(actor=request.user, roles=request.roles, request=item,
@@ -383,8 +393,7 @@ def help_request_status(request, pk: int):
 @school_view
 @require_POST
 def help_request_answer(request, pk: int):
-    item = _request(request, pk)
-    require(permissions.handles_help_requests(request.roles))
+    item = _handled_request(request, pk)
     form = ReplyForm(request.POST)
     if form.is_valid():
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TypedDict
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -19,6 +20,19 @@ def parse_time(value: str, label: str, field: str) -> dt.time:
         return dt.datetime.strptime(value, "%H:%M").time()  # noqa: DTZ007 - a time of day, no date
     except ValueError:
         raise ValidationError({field: f"{label}: нужно время в виде ЧЧ:ММ, например 21:00."}) from None
+
+
+class Times(TypedDict):
+    quiet_from: dt.time
+    quiet_to: dt.time
+    digest_time: dt.time
+
+
+def parse_times(post) -> Times:
+    """The quiet hours and the digest's time, as a person's and the school's settings pages ask for them."""
+    return Times(quiet_from=parse_time(post.get("quiet_from", ""), "Тихие часы: начало", "quiet_from"),
+                 quiet_to=parse_time(post.get("quiet_to", ""), "Тихие часы: конец", "quiet_to"),
+                 digest_time=parse_time(post.get("digest_time", ""), "Время сводки", "digest_time"))
 
 
 def parse_modes(post, kinds: list[Kind]) -> dict[str, str]:

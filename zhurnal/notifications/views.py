@@ -88,10 +88,7 @@ def user_settings(request):
             services.save_settings(
                 user=request.user, school_id=roles.school.pk, modes=forms.parse_modes(post, kinds),
                 by_email=post.get("by_email") == "on", email=forms.parse_email(post.get("email", "")),
-                by_push=post.get("by_push") == "on",
-                quiet_from=forms.parse_time(post.get("quiet_from", ""), "Тихие часы: начало", "quiet_from"),
-                quiet_to=forms.parse_time(post.get("quiet_to", ""), "Тихие часы: конец", "quiet_to"),
-                digest_time=forms.parse_time(post.get("digest_time", ""), "Время сводки", "digest_time"),
+                by_push=post.get("by_push") == "on", **forms.parse_times(post),
                 weekly_day=forms.parse_weekday(post.get("weekly_day", "")))
         except ValidationError as error:
             errors = list(error.messages)
@@ -121,10 +118,7 @@ def school_settings(request):
                 actor=request.user, school=school, modes=forms.parse_modes(post, kinds),
                 urgent={kind.code for kind in kinds if post.get(f"urgent_{kind.code}") == "on"},
                 low_average_below=forms.parse_average(post.get("low_average_below", "")),
-                absences_limit=forms.parse_limit(post.get("absences_limit", "")),
-                quiet_from=forms.parse_time(post.get("quiet_from", ""), "Тихие часы: начало", "quiet_from"),
-                quiet_to=forms.parse_time(post.get("quiet_to", ""), "Тихие часы: конец", "quiet_to"),
-                digest_time=forms.parse_time(post.get("digest_time", ""), "Время сводки", "digest_time"))
+                absences_limit=forms.parse_limit(post.get("absences_limit", "")), **forms.parse_times(post))
         except ValidationError as error:
             errors = list(error.messages)
         else:
@@ -157,7 +151,9 @@ def _json_body(request) -> dict:
     return body
 
 
-def _json_error(error: ValidationError, status: int = 400) -> JsonResponse:
+def _json_error(request, error: ValidationError) -> JsonResponse:
+    """400, or 415 when the request is not JSON at all."""
+    status = 415 if request.content_type != "application/json" else 400
     return JsonResponse({"errors": error.messages}, status=status)
 
 
@@ -172,7 +168,7 @@ def push_subscribe(request):
                                 p256dh=str(keys.get("p256dh") or ""), auth=str(keys.get("auth") or ""),
                                 user_agent=request.headers.get("User-Agent", ""))
     except ValidationError as error:
-        return _json_error(error, 415 if request.content_type != "application/json" else 400)
+        return _json_error(request, error)
     return JsonResponse({"ok": True}, status=201)
 
 
@@ -182,7 +178,7 @@ def push_unsubscribe(request):
     try:
         body = _json_body(request)
     except ValidationError as error:
-        return _json_error(error, 415 if request.content_type != "application/json" else 400)
+        return _json_error(request, error)
     removed = services.unsubscribe_push(user=request.user, endpoint=str(body.get("endpoint") or ""))
     if not removed:
         raise Http404

@@ -435,6 +435,15 @@ def teacher_class_assignments(ctx: ReportContext) -> list[tuple[TeachingAssignme
     return [(a, a.group.school_class) for a in teacher_assignments(ctx) if a.group.school_class is not None]
 
 
+def teacher_class_subjects(ctx: ReportContext) -> list[tuple[TeachingAssignment, SchoolClass]]:
+    """The teacher's classes and subjects, one row each: the first of his assignments of the subject in the class
+    (the subgroups of a class taught one subject are one row), with its class."""
+    first: dict[tuple[int, int], tuple[TeachingAssignment, SchoolClass]] = {}
+    for assignment, school_class in teacher_class_assignments(ctx):
+        first.setdefault((school_class.pk, assignment.subject_id), (assignment, school_class))
+    return list(first.values())
+
+
 def _assignment_term(ctx: ReportContext, assignment: TeachingAssignment, chosen) -> metrics.Term:
     school_class = assignment.group.school_class
     grade = school_class.grade if school_class is not None else 5
@@ -450,19 +459,14 @@ def teacher_progress(ctx: ReportContext) -> Document:
     """Progress results of each class the teacher teaches: his subjects' quality per class."""
     chosen, _ = teacher_chosen(ctx)
     rule = ctx.settings.rule
-    assignments = teacher_class_assignments(ctx)
+    assignments = teacher_class_subjects(ctx)
     classes = {school_class.pk: school_class for _, school_class in assignments}
     by_grade = metrics.periods_by_grade(ctx.year)
     terms = {cid: metrics.term_for_grade(ctx.year, c.grade, chosen, by_grade) for cid, c in classes.items()}
     finals = {f.school_class.pk: f for f in metrics.class_finals(list(classes.values()), terms)}
     rows = []
     total = Quality()
-    seen = set()
     for assignment, school_class in assignments:
-        key = (school_class.pk, assignment.subject_id)
-        if key in seen:
-            continue
-        seen.add(key)
         item = finals[school_class.pk]
         quality = item.quality(assignment.subject_id, rule)
         total += quality
@@ -529,15 +533,9 @@ def teacher_preliminary(ctx: ReportContext) -> Document:
 
 def teacher_summary(ctx: ReportContext) -> Document:
     """The summary sheet of the teacher's classes: his subject's period and year marks, a sheet per class."""
-    assignments = teacher_class_assignments(ctx)
     doc = base_document(ctx, "Сводная ведомость учёта успеваемости обучающихся классов учителя",
                         f"{ctx.teacher.full_name}, {ctx.year.name} учебный год", "svodnaya-uchitelya")
-    done = set()
-    for assignment, school_class in assignments:
-        key = (school_class.pk, assignment.subject_id)
-        if key in done:
-            continue
-        done.add(key)
+    for assignment, school_class in teacher_class_subjects(ctx):
         finals = summary_finals(ctx, [school_class])[school_class.pk]
         terms = [f.term for f in finals]
         columns = [Col("Обучающийся", width=26)] + [Col(t.name, "mark", 8) for t in terms]

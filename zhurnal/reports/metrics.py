@@ -161,20 +161,14 @@ class Quality:
                 return
         if value is None or value == "":
             self.no_final += 1
-            if rule.no_final_in:
-                self.no_final_in += 1
-                self.n += 1
+            self.no_final_in += self._in_n(rule.no_final_in)
             return
         if value == "осв":
             self.exempt += 1
-            if rule.exempt_in:
-                self.exempt_in += 1
-                self.n += 1
+            self.exempt_in += self._in_n(rule.exempt_in)
             return
         if value == "н/а":
-            if rule.not_attested_in:
-                self.na += 1
-                self.n += 1
+            self.na += self._in_n(rule.not_attested_in)
             return
         self.n += 1
         if value == "зч":
@@ -192,6 +186,12 @@ class Quality:
                 self.n2 += 1
             self.marks_sum += _POINTS[value]
             self.marks_count += 1
+
+    def _in_n(self, counted: bool) -> int:
+        """A pupil the school's rule may leave out of N: 1, and counted in N, when ``counted``; else 0."""
+        if counted:
+            self.n += 1
+        return int(counted)
 
     def __iadd__(self, other: Quality) -> Quality:
         for name in self.__dataclass_fields__:

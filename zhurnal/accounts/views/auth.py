@@ -10,21 +10,20 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
-from django_otp import devices_for_user, user_has_device
+from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from zhurnal.core import params
 from zhurnal.core.templatetags.zhurnal import plural
 from zhurnal.core.view_helpers import own_path
 
-from .. import codes, lockout, services
+from .. import lockout, services
 from ..forms import ActivationForm, LoginForm, TokenForm
 from ..middleware import SESSION_SCHOOL_KEY, client_address
 from ..models import LoginKind, User
@@ -94,33 +93,6 @@ def _pending(request) -> tuple[User, dict] | None:
     return user, pending
 
 
-def _stored_form(device, token: str) -> str:
-    """What the device keeps of the code: recovery codes are stored as keyed hashes (the hash under whichever secret
-    key, current or fallback, made it); the app's codes are checked as typed."""
-    if not isinstance(device, StaticDevice):
-        return token
-    hashes = codes.recovery_code_hashes(token)
-    return next((h for h in hashes if device.token_set.filter(token=h).exists()), hashes[0])
-
-
-def _match_device(user: User, token: str):
-    """The device that accepts the code: six digits go to the authenticator app, anything else to the recovery
-    codes — so a mistyped code of one kind does not slow down the other."""
-    wants_recovery = not (token.isdigit() and len(token) == 6)
-    with transaction.atomic():
-        devices = [d for d in devices_for_user(user, confirmed=True, for_verify=True)
-                   if isinstance(d, StaticDevice) == wants_recovery]
-        throttled = False
-        for device in devices:
-            allowed, _ = device.verify_is_allowed()
-            if not allowed:
-                throttled = True
-                continue
-            if device.verify_token(_stored_form(device, token)):
-                return device, False
-    return None, throttled
-
-
 @never_cache
 @sensitive_post_parameters("token")
 def login_verify(request):
@@ -132,7 +104,7 @@ def login_verify(request):
     user, pending = found
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device, throttled = _match_device(user, form.cleaned_data["token"])
+        device, throttled = services.match_second_factor(user=user, token=form.cleaned_data["token"])
         if device is not None:
             request.session.pop(PENDING_KEY, None)
             recovery = isinstance(device, StaticDevice)

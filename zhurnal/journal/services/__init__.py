@@ -23,9 +23,12 @@ from .cells import (  # noqa: F401
     CellInput,
     CellResult,
     ColumnResult,
+    PostedCell,
     RowFigures,
     save_cell,
     save_cells,
+    save_posted_cell,
+    save_posted_column,
     update_mark,
 )
 from .common import (  # noqa: F401

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 
 from zhurnal.accounts.models import User
@@ -17,15 +19,24 @@ from zhurnal.core import events, idempotency, sql
 from zhurnal.core.dates import today as school_today
 from zhurnal.core.models import WriteKey
 from zhurnal.school.models import Student
+from zhurnal.school.roles import SchoolRoles
 from zhurnal.timetable.models import Lesson
 
-from .. import grading, selectors
+from .. import grading, permissions, selectors
 from ..models import (
     Attendance,
     Mark,
     WorkType,
 )
-from .common import LessonContext, _actor, _lesson_context, _locked_lesson, _require_open
+from .common import (
+    LessonContext,
+    _actor,
+    _lesson_context,
+    _lesson_to_write,
+    _locked_lesson,
+    _not_given_message,
+    _require_open,
+)
 from .rules import ensure_journal_setup
 
 
@@ -98,15 +109,40 @@ class CellInput:
         return idempotency.fingerprint("cell", self.text, self.base)
 
 
+VALUE_MISSING = ("Не передано значение клетки: ничего не сохранено. Чтобы очистить клетку, отправьте пустое "
+                 "значение.")
+BASE_MISSING = ("Не передано, что было в клетке, когда вы начали ввод: ничего не сохранено. Обновите страницу и "
+                "введите значение снова.")
+
+
+@dataclass(frozen=True)
+class PostedCell:
+    """One cell as a page or a client posted it, each part ``None`` when the request lacks it: read by
+    ``input_for`` only once the pupil may be named (a refusal names him)."""
+
+    value: str | None
+    base: str | None
+    key: str | None = None
+
+    def input_for(self, student: Student) -> CellInput:
+        """The value (required — a missing one never means «clear the cell»), the cell as the page showed it
+        (``base``, required: the save's version) and the idempotency key (a malformed one refused)."""
+        if self.value is None:
+            raise ValidationError({"value": VALUE_MISSING})
+        if self.base is None:
+            raise ValidationError({"base": BASE_MISSING})
+        return CellInput(student, self.value, idempotency.parse_key(self.key), self.base)
+
+
 class CellConflict(ValidationError):
     """The cell changed since the page showed it (another tab, another computer, the class teacher): the save is
     refused and nothing is replaced unseen. Carries what is in the cell now, who changed it and when (from the
     cell's history), and what the teacher typed — the page shows them and lets him keep his value (a save based
     on ``theirs``) or take theirs."""
 
-    def __init__(self, *, student: Student, theirs: str, mine: str, absence: str, marks: list[str],
+    def __init__(self, *, lesson: Lesson, student: Student, theirs: str, mine: str, absence: str, marks: list[str],
                  who: str = "", at: dt.datetime | None = None) -> None:
-        self.student, self.theirs, self.mine, self.who, self.at = student, theirs, mine, who, at
+        self.lesson, self.student, self.theirs, self.mine, self.who, self.at = lesson, student, theirs, mine, who, at
         self.absence, self.marks = absence, marks
         parts = [part for part in (who, f"{timezone.localtime(at):%d.%m.%Y %H:%M}" if at else "") if part]
         changed = f" ({', '.join(parts)})" if parts else ""
@@ -121,8 +157,9 @@ class CellConflict(ValidationError):
 
 @dataclass
 class ColumnResult:
-    """Saved cells in the order given; refused ones by student id, each with its reason."""
+    """Saved cells in the order given; refused ones by student id, each with its reason; the lesson as saved."""
 
+    lesson: Lesson
     results: list[CellResult]
     errors: dict[int, ValidationError]
 
@@ -130,7 +167,7 @@ class ColumnResult:
 def save_cell(
     *, actor: User | None, lesson: Lesson, student: Student, text: str, key: uuid.UUID | str | None = None,
     base: str | None = None, work_type: WorkType | None = None, reason: str = "", today: dt.date | None = None,
-    locked: bool = False, with_row: bool = False,
+    with_row: bool = False,
 ) -> CellResult:
     """Set one student's cell at one lesson from what the teacher typed: «н», «5», «4-», «5/4», «оп 5», or empty.
 
@@ -140,88 +177,130 @@ def save_cell(
     (and not what he typed), the save is refused with ``CellConflict``. A column of one: see ``save_cells``.
     """
     column = save_cells(actor=actor, lesson=lesson, cells=[CellInput(student, text, key, base)], work_type=work_type,
-                        reason=reason, today=today, locked=locked, with_rows=with_row)
+                        reason=reason, today=today, with_rows=with_row)
+    return _only_cell(column, student)
+
+
+def _only_cell(column: ColumnResult, student: Student) -> CellResult:
     if column.errors:
         raise column.errors[student.pk]
     return column.results[0]
 
 
+def save_posted_cell(
+    *, actor: User, roles: SchoolRoles, lesson_id: int, student: Student, cell: PostedCell,
+    work_type_id: int | None = None, reason: str = "", with_row: bool = False,
+) -> CellResult:
+    """``save_cell`` for a cell a page or a client posted: the lesson is read by id, locked and checked for
+    ``roles``' user once, in the transaction that saves the cell (Http404: a lesson he may not see, a pupil not of
+    its group; PermissionDenied: a lesson he may not change). ``work_type_id``: of the school, else the column's."""
+    with transaction.atomic():
+        lesson = _lesson_to_write(roles, lesson_id)
+        if not permissions.lesson_students(lesson).filter(pk=student.pk).exists():
+            raise Http404  # another group's pupil: not named, not saved
+        typed = cell.input_for(student)
+        work_type = None
+        if work_type_id is not None:
+            work_type = WorkType.objects.filter(school_id=lesson.school_id, pk=work_type_id).first()
+        column = _save_column(actor=actor, lesson=lesson, cells=[typed], work_type=work_type, reason=reason,
+                              today=school_today(), with_rows=with_row)
+        return _only_cell(column, student)
+
+
+def save_posted_column(
+    *, actor: User, roles: SchoolRoles, lesson_id: int, named: Collection[int], cells: list[CellInput],
+    reason: str = "",
+) -> ColumnResult:
+    """``save_cells`` for a lesson's column a page posted, checked as ``save_posted_cell`` checks a cell; ``named``:
+    every pupil the request names, ``cells`` among them those read and changed. A pupil not of the lesson's
+    group refuses the whole column (Http404)."""
+    with transaction.atomic():
+        lesson = _lesson_to_write(roles, lesson_id)
+        if permissions.lesson_students(lesson).filter(pk__in=named).count() != len(named):
+            raise Http404  # a pupil of another group: not named, nothing saved
+        return _save_column(actor=actor, lesson=lesson, cells=cells, reason=reason, today=school_today())
+
+
 def save_cells(
     *, actor: User | None, lesson: Lesson, cells: list[CellInput], work_type: WorkType | None = None, reason: str = "",
-    today: dt.date | None = None, locked: bool = False, with_rows: bool = False,
+    today: dt.date | None = None, with_rows: bool = False,
 ) -> ColumnResult:
     """Cells of one lesson's column in one transaction, by the rules of ``save_cell``. A cell that breaks a rule
     of its own (a wrong mark, a student not in the group that day, a key used elsewhere) is refused alone and
     reported; a rule of the lesson (cancelled, period closed, reason missing) refuses them all. A cell whose
     ``base`` is no longer what it holds is refused alone with ``CellConflict`` (unless it already holds what was
     typed); a key used for another write, with ``idempotency.KeyReused``. Reads the whole
-    column at once — a fixed number of queries plus one write per changed mark or absence. ``locked``: the caller
-    read ``lesson`` with its row locked in the transaction under way (``select_for_update``), so it is not read
-    again. ``with_rows``: each result (a retry's too) carries its student's figures in the period after the save
-    (``CellResult.row``), read with the column."""
-    if locked and not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("save_cells(locked=True) must run in the transaction that locked the lesson")
-    with transaction.atomic(savepoint=not locked):  # locked: the caller's transaction is the one
-        today = today or school_today()
-        if not locked:
-            lesson = _locked_lesson(lesson)
-        errors: dict[int, ValidationError] = {}
-        done: dict[int, CellResult] = {}
-        context = _lesson_context(lesson, today=today)
-        state = selectors.column_state(lesson, [c.student.pk for c in cells],
-                                       [str(c.key) for c in cells if c.key is not None],
-                                       work_types=context.work_types, period=context.period if with_rows else None)
-        replays = state.keys
-        seen_keys: set[str] = set()
-        pending: list[tuple[CellInput, grading.CellEntry]] = []
-        for cell in cells:
-            student = cell.student
-            key = str(cell.key) if cell.key is not None else None
-            if key in replays:
-                try:
-                    done[student.pk] = CellResult(**{**idempotency.replayed_result(
-                        replays[key], school_id=lesson.school_id, verb="cell",
-                        scope={"lesson": lesson.pk, "student": student.pk}, request=cell.request), "replayed": True})
-                except ValidationError as error:
-                    errors[student.pk] = error
-                continue
-            if key is not None:
-                if key in seen_keys:
-                    errors[student.pk] = idempotency.KeyReused()
-                    continue
-                seen_keys.add(key)
-            if student.school_id != lesson.school_id:
-                errors[student.pk] = ValidationError({"student": "Обучающийся из другой школы."})
-                continue
+    column at once — a fixed number of queries plus one write per changed mark or absence. ``with_rows``: each
+    result (a retry's too) carries its student's figures in the period after the save (``CellResult.row``), read
+    with the column."""
+    with transaction.atomic():
+        return _save_column(actor=actor, lesson=_locked_lesson(lesson), cells=cells, work_type=work_type,
+                            reason=reason, today=today or school_today(), with_rows=with_rows)
+
+
+def _save_column(
+    *, actor: User | None, lesson: Lesson, cells: list[CellInput], today: dt.date, work_type: WorkType | None = None,
+    reason: str = "", with_rows: bool = False,
+) -> ColumnResult:
+    """``save_cells`` in the transaction under way, ``lesson`` read with its row locked in it."""
+    errors: dict[int, ValidationError] = {}
+    done: dict[int, CellResult] = {}
+    context = _lesson_context(lesson, today=today)
+    state = selectors.column_state(lesson, [c.student.pk for c in cells],
+                                   [str(c.key) for c in cells if c.key is not None],
+                                   work_types=context.work_types, period=context.period if with_rows else None)
+    replays = state.keys
+    seen_keys: set[str] = set()
+    pending: list[tuple[CellInput, grading.CellEntry]] = []
+    for cell in cells:
+        student = cell.student
+        key = str(cell.key) if cell.key is not None else None
+        if key in replays:
             try:
-                entry = grading.parse_cell(cell.text, policy=context.policy)
-                if (entry.absence or entry.marks) and lesson.date > today:
-                    raise ValidationError({"value": f"Урок {lesson.date:%d.%m.%Y} ещё не прошёл: отметки и пропуски "
-                                                    "ставятся в день урока или позже."})
-                if entry.marks and not context.marks_allowed:
-                    raise ValidationError({"value": _no_marks_message(context)})
-                if cell.base is not None:
-                    _check_version(lesson, state, student, cell.base, entry)
+                done[student.pk] = CellResult(**{**idempotency.replayed_result(
+                    replays[key], school_id=lesson.school_id, verb="cell",
+                    scope={"lesson": lesson.pk, "student": student.pk}, request=cell.request), "replayed": True})
             except ValidationError as error:
                 errors[student.pk] = error
+            continue
+        if key is not None:
+            if key in seen_keys:
+                errors[student.pk] = idempotency.KeyReused()
                 continue
-            pending.append((cell, entry))
-        if pending:
-            reason = _require_open(context, today=today, reason=reason)
-            if work_type is not None and work_type.school_id != lesson.school_id:
-                raise ValidationError({"work_type": "Вид работы другой школы."})
-            try:
-                done.update(_write_cells(actor=actor, lesson=lesson, context=context, state=state,
-                                         pending=pending, errors=errors, work_type=work_type, reason=reason))
-            except IntegrityError as error:
-                # A key taken by a save of another lesson not yet committed when this one read the keys.
-                if idempotency.is_key_collision(error):
-                    raise idempotency.KeyReused from error
-                raise
-        if with_rows and context.period is not None:
-            for result in done.values():
-                result.row = _row_figures(context, state, result.student)
-        return ColumnResult(results=[done[c.student.pk] for c in cells if c.student.pk in done], errors=errors)
+            seen_keys.add(key)
+        if student.school_id != lesson.school_id:
+            errors[student.pk] = ValidationError({"student": "Обучающийся из другой школы."})
+            continue
+        try:
+            entry = grading.parse_cell(cell.text, policy=context.policy)
+            if (entry.absence or entry.marks) and lesson.date > today:
+                raise ValidationError({"value": f"Урок {lesson.date:%d.%m.%Y} ещё не прошёл: отметки и пропуски "
+                                                "ставятся в день урока или позже."})
+            if entry.marks and not context.marks_allowed:
+                raise ValidationError({"value": _not_given_message(context, "marks")})
+            if cell.base is not None:
+                _check_version(lesson, state, student, cell.base, entry)
+        except ValidationError as error:
+            errors[student.pk] = error
+            continue
+        pending.append((cell, entry))
+    if pending:
+        reason = _require_open(context, today=today, reason=reason)
+        if work_type is not None and work_type.school_id != lesson.school_id:
+            raise ValidationError({"work_type": "Вид работы другой школы."})
+        try:
+            done.update(_write_cells(actor=actor, lesson=lesson, context=context, state=state,
+                                     pending=pending, errors=errors, work_type=work_type, reason=reason))
+        except IntegrityError as error:
+            # A key taken by a save of another lesson not yet committed when this one read the keys.
+            if idempotency.is_key_collision(error):
+                raise idempotency.KeyReused from error
+            raise
+    if with_rows and context.period is not None:
+        for result in done.values():
+            result.row = _row_figures(context, state, result.student)
+    return ColumnResult(lesson=lesson, results=[done[c.student.pk] for c in cells if c.student.pk in done],
+                        errors=errors)
 
 
 def _cell_now(state: selectors.ColumnState, student_id: int) -> tuple[str, list]:
@@ -240,7 +319,7 @@ def _check_version(lesson: Lesson, state: selectors.ColumnState, student: Studen
     if grading.same_cell(theirs, base) or grading.same_cell(theirs, mine):
         return
     last = selectors.cell_history(lesson, student).select_related(None).select_related("actor").last()
-    raise CellConflict(student=student, theirs=theirs, mine=mine, absence=absence,
+    raise CellConflict(lesson=lesson, student=student, theirs=theirs, mine=mine, absence=absence,
                        marks=[grading.format_mark(m.value, m.modifier) for m in marks],
                        who=last.actor.display_name if last is not None and last.actor is not None else "",
                        at=last.created_at if last is not None else None)
@@ -335,14 +414,6 @@ def _write_cells(*, actor: User | None, lesson: Lesson, context: LessonContext, 
                                     for _, before, after in changes])
         sql.insert_rows(WriteKey, keys)
     return results
-
-
-def _no_marks_message(context: LessonContext) -> str:
-    if context.lesson.assignment.subject.without_marks:
-        return f"«{context.lesson.assignment.subject}» — безотметочный предмет: отметки не ставятся."
-    if context.grade == 1:
-        return "В 1-м классе отметки не ставятся."
-    return f"В {context.grade}-х классах школа не ставит отметки."
 
 
 @transaction.atomic

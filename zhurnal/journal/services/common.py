@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 
 from zhurnal.accounts.models import User
 from zhurnal.school.models import ReportingPeriod
+from zhurnal.school.roles import SchoolRoles
+from zhurnal.school.selectors import assignment_of
 from zhurnal.timetable.models import Lesson
 
-from .. import grading, locks, selectors
+from .. import grading, locks, permissions, queries, selectors
 from ..models import (
     WorkType,
 )
@@ -83,6 +86,24 @@ def _require_open(context: LessonContext, *, today: dt.date, reason: str, reason
     return reason
 
 
+NOT_GIVEN = {  # what is not given without marks: (at a lesson, by the school's choice for a grade)
+    "marks": ("отметки не ставятся", "школа не ставит отметки"),
+    "homework": ("домашние задания не задаются", "домашние задания не задаются"),
+}
+
+
+def _not_given_message(context: LessonContext, what: Literal["marks", "homework"]) -> str:
+    """Why the lesson takes no marks (or homework): a subject without marks, the 1st grade, or a grade the school
+    does not mark (``selectors.marks_allowed_for``)."""
+    at_lesson, by_school = NOT_GIVEN[what]
+    subject = context.lesson.assignment.subject
+    if subject.without_marks:
+        return f"«{subject}» — безотметочный предмет: {at_lesson}."
+    if context.grade == 1:
+        return f"В 1-м классе {at_lesson}."
+    return f"В {context.grade}-х классах {by_school}."
+
+
 LOCKED_LESSON_RELATED = ("school", "assignment__school", "assignment__group__school_class", "assignment__subject",
                          "assignment__year")
 
@@ -100,3 +121,25 @@ def _locked_lesson(lesson: Lesson) -> Lesson:
             fresh.school, fresh.assignment = lesson.school, lesson.assignment
             return fresh
     return locked.select_related(*LOCKED_LESSON_RELATED).get(pk=lesson.pk)
+
+
+BIGINT_MAX = 2**63 - 1  # ids from addresses are checked against it before plain SQL (SQLite refuses larger numbers)
+
+
+def _lesson_to_write(roles: SchoolRoles, lesson_id: int) -> Lesson:
+    """The lesson ``lesson_id`` locked for a write by ``roles``' user (as ``_locked_lesson``), with the active school
+    and the cached assignment attached: the lock reads one row (``queries.lock_lesson``). Http404 if he may not see
+    it, PermissionDenied if he may see it but not change it. Runs in the caller's transaction."""
+    school = roles.school
+    if school is None or not 0 < lesson_id <= BIGINT_MAX:  # an id beyond the column's range names no lesson
+        raise Http404
+    lesson = queries.lock_lesson(lesson_id, school.pk)
+    assignment = assignment_of(school, lesson.assignment_id) if lesson is not None else None
+    if lesson is None or assignment is None:  # no assignment of this school: only with inconsistent data
+        raise Http404
+    lesson.school, lesson.assignment = school, assignment
+    if not permissions.can_see_lesson(roles, lesson):
+        raise Http404
+    if not permissions.can_edit_lesson(roles, lesson):
+        raise PermissionDenied
+    return lesson

@@ -28,11 +28,23 @@ from ..models import (
     LessonRecord,
     WorkType,
 )
-from .common import UNSET, LessonContext, _actor, _lesson_context, _locked_lesson, _require_open
+from .common import UNSET, _actor, _lesson_context, _locked_lesson, _not_given_message, _require_open
 
 HOMEWORK_MAX_BYTES = getattr(settings, "ZHURNAL_HOMEWORK_MAX_BYTES", settings.ZHURNAL_MAX_UPLOAD_BYTES)
 HOMEWORK_MAX_FILES = 10
 HOMEWORK_KINDS = uploads.HOMEWORK_KINDS
+
+
+TEXT_LIMITS = {"topic": ("Тема урока", 500), "homework": ("Домашнее задание", 4000), "notes": ("Примечания", 2000)}
+
+
+def _limited_text(name: str, text: str) -> str:
+    """A text of the lesson's record without its outer spaces, refused (by field) when longer than its limit."""
+    label, limit = TEXT_LIMITS[name]
+    text = text.strip()
+    if len(text) > limit:
+        raise ValidationError({name: f"{label} — не длиннее {limit} знаков."})
+    return text
 
 
 @transaction.atomic
@@ -50,24 +62,16 @@ def save_lesson_record(
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
     lesson_fields = []
-    if topic is not UNSET:
-        topic = topic.strip()
-        if len(topic) > 500:
-            raise ValidationError({"topic": "Тема урока — не длиннее 500 знаков."})
-        if topic != lesson.topic:
-            before["topic"], after["topic"] = lesson.topic, topic
-            lesson.topic = topic
-            lesson_fields.append("topic")
-    if homework is not UNSET:
-        homework = homework.strip()
-        if homework and not context.marks_allowed:
-            raise ValidationError({"homework": _no_homework_message(context)})
-        if len(homework) > 4000:
-            raise ValidationError({"homework": "Домашнее задание — не длиннее 4000 знаков."})
-        if homework != lesson.homework:
-            before["homework"], after["homework"] = lesson.homework, homework
-            lesson.homework = homework
-            lesson_fields.append("homework")
+    for name, text in (("topic", topic), ("homework", homework)):
+        if text is UNSET:
+            continue
+        if name == "homework" and text.strip() and not context.marks_allowed:
+            raise ValidationError({"homework": _not_given_message(context, "homework")})
+        text = _limited_text(name, text)
+        if text != getattr(lesson, name):
+            before[name], after[name] = getattr(lesson, name), text
+            setattr(lesson, name, text)
+            lesson_fields.append(name)
     record_changes: dict[str, Any] = {}
     if control_type is not UNSET:
         if control_type is not None and control_type.school_id != lesson.school_id:
@@ -86,16 +90,14 @@ def save_lesson_record(
             raise ValidationError({"homework_due": f"Срок домашнего задания {homework_due:%d.%m.%Y} — после конца "
                                                    f"учебного года ({year_end:%d.%m.%Y})."})
         if homework_due is not None and not context.marks_allowed:
-            raise ValidationError({"homework_due": _no_homework_message(context)})
+            raise ValidationError({"homework_due": _not_given_message(context, "homework")})
         current_due = record_row.homework_due if record_row else None
         if current_due != homework_due:
             before["homework_due"] = str(current_due) if current_due else ""
             after["homework_due"] = str(homework_due) if homework_due else ""
             record_changes["homework_due"] = homework_due
     if notes is not UNSET:
-        notes = notes.strip()
-        if len(notes) > 2000:
-            raise ValidationError({"notes": "Примечания — не длиннее 2000 знаков."})
+        notes = _limited_text("notes", notes)
         if notes != (record_row.notes if record_row else ""):
             before["notes"], after["notes"] = (record_row.notes if record_row else ""), notes
             record_changes["notes"] = notes
@@ -118,14 +120,6 @@ def save_lesson_record(
     return lesson
 
 
-def _no_homework_message(context: LessonContext) -> str:
-    if context.lesson.assignment.subject.without_marks:
-        return f"«{context.lesson.assignment.subject}» — безотметочный предмет: домашние задания не задаются."
-    if context.grade == 1:
-        return "В 1-м классе домашние задания не задаются."
-    return f"В {context.grade}-х классах домашние задания не задаются."
-
-
 @transaction.atomic
 def add_homework_attachment(
     *, actor: User, lesson: Lesson, upload: Any, key: uuid.UUID | str | None = None, today: dt.date | None = None,
@@ -138,7 +132,7 @@ def add_homework_attachment(
         return HomeworkAttachment.objects.get(pk=replayed["attachment"])
     context = _lesson_context(lesson, today=today)
     if not context.marks_allowed:
-        raise ValidationError({"file": _no_homework_message(context)})
+        raise ValidationError({"file": _not_given_message(context, "homework")})
     _require_open(context, today=today, reason="", reason_when_late=False)
     checked = uploads.check_upload(upload, HOMEWORK_KINDS, max_bytes=HOMEWORK_MAX_BYTES)
     if HomeworkAttachment.objects.filter(lesson=lesson).count() >= HOMEWORK_MAX_FILES:
@@ -180,7 +174,7 @@ def save_individual_homework(
     context = _lesson_context(lesson, today=today)
     text = text.strip()
     if text and not context.marks_allowed:
-        raise ValidationError({"text": _no_homework_message(context)})
+        raise ValidationError({"text": _not_given_message(context, "homework")})
     _require_open(context, today=today, reason="", reason_when_late=False)
     if not selectors.is_member_on(lesson.assignment.group, student, lesson.date):
         raise ValidationError({"student": f"{student.short_name} не учился в группе {lesson.date:%d.%m.%Y}."})

@@ -19,7 +19,7 @@ from zhurnal.school.models import SchoolClass, Student
 
 from .. import permissions, selectors, services
 from ..models import AbsenceCode
-from .common import error_messages, require, school_view, scoped, visible_lesson
+from .common import error_messages, flash_outcome, require, school_view, scoped, visible_lesson
 
 
 def _visible_class(request, pk: int):
@@ -144,13 +144,8 @@ def confirm_week(request, pk: int):
     school_class = _visible_class(request, pk)
     require(permissions.can_set_absence_reasons(request.roles, school_class))
     week_start = _week_start(request)
-    try:
+    with flash_outcome(request, f"Посещаемость за неделю с {week_start:%d.%m.%Y} проверена."):
         services.confirm_attendance_week(actor=request.user, school_class=school_class, week_start=week_start,
                                          note=request.POST.get("note", ""),
                                          with_unexcused=request.POST.get("with_unexcused") == "1")
-    except ValidationError as error:
-        for message in error_messages(error):
-            messages.error(request, message)
-    else:
-        messages.success(request, f"Посещаемость за неделю с {week_start:%d.%m.%Y} проверена.")
     return _back(school_class, week_start)

@@ -14,7 +14,7 @@ from .. import permissions, selectors, services
 from ..forms import GradingRulesForm, WorkTypeForm
 from ..models import WorkType
 from ..policies import work_types_of
-from .common import error_messages, require, school_view, scoped
+from .common import error_messages, flash_outcome, require, school_view, scoped
 
 
 @school_view
@@ -59,11 +59,6 @@ def work_type_save(request):
     pk = request.POST.get("pk", "")
     form = WorkTypeForm(request.POST, work_type=scoped(WorkType.objects.filter(school=school),
                                                        pk=params.require_id(pk)) if pk else None)
-    try:
+    with flash_outcome(request, "Вид работы сохранён."):
         services.save_work_type(actor=request.user, school=school, **form.work_type_values())
-    except ValidationError as error:
-        for message in error_messages(error):
-            messages.error(request, message)
-    else:
-        messages.success(request, "Вид работы сохранён.")
     return redirect("journal:rules")

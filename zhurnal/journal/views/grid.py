@@ -22,6 +22,16 @@ from .. import grading, permissions, rendering, selectors, services
 from ..forms import FinalMarksForm, ReopenForm
 from .common import require, school_view, visible_assignment
 
+BY_CLASS = ("group__school_class__grade", "group__school_class__letter", "group__name", "subject__name")
+
+
+def _own_assignments(roles, year) -> list[TeachingAssignment]:
+    """The user's own assignments of the year (none without a year), by class, group and subject."""
+    if year is None:
+        return []
+    return list(permissions.assignments_visible_to(roles).filter(year=year, teacher=roles.staff)
+                .select_related("subject", "group", "group__school_class").order_by(*BY_CLASS))
+
 
 @school_view
 def index(request):
@@ -31,20 +41,13 @@ def index(request):
     today = school_today()
     on = params.date_param(request.GET, "on", request=request) or today
     year = current_year(roles.school, today)
-    assignments = []
-    if year is not None:
-        assignments = list(
-            permissions.assignments_visible_to(roles).filter(year=year, teacher=roles.staff)
-            .select_related("subject", "group", "group__school_class")
-            .order_by("group__school_class__grade", "group__school_class__letter", "group__name", "subject__name")
-        )
+    assignments = _own_assignments(roles, year)
     lessons = list(selectors.teacher_lessons_on(roles.staff.pk, on))
     by_class: list[tuple[str, int | None, list[TeachingAssignment]]] = []
     if year is not None and (roles.is_school_reader or roles.led_class_ids):
         others = (permissions.assignments_visible_to(roles).filter(year=year).exclude(teacher=roles.staff)
                   .select_related("subject", "group", "group__school_class", "teacher")
-                  .order_by("group__school_class__grade", "group__school_class__letter", "group__name",
-                            "subject__name"))
+                  .order_by(*BY_CLASS))
         for assignment in others:
             label = str(assignment.group.school_class or assignment.group.name)
             if not by_class or by_class[-1][0] != label:
@@ -169,13 +172,7 @@ def today(request):
     day = params.date_param(request.GET, "date", request=request) or today_date
     year = current_year(roles.school, day)
     page = selectors.teacher_day_page(roles.staff, year, day, today=today_date)
-    assignments = []
-    if year is not None:
-        assignments = list(
-            permissions.assignments_visible_to(roles).filter(year=year, teacher=roles.staff)
-            .select_related("subject", "group", "group__school_class")
-            .order_by("group__school_class__grade", "group__school_class__letter", "group__name", "subject__name")
-        )
+    assignments = _own_assignments(roles, year)
     return render(request, "journal/today.html", {
         "page": page, "day": day, "today": today_date, "assignments": assignments,
         "first": page.first_to_fill,

@@ -7,8 +7,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -24,8 +23,8 @@ from ..forms import LessonRecordForm
 from ..models import HomeworkAttachment, Mark, WorkType
 from .common import (
     error_messages,
+    flash_outcome,
     json_error,
-    locked_lesson,
     own_path,
     require,
     school_row,
@@ -127,24 +126,6 @@ def cell(request, pk: int, student_id: int):
     })
 
 
-VALUE_MISSING = ("Не передано значение клетки: ничего не сохранено. Чтобы очистить клетку, отправьте пустое "
-                 "значение.")
-BASE_MISSING = ("Не передано, что было в клетке, когда вы начали ввод: ничего не сохранено. Обновите страницу и "
-                "введите значение снова.")
-
-
-def _cell_input(post, student: Student, *, value: str = "value", suffix: str = "") -> services.CellInput:
-    """What one cell's save asks for: its value (required — a missing one never means «clear the cell»), the cell
-    as the page showed it (``base``, required: the save's version) and the idempotency key. The column form names
-    them ``cell-<id>``, ``base-<id>``, ``key-<id>``."""
-    if value not in post:
-        raise ValidationError({"value": VALUE_MISSING})
-    if f"base{suffix}" not in post:
-        raise ValidationError({"base": BASE_MISSING})
-    return services.CellInput(student, post[value], idempotency.parse_key(post.get(f"key{suffix}")),
-                              post[f"base{suffix}"])
-
-
 def _conflict_fragment(request, lesson, conflicts: list[services.CellConflict], *, back: str,
                        reason: str = "") -> str:
     """The conflicts of a save as the page shows them: for each cell what it holds now, who changed it and when,
@@ -155,61 +136,60 @@ def _conflict_fragment(request, lesson, conflicts: list[services.CellConflict], 
     }, request=request)
 
 
+def _back(request, pk: int) -> str:
+    """Where a cell's save goes back to: the page it came from (``next``), else the lesson."""
+    return own_path(request, request.POST.get("next"), reverse("journal:lesson", args=[pk]))
+
+
 def _save_cell(request, pk: int, student_id: int):
-    """One cell from the grid's script (JSON, with the row's new figures) or the cell page's form. The lesson is
-    read, checked and locked once, in the transaction that saves the cell."""
+    """One cell from the grid's script (JSON, with the row's new figures) or the cell page's form."""
+    post = request.POST
+    student = school_row(request, Student, student_id)
     try:
-        with transaction.atomic():
-            lesson = locked_lesson(request, pk)
-            student = school_row(request, Student, student_id)
-            require(permissions.can_edit_lesson(request.roles, lesson))
-            if not permissions.lesson_students(lesson).filter(pk=student.pk).exists():
-                raise Http404  # another group's pupil: not named, not saved
-            cell = _cell_input(request.POST, student)
-            work_type = None
-            work_type_id = params.id_param(request.POST, "work_type")
-            if work_type_id is not None:
-                work_type = WorkType.objects.filter(school_id=lesson.school_id, pk=work_type_id).first()
-            result = services.save_cell(actor=request.user, lesson=lesson, student=student, text=cell.text,
-                                        key=cell.key, base=cell.base, work_type=work_type,
-                                        reason=request.POST.get("reason", ""), locked=True,
-                                        with_row=wants_json(request) and request.POST.get("row") == "1")
+        result = services.save_posted_cell(
+            actor=request.user, roles=request.roles, lesson_id=pk, student=student,
+            cell=services.PostedCell(post.get("value"), post.get("base"), post.get("key")),
+            work_type_id=params.id_param(post, "work_type"), reason=post.get("reason", ""),
+            with_row=wants_json(request) and post.get("row") == "1")
     except services.CellConflict as conflict:
-        back = own_path(request, request.POST.get("next"), _lesson_url(lesson))
-        html = _conflict_fragment(request, lesson, [conflict], back=back, reason=request.POST.get("reason", ""))
+        back = _back(request, pk)
+        html = _conflict_fragment(request, conflict.lesson, [conflict], back=back, reason=post.get("reason", ""))
         if wants_json(request):
             return JsonResponse({"ok": False, "error": " ".join(conflict.messages), "conflict": conflict.as_dict(),
                                  "html": html}, status=409)
-        return render(request, "journal/conflict.html", {"lesson": lesson, "fragment": html, "back": back},
+        return render(request, "journal/conflict.html", {"lesson": conflict.lesson, "fragment": html, "back": back},
                       status=409)
     except ValidationError as error:
         if wants_json(request):
             return json_error(error)
         for message in error_messages(error):
             messages.error(request, f"{student.short_name}: {message}")
-        return redirect(own_path(request, request.POST.get("next"), _lesson_url(lesson)))
+        return redirect(_back(request, pk))
     if wants_json(request):
         payload = {"ok": True, **result.as_dict()}
-        if request.POST.get("row") == "1":
+        if post.get("row") == "1":
             payload["row"] = _row_json(result.row)
         return JsonResponse(payload)
     messages.success(request, f"{student.short_name}: сохранено.")
-    return redirect(own_path(request, request.POST.get("next"), _lesson_url(lesson)))
+    return redirect(_back(request, pk))
 
 
 @school_view
 @require_POST
 def cells(request, pk: int):
-    """The whole column at once — the lesson page without JavaScript (the lesson read and locked once). Cells sent
-    as the page showed them are left as they are now; a cell changed meanwhile by someone else is not replaced:
-    the answer lists such conflicts, each with «keep mine» and «take theirs»."""
+    """The whole column at once — the lesson page without JavaScript. Cells sent as the page showed them are left
+    as they are now; a cell changed meanwhile by someone else is not replaced: the answer lists such conflicts,
+    each with «keep mine» and «take theirs»."""
+    post = request.POST
     students = {s.pk: s for s in Student.objects.filter(school=request.roles.school, pk__in=params.id_list(
-        name[5:] for name in request.POST if name.startswith("cell-")))}
+        name[5:] for name in post if name.startswith("cell-")))}
     inputs: list[services.CellInput] = []
     errors: list[str] = []
     for student_id, student in sorted(students.items()):
+        posted = services.PostedCell(post.get(f"cell-{student_id}"), post.get(f"base-{student_id}"),
+                                     post.get(f"key-{student_id}"))
         try:
-            cell = _cell_input(request.POST, student, value=f"cell-{student_id}", suffix=f"-{student_id}")
+            cell = posted.input_for(student)
         except ValidationError as error:
             errors.extend(f"{student.short_name}: {m}" for m in error.messages)
             continue
@@ -218,13 +198,8 @@ def cells(request, pk: int):
     saved = 0
     conflicts: list[services.CellConflict] = []
     try:
-        with transaction.atomic():
-            lesson = locked_lesson(request, pk)
-            require(permissions.can_edit_lesson(request.roles, lesson))
-            if permissions.lesson_students(lesson).filter(pk__in=students).count() != len(students):
-                raise Http404  # a pupil of another group: not named, nothing saved
-            column = services.save_cells(actor=request.user, lesson=lesson, cells=inputs,
-                                         reason=request.POST.get("reason", ""), locked=True)
+        column = services.save_posted_column(actor=request.user, roles=request.roles, lesson_id=pk, named=students,
+                                             cells=inputs, reason=post.get("reason", ""))
     except ValidationError as error:  # a rule of the lesson: nothing saved
         errors.extend(error.messages)
     else:
@@ -236,12 +211,12 @@ def cells(request, pk: int):
         messages.error(request, message)
     if saved:
         messages.success(request, f"Сохранено клеток: {saved}.")
+    back = reverse("journal:lesson", args=[pk])
     if conflicts:
-        back = _lesson_url(lesson)
-        html = _conflict_fragment(request, lesson, conflicts, back=back, reason=request.POST.get("reason", ""))
-        return render(request, "journal/conflict.html", {"lesson": lesson, "fragment": html, "back": back},
+        html = _conflict_fragment(request, column.lesson, conflicts, back=back, reason=post.get("reason", ""))
+        return render(request, "journal/conflict.html", {"lesson": column.lesson, "fragment": html, "back": back},
                       status=409)
-    return redirect(_lesson_url(lesson))
+    return redirect(back)
 
 
 @school_view
@@ -275,15 +250,10 @@ def mark(request, pk: int):
     require(permissions.can_edit_lesson(request.roles, lesson))
     work_type = scoped(WorkType.objects.filter(school=request.roles.school),
                        pk=params.id_param(request.POST, "work_type", required=True))
-    try:
+    with flash_outcome(request, "Отметка сохранена."):
         services.update_mark(actor=request.user, mark=mark, work_type=work_type,
                              comment=request.POST.get("comment", ""), reason=request.POST.get("reason", ""),
                              key=idempotency.parse_key(request.POST.get("key")))
-    except ValidationError as error:
-        for message in error_messages(error):
-            messages.error(request, message)
-    else:
-        messages.success(request, "Отметка сохранена.")
     return redirect(reverse("journal:cell", args=[lesson.pk, mark.student_id]))
 
 
@@ -301,16 +271,12 @@ def attachment_add(request, pk: int):
     lesson = visible_lesson(request, pk)
     require(permissions.can_edit_lesson(request.roles, lesson))
     upload = request.FILES.get("file")
-    try:
-        if upload is None:
-            raise ValidationError({"file": "Выберите файл."})
+    if upload is None:
+        messages.error(request, "Выберите файл.")
+        return redirect(_lesson_url(lesson))
+    with flash_outcome(request, f"Файл «{upload.name}» приложен к домашнему заданию."):
         services.add_homework_attachment(actor=request.user, lesson=lesson, upload=upload,
                                          key=idempotency.parse_key(request.POST.get("key")))
-    except ValidationError as error:
-        for message in error_messages(error):
-            messages.error(request, message)
-    else:
-        messages.success(request, f"Файл «{upload.name}» приложен к домашнему заданию.")
     return redirect(_lesson_url(lesson))
 
 
@@ -327,13 +293,8 @@ def attachment_delete(request, pk: int):
     item = scoped(HomeworkAttachment.objects.filter(school=request.roles.school), pk=pk)
     lesson = visible_lesson(request, item.lesson_id)
     require(permissions.can_edit_lesson(request.roles, lesson))
-    try:
+    with flash_outcome(request, f"Файл «{item.name}» удалён."):
         services.remove_homework_attachment(actor=request.user, attachment=item)
-    except ValidationError as error:
-        for message in error_messages(error):
-            messages.error(request, message)
-    else:
-        messages.success(request, f"Файл «{item.name}» удалён.")
     return redirect(_lesson_url(lesson))
 
 
@@ -343,12 +304,7 @@ def individual_homework(request, pk: int):
     lesson = visible_lesson(request, pk)
     require(permissions.can_edit_lesson(request.roles, lesson))
     student = scoped(permissions.lesson_students(lesson), pk=params.id_param(request.POST, "student", required=True))
-    try:
+    with flash_outcome(request, f"Индивидуальное задание для {student.short_name} сохранено."):
         services.save_individual_homework(actor=request.user, lesson=lesson, student=student,
                                           text=request.POST.get("text", ""))
-    except ValidationError as error:
-        for message in error_messages(error):
-            messages.error(request, message)
-    else:
-        messages.success(request, f"Индивидуальное задание для {student.short_name} сохранено.")
     return redirect(_lesson_url(lesson))
