@@ -6,6 +6,7 @@ Thin views: fetch through a scoper (not visible → 404), check a predicate (not
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -286,12 +287,17 @@ def plan_detail(request, pk: int):
 def plan_edit(request, pk: int):
     plan = _editable_plan(request, pk)
     form = PlanTitleForm(request.POST or None, initial={"title": plan.title})
-    saved = save_form(request, form, lambda data: services.update_plan(actor=request.user, plan=plan,
-                                                                        title=data["title"]),
-                      success="Название КТП сохранено.", then=_plan_url(plan.pk))
+    return _title_page(request, plan, form, lambda title: services.update_plan(actor=request.user, plan=plan,
+                                                                               title=title),
+                       success="Название КТП сохранено.", heading="Название КТП")
+
+
+def _title_page(request, plan: ThematicPlan, form, save: Callable[[str], object], *, success: str, heading: str):
+    """The one-line form of a plan's title or a section's title: saved, back to the plan; else the form again."""
+    saved = save_form(request, form, lambda data: save(data["title"]), success=success, then=_plan_url(plan.pk))
     if saved:
         return saved
-    return render(request, "planning/form.html", {"plan": plan, "form": form, "heading": "Название КТП"})
+    return render(request, "planning/form.html", {"plan": plan, "form": form, "heading": heading})
 
 
 @school_view
@@ -428,24 +434,18 @@ def topic_edit(request, pk: int):
 def section_create(request, pk: int):
     plan = _editable_plan(request, pk)
     form = SectionForm(request.POST or None)
-    saved = save_form(request, form, lambda data: services.save_section(actor=request.user, plan=plan,
-                                                                         title=data["title"]),
-                      success="Раздел добавлен в конец КТП.", then=_plan_url(plan.pk))
-    if saved:
-        return saved
-    return render(request, "planning/form.html", {"plan": plan, "form": form, "heading": "Новый раздел"})
+    return _title_page(request, plan, form, lambda title: services.save_section(actor=request.user, plan=plan,
+                                                                                title=title),
+                       success="Раздел добавлен в конец КТП.", heading="Новый раздел")
 
 
 @school_view
 def section_edit(request, pk: int):
     section, plan = _editable_row(request, "section", pk)
     form = SectionForm(request.POST or None, initial={"title": section.title})
-    saved = save_form(request, form, lambda data: services.save_section(actor=request.user, plan=plan,
-                                                                         section=section, title=data["title"]),
-                      success="Раздел сохранён.", then=_plan_url(plan.pk))
-    if saved:
-        return saved
-    return render(request, "planning/form.html", {"plan": plan, "form": form, "heading": "Раздел"})
+    return _title_page(request, plan, form, lambda title: services.save_section(actor=request.user, plan=plan,
+                                                                                section=section, title=title),
+                       success="Раздел сохранён.", heading="Раздел")
 
 
 # A plan's rows: its topics and its section headings (``services.move_row`` moves either, ``delete_row`` deletes
