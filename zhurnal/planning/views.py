@@ -213,36 +213,28 @@ def _report_fill(request, result: services.FillResult, until: dt.date) -> None:
         messages.warning(request, f"Урок {lesson.date:%d.%m.%Y} пропущен: {reason}")
 
 
-def _lesson_action(request, pk: int, action, success: str, **kwargs):
+# What a lesson's buttons do to the plan topics from that lesson on (the url names the action): the service and
+# what the page says when it is done.
+LESSON_ACTIONS = {
+    "shift": (services.shift_topics, "Урок {date} освобождён, темы КТП сдвинуты на урок вперёд."),
+    "pull": (services.pull_topics, "Темы КТП подтянуты на урок {date}."),
+    "extend": (services.extend_topic, "Тема урока {date} продлена на следующий урок, следующие темы сдвинуты."),
+}
+
+
+@school_view
+@require_POST
+def lesson_action(request, pk: int, action: str):
     lesson = scoped(permissions.lessons_visible_to(request.roles).select_related("assignment"), pk=pk)
     require(permissions.can_edit_topics(request.roles, lesson.assignment))
+    service, success = LESSON_ACTIONS[action]
     try:
-        action(actor=request.user, lesson=lesson, **kwargs)
+        service(actor=request.user, lesson=lesson)
     except ValidationError as error:
         _fail(request, error)
     else:
         messages.success(request, success.format(date=f"{lesson.date:%d.%m.%Y}"))
     return redirect(_assignment_url(lesson.assignment_id, f"lesson-{lesson.pk}"))
-
-
-@school_view
-@require_POST
-def shift_topics(request, pk: int):
-    return _lesson_action(request, pk, services.shift_topics,
-                          "Урок {date} освобождён, темы КТП сдвинуты на урок вперёд.")
-
-
-@school_view
-@require_POST
-def pull_topics(request, pk: int):
-    return _lesson_action(request, pk, services.pull_topics, "Темы КТП подтянуты на урок {date}.")
-
-
-@school_view
-@require_POST
-def extend_topic(request, pk: int):
-    return _lesson_action(request, pk, services.extend_topic,
-                          "Тема урока {date} продлена на следующий урок, следующие темы сдвинуты.")
 
 
 @school_view
