@@ -4,7 +4,7 @@ address."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from typing import Any, TypeVar
@@ -53,11 +53,12 @@ def scoped(queryset, **lookup):
 
 
 def save_form(request, form: forms.BaseForm | None, save: Callable[[dict[str, Any]], T], *,
-              success: str | Callable[[T], str], then: str | Callable[[T], str]) -> HttpResponse | None:
+              success: str | Callable[[T], str], then: str | Callable[[T], str],
+              warnings: Callable[[T], Iterable[str]] | None = None) -> HttpResponse | None:
     """A submitted form through its service: when the form is valid, ``save(form.cleaned_data)``, flash ``success``
-    and redirect to ``then`` (a URL or a URL name; each a text, or made from what ``save`` returned). None when
-    there is nothing to save or the service refused (its ``ValidationError`` is then on the form): the view shows
-    the page with the form again."""
+    (and after it any ``warnings`` about what was saved) and redirect to ``then`` (a URL or a URL name; each a text,
+    or made from what ``save`` returned). None when there is nothing to save or the service refused (its
+    ``ValidationError`` is then on the form): the view shows the page with the form again."""
     if form is None or not form.is_valid():
         return None
     try:
@@ -66,6 +67,8 @@ def save_form(request, form: forms.BaseForm | None, save: Callable[[dict[str, An
         apply_errors(form, error)
         return None
     messages.success(request, success(result) if callable(success) else success)
+    for warning in warnings(result) if warnings is not None else ():
+        messages.warning(request, warning)
     return redirect(then(result) if callable(then) else then)
 
 

@@ -29,14 +29,13 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.core.management.color import no_style
 from django.db import connection, models, transaction
 
 from zhurnal.accounts.codes import latin
 from zhurnal.core.dates import today as school_today
-from zhurnal.core.sql import field_column
 from zhurnal.journal import services as journal_services
 from zhurnal.journal.models import Attendance, LessonRecord, Mark, WorkType
+from zhurnal.ops import queries
 from zhurnal.ops.demo import CURRICULUM, PRIMARY_TEACHER_SUBJECTS, SPLIT_SUBJECTS, SUBJECT_TEACHERS, SUBJECTS
 from zhurnal.ops.names import FEMALE, MALE, MEN, NameGenerator
 from zhurnal.school import services as school_services
@@ -99,9 +98,7 @@ class Sink:
 
     def ids(self, model: type[models.Model], count: int) -> range:
         if model not in self.next_id:
-            with connection.cursor() as cursor:
-                cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
-                self.next_id[model] = cursor.fetchone()[0] + 1
+            self.next_id[model] = queries.max_id(model) + 1
         start = self.next_id[model]
         self.next_id[model] = start + count
         return range(start, start + count)
@@ -118,31 +115,8 @@ class Sink:
 
     def insert(self, model: type[models.Model], fields: list[str], rows: Iterable[tuple]) -> int:
         """``fields`` are model field names (``school`` for a foreign key); ``rows`` hold raw column values."""
-        meta = model._meta
-        columns = [field_column(model, name) for name in fields]
-        table = connection.ops.quote_name(meta.db_table)
-        names = ", ".join(connection.ops.quote_name(c) for c in columns)
-        count = 0
-        if self.vendor == "postgresql":
-            raw = connection.connection
-            with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    count += 1
-        else:
-            sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"  # noqa: S608
-            batch: list[tuple] = []
-            raw = connection.connection
-            for row in rows:
-                batch.append(row)
-                if len(batch) >= 5000:
-                    raw.executemany(sql, batch)
-                    count += len(batch)
-                    batch = []
-            if batch:
-                raw.executemany(sql, batch)
-                count += len(batch)
-        self.counts[meta.db_table] += count
+        count = queries.bulk_insert(model, fields, rows)
+        self.counts[model._meta.db_table] += count
         self.touched.add(model)
         return count
 
@@ -153,29 +127,20 @@ class Sink:
         """
         if self.vendor != "postgresql" or not self.superuser:
             return
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL session_replication_role = replica")
+        queries.set_reference_checks(enabled=False)
 
     def restore_reference_checks(self) -> None:
         if self.vendor == "postgresql" and self.superuser:
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL session_replication_role = origin")
+            queries.set_reference_checks(enabled=True)
 
     @property
     def superuser(self) -> bool:
         if not hasattr(self, "_superuser"):
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-                row = cursor.fetchone()
-            self._superuser = bool(row and row[0])
+            self._superuser = queries.is_superuser()
         return self._superuser
 
     def reset_sequences(self) -> None:
-        statements = connection.ops.sequence_reset_sql(no_style(), list(self.touched))
-        if statements:
-            with connection.cursor() as cursor:
-                for sql in statements:
-                    cursor.execute(sql)
+        queries.reset_sequences(self.touched)
 
     @property
     def rows(self) -> int:
@@ -678,21 +643,9 @@ def secondary_indexes_deferred(enabled: bool) -> Iterator[int]:
     if not enabled or connection.vendor != "postgresql":
         yield 0
         return
-    definitions: list[tuple[str, str]] = []
-    with connection.cursor() as cursor:
-        for model in BULK_MODELS:
-            cursor.execute(
-                "SELECT indexname, indexdef FROM pg_indexes i WHERE schemaname = current_schema() AND tablename = %s"
-                " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) ORDER BY indexname",
-                [model._meta.db_table])
-            definitions += cursor.fetchall()
-        for name, _ in definitions:
-            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-    yield len(definitions)
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
-        for _, definition in definitions:
-            cursor.execute(definition)
+    indexes = queries.drop_plain_indexes([model._meta.db_table for model in BULK_MODELS])
+    yield len(indexes)
+    queries.create_indexes(indexes)
 
 
 def generate_region(*, schools: int, students_per_school: int = 600, until: dt.date | None = None,
@@ -734,6 +687,5 @@ def generate_region(*, schools: int, students_per_school: int = 600, until: dt.d
     report.counts = dict(sink.counts)
     report.seconds = time.perf_counter() - began
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+        queries.analyze()
     return report

@@ -1,5 +1,6 @@
-"""The SQL of backups: reading a database snapshot (a copied SQLite file, or a PostgreSQL transaction that shares
-``pg_dump``'s snapshot) and a restored database, outside Django's connections.
+"""The operations' SQL: the backups' — reading a database snapshot (a copied SQLite file, or a PostgreSQL
+transaction that shares ``pg_dump``'s snapshot) and a restored database, outside Django's connections — and the
+bulk writes of ``generate`` (a benchmark region), through Django's connection.
 
 Both readers hand out plain values as the driver returns them; ``manifest.canonical`` makes them alike on both
 engines. Table and column names come from the models (quoted here); no value is ever spliced into the text.
@@ -8,11 +9,16 @@ engines. Table and column names come from the models (quoted here); no value is 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple, Protocol
 
 import psycopg
+from django.core.management.color import no_style
+from django.db import connection as django_connection
+from django.db import models
 from psycopg import sql as pgsql
+
+from zhurnal.core.sql import field_column
 
 
 class AppliedMigration(NamedTuple):
@@ -209,3 +215,100 @@ def sqlite_copy(source: sqlite3.Connection, target_path: str) -> None:
         target.execute("PRAGMA journal_mode=DELETE")
     finally:
         target.close()
+
+
+# --- bulk writes of ``generate`` (Django's connection) ----------------------------------------------------------
+# They bypass the services, the ORM and its signals; never run against a school's real database.
+
+
+def max_id(model: type[models.Model]) -> int:
+    """The highest primary key of the model's table (0 when it is empty)."""
+    with django_connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {quote(model._meta.db_table)}")  # noqa: S608
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def bulk_insert(model: type[models.Model], fields: list[str], rows: Iterable[tuple]) -> int:
+    """Insert ``rows`` (raw column values of the model fields ``fields``: ``school`` for a foreign key) with
+    ``COPY`` on PostgreSQL, ``executemany`` in batches on SQLite; the number of rows written."""
+    columns = ", ".join(quote(field_column(model, name)) for name in fields)
+    table = quote(model._meta.db_table)
+    raw = django_connection.connection
+    count = 0
+    if django_connection.vendor == "postgresql":
+        with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+        return count
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(fields))})"  # noqa: S608
+    batch: list[tuple] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= 5000:
+            raw.executemany(sql, batch)
+            count += len(batch)
+            batch = []
+    if batch:
+        raw.executemany(sql, batch)
+        count += len(batch)
+    return count
+
+
+def set_reference_checks(*, enabled: bool) -> None:
+    """PostgreSQL, for a superuser: the foreign-key triggers on or off for the rest of the transaction."""
+    with django_connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL session_replication_role = {'origin' if enabled else 'replica'}")
+
+
+def is_superuser() -> bool:
+    """Whether the PostgreSQL role in use is a superuser."""
+    with django_connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        row = cursor.fetchone()
+    return bool(row and row[0])
+
+
+def reset_sequences(written: Iterable[type[models.Model]]) -> None:
+    """The primary-key sequences of these models' tables set past their highest key."""
+    statements = django_connection.ops.sequence_reset_sql(no_style(), list(written))
+    if statements:
+        with django_connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+
+
+class IndexDefinition(NamedTuple):
+    name: str
+    definition: str  # the CREATE INDEX statement
+
+
+def drop_plain_indexes(tables: Sequence[str]) -> list[IndexDefinition]:
+    """PostgreSQL: drop the indexes of these tables that back no constraint; what they were, to build them again
+    (``create_indexes``)."""
+    with django_connection.cursor() as cursor:
+        found: list[IndexDefinition] = []
+        for table in tables:
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes i WHERE schemaname = current_schema() AND tablename = %s"
+                " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) ORDER BY indexname",
+                [table])
+            found += [IndexDefinition(name, definition) for name, definition in cursor.fetchall()]
+        for index in found:
+            cursor.execute(f"DROP INDEX {quote(index.name)}")
+    return found
+
+
+def create_indexes(indexes: Iterable[IndexDefinition]) -> None:
+    """PostgreSQL: build indexes (``drop_plain_indexes``) with memory enough to sort each table once."""
+    with django_connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        for index in indexes:
+            cursor.execute(index.definition)
+
+
+def analyze() -> None:
+    """PostgreSQL: the planner's statistics of every table brought up to date."""
+    with django_connection.cursor() as cursor:
+        cursor.execute("ANALYZE")

@@ -379,16 +379,6 @@ def save_topic(*, actor: User, plan: ThematicPlan, title: str, hours: int, contr
 
 
 @transaction.atomic
-def delete_topic(*, actor: User, topic: PlannedTopic) -> None:
-    plan = topic.plan
-    record(actor=actor, verb=Verb.PLAN_TOPIC_DELETE, target=topic,
-           before={"title": topic.title, "hours": topic.hours, "position": topic.position})
-    topic.delete()
-    _renumber(_rows(plan))
-    plan.save(update_fields=["updated_at"])
-
-
-@transaction.atomic
 def save_section(*, actor: User, plan: ThematicPlan, title: str, section: PlanSection | None = None) -> PlanSection:
     """Rename a section, or add one at the end of the plan."""
     title = " ".join((title or "").split())
@@ -412,11 +402,15 @@ def save_section(*, actor: User, plan: ThematicPlan, title: str, section: PlanSe
 
 
 @transaction.atomic
-def delete_section(*, actor: User, section: PlanSection) -> None:
-    """Remove a section heading; its topics stay and join the section above."""
-    plan = section.plan
-    record(actor=actor, verb=Verb.PLAN_SECTION_DELETE, target=section, before={"title": section.title})
-    section.delete()
+def delete_row(*, actor: User, row: PlanSection | PlannedTopic) -> None:
+    """Remove a topic, or a section heading (its topics stay and join the section above)."""
+    plan = row.plan
+    if isinstance(row, PlannedTopic):
+        record(actor=actor, verb=Verb.PLAN_TOPIC_DELETE, target=row,
+               before={"title": row.title, "hours": row.hours, "position": row.position})
+    else:
+        record(actor=actor, verb=Verb.PLAN_SECTION_DELETE, target=row, before={"title": row.title})
+    row.delete()
     _renumber(_rows(plan))
     plan.save(update_fields=["updated_at"])
 

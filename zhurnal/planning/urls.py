@@ -28,9 +28,9 @@ urlpatterns = [
     path("plans/<id:pk>/topics/new/", views.topic_create, name="topic_create"),
     path("plans/<id:pk>/sections/new/", views.section_create, name="section_create"),
     path("plans/topics/<id:pk>/edit/", views.topic_edit, name="topic_edit"),
-    path("plans/topics/<id:pk>/delete/", views.topic_delete, name="topic_delete"),
-    path("plans/topics/<id:pk>/move/", views.topic_move, name="topic_move"),
+    path("plans/topics/<id:pk>/delete/", views.row_delete, {"kind": "topic"}, name="topic_delete"),
+    path("plans/topics/<id:pk>/move/", views.row_move, {"kind": "topic"}, name="topic_move"),
     path("plans/sections/<id:pk>/edit/", views.section_edit, name="section_edit"),
-    path("plans/sections/<id:pk>/delete/", views.section_delete, name="section_delete"),
-    path("plans/sections/<id:pk>/move/", views.section_move, name="section_move"),
+    path("plans/sections/<id:pk>/delete/", views.row_delete, {"kind": "section"}, name="section_delete"),
+    path("plans/sections/<id:pk>/move/", views.row_move, {"kind": "section"}, name="section_move"),
 ]

@@ -6,6 +6,7 @@ Thin views: fetch through a scoper (not visible → 404), check a predicate (not
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -21,7 +22,7 @@ from zhurnal.core import params, uploads
 from zhurnal.core.dates import today as school_today
 from zhurnal.core.forms import error_messages
 from zhurnal.core.templatetags.zhurnal import plural
-from zhurnal.core.view_helpers import require, school_view, scoped
+from zhurnal.core.view_helpers import require, save_form, school_view, scoped
 from zhurnal.school.models import AcademicYear, SchoolClass, TeachingAssignment
 from zhurnal.school.views.common import year_and_date
 
@@ -250,14 +251,12 @@ def own_topic(request, pk: int):
         "assignment__subject", "assignment__group"), pk=pk)
     require(permissions.can_edit_topics(request.roles, lesson.assignment))
     form = OwnTopicForm(request.POST or None, initial={"topic": lesson.topic})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.set_own_topic(actor=request.user, lesson=lesson, topic=form.cleaned_data["topic"])
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"Уроку {lesson.date:%d.%m.%Y} записана своя тема.")
-            return redirect(_assignment_url(lesson.assignment_id, f"lesson-{lesson.pk}"))
+    saved = save_form(request, form, lambda data: services.set_own_topic(actor=request.user, lesson=lesson,
+                                                                          topic=data["topic"]),
+                      success=f"Уроку {lesson.date:%d.%m.%Y} записана своя тема.",
+                      then=_assignment_url(lesson.assignment_id, f"lesson-{lesson.pk}"))
+    if saved:
+        return saved
     return render(request, "planning/own_topic.html", {"lesson": lesson, "form": form})
 
 
@@ -288,15 +287,17 @@ def plan_detail(request, pk: int):
 def plan_edit(request, pk: int):
     plan = _editable_plan(request, pk)
     form = PlanTitleForm(request.POST or None, initial={"title": plan.title})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_plan(actor=request.user, plan=plan, title=form.cleaned_data["title"])
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "Название КТП сохранено.")
-            return redirect("planning:plan", plan.pk)
-    return render(request, "planning/form.html", {"plan": plan, "form": form, "heading": "Название КТП"})
+    return _title_page(request, plan, form, lambda title: services.update_plan(actor=request.user, plan=plan,
+                                                                               title=title),
+                       success="Название КТП сохранено.", heading="Название КТП")
+
+
+def _title_page(request, plan: ThematicPlan, form, save: Callable[[str], object], *, success: str, heading: str):
+    """The one-line form of a plan's title or a section's title: saved, back to the plan; else the form again."""
+    saved = save_form(request, form, lambda data: save(data["title"]), success=success, then=_plan_url(plan.pk))
+    if saved:
+        return saved
+    return render(request, "planning/form.html", {"plan": plan, "form": form, "heading": heading})
 
 
 @school_view
@@ -341,21 +342,19 @@ def plan_copy(request, pk: int):
     plan = _editable_plan(request, pk)
     choices = _copy_targets(request, plan)
     form = CopyForm(request.POST or None, choices=choices)
-    if request.method == "POST" and form.is_valid():
-        target = form.cleaned_data["target"]
-        kind, target_pk = target[0], int(target[1:])
-        try:
-            if kind == "a":
-                assignment = scoped(TeachingAssignment.objects.filter(school=plan.school), pk=target_pk)
-                copy = services.copy_plan(actor=request.user, plan=plan, assignment=assignment)
-            else:
-                year = scoped(AcademicYear.objects.filter(school=plan.school), pk=target_pk)
-                copy = services.copy_plan(actor=request.user, plan=plan, year=year)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"КТП скопирован: «{copy}», {copy.year} уч. год.")
-            return redirect("planning:plan", copy.pk)
+
+    def copy_to(data) -> ThematicPlan:
+        kind, target_pk = data["target"][0], int(data["target"][1:])
+        if kind == "a":
+            assignment = scoped(TeachingAssignment.objects.filter(school=plan.school), pk=target_pk)
+            return services.copy_plan(actor=request.user, plan=plan, assignment=assignment)
+        year = scoped(AcademicYear.objects.filter(school=plan.school), pk=target_pk)
+        return services.copy_plan(actor=request.user, plan=plan, year=year)
+
+    saved = save_form(request, form, copy_to, success=lambda copy: f"КТП скопирован: «{copy}», {copy.year} уч. год.",
+                      then=lambda copy: _plan_url(copy.pk))
+    if saved:
+        return saved
     return render(request, "planning/copy.html", {"plan": plan, "form": form, "has_targets": bool(choices)})
 
 
@@ -388,10 +387,16 @@ def template_download(request, fmt: str):
 # --- plan contents -------------------------------------------------------------------------------------------
 
 
-def _topic_args(form: TopicForm) -> dict:
-    data = form.cleaned_data
-    return {"title": data["title"], "hours": data["hours"], "control": data["control"],
-            "homework": data["homework"], "materials": data["materials"]}
+TOPIC_FIELDS = ("title", "hours", "control", "homework", "materials")
+
+
+def _topic_args(data: dict) -> dict:
+    return {key: data[key] for key in TOPIC_FIELDS}
+
+
+def _plan_url(plan_id: int, anchor: str = "") -> str:
+    url = reverse("planning:plan", args=[plan_id])
+    return f"{url}#{anchor}" if anchor else url
 
 
 @school_view
@@ -402,110 +407,82 @@ def topic_create(request, pk: int):
     if section_id is not None:
         section = scoped(plan.sections.all(), pk=section_id)
     form = TopicForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_topic(actor=request.user, plan=plan, section=section, **_topic_args(form))
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "Тема добавлена.")
-            return redirect("planning:plan", plan.pk)
+    saved = save_form(request, form, lambda data: services.save_topic(actor=request.user, plan=plan, section=section,
+                                                                       **_topic_args(data)),
+                      success="Тема добавлена.", then=_plan_url(plan.pk))
+    if saved:
+        return saved
     return render(request, "planning/topic_form.html", {"plan": plan, "form": form, "section": section,
                                                          "control_kinds": CONTROL_KINDS})
 
 
 @school_view
 def topic_edit(request, pk: int):
-    topic = scoped(permissions.topics_visible_to(request.roles).select_related("plan", "section"), pk=pk)
-    plan = _editable_plan(request, topic.plan_id)
-    initial = {key: getattr(topic, key) for key in ("title", "hours", "control", "homework", "materials")}
-    form = TopicForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_topic(actor=request.user, plan=plan, topic=topic, **_topic_args(form))
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "Тема сохранена. Уроки, которые уже её получили, не изменились.")
-            return redirect(f"{reverse('planning:plan', args=[plan.pk])}#topic-{topic.pk}")
+    topic, plan = _editable_row(request, "topic", pk, "plan", "section")
+    form = TopicForm(request.POST or None, initial={key: getattr(topic, key) for key in TOPIC_FIELDS})
+    saved = save_form(request, form, lambda data: services.save_topic(actor=request.user, plan=plan, topic=topic,
+                                                                       **_topic_args(data)),
+                      success="Тема сохранена. Уроки, которые уже её получили, не изменились.",
+                      then=_plan_url(plan.pk, f"topic-{topic.pk}"))
+    if saved:
+        return saved
     return render(request, "planning/topic_form.html", {"plan": plan, "form": form, "topic": topic,
                                                          "control_kinds": CONTROL_KINDS})
-
-
-@school_view
-@require_POST
-def topic_delete(request, pk: int):
-    topic = scoped(permissions.topics_visible_to(request.roles), pk=pk)
-    plan = _editable_plan(request, topic.plan_id)
-    services.delete_topic(actor=request.user, topic=topic)
-    messages.success(request, f"Тема «{topic.title}» удалена из КТП.")
-    return redirect("planning:plan", plan.pk)
-
-
-@school_view
-@require_POST
-def topic_move(request, pk: int):
-    topic = scoped(permissions.topics_visible_to(request.roles), pk=pk)
-    plan = _editable_plan(request, topic.plan_id)
-    return _move(request, plan, topic, f"topic-{topic.pk}")
-
-
-def _move(request, plan: ThematicPlan, row, anchor: str):
-    direction = -1 if request.POST.get("direction") == "up" else 1
-    try:
-        services.move_row(actor=request.user, row=row, direction=direction)
-    except ValidationError as error:
-        _fail(request, error)
-    return redirect(f"{reverse('planning:plan', args=[plan.pk])}#{anchor}")
 
 
 @school_view
 def section_create(request, pk: int):
     plan = _editable_plan(request, pk)
     form = SectionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_section(actor=request.user, plan=plan, title=form.cleaned_data["title"])
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "Раздел добавлен в конец КТП.")
-            return redirect("planning:plan", plan.pk)
-    return render(request, "planning/form.html", {"plan": plan, "form": form, "heading": "Новый раздел"})
+    return _title_page(request, plan, form, lambda title: services.save_section(actor=request.user, plan=plan,
+                                                                                title=title),
+                       success="Раздел добавлен в конец КТП.", heading="Новый раздел")
 
 
 @school_view
 def section_edit(request, pk: int):
-    section = scoped(permissions.sections_visible_to(request.roles), pk=pk)
-    plan = _editable_plan(request, section.plan_id)
+    section, plan = _editable_row(request, "section", pk)
     form = SectionForm(request.POST or None, initial={"title": section.title})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_section(actor=request.user, plan=plan, section=section, title=form.cleaned_data["title"])
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "Раздел сохранён.")
-            return redirect("planning:plan", plan.pk)
-    return render(request, "planning/form.html", {"plan": plan, "form": form, "heading": "Раздел"})
+    return _title_page(request, plan, form, lambda title: services.save_section(actor=request.user, plan=plan,
+                                                                                section=section, title=title),
+                       success="Раздел сохранён.", heading="Раздел")
+
+
+# A plan's rows: its topics and its section headings (``services.move_row`` moves either, ``delete_row`` deletes
+# either), by their name in the address and on the page.
+ROWS_VISIBLE_TO = {"topic": permissions.topics_visible_to, "section": permissions.sections_visible_to}
+
+
+def _editable_row(request, kind: str, pk: int, *related: str) -> tuple[Any, ThematicPlan]:
+    """A topic or a section heading the user may see (else 404) of a plan he may edit (else 403), and the plan."""
+    rows = ROWS_VISIBLE_TO[kind](request.roles)
+    row = scoped(rows.select_related(*related) if related else rows, pk=pk)
+    return row, _editable_plan(request, row.plan_id)
+
+
+ROW_DELETED = {"topic": "Тема «{}» удалена из КТП.", "section": "Раздел «{}» удалён; его темы остались в разделе выше."}
 
 
 @school_view
 @require_POST
-def section_delete(request, pk: int):
-    section = scoped(permissions.sections_visible_to(request.roles), pk=pk)
-    plan = _editable_plan(request, section.plan_id)
-    services.delete_section(actor=request.user, section=section)
-    messages.success(request, f"Раздел «{section.title}» удалён; его темы остались в разделе выше.")
-    return redirect("planning:plan", plan.pk)
+def row_delete(request, pk: int, kind: str):
+    row, plan = _editable_row(request, kind, pk)
+    services.delete_row(actor=request.user, row=row)
+    messages.success(request, ROW_DELETED[kind].format(row.title))
+    return redirect(_plan_url(plan.pk))
 
 
 @school_view
 @require_POST
-def section_move(request, pk: int):
-    section = scoped(permissions.sections_visible_to(request.roles), pk=pk)
-    plan = _editable_plan(request, section.plan_id)
-    return _move(request, plan, section, f"section-{section.pk}")
+def row_move(request, pk: int, kind: str):
+    """A topic or a section heading one row up or down."""
+    row, plan = _editable_row(request, kind, pk)
+    direction = -1 if request.POST.get("direction") == "up" else 1
+    try:
+        services.move_row(actor=request.user, row=row, direction=direction)
+    except ValidationError as error:
+        _fail(request, error)
+    return redirect(_plan_url(plan.pk, f"{kind}-{row.pk}"))
 
 
 # --- import ---------------------------------------------------------------------------------------------------

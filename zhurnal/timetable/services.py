@@ -205,6 +205,11 @@ class RegenerationReport:
                    else "на уроке есть записи, урок сохранён")
                 for lesson in self.kept]
 
+    @property
+    def warnings(self) -> list[str]:
+        """What a page says after a change: the lessons kept, then what could not be made."""
+        return self.kept_messages + self.skipped
+
 
 @dataclass
 class EntryChange:

@@ -33,7 +33,7 @@ def upcoming_controls(student: Student, *, today: dt.date, days: int = AHEAD_DAY
     end = today + dt.timedelta(days=days)
     place = placement(student, today, end)
     school = student.school
-    assignments = {row[0]: row for row in group_assignments(place, school)}
+    assignments = {row.assignment_id: row for row in group_assignments(place, school)}
     if not assignments:
         return []
     control_ids = sorted(policy_for(school, today).control_types)
@@ -45,12 +45,13 @@ def upcoming_controls(student: Student, *, today: dt.date, days: int = AHEAD_DAY
     result = []
     for date, number, assignment_id, topic, control_name in found:
         row = assignments[assignment_id]
-        if not place.attends(group_kind=row[3], group_id=row[4], school_class_id=row[5], day=date):
+        if not place.attends(group_kind=row.group_kind, group_id=row.group_id, school_class_id=row.school_class_id,
+                             day=date):
             continue
         what = control_name or "контрольная работа"
         if topic:
             what = f"{what}: {topic}"
-        result.append(UpcomingControl(date=date, number=number, subject=row[2], what=what))
+        result.append(UpcomingControl(date=date, number=number, subject=row.subject, what=what))
     return result
 
 

@@ -21,7 +21,7 @@ from zhurnal.school.selectors import grade_periods
 from zhurnal.timetable.calendar import BellTimes, HolidayCalendar, dates_between, monday_of
 from zhurnal.timetable.models import WEEKDAY_NAMES, SubstitutionKind
 
-from .. import rows as raw
+from .. import queries
 from .feed import feed_since
 from .placement import group_assignments, placement
 
@@ -135,7 +135,7 @@ class DiarySpan:
         return [(day, lesson) for day in self.days for lesson in day.lessons if lesson.given]
 
 
-def _substitution_note(*, cancelled: bool, kind: str | None, actual_id: int, planned_id: int,
+def _substitution_note(*, cancelled: bool, kind: str | None, actual_id: int | None, planned_id: int | None,
                        planned_name: str) -> str:
     if cancelled or kind == SubstitutionKind.CANCEL:
         return "урок отменён"
@@ -160,7 +160,7 @@ def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date
                new_for: int | None = None) -> DiarySpan:
     """Each day from ``start`` to ``end``: lessons with times, teachers, substitutions, rooms, topics, homework
     set and due (with files and individual tasks), marks with work types and comments, absences; holidays.
-    Three plain queries (``rows`` — the families' hottest page) whatever the span's length and the number of
+    Three plain queries (``queries`` — the families' hottest page) whatever the span's length and the number of
     marks: placement, the lessons around the span, then the student's marks, absences and individual homework at
     them with their files, substitutions and set due dates. The groups' assignments, the staff's and rooms'
     names, holidays and bells come from the school's cache (``zhurnal.core.stamps``). ``new_for``: a user id —
@@ -176,43 +176,46 @@ def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date
     # set before the span is due in it (and when the homework set in the span is due).
     school = student.school
     assignments = group_assignments(place, school)
-    directory = stamps.cached(school, "diary:names", "", lambda: raw.school_names(school_id=school.pk))
+    directory = stamps.cached(school, "diary:names", "", lambda: queries.school_names(school_id=school.pk))
     window_rows = [
-        row for row in raw.lessons(school_id=school.pk, assignments=assignments, names=directory,
-                                   start=window_start, end=window_end)
-        if place.attends(group_kind=row[6], group_id=row[7], school_class_id=row[8], day=row[1])
+        row for row in queries.lessons(school_id=school.pk, assignments=assignments, names=directory,
+                                       start=window_start, end=window_end)
+        if place.attends(group_kind=row.group_kind, group_id=row.group_id, school_class_id=row.school_class_id,
+                         day=row.date)
     ]
-    lessons = [row[:-1] for row in window_rows if start <= row[1] <= end]
+    lessons = [row for row in window_rows if start <= row.date <= end]
     names: dict[tuple[str, str, str], tuple[str, str]] = {}
     new_since = None if new_for is None else (new_for, feed_since())
-    found = raw.lesson_items(school_id=school.pk, student_id=student.pk, shown_ids=[row[0] for row in lessons],
-                             window_ids=[row[0] for row in window_rows], new_since=new_since)
+    found = queries.lesson_items(school_id=school.pk, student_id=student.pk, shown_ids=[row.pk for row in lessons],
+                                 window_ids=[row.pk for row in window_rows], new_since=new_since)
     dues = found.dues
-    skeleton = [(row[0], row[3], row[1], row[2], row[-1], dues.get(row[0]), row[5]) for row in window_rows
-                if not row[14]]
     individual = found.individual
     files: dict[int, list[FileItem]] = defaultdict(list)
-    for pk, lesson_id, name, size in found.files:
-        files[lesson_id].append(FileItem(pk, name, size))
+    for file in found.files:
+        files[file.lesson_id].append(FileItem(file.pk, file.name, file.size))
 
-    by_assignment: dict[int, list[tuple]] = defaultdict(list)
-    for row in skeleton:
-        by_assignment[row[1]].append(row)
+    # Each assignment's lessons that took place, in time order: the homework set at one is due by a later one.
+    by_assignment: dict[int, list[queries.LessonRow]] = defaultdict(list)
+    for row in window_rows:
+        if not row.cancelled:
+            by_assignment[row.assignment_id].append(row)
     items: dict[int, HomeworkItem] = {}
     for assignment_rows in by_assignment.values():
-        for index, (pk, assignment_id, date, _number, text, due, subject_name) in enumerate(assignment_rows):
-            if not (text.strip() or pk in individual or pk in files):
+        for index, row in enumerate(assignment_rows):
+            pk = row.pk
+            if not (row.homework.strip() or pk in individual or pk in files):
                 continue
-            # The assignment's rows are in time order: those after this one are its later lessons.
-            due = homework.due_date(given_on=date, set_due=due, later_lessons=(r[2] for r in assignment_rows[index + 1:]))
-            items[pk] = HomeworkItem(lesson_id=pk, assignment_id=assignment_id, subject=subject_name, given_on=date,
-                                     due=due, text=text.strip(), individual=individual.get(pk, ""),
-                                     files=files.get(pk, []))
+            due = homework.due_date(given_on=row.date, set_due=dues.get(pk),
+                                    later_lessons=(later.date for later in assignment_rows[index + 1:]))
+            items[pk] = HomeworkItem(lesson_id=pk, assignment_id=row.assignment_id, subject=row.subject,
+                                     given_on=row.date, due=due, text=row.homework.strip(),
+                                     individual=individual.get(pk, ""), files=files.get(pk, []))
 
     marks: dict[int, list[MarkItem]] = defaultdict(list)
-    for lesson_id, value, modifier, comment, work_type, is_control in found.marks:
-        marks[lesson_id].append(MarkItem(text=grading.format_mark(value, modifier), value=value,
-                                         work_type=work_type, comment=comment, is_control=is_control))
+    for mark in found.marks:
+        marks[mark.lesson_id].append(MarkItem(text=grading.format_mark(mark.value, mark.modifier), value=mark.value,
+                                              work_type=mark.work_type, comment=mark.comment,
+                                              is_control=mark.is_control))
     absences = found.absences
     holidays = HolidayCalendar.for_school(student.school, start, end)
     bells = BellTimes.load(year, start, end, school=student.school)
@@ -224,24 +227,25 @@ def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date
         day.holiday = holidays.holiday_for(day.date, on_class.grade if on_class is not None else None)
     first_of_day: dict[tuple[int, dt.date], DiaryLesson] = {}
     substitutions = found.substitutions
-    for (pk, date, number, assignment_id, subject_id, subject_name, _kind, _group, _class, class_shift, actual_id,
-         planned_id, room, topic, cancelled, *teacher_names) in lessons:
-        shift = class_shift or (school_class.shift if school_class is not None else 1)
+    for row in lessons:
+        pk, date, number, cancelled = row.pk, row.date, row.number, row.cancelled
+        shift = row.shift or (school_class.shift if school_class is not None else 1)
         times = bells.times(date, shift, number)
-        teacher, teacher_full = _teacher_name(names, *teacher_names[:3])
+        teacher, teacher_full = _teacher_name(names, *row.actual_teacher)
+        planned = row.planned_teacher
         item = DiaryLesson(
-            pk=pk, date=date, number=number, assignment_id=assignment_id, subject_id=subject_id,
-            subject=subject_name, teacher=teacher, teacher_full=teacher_full, room=room or "", topic=topic,
+            pk=pk, date=date, number=number, assignment_id=row.assignment_id, subject_id=row.subject_id,
+            subject=row.subject, teacher=teacher, teacher_full=teacher_full, room=row.room or "", topic=row.topic,
             cancelled=cancelled, start=times[0] if times else None, end=times[1] if times else None,
-            substitution=_substitution_note(cancelled=cancelled, kind=substitutions.get(pk), actual_id=actual_id,
-                                            planned_id=planned_id,
+            substitution=_substitution_note(cancelled=cancelled, kind=substitutions.get(pk),
+                                            actual_id=row.actual_teacher_id, planned_id=row.planned_teacher_id,
                                             planned_name=short_name_genitive(StaffMember(
-                                                last_name=teacher_names[3] or "", first_name=teacher_names[4] or "",
-                                                patronymic=teacher_names[5] or ""))),
+                                                last_name=planned.last or "", first_name=planned.first or "",
+                                                patronymic=planned.patronymic or ""))),
             given=items.get(pk), marks=marks.get(pk, []), absence=absences.get(pk, ""))
         days[date].lessons.append(item)
         if not cancelled:
-            first_of_day.setdefault((assignment_id, date), item)
+            first_of_day.setdefault((row.assignment_id, date), item)
     for given in sorted(items.values(), key=lambda i: (i.given_on, i.lesson_id)):
         if given.due is None or not start <= given.due <= end:
             continue

@@ -16,7 +16,7 @@ from zhurnal.school.models import (
 )
 from zhurnal.school.selectors import assignment_of
 
-from .. import rows as raw
+from .. import queries
 
 
 @dataclass(frozen=True)
@@ -75,11 +75,11 @@ class Placement:
         return (before[-1] if before else self.enrollments[0]).school_class
 
 
-def group_assignments(place: Placement, school: School) -> list[tuple]:
-    """``rows.group_assignments`` of the student's classes and groups, cached per school stamp: (assignment,
-    subject id, subject name, group kind, group id, class id, class shift), in assignment order."""
+def group_assignments(place: Placement, school: School) -> list[queries.AssignmentRow]:
+    """``queries.group_assignments`` of the student's classes and groups, cached per school stamp, in assignment
+    order."""
     key = f"{','.join(map(str, place.class_ids))}/{','.join(map(str, place.group_ids))}"
-    return stamps.cached(school, "diary:assignments", key, lambda: raw.group_assignments(
+    return stamps.cached(school, "diary:assignments", key, lambda: queries.group_assignments(
         school_id=school.pk, class_ids=place.class_ids, group_ids=place.group_ids))
 
 
@@ -88,19 +88,22 @@ def year_assignments(place: Placement, school: School, year_id: int, *,
     """The student's teaching assignments of a year (of one subject if given), each with its group, class,
     subject, teacher and year, in id order — from the school's cache, no query once cached."""
     rows = group_assignments(place, school)
-    found = (assignment_of(school, row[0]) for row in rows if subject_id is None or row[1] == subject_id)
+    found = (assignment_of(school, row.assignment_id) for row in rows
+             if subject_id is None or row.subject_id == subject_id)
     return [assignment for assignment in found if assignment is not None and assignment.year_id == year_id]
 
 
 def placement(student: Student, start: dt.date, end: dt.date) -> Placement:
-    classes, groups = raw.placement(student_id=student.pk, start=start, end=end)
+    classes, groups = queries.placement(student_id=student.pk, start=start, end=end)
     years: dict[int, AcademicYear] = {}
     stays = []
-    for (class_id, stay_start, stay_end, grade, letter, shift, school_id, teacher_id, year_id, year_name, year_start,
-         year_end) in classes:
-        year = years.setdefault(year_id, AcademicYear(id=year_id, school_id=school_id, name=year_name,
-                                                      start=year_start, end=year_end))
-        school_class = SchoolClass(id=class_id, school_id=school_id, year=year, grade=grade, letter=letter,
-                                   shift=shift, class_teacher_id=teacher_id)
-        stays.append(ClassStay(school_class=school_class, start=stay_start, end=stay_end))
-    return Placement(enrollments=stays, memberships=[GroupStay(*row) for row in groups])
+    for stay in classes:
+        year = years.get(stay.year_id)
+        if year is None:
+            year = years[stay.year_id] = AcademicYear(id=stay.year_id, school_id=stay.school_id, name=stay.year_name,
+                                                      start=stay.year_start, end=stay.year_end)
+        school_class = SchoolClass(id=stay.school_class_id, school_id=stay.school_id, year=year, grade=stay.grade,
+                                   letter=stay.letter, shift=stay.shift, class_teacher_id=stay.class_teacher_id)
+        stays.append(ClassStay(school_class=school_class, start=stay.start, end=stay.end))
+    return Placement(enrollments=stays,
+                     memberships=[GroupStay(group_id=row.group_id, start=row.start, end=row.end) for row in groups])

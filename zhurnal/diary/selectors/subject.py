@@ -187,7 +187,7 @@ def diary_subject(student: Student, subject: Subject, *, period: ReportingPeriod
     school = student.school
     assignments = year_assignments(place, school, school_class.year_id, subject_id=subject.pk)
     policy, work_types = rules_on(school, period_policy_date(period, today))
-    names = {w.pk: w.name for w in work_types}
+    names: dict[int | None, str] = {w.pk: w.name for w in work_types}
     lines: dict[int, list[MarkLine]] = defaultdict(list)
     graded: dict[int, list[GradedMark]] = defaultdict(list)
     for assignment_id, mark, comment in period_mark_rows([a.pk for a in assignments], student.pk, period):

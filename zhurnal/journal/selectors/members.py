@@ -6,7 +6,6 @@ import datetime as dt
 
 from django.db import connection
 
-from zhurnal.core.sql import as_date, fetch
 from zhurnal.school.models import (
     Group,
     Student,
@@ -29,17 +28,17 @@ Spans = dict[int, tuple[Student, list[tuple[dt.date, dt.date]]]]
 def member_spans(group: Group, start: dt.date, end: dt.date) -> Spans:
     """Students of the group at any time between ``start`` and ``end`` with their spans in it, ordered by name —
     one plain query (``core.sql``; the grid's hundreds of rows cost more to build through the ORM)."""
-    return _spans_of(fetch(*queries.member_spans_query(group, start, end, _SPAN_STUDENT_FIELDS)))
+    return _spans_of(queries.member_spans(group, start, end, _SPAN_STUDENT_FIELDS))
 
 
-def _spans_of(rows: list[tuple]) -> Spans:
+def _spans_of(rows: list[queries.MemberSpanRow]) -> Spans:
     spans: Spans = {}
-    for span_start, span_end, *values in rows:
-        student = Student.from_db(connection.alias, _SPAN_STUDENT_FIELDS, values)
+    for row in rows:
+        student = Student.from_db(connection.alias, _SPAN_STUDENT_FIELDS, row.student)
         entry = spans.get(student.pk)
         if entry is None:
             entry = spans[student.pk] = (student, [])
-        entry[1].append((as_date(span_start), as_date(span_end) or OPEN_END))
+        entry[1].append((row.start, row.end or OPEN_END))
     return dict(sorted(spans.items(), key=lambda item: _name_key(item[1][0])))
 
 
@@ -53,4 +52,4 @@ def in_spans(spans: list[tuple[dt.date, dt.date]], on: dt.date) -> bool:
 
 def is_member_on(group: Group, student: Student, on: dt.date) -> bool:
     """Whether the student was in the group on ``on`` — one query."""
-    return bool(fetch(*queries.member_on_query(group, student.pk, on)))
+    return queries.is_member_on(group, student.pk, on)

@@ -116,8 +116,8 @@ def test_topics_are_added_to_a_section_moved_across_sections_and_deleted(ktp):
     services.move_row(actor=None, row=b, direction=-1)
     assert outline(plan) == [("Первый", None), ("a", 1), ("a2", 3), ("b", 2), ("Второй", None)]
     assert PlannedTopic.objects.get(pk=b.pk).section == first
-    services.delete_section(actor=None, section=plan.sections.get(title="Второй"))
-    services.delete_topic(actor=None, topic=plan.topics.get(title="a"))
+    services.delete_row(actor=None, row=plan.sections.get(title="Второй"))
+    services.delete_row(actor=None, row=plan.topics.get(title="a"))
     assert outline(plan) == [("Первый", None), ("a2", 3), ("b", 2)]
     with pytest.raises(ValidationError, match="уже первая"):
         services.move_row(actor=None, row=first, direction=-1)
@@ -139,6 +139,25 @@ def test_the_plan_page_numbers_topics_by_lesson(ktp, login):
     labels = [row.hours_label for row in view.rows if row.topic]
     assert labels[:4] == ["1–2", "3–4", "5–7", "8–10"]
     assert view.total_hours == 20
+
+
+def test_the_editor_moves_edits_and_deletes_each_row_from_the_plan_page(ktp, login):
+    plan = services.import_plan(actor=None, assignment=ktp.math_5a, items=[SectionItem("Дроби"), TopicItem("Сложение", 1)])
+    section, topic = plan.sections.get(), plan.topics.get()
+    client = login("teacher")
+    body = client.get(reverse("planning:plan", args=[plan.pk])).content.decode()
+    for kind, row in (("section", section), ("topic", topic)):
+        for action in ("edit", "move", "delete"):
+            assert reverse(f"planning:{kind}_{action}", args=[row.pk]) in body
+    assert f"{reverse('planning:topic_create', args=[plan.pk])}?section={section.pk}" in body
+    assert "Удалить раздел «Дроби»? Его темы останутся в разделе выше." in body
+    assert "Удалить тему «Сложение» из КТП?" in body
+    response = client.post(reverse("planning:topic_move", args=[topic.pk]), {"direction": "up"})
+    assert response["Location"].endswith(f"#topic-{topic.pk}")
+    assert outline(plan) == [("Сложение", 1), ("Дроби", None)]
+    response = client.post(reverse("planning:section_delete", args=[section.pk]), follow=True)
+    assert "Раздел «Дроби» удалён; его темы остались в разделе выше." in response.content.decode()
+    assert outline(plan) == [("Сложение", 1)]
 
 
 # --- copying and sharing ------------------------------------------------------------------------------------

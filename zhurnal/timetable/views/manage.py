@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from zhurnal.core.forms import apply_errors, error_messages
+from zhurnal.core.forms import error_messages
 from zhurnal.school.models import Group, GroupKind, SchoolClass, TeachingAssignment
 
 from .. import permissions, selectors, services
@@ -23,14 +23,6 @@ from ..forms import (
 )
 from ..models import BellSchedule, Room, SpecialBellDay, TimetableEntry
 from .common import date_param, require, require_year, save_form, school_view, scoped
-
-
-def _report_regeneration(request, report: services.RegenerationReport) -> None:
-    for message in report.kept_messages:
-        messages.warning(request, message)
-    for message in report.skipped:
-        messages.warning(request, message)
-
 
 # --- bells ---------------------------------------------------------------------------------------------------
 
@@ -150,19 +142,13 @@ def _edit_page(request, *, year, whose: dict, heading: str, self_url: str, view_
         "group", "subject", "teacher").order_by("group__kind", "group__name", "subject__name")
     form = EntryForm(request.POST or None, assignments=assignments, rooms=_active_rooms(school),
                      initial={"valid_from": on})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            change = services.add_entry(actor=request.user, assignment=data["assignment"], weekday=data["weekday"],
-                                        number=data["number"], room=data["room"], week=data["week"],
-                                        valid_from=data["valid_from"])
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"Урок добавлен в расписание с {data['valid_from']:%d.%m.%Y}; "
-                                      f"создано уроков: {change.report.created}.")
-            _report_regeneration(request, change.report)
-            return redirect(self_url + f"?date={data['valid_from']:%Y-%m-%d}")
+    saved = save_form(request, form, lambda data: services.add_entry(actor=request.user, **data),
+                      success=lambda change: f"Урок добавлен в расписание с {form.cleaned_data['valid_from']:%d.%m.%Y}; "
+                                             f"создано уроков: {change.report.created}.",
+                      then=lambda _: self_url + f"?date={form.cleaned_data['valid_from']:%Y-%m-%d}",
+                      warnings=lambda change: change.report.warnings)
+    if saved:
+        return saved
     entry_scope = Q(**{f"assignment__{key}": value for key, value in whose.items()})
     return render(request, "timetable/class_edit.html", {
         "heading": heading, "year": year, "on": on, "form": form, "view_url": view_url,
@@ -199,19 +185,13 @@ def entry_change(request, pk: int):
                "number": entry.number, "room": entry.room_id, "week": entry.week}
     form = EntryChangeForm(request.POST or None, rooms=_active_rooms(entry.school), initial=initial)
     end_form = EntryEndForm(initial={"from_date": initial["from_date"]})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            change = services.change_entry(actor=request.user, entry=entry, from_date=data["from_date"],
-                                           weekday=data["weekday"], number=data["number"], room=data["room"],
-                                           week=data["week"])
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"Расписание изменено с {data['from_date']:%d.%m.%Y}: прошлые уроки не "
-                                      f"тронуты, будущие пересозданы.")
-            _report_regeneration(request, change.report)
-            return _back_to_edit(entry.assignment.group, data["from_date"])
+    saved = save_form(request, form, lambda data: services.change_entry(actor=request.user, entry=entry, **data),
+                      success=lambda _: f"Расписание изменено с {form.cleaned_data['from_date']:%d.%m.%Y}: прошлые "
+                                        f"уроки не тронуты, будущие пересозданы.",
+                      then=lambda _: _edit_at(entry.assignment.group, form.cleaned_data["from_date"]),
+                      warnings=lambda change: change.report.warnings)
+    if saved:
+        return saved
     return render(request, "timetable/entry_change.html", {
         "entry": entry, "form": form, "end_form": end_form, "back_url": _edit_url(entry.assignment.group)})
 
@@ -234,8 +214,9 @@ def entry_end(request, pk: int):
         return redirect("timetable:entry_change", pk)
     messages.success(request, f"Урок убран из расписания с {form.cleaned_data['from_date']:%d.%m.%Y}; "
                               f"удалено будущих уроков без записей: {change.report.deleted}.")
-    _report_regeneration(request, change.report)
-    return _back_to_edit(entry.assignment.group, form.cleaned_data["from_date"])
+    for warning in change.report.warnings:
+        messages.warning(request, warning)
+    return redirect(_edit_at(entry.assignment.group, form.cleaned_data["from_date"]))
 
 
 def _edit_url(group) -> str:
@@ -244,5 +225,5 @@ def _edit_url(group) -> str:
     return reverse("timetable:group_edit", args=[group.pk])
 
 
-def _back_to_edit(group, day):
-    return redirect(_edit_url(group) + f"?date={day:%Y-%m-%d}")
+def _edit_at(group, day) -> str:
+    return _edit_url(group) + f"?date={day:%Y-%m-%d}"
