@@ -398,28 +398,28 @@ def topic_create(request, pk: int):
     section_id = params.id_param(request.GET, "section") or params.id_param(request.POST, "section")
     if section_id is not None:
         section = scoped(plan.sections.all(), pk=section_id)
-    form = TopicForm(request.POST or None)
-    saved = save_form(request, form, lambda data: services.save_topic(actor=request.user, plan=plan, section=section,
-                                                                       **_topic_args(data)),
-                      success="Тема добавлена.", then=_plan_url(plan.pk))
-    if saved:
-        return saved
-    return render(request, "planning/topic_form.html", {"plan": plan, "form": form, "section": section,
-                                                         "control_kinds": CONTROL_KINDS})
+    return _topic_page(request, plan, TopicForm(request.POST or None), success="Тема добавлена.",
+                       then=_plan_url(plan.pk), section=section)
 
 
 @school_view
 def topic_edit(request, pk: int):
     topic, plan = _editable_row(request, "topic", pk, "plan", "section")
     form = TopicForm(request.POST or None, initial={key: getattr(topic, key) for key in TOPIC_FIELDS})
-    saved = save_form(request, form, lambda data: services.save_topic(actor=request.user, plan=plan, topic=topic,
+    return _topic_page(request, plan, form, success="Тема сохранена. Уроки, которые уже её получили, не изменились.",
+                       then=_plan_url(plan.pk, f"topic-{topic.pk}"), topic=topic)
+
+
+def _topic_page(request, plan: ThematicPlan, form: TopicForm, *, success: str, then: str, **where: Any):
+    """A topic's form, of a new one (``section=``: where it goes) or of an existing one (``topic=``): saved through
+    ``services.save_topic``, back to the plan; else the form again."""
+    saved = save_form(request, form, lambda data: services.save_topic(actor=request.user, plan=plan, **where,
                                                                        **_topic_args(data)),
-                      success="Тема сохранена. Уроки, которые уже её получили, не изменились.",
-                      then=_plan_url(plan.pk, f"topic-{topic.pk}"))
+                      success=success, then=then)
     if saved:
         return saved
-    return render(request, "planning/topic_form.html", {"plan": plan, "form": form, "topic": topic,
-                                                         "control_kinds": CONTROL_KINDS})
+    return render(request, "planning/topic_form.html", {"plan": plan, "form": form, "control_kinds": CONTROL_KINDS,
+                                                         **where})
 
 
 @school_view
