@@ -6,6 +6,7 @@ Thin views: fetch through a scoper (not visible → 404), check a predicate (not
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -212,36 +213,28 @@ def _report_fill(request, result: services.FillResult, until: dt.date) -> None:
         messages.warning(request, f"Урок {lesson.date:%d.%m.%Y} пропущен: {reason}")
 
 
-def _lesson_action(request, pk: int, action, success: str, **kwargs):
+# What a lesson's buttons do to the plan topics from that lesson on (the url names the action): the service and
+# what the page says when it is done.
+LESSON_ACTIONS = {
+    "shift": (services.shift_topics, "Урок {date} освобождён, темы КТП сдвинуты на урок вперёд."),
+    "pull": (services.pull_topics, "Темы КТП подтянуты на урок {date}."),
+    "extend": (services.extend_topic, "Тема урока {date} продлена на следующий урок, следующие темы сдвинуты."),
+}
+
+
+@school_view
+@require_POST
+def lesson_action(request, pk: int, action: str):
     lesson = scoped(permissions.lessons_visible_to(request.roles).select_related("assignment"), pk=pk)
     require(permissions.can_edit_topics(request.roles, lesson.assignment))
+    service, success = LESSON_ACTIONS[action]
     try:
-        action(actor=request.user, lesson=lesson, **kwargs)
+        service(actor=request.user, lesson=lesson)
     except ValidationError as error:
         _fail(request, error)
     else:
         messages.success(request, success.format(date=f"{lesson.date:%d.%m.%Y}"))
     return redirect(_assignment_url(lesson.assignment_id, f"lesson-{lesson.pk}"))
-
-
-@school_view
-@require_POST
-def shift_topics(request, pk: int):
-    return _lesson_action(request, pk, services.shift_topics,
-                          "Урок {date} освобождён, темы КТП сдвинуты на урок вперёд.")
-
-
-@school_view
-@require_POST
-def pull_topics(request, pk: int):
-    return _lesson_action(request, pk, services.pull_topics, "Темы КТП подтянуты на урок {date}.")
-
-
-@school_view
-@require_POST
-def extend_topic(request, pk: int):
-    return _lesson_action(request, pk, services.extend_topic,
-                          "Тема урока {date} продлена на следующий урок, следующие темы сдвинуты.")
 
 
 @school_view
@@ -286,12 +279,17 @@ def plan_detail(request, pk: int):
 def plan_edit(request, pk: int):
     plan = _editable_plan(request, pk)
     form = PlanTitleForm(request.POST or None, initial={"title": plan.title})
-    saved = save_form(request, form, lambda data: services.update_plan(actor=request.user, plan=plan,
-                                                                        title=data["title"]),
-                      success="Название КТП сохранено.", then=_plan_url(plan.pk))
+    return _title_page(request, plan, form, lambda title: services.update_plan(actor=request.user, plan=plan,
+                                                                               title=title),
+                       success="Название КТП сохранено.", heading="Название КТП")
+
+
+def _title_page(request, plan: ThematicPlan, form, save: Callable[[str], object], *, success: str, heading: str):
+    """The one-line form of a plan's title or a section's title: saved, back to the plan; else the form again."""
+    saved = save_form(request, form, lambda data: save(data["title"]), success=success, then=_plan_url(plan.pk))
     if saved:
         return saved
-    return render(request, "planning/form.html", {"plan": plan, "form": form, "heading": "Название КТП"})
+    return render(request, "planning/form.html", {"plan": plan, "form": form, "heading": heading})
 
 
 @school_view
@@ -400,52 +398,46 @@ def topic_create(request, pk: int):
     section_id = params.id_param(request.GET, "section") or params.id_param(request.POST, "section")
     if section_id is not None:
         section = scoped(plan.sections.all(), pk=section_id)
-    form = TopicForm(request.POST or None)
-    saved = save_form(request, form, lambda data: services.save_topic(actor=request.user, plan=plan, section=section,
-                                                                       **_topic_args(data)),
-                      success="Тема добавлена.", then=_plan_url(plan.pk))
-    if saved:
-        return saved
-    return render(request, "planning/topic_form.html", {"plan": plan, "form": form, "section": section,
-                                                         "control_kinds": CONTROL_KINDS})
+    return _topic_page(request, plan, TopicForm(request.POST or None), success="Тема добавлена.",
+                       then=_plan_url(plan.pk), section=section)
 
 
 @school_view
 def topic_edit(request, pk: int):
     topic, plan = _editable_row(request, "topic", pk, "plan", "section")
     form = TopicForm(request.POST or None, initial={key: getattr(topic, key) for key in TOPIC_FIELDS})
-    saved = save_form(request, form, lambda data: services.save_topic(actor=request.user, plan=plan, topic=topic,
+    return _topic_page(request, plan, form, success="Тема сохранена. Уроки, которые уже её получили, не изменились.",
+                       then=_plan_url(plan.pk, f"topic-{topic.pk}"), topic=topic)
+
+
+def _topic_page(request, plan: ThematicPlan, form: TopicForm, *, success: str, then: str, **where: Any):
+    """A topic's form, of a new one (``section=``: where it goes) or of an existing one (``topic=``): saved through
+    ``services.save_topic``, back to the plan; else the form again."""
+    saved = save_form(request, form, lambda data: services.save_topic(actor=request.user, plan=plan, **where,
                                                                        **_topic_args(data)),
-                      success="Тема сохранена. Уроки, которые уже её получили, не изменились.",
-                      then=_plan_url(plan.pk, f"topic-{topic.pk}"))
+                      success=success, then=then)
     if saved:
         return saved
-    return render(request, "planning/topic_form.html", {"plan": plan, "form": form, "topic": topic,
-                                                         "control_kinds": CONTROL_KINDS})
+    return render(request, "planning/topic_form.html", {"plan": plan, "form": form, "control_kinds": CONTROL_KINDS,
+                                                         **where})
 
 
 @school_view
 def section_create(request, pk: int):
     plan = _editable_plan(request, pk)
     form = SectionForm(request.POST or None)
-    saved = save_form(request, form, lambda data: services.save_section(actor=request.user, plan=plan,
-                                                                         title=data["title"]),
-                      success="Раздел добавлен в конец КТП.", then=_plan_url(plan.pk))
-    if saved:
-        return saved
-    return render(request, "planning/form.html", {"plan": plan, "form": form, "heading": "Новый раздел"})
+    return _title_page(request, plan, form, lambda title: services.save_section(actor=request.user, plan=plan,
+                                                                                title=title),
+                       success="Раздел добавлен в конец КТП.", heading="Новый раздел")
 
 
 @school_view
 def section_edit(request, pk: int):
     section, plan = _editable_row(request, "section", pk)
     form = SectionForm(request.POST or None, initial={"title": section.title})
-    saved = save_form(request, form, lambda data: services.save_section(actor=request.user, plan=plan,
-                                                                         section=section, title=data["title"]),
-                      success="Раздел сохранён.", then=_plan_url(plan.pk))
-    if saved:
-        return saved
-    return render(request, "planning/form.html", {"plan": plan, "form": form, "heading": "Раздел"})
+    return _title_page(request, plan, form, lambda title: services.save_section(actor=request.user, plan=plan,
+                                                                                section=section, title=title),
+                       success="Раздел сохранён.", heading="Раздел")
 
 
 # A plan's rows: its topics and its section headings (``services.move_row`` moves either, ``delete_row`` deletes
