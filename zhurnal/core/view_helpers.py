@@ -93,13 +93,14 @@ def own_path(request, url: str | None, default: str) -> str:
 
 
 @contextmanager
-def flash_outcome(request, success: str) -> Iterator[None]:
+def flash_outcome(request, success: str | Callable[[], str]) -> Iterator[None]:
     """Around the write of a plain form that goes back to a page: the write's refusal (``ValidationError``) is shown
-    there, a message for each of its messages, and goes no further; otherwise ``success`` is shown."""
+    there, a message for each of its messages, and goes no further; otherwise ``success`` is shown (a text, or
+    made once the write is done)."""
     try:
         yield
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
     else:
-        messages.success(request, success)
+        messages.success(request, success() if callable(success) else success)

@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from zhurnal.core import params
+from zhurnal.core import idempotency, params
 from zhurnal.core.view_helpers import parse_date
 from zhurnal.school.models import ReportingPeriod
 
@@ -38,6 +38,23 @@ def refused(form: forms.BaseForm) -> ValidationError:
     """The form's errors as one ``ValidationError`` (by field), for the views that answer a service's refusal
     and a form's the same way."""
     return ValidationError(form.errors.as_data())
+
+
+class HomeworkFileForm(forms.Form):
+    """A file for a lesson's homework and the request's idempotency key. Its kind, size and content are the
+    service's to check (``uploads.check_upload``); here, that one was sent."""
+
+    def attachment(self) -> dict[str, Any]:
+        """What ``services.add_homework_attachment`` takes (``ValidationError``: no file, a malformed key)."""
+        upload = self.files.get("file")
+        if upload is None:
+            raise ValidationError({"file": "Выберите файл."})
+        return {"upload": upload, "key": idempotency.parse_key(self.data.get("key"))}
+
+    @property
+    def file_name(self) -> str:
+        upload = self.files.get("file")
+        return (upload.name or "") if upload is not None else ""
 
 
 class LessonRecordForm(forms.Form):

@@ -22,7 +22,7 @@ from zhurnal.core import params, uploads
 from zhurnal.core.dates import today as school_today
 from zhurnal.core.forms import error_messages
 from zhurnal.core.templatetags.zhurnal import plural
-from zhurnal.core.view_helpers import require, save_form, school_view, scoped
+from zhurnal.core.view_helpers import flash_outcome, require, save_form, school_view, scoped
 from zhurnal.school.models import AcademicYear, SchoolClass, TeachingAssignment
 from zhurnal.school.views.common import year_and_date
 
@@ -170,12 +170,8 @@ def attach_plan(request, pk: int):
         messages.error(request, "Выберите КТП из списка.")
         return redirect(_assignment_url(assignment.pk))
     plan = scoped(permissions.plans_visible_to(request.roles), pk=form.cleaned_data["plan"])
-    try:
+    with flash_outcome(request, f"Группа {assignment.group} работает по КТП «{plan}»."):
         services.attach_plan(actor=request.user, plan=plan, assignment=assignment)
-    except ValidationError as error:
-        _fail(request, error)
-    else:
-        messages.success(request, f"Группа {assignment.group} работает по КТП «{plan}».")
     return redirect(_assignment_url(assignment.pk))
 
 
@@ -213,36 +209,24 @@ def _report_fill(request, result: services.FillResult, until: dt.date) -> None:
         messages.warning(request, f"Урок {lesson.date:%d.%m.%Y} пропущен: {reason}")
 
 
-def _lesson_action(request, pk: int, action, success: str, **kwargs):
+# What a lesson's buttons do to the plan topics from that lesson on (the url names the action): the service and
+# what the page says when it is done.
+LESSON_ACTIONS = {
+    "shift": (services.shift_topics, "Урок {date} освобождён, темы КТП сдвинуты на урок вперёд."),
+    "pull": (services.pull_topics, "Темы КТП подтянуты на урок {date}."),
+    "extend": (services.extend_topic, "Тема урока {date} продлена на следующий урок, следующие темы сдвинуты."),
+}
+
+
+@school_view
+@require_POST
+def lesson_action(request, pk: int, action: str):
     lesson = scoped(permissions.lessons_visible_to(request.roles).select_related("assignment"), pk=pk)
     require(permissions.can_edit_topics(request.roles, lesson.assignment))
-    try:
-        action(actor=request.user, lesson=lesson, **kwargs)
-    except ValidationError as error:
-        _fail(request, error)
-    else:
-        messages.success(request, success.format(date=f"{lesson.date:%d.%m.%Y}"))
+    service, success = LESSON_ACTIONS[action]
+    with flash_outcome(request, success.format(date=f"{lesson.date:%d.%m.%Y}")):
+        service(actor=request.user, lesson=lesson)
     return redirect(_assignment_url(lesson.assignment_id, f"lesson-{lesson.pk}"))
-
-
-@school_view
-@require_POST
-def shift_topics(request, pk: int):
-    return _lesson_action(request, pk, services.shift_topics,
-                          "Урок {date} освобождён, темы КТП сдвинуты на урок вперёд.")
-
-
-@school_view
-@require_POST
-def pull_topics(request, pk: int):
-    return _lesson_action(request, pk, services.pull_topics, "Темы КТП подтянуты на урок {date}.")
-
-
-@school_view
-@require_POST
-def extend_topic(request, pk: int):
-    return _lesson_action(request, pk, services.extend_topic,
-                          "Тема урока {date} продлена на следующий урок, следующие темы сдвинуты.")
 
 
 @school_view
@@ -315,12 +299,8 @@ def plan_delete(request, pk: int):
 def plan_detach(request, pk: int, assignment_pk: int):
     plan = _editable_plan(request, pk)
     assignment = scoped(TeachingAssignment.objects.filter(plan_use__plan=plan), pk=assignment_pk)
-    try:
+    with flash_outcome(request, f"Группа {assignment.group} больше не работает по КТП «{plan}»."):
         services.detach_plan(actor=request.user, plan=plan, assignment=assignment)
-    except ValidationError as error:
-        _fail(request, error)
-    else:
-        messages.success(request, f"Группа {assignment.group} больше не работает по КТП «{plan}».")
     return redirect("planning:plan", plan.pk)
 
 
@@ -406,28 +386,28 @@ def topic_create(request, pk: int):
     section_id = params.id_param(request.GET, "section") or params.id_param(request.POST, "section")
     if section_id is not None:
         section = scoped(plan.sections.all(), pk=section_id)
-    form = TopicForm(request.POST or None)
-    saved = save_form(request, form, lambda data: services.save_topic(actor=request.user, plan=plan, section=section,
-                                                                       **_topic_args(data)),
-                      success="Тема добавлена.", then=_plan_url(plan.pk))
-    if saved:
-        return saved
-    return render(request, "planning/topic_form.html", {"plan": plan, "form": form, "section": section,
-                                                         "control_kinds": CONTROL_KINDS})
+    return _topic_page(request, plan, TopicForm(request.POST or None), success="Тема добавлена.",
+                       then=_plan_url(plan.pk), section=section)
 
 
 @school_view
 def topic_edit(request, pk: int):
     topic, plan = _editable_row(request, "topic", pk, "plan", "section")
     form = TopicForm(request.POST or None, initial={key: getattr(topic, key) for key in TOPIC_FIELDS})
-    saved = save_form(request, form, lambda data: services.save_topic(actor=request.user, plan=plan, topic=topic,
+    return _topic_page(request, plan, form, success="Тема сохранена. Уроки, которые уже её получили, не изменились.",
+                       then=_plan_url(plan.pk, f"topic-{topic.pk}"), topic=topic)
+
+
+def _topic_page(request, plan: ThematicPlan, form: TopicForm, *, success: str, then: str, **where: Any):
+    """A topic's form, of a new one (``section=``: where it goes) or of an existing one (``topic=``): saved through
+    ``services.save_topic``, back to the plan; else the form again."""
+    saved = save_form(request, form, lambda data: services.save_topic(actor=request.user, plan=plan, **where,
                                                                        **_topic_args(data)),
-                      success="Тема сохранена. Уроки, которые уже её получили, не изменились.",
-                      then=_plan_url(plan.pk, f"topic-{topic.pk}"))
+                      success=success, then=then)
     if saved:
         return saved
-    return render(request, "planning/topic_form.html", {"plan": plan, "form": form, "topic": topic,
-                                                         "control_kinds": CONTROL_KINDS})
+    return render(request, "planning/topic_form.html", {"plan": plan, "form": form, "control_kinds": CONTROL_KINDS,
+                                                         **where})
 
 
 @school_view

@@ -6,6 +6,7 @@ Views fetch through a scoper (not visible → 404), then check a predicate (not 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeVar
 
 from django.db.models import Model, Q, QuerySet
@@ -74,34 +75,41 @@ def can_import(roles: SchoolRoles) -> bool:
 def classes_for_class_teacher_pages(roles: SchoolRoles) -> QuerySet[SchoolClass]:
     """The class teacher's pages of a class (the summary, the attendance week, the diaries' use, acknowledgements,
     paper reports): the class teacher his classes; the administration every class."""
-    if roles.school is None or roles.staff is None:
+    if roles.staff is None:
         return SchoolClass.objects.none()
-    classes = SchoolClass.objects.filter(school=roles.school)
+    classes = school_rows(roles, SchoolClass)
     if roles.is_school_reader:
         return classes
     return classes.filter(pk__in=sorted(roles.led_class_ids))
 
 
+def _people_rows(roles: SchoolRoles, model: type[M], others_see: Callable[[], Q]) -> QuerySet[M]:
+    """The school's rows of ``model`` for those who read its people (``PEOPLE_READERS``); for anyone else the rows
+    matching ``others_see()``."""
+    rows = school_rows(roles, model)
+    if roles.school is None or roles.has(*PEOPLE_READERS):
+        return rows
+    return rows.filter(others_see())
+
+
 def classes_visible_to(roles: SchoolRoles) -> QuerySet[SchoolClass]:
-    classes = school_rows(roles, SchoolClass)
-    if roles.has(*PEOPLE_READERS):
-        return classes
-    taught_classes = Group.objects.filter(pk__in=roles.taught_group_ids).values("school_class_id")
-    return classes.filter(Q(pk__in=roles.led_class_ids) | Q(pk__in=taught_classes))
+    """Besides the administration: a class teacher his classes, a teacher the classes of his groups."""
+    return _people_rows(roles, SchoolClass, lambda: Q(pk__in=roles.led_class_ids) | Q(
+        pk__in=Group.objects.filter(pk__in=roles.taught_group_ids).values("school_class_id")))
 
 
 def groups_visible_to(roles: SchoolRoles) -> QuerySet[Group]:
-    groups = school_rows(roles, Group)
-    if roles.has(*PEOPLE_READERS):
-        return groups
-    return groups.filter(Q(pk__in=roles.taught_group_ids) | Q(school_class_id__in=roles.led_class_ids))
+    """Besides the administration: a teacher his groups, a class teacher the groups of his classes."""
+    return _people_rows(roles, Group, lambda: Q(pk__in=roles.taught_group_ids)
+                        | Q(school_class_id__in=roles.led_class_ids))
 
 
 def students_visible_to(roles: SchoolRoles) -> QuerySet[Student]:
     """Administration: the whole school; class teacher: his classes; teacher: his groups; family: own."""
-    students = school_rows(roles, Student)
-    if roles.has(*PEOPLE_READERS):
-        return students
+    return _people_rows(roles, Student, lambda: _students_seen_by(roles))
+
+
+def _students_seen_by(roles: SchoolRoles) -> Q:
     visible = Q(pk__in=roles.child_ids)
     if roles.student is not None:
         visible |= Q(pk=roles.student.pk)
@@ -112,7 +120,7 @@ def students_visible_to(roles: SchoolRoles) -> QuerySet[Student]:
         )
         visible |= Q(pk__in=Enrollment.objects.filter(school_class_id__in=class_ids).values("student_id"))
         visible |= Q(pk__in=GroupMembership.objects.filter(group_id__in=roles.taught_group_ids).values("student_id"))
-    return students.filter(visible)
+    return visible
 
 
 def can_edit_student(roles: SchoolRoles, student: Student) -> bool:
@@ -141,10 +149,9 @@ def staff_visible_to(roles: SchoolRoles) -> QuerySet[StaffMember]:
 
 
 def assignments_visible_to(roles: SchoolRoles) -> QuerySet[TeachingAssignment]:
-    assignments = school_rows(roles, TeachingAssignment)
-    if roles.has(*PEOPLE_READERS):
-        return assignments
-    return assignments.filter(Q(teacher=roles.staff) | Q(group__school_class_id__in=roles.led_class_ids))
+    """Besides the administration: a teacher his own, a class teacher those of his classes."""
+    return _people_rows(roles, TeachingAssignment, lambda: Q(teacher=roles.staff)
+                        | Q(group__school_class_id__in=roles.led_class_ids))
 
 
 def movements_visible_to(roles: SchoolRoles) -> QuerySet[Movement]:

@@ -73,12 +73,17 @@ def _period_choice(request, periods: list[ReportingPeriod], today) -> ReportingP
     return current
 
 
+def _journal_periods(request, pk: int) -> tuple[TeachingAssignment, int | None, list[ReportingPeriod]]:
+    """The assignment whose journal the user may read (else 404), the grade of its class and its periods."""
+    assignment = visible_assignment(request, pk)
+    grade = selectors.assignment_grade(assignment)
+    return assignment, grade, selectors.assignment_periods(assignment, grade)
+
+
 @school_view
 def grid(request, pk: int):
-    assignment = visible_assignment(request, pk)
+    assignment, grade, periods = _journal_periods(request, pk)
     today = school_today()
-    grade = selectors.assignment_grade(assignment)
-    periods = selectors.assignment_periods(assignment, grade)
     period = _period_choice(request, periods, today)
     data = selectors.journal_grid(assignment, period, periods=periods, grade=grade, today=today)
     can_fill = permissions.can_fill_assignment(request.roles, assignment)
@@ -105,10 +110,8 @@ def grid(request, pk: int):
 @school_view
 def finals(request, pk: int):
     """Final marks of a period (``?period=``) or the year (``?period=year``): suggested, confirmed or changed."""
-    assignment = visible_assignment(request, pk)
+    assignment, grade, periods = _journal_periods(request, pk)
     today = school_today()
-    grade = selectors.assignment_grade(assignment)
-    periods = selectors.assignment_periods(assignment, grade)
     if not periods:
         raise Http404("Для этой параллели не заданы учебные периоды.")
     form = FinalMarksForm(request.POST if request.method == "POST" else None)

@@ -19,7 +19,7 @@ from zhurnal.planning import selectors as plan_selectors
 from zhurnal.school.models import Student
 
 from .. import grading, permissions, selectors, services
-from ..forms import LessonRecordForm
+from ..forms import HomeworkFileForm, LessonRecordForm
 from ..models import HomeworkAttachment, Mark, WorkType
 from .common import (
     error_messages,
@@ -270,13 +270,9 @@ def history(request, pk: int):
 def attachment_add(request, pk: int):
     lesson = visible_lesson(request, pk)
     require(permissions.can_edit_lesson(request.roles, lesson))
-    upload = request.FILES.get("file")
-    if upload is None:
-        messages.error(request, "Выберите файл.")
-        return redirect(_lesson_url(lesson))
-    with flash_outcome(request, f"Файл «{upload.name}» приложен к домашнему заданию."):
-        services.add_homework_attachment(actor=request.user, lesson=lesson, upload=upload,
-                                         key=idempotency.parse_key(request.POST.get("key")))
+    form = HomeworkFileForm(request.POST, request.FILES)
+    with flash_outcome(request, lambda: f"Файл «{form.file_name}» приложен к домашнему заданию."):
+        services.add_homework_attachment(actor=request.user, lesson=lesson, **form.attachment())
     return redirect(_lesson_url(lesson))
 
 
