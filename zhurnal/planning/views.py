@@ -22,7 +22,7 @@ from zhurnal.core import params, uploads
 from zhurnal.core.dates import today as school_today
 from zhurnal.core.forms import error_messages
 from zhurnal.core.templatetags.zhurnal import plural
-from zhurnal.core.view_helpers import require, save_form, school_view, scoped
+from zhurnal.core.view_helpers import flash_outcome, require, save_form, school_view, scoped
 from zhurnal.school.models import AcademicYear, SchoolClass, TeachingAssignment
 from zhurnal.school.views.common import year_and_date
 
@@ -170,12 +170,8 @@ def attach_plan(request, pk: int):
         messages.error(request, "Выберите КТП из списка.")
         return redirect(_assignment_url(assignment.pk))
     plan = scoped(permissions.plans_visible_to(request.roles), pk=form.cleaned_data["plan"])
-    try:
+    with flash_outcome(request, f"Группа {assignment.group} работает по КТП «{plan}»."):
         services.attach_plan(actor=request.user, plan=plan, assignment=assignment)
-    except ValidationError as error:
-        _fail(request, error)
-    else:
-        messages.success(request, f"Группа {assignment.group} работает по КТП «{plan}».")
     return redirect(_assignment_url(assignment.pk))
 
 
@@ -228,12 +224,8 @@ def lesson_action(request, pk: int, action: str):
     lesson = scoped(permissions.lessons_visible_to(request.roles).select_related("assignment"), pk=pk)
     require(permissions.can_edit_topics(request.roles, lesson.assignment))
     service, success = LESSON_ACTIONS[action]
-    try:
+    with flash_outcome(request, success.format(date=f"{lesson.date:%d.%m.%Y}")):
         service(actor=request.user, lesson=lesson)
-    except ValidationError as error:
-        _fail(request, error)
-    else:
-        messages.success(request, success.format(date=f"{lesson.date:%d.%m.%Y}"))
     return redirect(_assignment_url(lesson.assignment_id, f"lesson-{lesson.pk}"))
 
 
@@ -307,12 +299,8 @@ def plan_delete(request, pk: int):
 def plan_detach(request, pk: int, assignment_pk: int):
     plan = _editable_plan(request, pk)
     assignment = scoped(TeachingAssignment.objects.filter(plan_use__plan=plan), pk=assignment_pk)
-    try:
+    with flash_outcome(request, f"Группа {assignment.group} больше не работает по КТП «{plan}»."):
         services.detach_plan(actor=request.user, plan=plan, assignment=assignment)
-    except ValidationError as error:
-        _fail(request, error)
-    else:
-        messages.success(request, f"Группа {assignment.group} больше не работает по КТП «{plan}».")
     return redirect("planning:plan", plan.pk)
 
 
