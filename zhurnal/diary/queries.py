@@ -53,13 +53,10 @@ class AssignmentRow(NamedTuple):
     shift: int | None
 
 
-class StaffName(NamedTuple):
-    last: str
-    first: str
-    patronymic: str
-
-
-NOBODY = StaffName("", "", "")
+# A staff member's (last name, first name, patronymic): a plain tuple, as the school's cache holds a hundred of them
+# and unpickles them on every diary page (named ones cost twice as much).
+StaffName = tuple[str, str, str]
+NOBODY: StaffName = ("", "", "")
 
 
 class LessonRow(NamedTuple):
@@ -75,7 +72,7 @@ class LessonRow(NamedTuple):
     room: str | None
     topic: str
     cancelled: bool
-    actual_teacher: StaffName
+    actual_teacher: StaffName  # (last name, first name, patronymic)
     planned_teacher: StaffName
     homework: str
 
@@ -142,7 +139,7 @@ def group_assignments(*, school_id: int, class_ids: list[int], group_ids: list[i
 
 def school_names(*, school_id: int) -> tuple[dict[int, StaffName], dict[int, str]]:
     """Staff names and room names of a school, by id (cached per school)."""
-    staff = {pk: StaffName(last, first, patronymic) for pk, last, first, patronymic in fetch(
+    staff = {pk: (last, first, patronymic) for pk, last, first, patronymic in fetch(
         f"SELECT id, last_name, first_name, patronymic FROM {table(StaffMember)} WHERE school_id = %s",  # noqa: S608
         [school_id])}
     rooms = dict(fetch(f"SELECT id, name FROM {table(Room)} WHERE school_id = %s", [school_id]))  # noqa: S608

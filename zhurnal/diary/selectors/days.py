@@ -232,7 +232,7 @@ def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date
         shift = assignment.shift or (school_class.shift if school_class is not None else 1)
         times = bells.times(date, shift, number)
         teacher, teacher_full = _teacher_name(names, *row.actual_teacher)
-        planned = row.planned_teacher
+        planned_last, planned_first, planned_patronymic = row.planned_teacher
         item = DiaryLesson(
             pk=pk, date=date, number=number, assignment_id=row.assignment_id, subject_id=assignment.subject_id,
             subject=assignment.subject, teacher=teacher, teacher_full=teacher_full, room=row.room or "", topic=row.topic,
@@ -240,8 +240,8 @@ def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date
             substitution=_substitution_note(cancelled=cancelled, kind=substitutions.get(pk),
                                             actual_id=row.actual_teacher_id, planned_id=row.planned_teacher_id,
                                             planned_name=short_name_genitive(StaffMember(
-                                                last_name=planned.last or "", first_name=planned.first or "",
-                                                patronymic=planned.patronymic or ""))),
+                                                last_name=planned_last or "", first_name=planned_first or "",
+                                                patronymic=planned_patronymic or ""))),
             given=items.get(pk), marks=marks.get(pk, []), absence=absences.get(pk, ""))
         days[date].lessons.append(item)
         if not cancelled:
