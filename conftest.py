@@ -68,13 +68,33 @@ def smtp_server(settings):
     class Inbox:
         def __init__(self):
             self.messages = []
+            self.connections = 0  # the clients' greetings (EHLO): one per connection
+            self.sessions = []  # the server's side of each connection (``drop`` closes them)
             self.lock = threading.Lock()
+
+        async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802 - aiosmtpd's hook
+            session.host_name = hostname
+            with self.lock:
+                self.connections += 1
+                self.sessions.append(server)
+            return responses
 
         async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
             message = message_from_bytes(envelope.content, policy=policy.default)
             with self.lock:
                 self.messages.append(message)
             return "250 OK"
+
+        def drop(self):
+            """The server closes every connection (its idle timeout, a restart)."""
+            import time
+
+            with self.lock:
+                sessions, self.sessions = self.sessions, []
+            for server in sessions:
+                if server.transport is not None:
+                    controller.loop.call_soon_threadsafe(server.transport.close)
+            time.sleep(0.2)
 
         def to(self, address: str) -> list:
             with self.lock:
@@ -93,4 +113,7 @@ def smtp_server(settings):
     try:
         yield inbox
     finally:
+        from zhurnal.notifications import mail
+
+        mail.close_connection()  # this thread's connection, kept open between e-mails, to the server that stops
         controller.stop()

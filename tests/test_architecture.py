@@ -4,7 +4,9 @@
   messaging, notifications, library} ← {ops, api}; nothing lower imports anything higher, and apps of one layer do not import
   each other (a higher app plugs into a lower one through a registration function the lower one offers);
 - views open no transaction and take no row lock (``transaction.atomic``, ``select_for_update``): a service does;
-- SQL text and database cursors live only in an app's ``queries.py`` or in ``core/sql.py``;
+- SQL text and database cursors live only in an app's ``queries.py`` or in ``core/sql.py``, which hand out named
+  rows: nowhere else is a row read by position (``row[14]``, ``r[-1]``, ``row[:3]`` — a variable named ``row`` or
+  ``r`` subscripted with a number; unpacking is fine);
 - whoever does a write is typed as a user: every ``actor`` parameter is annotated with a user class (``User``, or
   Django's ``AbstractBaseUser`` below the accounts app), never ``Any`` or nothing (mypy, run by ``make lint``,
   then checks every call);
@@ -135,6 +137,38 @@ def sql_violations() -> set[tuple[str, str]]:
     return found
 
 
+ROW_NAMES = {"row", "r"}
+
+
+def _is_number(node: ast.AST | None) -> bool:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        node = node.operand
+    return isinstance(node, ast.Constant) and type(node.value) is int
+
+
+def positional_row_reads(sources: list[Path] | None = None) -> list[str]:
+    """``row[14]`` outside the SQL places: a variable named ``row`` or ``r`` subscripted with a number or sliced by
+    numbers."""
+    problems = []
+    for path in _sources() if sources is None else sources:
+        relative = _relative(path) if path.is_relative_to(ROOT) else path.name
+        if relative.endswith(SQL_PLACES):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)
+                    and node.value.id in ROW_NAMES):
+                continue
+            index = node.slice
+            if _is_number(index) or (isinstance(index, ast.Slice)
+                                     and any(_is_number(bound) for bound in (index.lower, index.upper))):
+                problems.append(f"{relative}:{node.lineno}: {ast.unparse(node)}")
+    return problems
+
+
+def test_rows_are_read_by_name():
+    assert positional_row_reads() == [], "read rows by name: queries.py returns NamedTuples or dataclasses"
+
+
 USER_TYPES = {"User", "AbstractBaseUser"}
 
 
@@ -246,6 +280,11 @@ def test_the_checks_catch_what_they_are_for(tmp_path):
     writers.write_text("import csv\nfrom openpyxl import Workbook, load_workbook\nw = csv.writer(f)\n"
                        "r = csv.reader(f)\n", encoding="utf-8")
     assert [p.split(":", 1)[1] for p in spreadsheet_writer_violations([writers])] == ["2: Workbook", "3: csv.writer"]
+    reads = tmp_path / "reads.py"
+    reads.write_text("a = row[14]\nb = r[-1]\nc = row[:-1]\nd = row.pk\ne = rows[0]\nf = row[i]\n"
+                     "g = row['name']\npk, name = row\n", encoding="utf-8")
+    assert [p.split(":", 1)[1] for p in positional_row_reads([reads])] == [
+        "1: row[14]", "2: r[-1]", "3: row[:-1]"]
     assert RANK["core"] < RANK["audit"] < RANK["accounts"] < RANK["school"] < RANK["journal"] < RANK["diary"]
     typed = ast.parse("def f(*, actor: User | None, other: Any): ...").body[0]
     loose = ast.parse("def g(*, actor: Any): ...").body[0]

@@ -69,12 +69,7 @@ class LessonRow(NamedTuple):
     date: dt.date
     number: int
     assignment_id: int
-    subject_id: int
-    subject: str
-    group_kind: str
-    group_id: int
-    school_class_id: int | None
-    shift: int | None
+    assignment: AssignmentRow  # its subject, its group
     actual_teacher_id: int | None
     planned_teacher_id: int | None
     room: str | None
@@ -175,10 +170,9 @@ def lessons(*, school_id: int, assignments: list[AssignmentRow],
     out = []
     for (pk, date, number, assignment_id, actual_id, planned_id, room_id, topic, cancelled,
          homework) in fetch(sql, [school_id, *params, date_param(start), date_param(end)]):
-        _, subject_id, subject, group_kind, group_id, class_id, shift = by_assignment[assignment_id]
-        out.append(LessonRow(pk, as_date(date), number, assignment_id, subject_id, subject, group_kind, group_id,
-                             class_id, shift, actual_id, planned_id, rooms.get(room_id), topic, bool(cancelled),
-                             staff.get(actual_id, NOBODY), staff.get(planned_id, NOBODY), homework))
+        out.append(LessonRow(pk, as_date(date), number, assignment_id, by_assignment[assignment_id], actual_id,
+                             planned_id, rooms.get(room_id), topic, bool(cancelled), staff.get(actual_id, NOBODY),
+                             staff.get(planned_id, NOBODY), homework))
     out.sort(key=_IN_TIME_ORDER)
     return out
 

@@ -125,14 +125,13 @@ def is_member_on(group: Group, student_id: int, on: dt.date) -> bool:
 ORDER_SHIFT = 48  # a mark's order in its cell: position << 48 + id (ids stay far below 2⁴⁸)
 
 
-class GridLessonRow(NamedTuple):
-    """A lesson of the grid: one that took place in the period."""
+class LessonHead(NamedTuple):
+    """What a grid column needs of its lesson (a model instance per column would cost more than the rest)."""
 
     pk: int
     date: dt.date
     number: int
     topic: str
-    control_type_id: int | None  # its record's
 
 
 class CellColumns(NamedTuple):
@@ -162,7 +161,8 @@ class FinalMarkRow(NamedTuple):
 class GridRows:
     """What the journal grid reads, in one round trip on PostgreSQL."""
 
-    lessons: list[GridLessonRow]  # in time order
+    lessons: list[LessonHead]  # in time order
+    control_type_ids: list[int | None]  # of each lesson: its record's control type
     members: list[MemberSpanRow]
     cells: CellColumns  # in each cell its absence first, then its marks in order
     finals: list[FinalMarkRow]  # the period's final marks
@@ -206,8 +206,8 @@ def grid_rows(*, assignment_id: int, group: Group, period_id: int, start: dt.dat
     )
     cell_rows.sort(key=_BY_ORDER)
     return GridRows(
-        lessons=[GridLessonRow(pk, as_date(date), number, topic, control_type_id)
-                 for pk, date, number, topic, control_type_id in lesson_rows],
+        lessons=[LessonHead(pk, as_date(date), number, topic) for pk, date, number, topic, _ in lesson_rows],
+        control_type_ids=[row[4] for row in lesson_rows],
         members=_member_span_rows(member_rows),
         cells=CellColumns(*zip(*cell_rows, strict=True)) if cell_rows else NO_CELLS,
         finals=[FinalMarkRow(student_id, value, bool(flagged)) for student_id, value, flagged in final_rows])

@@ -95,6 +95,12 @@ def deliver(delivery_id: int) -> None:
     _set(delivery, DeliveryStatus.SENT, sent_at=timezone.now())
 
 
+@tasks.queue.on_shutdown(name="notifications.close_smtp_connection")
+def _close_smtp_connection() -> None:
+    """A worker thread that stops closes the SMTP connection it kept open between e-mails (``mail.send``)."""
+    mail.close_connection()
+
+
 def _set(delivery: Delivery, status: str, **fields) -> None:
     Delivery.objects.filter(pk=delivery.pk).update(status=status, **fields)
 

@@ -496,7 +496,7 @@ def introduction_figures(school, year, today: dt.date) -> dict[str, Decimal | No
     active_users = set(LoginEvent.objects.filter(succeeded=True, at__gte=since, user_id__in=[
         u for _, _, u in staff if u]).values_list("user_id", flat=True))
 
-    teacher_rows = [s for s in staff if s[0] in teachers]
+    teacher_users = [user_id for pk, _, user_id in staff if pk in teachers]
     return {
         "staff_issued": metrics.pct(sum(1 for _, _, u in staff if u), len(staff)),
         "staff_activated": metrics.pct(sum(1 for _, p, _ in staff if _activated(p)), len(staff)),
@@ -504,7 +504,7 @@ def introduction_figures(school, year, today: dt.date) -> dict[str, Decimal | No
         "parents_activated": metrics.pct(sum(1 for p, _, _ in guardians.values() if _activated(p)), len(guardians)),
         "pupils_issued": metrics.pct(sum(1 for _, p in pupils if p is not None), len(pupils)),
         "pupils_activated": metrics.pct(sum(1 for _, p in pupils if _activated(p)), len(pupils)),
-        "teachers_working": metrics.pct(sum(1 for _, _, u in teacher_rows if u in active_users), len(teacher_rows)),
+        "teachers_working": metrics.pct(sum(1 for u in teacher_users if u in active_users), len(teacher_users)),
         "parents_consent": metrics.pct(sum(1 for _, c, e in guardians.values() if c and e), len(guardians)),
     }
 

@@ -65,7 +65,8 @@ class HolidayCalendar:
         """The holidays touching ``start``–``end``: every holiday of the school is cached per school stamp."""
         rows = stamps.cached(school, "holidays", "", lambda: list(Holiday.objects.filter(school=school).values_list(
             "start", "end", "grade_from", "grade_to", "name")))
-        return cls(spans=[row for row in rows if row[0] <= end and row[1] >= start])
+        return cls(spans=[(first, last, grade_from, grade_to, name) for first, last, grade_from, grade_to, name in rows
+                          if first <= end and last >= start])
 
     def holiday_for(self, day: dt.date, grade: int | None) -> str | None:
         """The name of the holiday that frees ``grade`` on ``day`` (cross-class groups: only school-wide ones)."""

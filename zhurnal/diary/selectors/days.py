@@ -180,8 +180,8 @@ def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date
     window_rows = [
         row for row in queries.lessons(school_id=school.pk, assignments=assignments, names=directory,
                                        start=window_start, end=window_end)
-        if place.attends(group_kind=row.group_kind, group_id=row.group_id, school_class_id=row.school_class_id,
-                         day=row.date)
+        if place.attends(group_kind=row.assignment.group_kind, group_id=row.assignment.group_id,
+                         school_class_id=row.assignment.school_class_id, day=row.date)
     ]
     lessons = [row for row in window_rows if start <= row.date <= end]
     names: dict[tuple[str, str, str], tuple[str, str]] = {}
@@ -207,7 +207,7 @@ def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date
                 continue
             due = homework.due_date(given_on=row.date, set_due=dues.get(pk),
                                     later_lessons=(later.date for later in assignment_rows[index + 1:]))
-            items[pk] = HomeworkItem(lesson_id=pk, assignment_id=row.assignment_id, subject=row.subject,
+            items[pk] = HomeworkItem(lesson_id=pk, assignment_id=row.assignment_id, subject=row.assignment.subject,
                                      given_on=row.date, due=due, text=row.homework.strip(),
                                      individual=individual.get(pk, ""), files=files.get(pk, []))
 
@@ -228,14 +228,14 @@ def diary_days(student: Student, start: dt.date, end: dt.date, *, today: dt.date
     first_of_day: dict[tuple[int, dt.date], DiaryLesson] = {}
     substitutions = found.substitutions
     for row in lessons:
-        pk, date, number, cancelled = row.pk, row.date, row.number, row.cancelled
-        shift = row.shift or (school_class.shift if school_class is not None else 1)
+        pk, date, number, cancelled, assignment = row.pk, row.date, row.number, row.cancelled, row.assignment
+        shift = assignment.shift or (school_class.shift if school_class is not None else 1)
         times = bells.times(date, shift, number)
         teacher, teacher_full = _teacher_name(names, *row.actual_teacher)
         planned = row.planned_teacher
         item = DiaryLesson(
-            pk=pk, date=date, number=number, assignment_id=row.assignment_id, subject_id=row.subject_id,
-            subject=row.subject, teacher=teacher, teacher_full=teacher_full, room=row.room or "", topic=row.topic,
+            pk=pk, date=date, number=number, assignment_id=row.assignment_id, subject_id=assignment.subject_id,
+            subject=assignment.subject, teacher=teacher, teacher_full=teacher_full, room=row.room or "", topic=row.topic,
             cancelled=cancelled, start=times[0] if times else None, end=times[1] if times else None,
             substitution=_substitution_note(cancelled=cancelled, kind=substitutions.get(pk),
                                             actual_id=row.actual_teacher_id, planned_id=row.planned_teacher_id,

@@ -29,6 +29,7 @@ from ..models import (
     WorkType,
 )
 from ..policies import rules_on
+from ..queries import LessonHead
 from .members import _SPAN_STUDENT_FIELDS, _name_key, _spans_of, in_spans
 from .periods import marks_allowed_for, period_policy_date
 
@@ -49,15 +50,6 @@ class FinalHead(NamedTuple):
 
     value: str
     flagged: bool
-
-
-class LessonHead(NamedTuple):
-    """What a grid column needs of its lesson (a model instance per column would cost more than the rest)."""
-
-    pk: int
-    date: dt.date
-    number: int
-    topic: str
 
 
 @dataclass
@@ -177,12 +169,9 @@ def journal_grid(assignment: TeachingAssignment, period: ReportingPeriod, *, per
     found = queries.grid_rows(assignment_id=assignment.pk, group=assignment.group, period_id=period.pk,
                               start=period.start, end=period.end, final_kind=FinalKind.PERIOD,
                               student_fields=_SPAN_STUDENT_FIELDS)  # one round trip on PostgreSQL
-    lessons = []
+    lessons = found.lessons
     columns = []
-    for lesson_row in found.lessons:
-        lesson = LessonHead(lesson_row.pk, lesson_row.date, lesson_row.number, lesson_row.topic)
-        control_type_id = lesson_row.control_type_id
-        lessons.append(lesson)
+    for lesson, control_type_id in zip(lessons, found.control_type_ids, strict=True):
         columns.append(GridColumn(
             lesson=lesson, work_type_id=control_type_id or (default.pk if default else None),
             is_control=control_type_id in control_ids, control_label=labels.get(control_type_id, ""),

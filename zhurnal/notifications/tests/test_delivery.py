@@ -179,3 +179,36 @@ def test_within_the_window_a_corrected_mark_is_one_email_with_the_correction(wor
         tasks.wait_until_idle(timeout=60)
     to_mother = smtp.to("mama@example.org")
     assert [subject(m) for m in to_mother] == ["Новая отметка у Иванова Ивана: 4"]
+
+
+def test_one_smtp_connection_carries_the_emails_that_follow(world):
+    school, lesson, pupil, _, smtp = world
+    teacher = school.users["teacher"]
+    journal.save_cell(actor=teacher, lesson=lesson, student=pupil, text="3")
+    journal.save_cell(actor=teacher, lesson=lesson, student=pupil, text="4")  # after the window: a second e-mail
+    with tasks.running_worker(workers=1):
+        tasks.wait_until_idle(timeout=60)
+    assert [subject(m) for m in smtp.to("mama@example.org")] == ["Новая отметка у Иванова Ивана: 3",
+                                                                "Отметка у Иванова Ивана изменена: 3 → 4"]
+    assert smtp.connections == 1
+
+
+def test_a_connection_the_server_closed_is_replaced_and_the_email_sent_once(smtp_server, caplog):
+    import logging
+
+    from django.core.mail import EmailMessage
+
+    from zhurnal.notifications import mail
+
+    def letter(n: int) -> EmailMessage:
+        return EmailMessage(subject=f"Письмо {n}", body="Текст", to=["mama@example.org"])
+
+    mail.send(letter(1))
+    mail.send(letter(2))
+    assert smtp_server.connections == 1
+    smtp_server.drop()
+    with caplog.at_level(logging.INFO, logger="zhurnal.notifications"):
+        mail.send(letter(3))
+    assert "SMTP connection closed by the server" in caplog.text
+    assert [subject(m) for m in smtp_server.messages] == ["Письмо 1", "Письмо 2", "Письмо 3"]
+    assert smtp_server.connections == 2

@@ -67,9 +67,9 @@ class Command(BaseCommand):
         widths = [max(len(row[i]) for row in rows) for i in range(3)]
         self.stdout.write("")
         self.stdout.write(f"Демонстрационные входы (пароль у всех: {DEMO_PASSWORD}):")
-        for index, row in enumerate(rows):
-            cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
-            line = "  ".join([*cells, row[3]])
+        for index, (login, password, who, sees) in enumerate(rows):
+            cells = [cell.ljust(width) for cell, width in zip((login, password, who), widths, strict=True)]
+            line = "  ".join([*cells, sees])
             self.stdout.write(self.style.MIGRATE_HEADING(line) if index == 0 else line)
         self.stdout.write("")
         from zhurnal.notifications.mail import outgoing_description
