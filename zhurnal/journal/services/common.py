@@ -113,14 +113,15 @@ def _locked_lesson(lesson: Lesson) -> Lesson:
     SQLite writes are serialised by its IMMEDIATE transactions). The school and the assignment (with its group,
     class, subject and year) are taken from ``lesson`` when it was fetched with them (the views fetch them a
     moment before), so the lock reads one row."""
-    locked = Lesson.objects.select_for_update(of=("self",))
     fields = Lesson._meta
     if fields.get_field("school").is_cached(lesson) and fields.get_field("assignment").is_cached(lesson):
-        fresh = locked.get(pk=lesson.pk)
-        if fresh.assignment_id == lesson.assignment_id and fresh.school_id == lesson.school_id:
+        fresh = queries.lock_lesson(lesson.pk, lesson.school_id)
+        if fresh is None:
+            raise Lesson.DoesNotExist
+        if fresh.assignment_id == lesson.assignment_id:
             fresh.school, fresh.assignment = lesson.school, lesson.assignment
             return fresh
-    return locked.select_related(*LOCKED_LESSON_RELATED).get(pk=lesson.pk)
+    return Lesson.objects.select_for_update(of=("self",)).select_related(*LOCKED_LESSON_RELATED).get(pk=lesson.pk)
 
 
 BIGINT_MAX = 2**63 - 1  # ids from addresses are checked against it before plain SQL (SQLite refuses larger numbers)
