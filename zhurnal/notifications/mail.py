@@ -2,9 +2,8 @@
 backend (``EMAIL_*`` settings: the school's SMTP server; the demo writes files under ``VAR_DIR``).
 
 Each worker thread keeps its SMTP connection open for the e-mails that follow (``send``): a provider's
-handshake — TCP, TLS, login — costs a few round trips across the Internet, which every e-mail paid before
-(``python -m bench.mail_throughput --smtp-delay 0.2``: 1,000 e-mails took 140 s with a connection each, 53 s with
-one per thread).
+handshake — TCP, TLS, login — costs a few round trips across the Internet, which every e-mail would pay again
+(measured with ``python -m bench.mail_throughput --smtp-delay``; figures in docs/notifications.md).
 """
 
 from __future__ import annotations
