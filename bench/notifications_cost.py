@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.run import DATA, PG_URL
+from bench.run import prepare
 
 OUT = Path(__file__).resolve().parent / "notifications.md"
 
@@ -27,46 +27,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pairs", type=int, default=60)
     parser.add_argument("--reuse", action="store_true")
     args = parser.parse_args(argv)
-    import os
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
-    os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
-    os.environ["SECURE_COOKIES"] = "0"
-    os.environ["ZHURNAL_VAR_DIR"] = str(DATA / "var")
-    if args.db == "sqlite":
-        DATA.mkdir(parents=True, exist_ok=True)
-        path = DATA / "bench.sqlite3"
-        if not args.reuse:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-    else:
-        from bench.run import recreate_pg_database
-
-        if not args.reuse:
-            recreate_pg_database(PG_URL)
-        os.environ["DATABASE_URL"] = PG_URL
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    settings.DEBUG = False
+    ctx = prepare(args.db, reuse=args.reuse)
     from bench.cases import mark_save, mark_save_quiet
-    from bench.dataset import build_dataset, load_context, save_context
     from bench.harness import check_response
     from zhurnal.core import tasks
     from zhurnal.core.runtime import settle
 
-    saved = DATA / f"context-{args.db}.json"
-    if args.reuse:
-        ctx = load_context(saved)
-    else:
-        call_command("migrate", verbosity=0)
-        ctx = build_dataset()
-        save_context(ctx, saved)
     settle()
     loud, quiet = mark_save(ctx), mark_save_quiet(ctx)
     for _ in range(6):  # past psycopg's prepare threshold, as the harness does

@@ -27,9 +27,9 @@ DATA = ROOT / "data"
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zhurnal_bench")
 
 
-def run_one(db: str, only: set[str] | None = None, profile: bool = False, reuse: bool = False,
-            build_only: bool = False) -> dict:
-    """Build the data set (unless ``reuse``) and measure the cases (unless ``build_only``) in this process."""
+def prepare(db: str, *, reuse: bool = False):
+    """Django set up on the bench database of ``db`` and its data set: built afresh (the database recreated,
+    migrated, filled, settled) unless ``reuse``, else loaded as the last build left it. Returns the context."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
     os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
@@ -53,20 +53,27 @@ def run_one(db: str, only: set[str] | None = None, profile: bool = False, reuse:
     from django.core.management import call_command
 
     settings.DEBUG = False
-    from bench.cases import CASES
     from bench.dataset import build_dataset, load_context, save_context
-    from bench.harness import measure, ratio
 
-    load_before = os.getloadavg()
-    started = time.perf_counter()
     saved = DATA / f"context-{db}.json"
     if reuse:
-        ctx = load_context(saved)
-    else:
-        call_command("migrate", verbosity=0)
-        ctx = build_dataset()
-        save_context(ctx, saved)
-        settle_database()
+        return load_context(saved)
+    call_command("migrate", verbosity=0)
+    ctx = build_dataset()
+    save_context(ctx, saved)
+    settle_database()
+    return ctx
+
+
+def run_one(db: str, only: set[str] | None = None, profile: bool = False, reuse: bool = False,
+            build_only: bool = False) -> dict:
+    """Build the data set (unless ``reuse``) and measure the cases (unless ``build_only``) in this process."""
+    load_before = os.getloadavg()
+    started = time.perf_counter()
+    ctx = prepare(db, reuse=reuse)
+    from bench.cases import CASES
+    from bench.harness import measure, ratio
+
     build_seconds = time.perf_counter() - started
     print(f"  {db}: data set {'loaded' if reuse else 'built'} in {build_seconds:.0f} s", file=sys.stderr)
     if build_only:
